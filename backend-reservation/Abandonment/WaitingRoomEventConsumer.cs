@@ -1,0 +1,224 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using YarpWaitingRoom.Events;
+using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Reservation.Data;
+using YarpWaitingRoom.Reservation.Diagnostics;
+using YarpWaitingRoom.Reservation.Holds;
+
+namespace YarpWaitingRoom.Reservation.Abandonment;
+
+/// <summary>
+/// Follows each room's event stream in the consumer group <see cref="WaitingRoomEventsOptions.Group"/> and releases the
+/// holds of visitors who abandoned the queue or whose session expired or ended. An entry is acknowledged only after its
+/// database transaction committed; the transaction records the entry id (inbox), so redelivery is harmless.
+/// On start it first finishes its own pending entries (read before a crash, never acknowledged), and it periodically
+/// claims entries left pending by instances that died.
+/// </summary>
+internal sealed partial class WaitingRoomEventConsumer(
+    IConnectionMultiplexer redis,
+    IServiceScopeFactory scopeFactory,
+    IOptions<WaitingRoomEventsOptions> options,
+    IConfiguration configuration,
+    TimeProvider timeProvider,
+    ReservationMetrics metrics,
+    ILogger<WaitingRoomEventConsumer> logger) : BackgroundService
+{
+    private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        var consumer = settings.Consumer ?? configuration["Reservation:InstanceName"] ?? Environment.MachineName;
+        var streams = new RoomStream[settings.Rooms.Length];
+        for (var i = 0; i < streams.Length; i++)
+        {
+            streams[i] = new RoomStream(new RedisKeys(settings.Rooms[i]).Events);
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var handled = 0;
+            var failed = false;
+            foreach (var stream in streams)
+            {
+                try
+                {
+                    handled += await PumpAsync(stream, settings, consumer, stoppingToken);
+                }
+                catch (Exception ex) when (ex is RedisException or System.Data.Common.DbException or TimeoutException)
+                {
+                    // Whatever was read stays pending and is retried from the pending list.
+                    stream.ReadPending = true;
+                    failed = true;
+                    Log.ConsumerFailed(logger, stream.Key.ToString(), ex);
+                }
+            }
+
+            if (failed)
+            {
+                await Task.Delay(FailureBackoff, timeProvider, stoppingToken);
+            }
+            else if (handled == 0)
+            {
+                await Task.Delay(settings.PollInterval, timeProvider, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<int> PumpAsync(RoomStream stream, WaitingRoomEventsOptions settings, string consumer, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        if (!stream.GroupReady)
+        {
+            await EnsureGroupAsync(db, stream.Key, settings.Group);
+            stream.GroupReady = true;
+        }
+
+        if (stream.ReadPending)
+        {
+            // "0": this consumer's own entries that were delivered but never acknowledged.
+            var pending = await db.StreamReadGroupAsync(stream.Key, settings.Group, consumer, "0", settings.BatchSize);
+            if (pending.Length == 0)
+            {
+                stream.ReadPending = false;
+                return 0;
+            }
+
+            Log.PendingResumed(logger, pending.Length, stream.Key.ToString());
+            return await HandleAsync(db, stream.Key, settings.Group, pending, cancellationToken);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        if (now - stream.LastClaim >= settings.ClaimIdleAfter / 2)
+        {
+            stream.LastClaim = now;
+            var claimed = await db.StreamAutoClaimAsync(
+                stream.Key, settings.Group, consumer, (long)settings.ClaimIdleAfter.TotalMilliseconds, "0-0", settings.BatchSize);
+            if (claimed.ClaimedEntries.Length > 0)
+            {
+                Log.EntriesClaimed(logger, claimed.ClaimedEntries.Length, stream.Key.ToString());
+                return await HandleAsync(db, stream.Key, settings.Group, claimed.ClaimedEntries, cancellationToken);
+            }
+        }
+
+        var entries = await db.StreamReadGroupAsync(stream.Key, settings.Group, consumer, StreamPosition.NewMessages, settings.BatchSize);
+        return entries.Length == 0 ? 0 : await HandleAsync(db, stream.Key, settings.Group, entries, cancellationToken);
+    }
+
+    private async Task<int> HandleAsync(IDatabase db, RedisKey key, string group, StreamEntry[] entries, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var holds = scope.ServiceProvider.GetRequiredService<HoldService>();
+        var streamName = key.ToString();
+        foreach (var entry in entries)
+        {
+            await ApplyAsync(holds, streamName, entry, cancellationToken);
+            await db.StreamAcknowledgeAsync(key, group, entry.Id);
+        }
+
+        return entries.Length;
+    }
+
+    private async Task ApplyAsync(HoldService holds, string streamName, StreamEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.IsNull || entry.Values is null || entry.Values.Length == 0)
+        {
+            // The entry was trimmed from the stream before we got to it; nothing left to apply.
+            return;
+        }
+
+        var type = (string?)entry[WaitingRoomEventFields.Type];
+        if (!WaitingRoomEventType.EndsVisit(type))
+        {
+            metrics.EventHandled(type ?? "none", "ignored");
+            return;
+        }
+
+        var visitor = (string?)entry[WaitingRoomEventFields.Visitor];
+        if (!VisitorIdentity.IsValid(visitor) || !long.TryParse((string?)entry[WaitingRoomEventFields.At], NumberStyles.None, CultureInfo.InvariantCulture, out var atMs))
+        {
+            // Retrying cannot fix a malformed entry: record it and move on rather than block the stream.
+            metrics.EventHandled(type!, "malformed");
+            Log.MalformedEntry(logger, streamName, entry.Id.ToString());
+            return;
+        }
+
+        var reason = type switch
+        {
+            WaitingRoomEventType.Abandoned => HoldEndReason.Abandoned,
+            WaitingRoomEventType.Expired => HoldEndReason.SessionExpired,
+            _ => HoldEndReason.SessionEnded,
+        };
+
+        var released = await holds.ReleaseVisitorAsync(
+            visitor!, reason, DateTimeOffset.FromUnixTimeMilliseconds(atMs), streamName, entry.Id.ToString(), cancellationToken);
+        if (released is null)
+        {
+            metrics.EventHandled(type!, "duplicate");
+            Log.DuplicateSkipped(logger, streamName, entry.Id.ToString());
+            return;
+        }
+
+        metrics.EventHandled(type!, "applied");
+        if (released > 0)
+        {
+            Log.Released(logger, released.Value, visitor!, type!);
+        }
+    }
+
+    private async Task EnsureGroupAsync(IDatabase db, RedisKey key, string group)
+    {
+        try
+        {
+            // From the beginning: entries written before any backend ran still release holds (the inbox keeps it once).
+            await db.StreamCreateConsumerGroupAsync(key, group, StreamPosition.Beginning, createStream: true);
+            Log.GroupCreated(logger, group, key.ToString());
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another instance (or an earlier run) created it.
+        }
+    }
+
+    private sealed class RoomStream(RedisKey key)
+    {
+        public RedisKey Key { get; } = key;
+
+        public bool GroupReady { get; set; }
+
+        public bool ReadPending { get; set; } = true;
+
+        public DateTimeOffset LastClaim { get; set; } = DateTimeOffset.MinValue;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.ConsumerGroupCreated, LogLevel.Information, "Created consumer group {Group} on {Stream}")]
+        public static partial void GroupCreated(ILogger logger, string group, string stream);
+
+        [LoggerMessage(EventIds.VisitorHoldsReleased, LogLevel.Information, "Released {Count} holds of visitor {Visitor} ({Type})")]
+        public static partial void Released(ILogger logger, int count, string visitor, string type);
+
+        [LoggerMessage(EventIds.DuplicateEntrySkipped, LogLevel.Information, "Skipped {Stream} entry {EntryId}: already applied")]
+        public static partial void DuplicateSkipped(ILogger logger, string stream, string entryId);
+
+        [LoggerMessage(EventIds.MalformedEntry, LogLevel.Warning, "Skipped malformed {Stream} entry {EntryId}")]
+        public static partial void MalformedEntry(ILogger logger, string stream, string entryId);
+
+        [LoggerMessage(EventIds.ConsumerFailed, LogLevel.Warning, "Reading {Stream} failed; pending entries will be retried")]
+        public static partial void ConsumerFailed(ILogger logger, string stream, Exception exception);
+
+        [LoggerMessage(EventIds.PendingEntriesResumed, LogLevel.Information, "Resuming {Count} pending entries of {Stream}")]
+        public static partial void PendingResumed(ILogger logger, int count, string stream);
+
+        [LoggerMessage(EventIds.EntriesClaimed, LogLevel.Information, "Claimed {Count} entries of {Stream} left pending by another instance")]
+        public static partial void EntriesClaimed(ILogger logger, int count, string stream);
+    }
+}

@@ -1,0 +1,18 @@
+using YarpWaitingRoom.Reservation.Data;
+
+namespace YarpWaitingRoom.Reservation.Apis;
+
+/// <summary>
+/// The caller, as named by the waiting-room proxy in <c>X-WaitingRoom-Visitor</c>. Bound from the header;
+/// <see cref="VisitorRequiredFilter"/> has already refused requests where it is missing or malformed.
+/// </summary>
+public readonly record struct Visitor(string Id)
+{
+    public static ValueTask<Visitor> BindAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ValueTask.FromResult(new Visitor(context.Request.Headers[VisitorIdentity.HeaderName].ToString()));
+    }
+
+    public override string ToString() => Id;
+}

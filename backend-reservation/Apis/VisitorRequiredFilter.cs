@@ -1,0 +1,45 @@
+using YarpWaitingRoom.Reservation.Data;
+using YarpWaitingRoom.Reservation.Diagnostics;
+
+namespace YarpWaitingRoom.Reservation.Apis;
+
+/// <summary>401 without <c>X-WaitingRoom-Visitor</c>, 400 when it is malformed (several values, too long, odd characters).</summary>
+internal sealed partial class VisitorRequiredFilter(ReservationMetrics metrics, ILogger<VisitorRequiredFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var values = context.HttpContext.Request.Headers[VisitorIdentity.HeaderName];
+        if (values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        {
+            metrics.BadRequest("visitor-missing");
+            Log.MissingVisitor(logger, context.HttpContext.Request.Path);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Visitor required",
+                detail: $"Requests must come through the waiting room, which names the visitor in {VisitorIdentity.HeaderName}.",
+                type: ProblemTypes.VisitorMissing);
+        }
+
+        if (values.Count > 1 || !VisitorIdentity.IsValid(values[0]))
+        {
+            metrics.BadRequest("visitor-malformed");
+            Log.MalformedVisitor(logger, context.HttpContext.Request.Path);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Malformed visitor",
+                detail: $"{VisitorIdentity.HeaderName} must be one value of at most {VisitorIdentity.MaxLength} characters from [A-Za-z0-9-_.:].",
+                type: ProblemTypes.VisitorMalformed);
+        }
+
+        return await next(context);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.MissingVisitor, LogLevel.Warning, "Refused {Path}: no visitor header")]
+        public static partial void MissingVisitor(ILogger logger, PathString path);
+
+        [LoggerMessage(EventIds.MalformedVisitor, LogLevel.Warning, "Refused {Path}: malformed visitor header")]
+        public static partial void MalformedVisitor(ILogger logger, PathString path);
+    }
+}

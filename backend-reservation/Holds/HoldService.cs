@@ -1,0 +1,218 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Reservation.Data;
+using YarpWaitingRoom.Reservation.Diagnostics;
+
+namespace YarpWaitingRoom.Reservation.Holds;
+
+/// <summary>
+/// Holds and reservations. Every guarantee rests on PostgreSQL: the partial unique index
+/// <c>ux_holds_occupying_seat</c> (one active-or-confirmed hold per seat), the unique seat of a reservation,
+/// row locks for state changes of one hold, and a transaction-scoped advisory lock per visitor for the hold limit.
+/// Nothing here relies on an in-process lock, so any number of instances may run side by side.
+/// </summary>
+public sealed class HoldService(
+    ReservationDbContext db,
+    TimeProvider timeProvider,
+    IOptionsMonitor<HoldOptions> options,
+    ReservationMetrics metrics)
+{
+    /// <summary>First key of the two-key advisory lock space used for per-visitor hold limits.</summary>
+    private const int VisitorLockSpace = 0x5752_4830; // "WRH0"
+
+    public async Task<HoldResult> CreateAsync(string visitorId, int seatId, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Serialises this visitor's concurrent hold requests so the limit cannot be overshot.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock({VisitorLockSpace}, hashtext({visitorId}))", cancellationToken);
+
+        if (!await db.Seats.AnyAsync(s => s.Id == seatId, cancellationToken))
+        {
+            return new HoldResult(HoldResultKind.SeatNotFound);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var held = await db.Holds.CountAsync(
+            h => h.VisitorId == visitorId && h.Status == HoldStatus.Active && h.ExpiresAt > now, cancellationToken);
+        if (held >= settings.MaxPerVisitor)
+        {
+            metrics.HoldRejected(ReservationMetrics.LimitReason);
+            return new HoldResult(HoldResultKind.LimitReached);
+        }
+
+        // A lapsed hold still occupies the unique index until it is marked expired: do that for this seat now.
+        var lapsed = await db.Holds
+            .Where(h => h.SeatId == seatId && h.Status == HoldStatus.Active && h.ExpiresAt <= now)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(h => h.Status, HoldStatus.Expired)
+                    .SetProperty(h => h.EndedAt, now)
+                    .SetProperty(h => h.EndReason, HoldEndReason.Expired),
+                cancellationToken);
+
+        var hold = new Hold
+        {
+            Id = Guid.CreateVersion7(now),
+            SeatId = seatId,
+            VisitorId = visitorId,
+            Status = HoldStatus.Active,
+            CreatedAt = now,
+            ExpiresAt = now + settings.Duration,
+        };
+
+        // ON CONFLICT against the partial unique index: a concurrent winner makes this a no-op (0 rows),
+        // not an exception, and the transaction stays usable.
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO holds (id, seat_id, visitor_id, status, created_at, expires_at)
+            VALUES ({hold.Id}, {hold.SeatId}, {hold.VisitorId}, {(short)HoldStatus.Active}, {hold.CreatedAt}, {hold.ExpiresAt})
+            ON CONFLICT (seat_id) WHERE status IN (0, 1) DO NOTHING
+            """,
+            cancellationToken);
+
+        await transaction.CommitAsync(cancellationToken);
+        metrics.HoldsExpired(lapsed);
+
+        if (inserted == 0)
+        {
+            metrics.HoldConflicted();
+            return new HoldResult(HoldResultKind.SeatTaken);
+        }
+
+        metrics.HoldCreated();
+        return new HoldResult(HoldResultKind.Created, hold);
+    }
+
+    public async Task<ConfirmResult> ConfirmAsync(string visitorId, Guid holdId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var hold = await LockHoldAsync(holdId, cancellationToken);
+        if (hold is null || !string.Equals(hold.VisitorId, visitorId, StringComparison.Ordinal))
+        {
+            return new ConfirmResult(ConfirmResultKind.NotFound);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        switch (hold.Status)
+        {
+            case HoldStatus.Confirmed:
+                var existing = await db.Reservations.AsNoTracking().SingleAsync(r => r.HoldId == hold.Id, cancellationToken);
+                return new ConfirmResult(ConfirmResultKind.AlreadyConfirmed, existing);
+            case HoldStatus.Released:
+                return new ConfirmResult(ConfirmResultKind.Released);
+            case HoldStatus.Expired:
+                return new ConfirmResult(ConfirmResultKind.Expired);
+        }
+
+        if (hold.ExpiresAt <= now)
+        {
+            End(hold, HoldStatus.Expired, HoldEndReason.Expired, now);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            metrics.HoldsExpired(1);
+            return new ConfirmResult(ConfirmResultKind.Expired);
+        }
+
+        End(hold, HoldStatus.Confirmed, HoldEndReason.Confirmed, now);
+        var reservation = new SeatReservation
+        {
+            Id = Guid.CreateVersion7(now),
+            SeatId = hold.SeatId,
+            HoldId = hold.Id,
+            VisitorId = visitorId,
+            CreatedAt = now,
+        };
+        db.Reservations.Add(reservation);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        metrics.ReservationMade();
+        return new ConfirmResult(ConfirmResultKind.Confirmed, reservation);
+    }
+
+    public async Task<ReleaseResultKind> ReleaseAsync(string visitorId, Guid holdId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var hold = await LockHoldAsync(holdId, cancellationToken);
+        if (hold is null || !string.Equals(hold.VisitorId, visitorId, StringComparison.Ordinal))
+        {
+            return ReleaseResultKind.NotFound;
+        }
+
+        switch (hold.Status)
+        {
+            case HoldStatus.Confirmed:
+                return ReleaseResultKind.AlreadyConfirmed;
+            case HoldStatus.Released or HoldStatus.Expired:
+                return ReleaseResultKind.AlreadyEnded;
+        }
+
+        End(hold, HoldStatus.Released, HoldEndReason.Visitor, timeProvider.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        metrics.HoldsReleased(HoldEndReason.Visitor, 1);
+        return ReleaseResultKind.Released;
+    }
+
+    /// <summary>
+    /// Releases every active hold the visitor took before <paramref name="eventAt"/>, once per stream entry:
+    /// the entry id goes into the inbox table in the same transaction, so a redelivered entry changes nothing
+    /// (and cannot release holds the visitor took after coming back). Returns the holds released, or
+    /// <see langword="null"/> when the entry had been applied already.
+    /// </summary>
+    public async Task<int?> ReleaseVisitorAsync(
+        string visitorId, string reason, DateTimeOffset eventAt, string stream, string entryId, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var firstTime = await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO processed_events (stream, entry_id, processed_at) VALUES ({stream}, {entryId}, {now})
+            ON CONFLICT DO NOTHING
+            """,
+            cancellationToken);
+        if (firstTime == 0)
+        {
+            return null;
+        }
+
+        var released = await db.Holds
+            .Where(h => h.VisitorId == visitorId && h.Status == HoldStatus.Active && h.CreatedAt <= eventAt)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(h => h.Status, HoldStatus.Released)
+                    .SetProperty(h => h.EndedAt, now)
+                    .SetProperty(h => h.EndReason, reason),
+                cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        metrics.HoldsReleased(reason, released);
+        return released;
+    }
+
+    /// <summary>Marks lapsed active holds expired. Reads treat them as free already; this keeps the table honest.</summary>
+    public async Task<int> ExpireLapsedAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var expired = await db.Holds
+            .Where(h => h.Status == HoldStatus.Active && h.ExpiresAt <= now)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(h => h.Status, HoldStatus.Expired)
+                    .SetProperty(h => h.EndedAt, now)
+                    .SetProperty(h => h.EndReason, HoldEndReason.Expired),
+                cancellationToken);
+        metrics.HoldsExpired(expired);
+        return expired;
+    }
+
+    private Task<Hold?> LockHoldAsync(Guid holdId, CancellationToken cancellationToken) =>
+        db.Holds.FromSql($"SELECT * FROM holds WHERE id = {holdId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+
+    private static void End(Hold hold, HoldStatus status, string reason, DateTimeOffset now)
+    {
+        hold.Status = status;
+        hold.EndedAt = now;
+        hold.EndReason = reason;
+    }
+}

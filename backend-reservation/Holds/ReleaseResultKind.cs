@@ -1,0 +1,9 @@
+namespace YarpWaitingRoom.Reservation.Holds;
+
+public enum ReleaseResultKind
+{
+    Released,
+    NotFound,
+    AlreadyConfirmed,
+    AlreadyEnded,
+}

@@ -1,0 +1,20 @@
+namespace YarpWaitingRoom.Events;
+
+/// <summary>Field names of a room's event stream entries.</summary>
+public static class WaitingRoomEventFields
+{
+    /// <summary>One of <see cref="WaitingRoomEventType"/>.</summary>
+    public const string Type = "type";
+
+    /// <summary>The visitor id the entry concerns (absent for <c>switched</c>).</summary>
+    public const string Visitor = "visitor";
+
+    /// <summary>The ticket id the entry concerns (absent for <c>switched</c>).</summary>
+    public const string Ticket = "ticket";
+
+    /// <summary>When it happened, milliseconds since the Unix epoch.</summary>
+    public const string At = "at";
+
+    /// <summary>Free text: why (switch reason, reap cause).</summary>
+    public const string Reason = "reason";
+}
