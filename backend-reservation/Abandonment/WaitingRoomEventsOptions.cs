@@ -9,9 +9,12 @@ public sealed class WaitingRoomEventsOptions
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Rooms whose <c>{wr:&lt;room&gt;}:events</c> stream this backend follows.</summary>
+    /// <summary>
+    /// Rooms whose <c>{wr:&lt;room&gt;}:events</c> stream this backend follows (appsettings.json: <c>concert</c>).
+    /// No default here: configuration binding appends to a non-empty array instead of replacing it.
+    /// </summary>
     [MinLength(1)]
-    public string[] Rooms { get; set; } = ["concert"];
+    public string[] Rooms { get; set; } = [];
 
     /// <summary>Consumer group shared by every backend instance.</summary>
     [Required]

@@ -18,13 +18,12 @@ internal static class Extensions
     public static void AddReservationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        var connectionString = builder.Configuration.GetConnectionString("Reservations")
-            ?? throw new InvalidOperationException("ConnectionStrings:Reservations is not set.");
-
         services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ReservationJsonContext.Default));
 
-        services.AddDbContextPool<ReservationDbContext>(db => db.UseNpgsql(connectionString));
+        services.AddDbContextPool<ReservationDbContext>((provider, db) => db.UseNpgsql(
+            provider.GetRequiredService<IConfiguration>().GetConnectionString("Reservations")
+            ?? throw new InvalidOperationException("ConnectionStrings:Reservations is not set.")));
         services.AddSingleton<DatabaseReadiness>();
         services.AddHostedService<DatabaseInitializer>();
 

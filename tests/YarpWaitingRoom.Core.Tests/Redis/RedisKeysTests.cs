@@ -1,0 +1,34 @@
+using StackExchange.Redis;
+using YarpWaitingRoom.Redis;
+
+namespace YarpWaitingRoom.Tests.Redis;
+
+public sealed class RedisKeysTests
+{
+    [Fact]
+    public void EveryKeyOfARoom_SharesTheRoomHashTag_SoTheRoomLivesInOneClusterSlot()
+    {
+        var sut = new RedisKeys("concert");
+        RedisKey[] keys =
+        [
+            sut.Sequence, sut.Waiting, sut.Active, sut.Seen, sut.State, sut.Events,
+            sut.Ticket("t1"), sut.Visitor("v1"), sut.Rate(1_700_000_000), sut.Notice("t1"),
+        ];
+
+        foreach (var key in keys)
+        {
+            Assert.StartsWith("{wr:concert}:", key.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("{wr:concert}:notify", sut.Notify.ToString());
+        Assert.Equal(keys.Length, keys.Select(k => k.ToString()).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("a{b")]
+    [InlineData("a}b")]
+    public void Constructor_RoomThatWouldBreakTheHashTag_Throws(string room) =>
+        Assert.ThrowsAny<ArgumentException>(() => new RedisKeys(room));
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace YarpWaitingRoom.Testing;
+
+/// <summary>
+/// A throwaway <c>redis-server</c> on a free loopback port with its own temporary directory.
+/// It can be stopped and started again on the same port (outage tests). Disposing stops it and deletes the directory.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
+    private readonly string _directory;
+    private readonly bool _appendOnly;
+
+    private RedisServer(int port, string directory, bool appendOnly)
+    {
+        Port = port;
+        _directory = directory;
+        _appendOnly = appendOnly;
+    }
+
+    public int Port { get; }
+
+    /// <summary>StackExchange.Redis configuration string for this server.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)},abortConnect=false";
+
+    public bool IsRunning { get; private set; }
+
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false, CancellationToken cancellationToken = default)
+    {
+        var directory = Directory.CreateTempSubdirectory("ywr-redis-").FullName;
+        var server = new RedisServer(FreePort.Next(), directory, appendOnly);
+        await server.StartAsync(cancellationToken);
+        return server;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var port = Port.ToString(CultureInfo.InvariantCulture);
+        await ExternalProcess.RunAsync(
+            ToolPaths.RedisServer,
+            [
+                "--port", port,
+                "--bind", "127.0.0.1",
+                "--dir", _directory,
+                "--daemonize", "yes",
+                "--pidfile", Path.Combine(_directory, "redis.pid"),
+                "--logfile", Path.Combine(_directory, "redis.log"),
+                "--save", string.Empty,
+                "--appendonly", _appendOnly ? "yes" : "no",
+            ],
+            CommandTimeout,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        ExternalProcess.Result? ping = null;
+        var deadline = DateTime.UtcNow + CommandTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            ping = await ExternalProcess.RunAsync(ToolPaths.RedisCli, ["-p", port, "ping"], CommandTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (ping.Output.Contains("PONG", StringComparison.Ordinal))
+            {
+                IsRunning = true;
+                ProcessReaper.Track(this);
+                return;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new InvalidOperationException($"redis-server on port {port} did not answer PING: {ping?.Output}{Environment.NewLine}{ReadLog()}");
+    }
+
+    /// <summary>Stops the server at once (no save), as a crash or outage would.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        await ExternalProcess.RunAsync(
+            ToolPaths.RedisCli, ["-p", Port.ToString(CultureInfo.InvariantCulture), "shutdown", "nosave"], CommandTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + CommandTimeout;
+        while (FreePort.IsListening(Port) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        IsRunning = false;
+    }
+
+    /// <summary>A new multiplexer for this server; the caller disposes it.</summary>
+    public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            ProcessReaper.Untrack(this);
+            TryDelete(_directory);
+        }
+    }
+
+    internal void Kill()
+    {
+        var pidFile = Path.Combine(_directory, "redis.pid");
+        ProcessReaper.KillPidFile(pidFile);
+        TryDelete(_directory);
+    }
+
+    private string ReadLog()
+    {
+        var log = Path.Combine(_directory, "redis.log");
+        return File.Exists(log) ? File.ReadAllText(log) : string.Empty;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
