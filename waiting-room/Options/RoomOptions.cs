@@ -1,0 +1,78 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace YarpWaitingRoom.Options;
+
+/// <summary>
+/// One room, bound from <c>WaitingRoom:Rooms:&lt;room&gt;</c>. Rates are requests per second at the room's gated routes,
+/// summed over all edge instances. Every duration may be set down to seconds.
+/// </summary>
+public sealed class RoomOptions : IValidatableObject
+{
+    /// <summary>Most visitors active (admitted) at once.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxActive { get; set; } = 5000;
+
+    /// <summary>Time between admission batches (admission also runs at once when capacity frees).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan AdmitInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>At or below this 10-second average (and nobody waiting) for <see cref="Debounce"/>, the queue turns off.</summary>
+    [Range(0, int.MaxValue)]
+    public int OffThreshold { get; set; } = 800;
+
+    /// <summary>At or above this 10-second average for <see cref="Debounce"/>, the queue turns on.</summary>
+    [Range(1, int.MaxValue)]
+    public int OnThreshold { get; set; } = 1200;
+
+    /// <summary>At or above this rate in the last second, the queue turns on at once.</summary>
+    [Range(1, int.MaxValue)]
+    public int SpikeThreshold { get; set; } = 1500;
+
+    /// <summary>How long a sustained rate must hold before the switch moves (against flapping).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>How often waiting clients heartbeat.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A visitor unseen this long loses their place.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AbandonAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an admission lasts, sliding with use.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SessionDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an admitted visitor has to use the entry link before the slot is given back.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    public FailurePolicy FailurePolicy { get; set; } = FailurePolicy.Open;
+
+    public RoomMode Mode { get; set; } = RoomMode.Auto;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (OffThreshold >= OnThreshold)
+        {
+            yield return new ValidationResult(
+                $"OffThreshold ({OffThreshold}) must be below OnThreshold ({OnThreshold}), or the switch would flap.",
+                [nameof(OffThreshold), nameof(OnThreshold)]);
+        }
+
+        if (OnThreshold > SpikeThreshold)
+        {
+            yield return new ValidationResult(
+                $"OnThreshold ({OnThreshold}) must not exceed SpikeThreshold ({SpikeThreshold}).",
+                [nameof(OnThreshold), nameof(SpikeThreshold)]);
+        }
+
+        if (AbandonAfter <= HeartbeatInterval)
+        {
+            yield return new ValidationResult(
+                $"AbandonAfter ({AbandonAfter}) must be longer than HeartbeatInterval ({HeartbeatInterval}), or live visitors would be reaped.",
+                [nameof(AbandonAfter), nameof(HeartbeatInterval)]);
+        }
+    }
+}
