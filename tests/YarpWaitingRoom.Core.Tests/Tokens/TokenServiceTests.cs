@@ -1,0 +1,119 @@
+using System.Text;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Tests.Tokens;
+
+public sealed class TokenServiceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private static readonly SigningKey OldKey = new("k1", Encoding.UTF8.GetBytes("old-secret-old-secret-old-secret-0"));
+    private static readonly SigningKey NewKey = new("k2", Encoding.UTF8.GetBytes("new-secret-new-secret-new-secret-0"));
+
+    private readonly TokenService _sut = new([NewKey, OldKey]);
+
+    [Fact]
+    public void IssuedToken_ValidatesWithItsClaims()
+    {
+        var token = _sut.Issue(TokenKind.Ticket, "concert", "visitor-1", "ticket-1", Now.AddMinutes(5));
+
+        var status = _sut.Validate(token, TokenKind.Ticket, "concert", "visitor-1", Now, out var claims);
+
+        Assert.Equal(TokenStatus.Valid, status);
+        Assert.Equal(new TokenClaims(TokenKind.Ticket, "concert", "visitor-1", "ticket-1", Now.AddMinutes(5)), claims);
+        Assert.StartsWith("k2.", token, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TokenSignedWithOlderListedKey_StillValidates_AfterRotation()
+    {
+        var beforeRotation = new TokenService([OldKey]).Issue(TokenKind.Admission, "concert", "v", "t", Now.AddMinutes(5));
+
+        Assert.Equal(TokenStatus.Valid, _sut.Validate(beforeRotation, TokenKind.Admission, "concert", "v", Now, out _));
+    }
+
+    [Fact]
+    public void TokenOfRetiredKey_IsRefusedAsUnknownKey()
+    {
+        var retired = new TokenService([new SigningKey("k0", new byte[32])]).Issue(TokenKind.Admission, "concert", "v", "t", Now.AddMinutes(5));
+
+        Assert.Equal(TokenStatus.UnknownKey, _sut.Validate(retired, TokenKind.Admission, "concert", "v", Now, out _));
+    }
+
+    [Fact]
+    public void TokenSignedWithAnotherSecretUnderAKnownKeyId_IsRefusedAsBadSignature()
+    {
+        var forged = new TokenService([new SigningKey("k2", Encoding.UTF8.GetBytes("attacker-guess-attacker-guess-000"))])
+            .Issue(TokenKind.Admission, "concert", "v", "t", Now.AddDays(365));
+
+        Assert.Equal(TokenStatus.BadSignature, _sut.Validate(forged, TokenKind.Admission, "concert", "v", Now, out _));
+    }
+
+    [Fact]
+    public void TamperedPayload_IsRefusedAsBadSignature()
+    {
+        var token = _sut.Issue(TokenKind.Admission, "concert", "v", "t", Now.AddMinutes(5));
+        var parts = token.Split('.');
+        var longer = System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"a|concert|v|t|{Now.AddYears(5).ToUnixTimeSeconds()}"));
+
+        Assert.Equal(TokenStatus.BadSignature, _sut.Validate($"{parts[0]}.{longer}.{parts[2]}", TokenKind.Admission, "concert", "v", Now, out _));
+    }
+
+    [Theory]
+    [InlineData(TokenKind.EntryCode, "concert", "v", TokenStatus.WrongKind)]
+    [InlineData(TokenKind.Admission, "other-room", "v", TokenStatus.WrongRoom)]
+    [InlineData(TokenKind.Admission, "concert", "someone-else", TokenStatus.WrongVisitor)]
+    public void GenuineTokenUsedOutOfPlace_IsRefused(TokenKind kind, string room, string visitor, TokenStatus expected)
+    {
+        var token = _sut.Issue(TokenKind.Admission, "concert", "v", "t", Now.AddMinutes(5));
+
+        Assert.Equal(expected, _sut.Validate(token, kind, room, visitor, Now, out var claims));
+        Assert.Null(claims);
+    }
+
+    [Fact]
+    public void ExpiredToken_IsRefused_AtItsExpiryInstant()
+    {
+        var token = _sut.Issue(TokenKind.EntryCode, "concert", "v", "t", Now.AddSeconds(60));
+
+        Assert.Equal(TokenStatus.Valid, _sut.Validate(token, TokenKind.EntryCode, "concert", "v", Now.AddSeconds(59), out _));
+        Assert.Equal(TokenStatus.Expired, _sut.Validate(token, TokenKind.EntryCode, "concert", "v", Now.AddSeconds(60), out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("no-dots")]
+    [InlineData("k2.onlyonedot")]
+    [InlineData("k2..")]
+    [InlineData(".payload.sig")]
+    [InlineData("k2.a.b.c")]
+    [InlineData("k2.!!!!.AAAA")]
+    [InlineData("k2.cGF5bG9hZA.short")]
+    public void MalformedToken_IsRefused(string token) =>
+        Assert.Equal(TokenStatus.Malformed, _sut.Validate(token, TokenKind.Ticket, null, null, Now, out _));
+
+    [Fact]
+    public void OversizedToken_IsRefusedBeforeAnyWork() =>
+        Assert.Equal(TokenStatus.Malformed, _sut.Validate(new string('a', TokenService.MaxTokenLength + 1), TokenKind.Ticket, null, null, Now, out _));
+
+    [Fact]
+    public void ValidSignatureOverGarbagePayload_IsMalformed()
+    {
+        // Only the key holder could produce this; it must still not crash the parser.
+        var payload = System.Buffers.Text.Base64Url.EncodeToString(Encoding.ASCII.GetBytes("x|only|three"));
+        var signed = "k2." + payload;
+        var signature = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("new-secret-new-secret-new-secret-0"), Encoding.ASCII.GetBytes(signed));
+
+        Assert.Equal(TokenStatus.Malformed, _sut.Validate(signed + "." + System.Buffers.Text.Base64Url.EncodeToString(signature), TokenKind.Ticket, null, null, Now, out _));
+    }
+
+    [Theory]
+    [InlineData("has|pipe")]
+    [InlineData("has space")]
+    [InlineData("has.dot.is.fine.but|not-pipe")]
+    public void Issue_FieldThatCouldBreakTheFormat_Throws(string visitor) =>
+        Assert.Throws<ArgumentException>(() => _sut.Issue(TokenKind.Ticket, "concert", visitor, "t", Now));
+
+    [Fact]
+    public void SigningKey_ShortSecret_Throws() =>
+        Assert.Throws<ArgumentException>(() => new SigningKey("k", new byte[16]));
+}

@@ -1,0 +1,9 @@
+namespace YarpWaitingRoom.Tokens;
+
+/// <summary>What a token says once its signature checked out.</summary>
+/// <param name="Kind">What it grants.</param>
+/// <param name="Room">The room it is valid for (empty for visitor tokens, which span rooms).</param>
+/// <param name="Visitor">The visitor it belongs to.</param>
+/// <param name="Ticket">The queue ticket it refers to (empty for visitor tokens).</param>
+/// <param name="ExpiresAt">After this it is refused.</param>
+public sealed record TokenClaims(TokenKind Kind, string Room, string Visitor, string Ticket, DateTimeOffset ExpiresAt);

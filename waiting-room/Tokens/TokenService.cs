@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace YarpWaitingRoom.Tokens;
+
+/// <summary>
+/// Issues and checks the waiting room's signed tokens, in process, with no Redis call:
+/// <c>&lt;key id&gt;.&lt;base64url payload&gt;.&lt;base64url HMAC-SHA256&gt;</c>, where the payload is
+/// <c>kind|room|visitor|ticket|expiry</c>. The signature covers the key id and the payload and is compared in constant time.
+/// Tokens are issued with the first key; every listed key is accepted, so keys rotate by adding a new first key and
+/// retiring the old one once its tokens have expired.
+/// </summary>
+public sealed class TokenService
+{
+    /// <summary>Longest token accepted; anything longer is refused before any work.</summary>
+    public const int MaxTokenLength = 512;
+
+    private const int MaxFieldLength = 128;
+    private const int SignatureBytes = 32;
+    private const char FieldSeparator = '|';
+
+    private readonly SigningKey _current;
+    private readonly FrozenDictionary<string, SigningKey> _keys;
+
+    public TokenService(IReadOnlyList<SigningKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("At least one signing key is required.", nameof(keys));
+        }
+
+        _current = keys[0];
+        _keys = keys.ToFrozenDictionary(k => k.Id, StringComparer.Ordinal);
+    }
+
+    public string Issue(TokenKind kind, string room, string visitor, string ticket, DateTimeOffset expiresAt)
+    {
+        CheckField(room, nameof(room));
+        CheckField(visitor, nameof(visitor));
+        CheckField(ticket, nameof(ticket));
+        if (visitor.Length == 0)
+        {
+            throw new ArgumentException("A token always names its visitor.", nameof(visitor));
+        }
+
+        var payload = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(char)kind}{FieldSeparator}{room}{FieldSeparator}{visitor}{FieldSeparator}{ticket}{FieldSeparator}{expiresAt.ToUnixTimeSeconds()}");
+        var encodedPayload = Base64Url.EncodeToString(Encoding.ASCII.GetBytes(payload));
+        var signed = _current.Id + "." + encodedPayload;
+        Span<byte> signature = stackalloc byte[SignatureBytes];
+        HMACSHA256.HashData(_current.Secret, Encoding.ASCII.GetBytes(signed), signature);
+        return signed + "." + Base64Url.EncodeToString(signature);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="token"/>: shape, key, signature, kind, room (when given), visitor (when given), expiry, in
+    /// that order, so a forged token never reaches the claim checks.
+    /// </summary>
+    public TokenStatus Validate(
+        ReadOnlySpan<char> token, TokenKind kind, string? room, string? visitor, DateTimeOffset now, out TokenClaims? claims)
+    {
+        claims = null;
+        if (token.IsEmpty || token.Length > MaxTokenLength)
+        {
+            return TokenStatus.Malformed;
+        }
+
+        var firstDot = token.IndexOf('.');
+        var lastDot = token.LastIndexOf('.');
+        if (firstDot <= 0 || lastDot == firstDot || lastDot == token.Length - 1)
+        {
+            return TokenStatus.Malformed;
+        }
+
+        var keyId = token[..firstDot];
+        var encodedPayload = token[(firstDot + 1)..lastDot];
+        var encodedSignature = token[(lastDot + 1)..];
+        if (encodedPayload.Contains('.'))
+        {
+            return TokenStatus.Malformed;
+        }
+
+        if (!_keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(keyId, out var key))
+        {
+            return TokenStatus.UnknownKey;
+        }
+
+        // TryDecode… throws on characters outside the alphabet: check validity (and length) first.
+        Span<byte> presented = stackalloc byte[SignatureBytes];
+        if (!Base64Url.IsValid(encodedSignature, out var presentedLength) || presentedLength != SignatureBytes
+            || !Base64Url.TryDecodeFromChars(encodedSignature, presented, out _))
+        {
+            return TokenStatus.Malformed;
+        }
+
+        var signedLength = lastDot;
+        var signedBytes = signedLength <= 256 ? stackalloc byte[signedLength] : new byte[signedLength];
+        if (Encoding.ASCII.GetBytes(token[..lastDot], signedBytes) != signedLength)
+        {
+            return TokenStatus.Malformed;
+        }
+
+        Span<byte> expected = stackalloc byte[SignatureBytes];
+        HMACSHA256.HashData(key.Secret, signedBytes, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, presented))
+        {
+            return TokenStatus.BadSignature;
+        }
+
+        if (!TryParsePayload(encodedPayload, out var parsed))
+        {
+            return TokenStatus.Malformed;
+        }
+
+        if (parsed.Kind != kind)
+        {
+            return TokenStatus.WrongKind;
+        }
+
+        if (room is not null && !string.Equals(parsed.Room, room, StringComparison.Ordinal))
+        {
+            return TokenStatus.WrongRoom;
+        }
+
+        if (visitor is not null && !string.Equals(parsed.Visitor, visitor, StringComparison.Ordinal))
+        {
+            return TokenStatus.WrongVisitor;
+        }
+
+        if (parsed.ExpiresAt <= now)
+        {
+            return TokenStatus.Expired;
+        }
+
+        claims = parsed;
+        return TokenStatus.Valid;
+    }
+
+    private static bool TryParsePayload(ReadOnlySpan<char> encoded, out TokenClaims claims)
+    {
+        claims = null!;
+        if (!Base64Url.IsValid(encoded, out var decodedLength))
+        {
+            return false;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(decodedLength);
+        try
+        {
+            if (!Base64Url.TryDecodeFromChars(encoded, buffer, out var length))
+            {
+                return false;
+            }
+
+            var payload = Encoding.ASCII.GetString(buffer, 0, length).AsSpan();
+            Span<Range> fields = stackalloc Range[6];
+            if (payload.Split(fields, FieldSeparator) != 5)
+            {
+                return false;
+            }
+
+            var kindField = payload[fields[0]];
+            if (kindField.Length != 1 || !Enum.IsDefined((TokenKind)kindField[0])
+                || !long.TryParse(payload[fields[4]], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
+                || expiry > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            {
+                return false;
+            }
+
+            claims = new TokenClaims(
+                (TokenKind)kindField[0],
+                payload[fields[1]].ToString(),
+                payload[fields[2]].ToString(),
+                payload[fields[3]].ToString(),
+                DateTimeOffset.FromUnixTimeSeconds(expiry));
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void CheckField(string value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        if (value.Length > MaxFieldLength || value.AsSpan().ContainsAnyExcept(TokenAlphabet.FieldCharacters))
+        {
+            throw new ArgumentException($"{name} must be at most {MaxFieldLength} characters of [A-Za-z0-9_-.:].", name);
+        }
+    }
+}
