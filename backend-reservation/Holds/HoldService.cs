@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using YarpWaitingRoom.Reservation.Data;
 using YarpWaitingRoom.Reservation.Diagnostics;
 
@@ -28,11 +29,6 @@ public sealed class HoldService(
         // Serialises this visitor's concurrent hold requests so the limit cannot be overshot.
         await db.Database.ExecuteSqlAsync(
             $"SELECT pg_advisory_xact_lock({VisitorLockSpace}, hashtext({visitorId}))", cancellationToken);
-
-        if (!await db.Seats.AnyAsync(s => s.Id == seatId, cancellationToken))
-        {
-            return new HoldResult(HoldResultKind.SeatNotFound);
-        }
 
         var now = timeProvider.GetUtcNow();
         var held = await db.Holds.CountAsync(
@@ -63,14 +59,22 @@ public sealed class HoldService(
         };
 
         // ON CONFLICT against the partial unique index: a concurrent winner makes this a no-op (0 rows),
-        // not an exception, and the transaction stays usable.
-        var inserted = await db.Database.ExecuteSqlAsync(
+        // not an exception. An unknown seat fails the foreign key instead (rare, so no lookup on the hot path).
+        int inserted;
+        try
+        {
+            inserted = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO holds (id, seat_id, visitor_id, status, created_at, expires_at)
             VALUES ({hold.Id}, {hold.SeatId}, {hold.VisitorId}, {(short)HoldStatus.Active}, {hold.CreatedAt}, {hold.ExpiresAt})
             ON CONFLICT (seat_id) WHERE status IN (0, 1) DO NOTHING
             """,
             cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            return new HoldResult(HoldResultKind.SeatNotFound);
+        }
 
         await transaction.CommitAsync(cancellationToken);
         metrics.HoldsExpired(lapsed);

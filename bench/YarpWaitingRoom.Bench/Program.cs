@@ -6,7 +6,7 @@ using YarpWaitingRoom.Bench.Scenarios;
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var concurrency = Option("--concurrency", 64);
 var seconds = Option("--seconds", 10);
-var rounds = Option("--rounds", 2);
+var rounds = Option("--rounds", 3);
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -15,6 +15,9 @@ internal static class HoldsScenario
 {
     public const string Name = "holds";
 
+    /// <summary>Untimed load per target first: fresh processes are still JIT-compiling and filling pools.</summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
+
     public static async Task<int> RunAsync(int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)
     {
         var targets = new (string Name, Uri Url)[]
@@ -74,7 +77,7 @@ internal static class HoldsScenario
     {
         foreach (var (name, url) in targets)
         {
-            await RunTargetAsync(name, url, seats, concurrency, TimeSpan.FromSeconds(2), cancellationToken);
+            await RunTargetAsync(name, url, seats, concurrency, WarmUp, cancellationToken);
         }
     }
 
