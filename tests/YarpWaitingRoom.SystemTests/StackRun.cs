@@ -1,0 +1,96 @@
+using System.Globalization;
+using YarpWaitingRoom.Testing;
+
+namespace YarpWaitingRoom.SystemTests;
+
+/// <summary>
+/// <c>./stack</c> run on free ports with its own state directory, so it never touches a developer's running stack.
+/// </summary>
+public sealed class StackRun : IAsyncDisposable
+{
+    private static readonly TimeSpan UpTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan DownTimeout = TimeSpan.FromMinutes(1);
+
+    private StackRun(string repositoryRoot, string stateDirectory, IReadOnlyDictionary<string, int> ports)
+    {
+        RepositoryRoot = repositoryRoot;
+        StateDirectory = stateDirectory;
+        Ports = ports;
+    }
+
+    public string RepositoryRoot { get; }
+
+    public string StateDirectory { get; }
+
+    /// <summary>Port of each <c>STACK_*_PORT</c> variable.</summary>
+    public IReadOnlyDictionary<string, int> Ports { get; }
+
+    public Uri InternalLoadBalancer => new($"http://127.0.0.1:{Ports["STACK_INTERNAL_LB_PORT"].ToString(CultureInfo.InvariantCulture)}");
+
+    public static StackRun Create()
+    {
+        var root = FindRepositoryRoot();
+        // Under /tmp with mode 0755 so the postgres user can reach its data directory.
+        var state = Path.Combine(Path.GetTempPath(), "ywr-stack-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(state);
+        File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
+        var ports = new[] { "STACK_REDIS_PORT", "STACK_PG_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT", "STACK_INTERNAL_LB_PORT" }
+            .ToDictionary(name => name, _ => FreePort.Next(), StringComparer.Ordinal);
+        return new StackRun(root, state, ports);
+    }
+
+    public Task<ExternalProcess.Result> UpAsync(CancellationToken cancellationToken) => RunAsync("up", UpTimeout, cancellationToken);
+
+    public Task<ExternalProcess.Result> DownAsync(CancellationToken cancellationToken) => RunAsync("down", DownTimeout, cancellationToken);
+
+    /// <summary>Pids in the stack's pid files right now.</summary>
+    public IReadOnlyList<int> RecordedPids()
+    {
+        var run = Path.Combine(StateDirectory, "run");
+        return Directory.Exists(run)
+            ? Directory.GetFiles(run, "*.pid")
+                .Select(file => File.ReadLines(file).FirstOrDefault())
+                .Select(line => int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0)
+                .Where(pid => pid > 0)
+                .ToArray()
+            : [];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await DownAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await ExternalProcess.RunAsync("rm", ["-rf", StateDirectory], DownTimeout);
+        }
+    }
+
+    private Task<ExternalProcess.Result> RunAsync(string command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var environment = Ports.ToDictionary(p => p.Key, p => (string?)p.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        environment["STACK_STATE_DIR"] = StateDirectory;
+        environment["STACK_READY_TIMEOUT"] = "180";
+        // ./stack test has built everything already; a build of our own would race with the running tests.
+        environment["STACK_NO_BUILD"] = BuildOutputExists() ? "1" : "0";
+        return ExternalProcess.RunAsync("bash", [Path.Combine(RepositoryRoot, "stack"), command], timeout, environment, RepositoryRoot, cancellationToken);
+    }
+
+    private bool BuildOutputExists() =>
+        File.Exists(Path.Combine(RepositoryRoot, "backend-reservation", "bin", "Release", "net10.0", "YarpWaitingRoom.Reservation.dll"));
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "stack")) && File.Exists(Path.Combine(directory.FullName, "YarpWaitingRoom.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Repository root (with ./stack and YarpWaitingRoom.sln) not found above " + AppContext.BaseDirectory);
+    }
+}
