@@ -15,8 +15,11 @@ internal static class HoldsScenario
 {
     public const string Name = "holds";
 
-    /// <summary>Untimed load per target first: fresh processes are still JIT-compiling and filling pools.</summary>
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Untimed load per target first: fresh processes need tens of seconds of load before tiered JIT and pools settle.
+    /// The pair is warmed first, so that instance B (reached only through nginx) is as warm as A.
+    /// </summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
 
     public static async Task<int> RunAsync(int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)
     {
@@ -75,7 +78,7 @@ internal static class HoldsScenario
 
     private static async Task WarmUpAsync((string Name, Uri Url)[] targets, int[] seats, int concurrency, CancellationToken cancellationToken)
     {
-        foreach (var (name, url) in targets)
+        foreach (var (name, url) in targets.Reverse())
         {
             await RunTargetAsync(name, url, seats, concurrency, WarmUp, cancellationToken);
         }
