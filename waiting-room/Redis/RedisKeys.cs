@@ -26,6 +26,8 @@ public sealed class RedisKeys
         Active = _prefix + "active";
         Seen = _prefix + "seen";
         State = _prefix + "state";
+        Tickets = _prefix + "tickets";
+        Visitors = _prefix + "visitors";
         Events = _prefix + "events";
         Notify = RedisChannel.Literal(_prefix + "notify");
     }
@@ -44,8 +46,18 @@ public sealed class RedisKeys
     /// <summary>Sorted set ticket → last heartbeat (ms since epoch), scanned by the reaper.</summary>
     public RedisKey Seen { get; }
 
-    /// <summary>Hash: mode, queueOn, since, reason.</summary>
+    /// <summary>Hash: mode, queueOn, since, reason, switch timers, admission fencing.</summary>
     public RedisKey State { get; }
+
+    /// <summary>
+    /// Hash ticket → <c>visitor|createdMs|returnUrl</c>. One hash instead of a key per ticket: every key a script touches
+    /// is declared in KEYS, and a million waiting visitors cost a million hash fields, not a million keys with TTLs.
+    /// Entries leave with their ticket (admission expiry, reaper, end of session).
+    /// </summary>
+    public RedisKey Tickets { get; }
+
+    /// <summary>Hash visitor → ticket: the same visitor joining again gets the same place.</summary>
+    public RedisKey Visitors { get; }
 
     /// <summary>Stream of <see cref="Events.WaitingRoomEventType"/> entries, read by consumer groups.</summary>
     public RedisKey Events { get; }
@@ -53,9 +65,8 @@ public sealed class RedisKeys
     /// <summary>Pub/Sub channel for admission batches and state changes.</summary>
     public RedisChannel Notify { get; }
 
-    public RedisKey Ticket(string ticketId) => _prefix + "t:" + ticketId;
-
-    public RedisKey Visitor(string visitorId) => _prefix + "v:" + visitorId;
+    /// <summary>String NX with TTL: marks a one-time entry code as used.</summary>
+    public RedisKey UsedCode(string codeId) => _prefix + "code:" + codeId;
 
     public RedisKey Rate(long epochSecond) => _prefix + "rate:" + epochSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

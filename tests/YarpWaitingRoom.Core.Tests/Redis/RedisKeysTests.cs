@@ -12,7 +12,7 @@ public sealed class RedisKeysTests
         RedisKey[] keys =
         [
             sut.Sequence, sut.Waiting, sut.Active, sut.Seen, sut.State, sut.Events,
-            sut.Ticket("t1"), sut.Visitor("v1"), sut.Rate(1_700_000_000), sut.Notice("t1"),
+            sut.Tickets, sut.Visitors, sut.UsedCode("c1"), sut.Rate(1_700_000_000), sut.Notice("t1"),
         ];
 
         foreach (var key in keys)

@@ -1,0 +1,302 @@
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+using YarpWaitingRoom.Events;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Testing;
+
+namespace YarpWaitingRoom.Tests.Queue;
+
+public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+    private ConnectionMultiplexer _connection = null!;
+
+    private IDatabase Db => _connection.GetDatabase();
+
+    public async ValueTask InitializeAsync() => _connection = await redis.Server.ConnectAsync();
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+
+    private QueueStore CreateSut(RoomOptions? options = null) =>
+        new(_connection, UniqueName.For("room"), options ?? new RoomOptions(), _time);
+
+    [Fact]
+    public async Task Join_1000ConcurrentDistinctVisitors_GetDistinctConsecutivePositions()
+    {
+        var sut = CreateSut();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => sut.JoinAsync($"v{i}", "/", queueOff: false)));
+
+        Assert.All(results, r => Assert.Equal(TicketState.Waiting, r.State));
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), results.Select(r => r.Position).Order());
+        Assert.Equal(1000, results.Select(r => r.Ticket).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(1000, await Db.SortedSetLengthAsync(sut.Keys.Waiting));
+    }
+
+    [Fact]
+    public async Task Join_SameVisitorTenTimesConcurrently_KeepsOneTicketAndPlace()
+    {
+        var sut = CreateSut();
+        await sut.JoinAsync("first", "/", queueOff: false);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => sut.JoinAsync("repeat", "/", queueOff: false)));
+
+        Assert.Single(results.Select(r => r.Ticket).Distinct(StringComparer.Ordinal));
+        Assert.All(results, r => Assert.Equal(2, r.Position));
+        Assert.Equal(1, results.Count(r => r.IsNew));
+        Assert.Equal(2, await Db.SortedSetLengthAsync(sut.Keys.Waiting));
+    }
+
+    [Fact]
+    public async Task Join_QueueOffAndNobodyWaiting_AdmitsDirectly_UntilMaxActive()
+    {
+        var sut = CreateSut(new RoomOptions { MaxActive = 2 });
+
+        var first = await sut.JoinAsync("a", "/", queueOff: true);
+        var second = await sut.JoinAsync("b", "/", queueOff: true);
+        var third = await sut.JoinAsync("c", "/", queueOff: true);
+
+        Assert.Equal(TicketState.Active, first.State);
+        Assert.Equal(TicketState.Active, second.State);
+        Assert.Equal((TicketState.Waiting, 1L), (third.State, third.Position));
+        Assert.Equal(TicketState.Active, (await sut.JoinAsync("a", "/", queueOff: true)).State);
+    }
+
+    [Fact]
+    public async Task Join_QueueOffButSomeoneWaiting_WaitsBehindThem()
+    {
+        var sut = CreateSut();
+        await sut.JoinAsync("early", "/", queueOff: false);
+
+        var late = await sut.JoinAsync("late", "/", queueOff: true);
+
+        Assert.Equal((TicketState.Waiting, 2L), (late.State, late.Position));
+    }
+
+    [Fact]
+    public async Task Admit_TwoSchedulersRacing_NeverExceedMaxActive_AndKeepFifoAcrossBatches()
+    {
+        var sut = CreateSut(new RoomOptions { MaxActive = 100 });
+        var order = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            order.Add((await sut.JoinAsync($"v{i}", "/", queueOff: false)).Ticket);
+        }
+
+        async Task<List<AdmitResult>> SchedulerAsync()
+        {
+            var results = new List<AdmitResult>();
+            for (var i = 0; i < 20; i++)
+            {
+                results.Add(await sut.AdmitAsync(await sut.NextFenceAsync(), limit: 7));
+            }
+
+            return results;
+        }
+
+        var runs = await Task.WhenAll(SchedulerAsync(), SchedulerAsync());
+
+        Assert.All(runs.SelectMany(r => r), r => Assert.True(r.Active <= 100, $"active {r.Active} > MaxActive"));
+        Assert.Equal(100, await Db.SortedSetLengthAsync(sut.Keys.Active));
+        var admitted = await Db.SortedSetRangeByRankAsync(sut.Keys.Active);
+        Assert.Equal(order.Take(100).Order(StringComparer.Ordinal), admitted.Select(t => (string)t!).Order(StringComparer.Ordinal));
+        Assert.Equal(order[100], (string?)(await Db.SortedSetRangeByRankAsync(sut.Keys.Waiting, 0, 0)).Single());
+        var batches = runs.SelectMany(r => r).Where(r => r.Admitted > 0).SelectMany(r => r.Tickets).ToList();
+        Assert.Equal(100, batches.Count);
+        Assert.Equal(100, batches.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task Admit_BatchesInOrder_AdmitOldestFirst()
+    {
+        var sut = CreateSut(new RoomOptions { MaxActive = 1000 });
+        var order = new List<string>();
+        for (var i = 0; i < 25; i++)
+        {
+            order.Add((await sut.JoinAsync($"v{i}", "/", queueOff: false)).Ticket);
+        }
+
+        var admitted = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            admitted.AddRange((await sut.AdmitAsync(await sut.NextFenceAsync(), limit: 10)).Tickets);
+        }
+
+        Assert.Equal(order, admitted);
+    }
+
+    [Fact]
+    public async Task Admit_WithAnOlderFenceThanOneAccepted_ChangesNothing()
+    {
+        var sut = CreateSut();
+        await sut.JoinAsync("a", "/", queueOff: false);
+        var paused = await sut.NextFenceAsync();
+        var newer = await sut.NextFenceAsync();
+        await sut.AdmitAsync(newer, limit: 0);
+        await sut.JoinAsync("b", "/", queueOff: false);
+
+        var late = await sut.AdmitAsync(paused);
+
+        Assert.True(late.Fenced);
+        Assert.Equal(0, late.Admitted);
+        Assert.Equal(1, await Db.SortedSetLengthAsync(sut.Keys.Waiting));
+    }
+
+    [Fact]
+    public async Task Admit_PublishesOneMessage_AndAppendsOneEvent_PerBatch()
+    {
+        var sut = CreateSut();
+        for (var i = 0; i < 5; i++)
+        {
+            await sut.JoinAsync($"v{i}", "/", queueOff: false);
+        }
+
+        var messages = new List<string>();
+        var subscriber = _connection.GetSubscriber();
+        await subscriber.SubscribeAsync(sut.Keys.Notify, (_, message) =>
+        {
+            lock (messages)
+            {
+                messages.Add(message!);
+            }
+        });
+
+        var result = await sut.AdmitAsync(await sut.NextFenceAsync());
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (messages.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        var message = Assert.Single(messages);
+        Assert.Equal(string.Join(',', result.Tickets), message.Split('|')[2]);
+        var entries = await Db.StreamRangeAsync(sut.Keys.Events);
+        var admittedEntry = Assert.Single(entries, e => e[WaitingRoomEventFields.Type] == WaitingRoomEventType.Admitted);
+        Assert.Equal(5, (int)admittedEntry["count"]);
+        await subscriber.UnsubscribeAllAsync();
+    }
+
+    [Fact]
+    public async Task Admit_DropsSessionsPastExpiry_WithAnExpiredEventNamingTheVisitor()
+    {
+        var sut = CreateSut(new RoomOptions { MaxActive = 1, ClaimWindow = TimeSpan.FromSeconds(60) });
+        await sut.JoinAsync("first", "/", queueOff: false);
+        await sut.JoinAsync("second", "/", queueOff: false);
+        Assert.Equal(1, (await sut.AdmitAsync(await sut.NextFenceAsync())).Admitted);
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+        var result = await sut.AdmitAsync(await sut.NextFenceAsync());
+
+        Assert.Equal((1, 1), (result.Expired, result.Admitted));
+        var expired = Assert.Single(await Db.StreamRangeAsync(sut.Keys.Events), e => e[WaitingRoomEventFields.Type] == WaitingRoomEventType.Expired);
+        Assert.Equal("first", (string?)expired[WaitingRoomEventFields.Visitor]);
+        Assert.False(await Db.HashExistsAsync(sut.Keys.Visitors, "first"));
+    }
+
+    [Fact]
+    public async Task Reap_RemovesExactlyTheVisitorsUnseenForAbandonAfter_OneEventEach()
+    {
+        var sut = CreateSut(new RoomOptions { AbandonAfter = TimeSpan.FromSeconds(30) });
+        var tickets = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            tickets.Add((await sut.JoinAsync($"v{i}", "/", queueOff: false)).Ticket);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(20));
+        var states = await sut.TouchAsync(tickets.Take(4).ToList());
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        var result = await sut.ReapAsync();
+
+        Assert.All(states, s => Assert.Equal(TicketState.Waiting, s));
+        Assert.Equal(6, result.Reaped);
+        Assert.Equal(0, result.FreedActive);
+        Assert.Equal(tickets.Take(4), (await Db.SortedSetRangeByRankAsync(sut.Keys.Waiting)).Select(t => (string)t!));
+        var abandoned = (await Db.StreamRangeAsync(sut.Keys.Events)).Where(e => e[WaitingRoomEventFields.Type] == WaitingRoomEventType.Abandoned).ToList();
+        Assert.Equal(Enumerable.Range(4, 6).Select(i => $"v{i}"), abandoned.Select(e => (string)e[WaitingRoomEventFields.Visitor]!).Order(StringComparer.Ordinal));
+        Assert.Equal(0, (await sut.ReapAsync()).Reaped);
+        Assert.Equal(4, await Db.HashLengthAsync(sut.Keys.Tickets));
+    }
+
+    [Fact]
+    public async Task Reap_AdmittedVisitorWithoutHeartbeats_KeepsTheSlot_UntilItHeartbeatsAndVanishes()
+    {
+        var sut = CreateSut(new RoomOptions { AbandonAfter = TimeSpan.FromSeconds(30) });
+        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+
+        _time.Advance(TimeSpan.FromSeconds(40));
+        Assert.Equal(0, (await sut.ReapAsync()).Reaped);
+
+        Assert.Equal([TicketState.Active], await sut.TouchAsync([ticket]));
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var reaped = await sut.ReapAsync();
+
+        Assert.Equal(new ReapResult(1, 1), reaped);
+        Assert.Equal(TicketState.Gone, (await sut.GetStatusAsync(ticket)).State);
+    }
+
+    [Fact]
+    public async Task Touch_GoneTicket_ReportsGone_AndDoesNotResurrectIt()
+    {
+        var sut = CreateSut();
+
+        var states = await sut.TouchAsync(["no-such-ticket"]);
+
+        Assert.Equal([TicketState.Gone], states);
+        Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Seen));
+    }
+
+    [Fact]
+    public async Task EndSession_FreesTheSlotOnce_WithAnEndedEvent()
+    {
+        var sut = CreateSut();
+        var ticket = (await sut.JoinAsync("buyer", "/", queueOff: true)).Ticket;
+
+        Assert.True(await sut.EndSessionAsync(ticket, "purchase"));
+        Assert.False(await sut.EndSessionAsync(ticket, "purchase"));
+
+        Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Active));
+        var ended = Assert.Single(await Db.StreamRangeAsync(sut.Keys.Events));
+        Assert.Equal((WaitingRoomEventType.Ended, "buyer"), ((string?)ended[WaitingRoomEventFields.Type], (string?)ended[WaitingRoomEventFields.Visitor]));
+        Assert.False((await sut.JoinAsync("buyer", "/", queueOff: false)).Ticket == ticket);
+    }
+
+    [Fact]
+    public async Task Redeem_WorksOnce_StartsAFullSession_AndFailsOnceTheAdmissionIsGone()
+    {
+        var sut = CreateSut(new RoomOptions { ClaimWindow = TimeSpan.FromSeconds(60), SessionDuration = TimeSpan.FromMinutes(10) });
+        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        var other = (await sut.JoinAsync("w", "/", queueOff: false)).Ticket;
+        Assert.Equal(RedeemResult.AdmissionGone, await sut.RedeemAsync(ticket));
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+
+        Assert.Equal(RedeemResult.Redeemed, await sut.RedeemAsync(ticket));
+        Assert.Equal(RedeemResult.AlreadyUsed, await sut.RedeemAsync(ticket));
+        Assert.True(await Db.KeyTimeToLiveAsync(sut.Keys.UsedCode(ticket)) > TimeSpan.FromMinutes(10));
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(ticket)).State);
+        Assert.Equal(TicketState.Gone, (await sut.GetStatusAsync(other)).State);
+        Assert.Equal(RedeemResult.AdmissionGone, await sut.RedeemAsync(other));
+    }
+
+    [Fact]
+    public async Task RefreshSession_SlidesExpiryForward_OnlyForActiveTickets()
+    {
+        var sut = CreateSut(new RoomOptions { SessionDuration = TimeSpan.FromMinutes(10) });
+        var ticket = (await sut.JoinAsync("v", "/", queueOff: true)).Ticket;
+        var before = await Db.SortedSetScoreAsync(sut.Keys.Active, ticket);
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.True(await sut.RefreshSessionAsync(ticket));
+        Assert.False(await sut.RefreshSessionAsync("not-active"));
+
+        Assert.Equal(before + TimeSpan.FromMinutes(6).TotalMilliseconds, await Db.SortedSetScoreAsync(sut.Keys.Active, ticket));
+        Assert.Null(await Db.SortedSetScoreAsync(sut.Keys.Active, "not-active"));
+    }
+}

@@ -1,0 +1,38 @@
+namespace YarpWaitingRoom.Queue;
+
+/// <summary>The outcome of a join.</summary>
+/// <param name="Ticket">The visitor's ticket (the same one on every join while it lives).</param>
+/// <param name="State">Waiting, or Active when admitted directly (or already admitted).</param>
+/// <param name="Position">1-based place in the queue while waiting; 0 when active.</param>
+/// <param name="IsNew">Whether this join created the ticket.</param>
+public readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew);
+
+/// <summary>The outcome of one admission batch.</summary>
+/// <param name="Admitted">Visitors moved from waiting to active.</param>
+/// <param name="Expired">Active sessions dropped for running past their expiry.</param>
+/// <param name="Fenced">True when a newer lock holder had already admitted: this call changed nothing.</param>
+/// <param name="Waiting">Visitors still waiting.</param>
+/// <param name="Active">Visitors active now.</param>
+/// <param name="Tickets">The admitted tickets, oldest first.</param>
+public sealed record AdmitResult(int Admitted, int Expired, bool Fenced, long Waiting, long Active, IReadOnlyList<string> Tickets);
+
+/// <param name="Reaped">Visitors removed for not being seen (one abandoned event each).</param>
+/// <param name="FreedActive">How many of them held an active slot (capacity freed: admit at once).</param>
+public readonly record struct ReapResult(int Reaped, int FreedActive);
+
+/// <summary>A ticket's place right now.</summary>
+/// <param name="State">Waiting, active or gone.</param>
+/// <param name="Position">1-based place while waiting, else 0.</param>
+public readonly record struct TicketStatus(TicketState State, long Position);
+
+public enum RedeemResult
+{
+    /// <summary>The code was unused and the admission alive: the session starts.</summary>
+    Redeemed,
+
+    /// <summary>This code has been used already.</summary>
+    AlreadyUsed,
+
+    /// <summary>The admission is gone (claim window passed, reaped, ended).</summary>
+    AdmissionGone,
+}

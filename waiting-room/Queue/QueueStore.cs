@@ -1,0 +1,192 @@
+using StackExchange.Redis;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Redis;
+
+namespace YarpWaitingRoom.Queue;
+
+/// <summary>
+/// One room's queue in Redis. Join, admit, reap, touch, end-session and redeem are each one Lua script: atomic and
+/// one round trip. "Now" always comes from the <see cref="TimeProvider"/>, never from Redis's clock.
+/// Thread-safe; hold one per room. Never stores an <see cref="IDatabase"/>.
+/// </summary>
+public sealed class QueueStore
+{
+    /// <summary>Approximate cap of the room's event stream (XADD MAXLEN ~).</summary>
+    public const int EventsMaxLength = 100_000;
+
+    /// <summary>Most expired sessions dropped, or stale visitors reaped, per call: bounds one script's run time.</summary>
+    public const int MaxCleanupPerCall = 5_000;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TimeProvider _timeProvider;
+    private readonly RedisKey[] _joinKeys;
+    private readonly RedisKey[] _admitKeys;
+    private readonly RedisKey[] _reapKeys;
+    private readonly RedisKey[] _touchKeys;
+    private readonly RedisKey[] _endKeys;
+    private readonly RedisValue _channel;
+
+    public QueueStore(IConnectionMultiplexer redis, string room, RoomOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+
+        _redis = redis;
+        _timeProvider = timeProvider;
+        Options = options;
+        Keys = new RedisKeys(room);
+        _joinKeys = [Keys.Visitors, Keys.Tickets, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
+        _admitKeys = [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State];
+        _reapKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events];
+        _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active];
+        _endKeys = [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events];
+        _channel = Keys.Notify.ToString();
+    }
+
+    public RedisKeys Keys { get; }
+
+    public RoomOptions Options { get; }
+
+    private IDatabase Db => _redis.GetDatabase();
+
+    private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left.</summary>
+    public async Task<JoinResult> JoinAsync(string visitor, string returnUrl, bool queueOff)
+    {
+        var now = NowMs;
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            LuaScripts.Join,
+            _joinKeys,
+            [visitor, TicketIds.New(), now, returnUrl, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds]))!;
+        return new JoinResult(
+            (string)result[0]!,
+            (string)result[1]! == "active" ? TicketState.Active : TicketState.Waiting,
+            (long)result[2],
+            (long)result[3] == 1);
+    }
+
+    /// <summary>
+    /// Admits the next batch under the caller's lock grant <paramref name="fence"/> (from <see cref="NextFenceAsync"/>):
+    /// a call carrying an older fence than one already accepted changes nothing.
+    /// </summary>
+    public async Task<AdmitResult> AdmitAsync(long fence, int limit = 0)
+    {
+        var now = NowMs;
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            LuaScripts.Admit,
+            _admitKeys,
+            [now, Options.MaxActive, now + (long)Options.ClaimWindow.TotalMilliseconds, fence, _channel, EventsMaxLength, limit, MaxCleanupPerCall]))!;
+        var list = (string?)result[5];
+        return new AdmitResult(
+            (int)result[0],
+            (int)result[1],
+            (long)result[2] == 1,
+            (long)result[3],
+            (long)result[4],
+            string.IsNullOrEmpty(list) ? [] : list.Split(','));
+    }
+
+    /// <summary>A fencing number for a new lock grant: strictly greater than every one handed out before.</summary>
+    public Task<long> NextFenceAsync() => Db.HashIncrementAsync(Keys.State, "fenceSeq");
+
+    /// <summary>Removes visitors unseen for <see cref="RoomOptions.AbandonAfter"/>; one abandoned event each.</summary>
+    public async Task<ReapResult> ReapAsync(int limit = MaxCleanupPerCall)
+    {
+        var now = NowMs;
+        var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(LuaScripts.Reap, _reapKeys, [now, cutoff, limit, EventsMaxLength]))!;
+        return new ReapResult((int)result[0], (int)result[1]);
+    }
+
+    /// <summary>Heartbeats of many tickets in one round trip; returns each ticket's state.</summary>
+    public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets)
+    {
+        ArgumentNullException.ThrowIfNull(tickets);
+        if (tickets.Count == 0)
+        {
+            return [];
+        }
+
+        var args = new RedisValue[tickets.Count + 1];
+        args[0] = NowMs;
+        for (var i = 0; i < tickets.Count; i++)
+        {
+            args[i + 1] = tickets[i];
+        }
+
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(LuaScripts.Touch, _touchKeys, args))!;
+        var states = new TicketState[result.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            states[i] = (TicketState)(int)result[i];
+        }
+
+        return states;
+    }
+
+    /// <summary>Ends an active session now; returns whether it was active (capacity freed).</summary>
+    public async Task<bool> EndSessionAsync(string ticket, string reason) =>
+        (int)await Db.ScriptEvaluateAsync(LuaScripts.EndSession, _endKeys, [ticket, NowMs, reason, EventsMaxLength]) == 1;
+
+    /// <summary>Redeems the one-time entry code of <paramref name="ticket"/>'s admission, starting a full session.</summary>
+    public async Task<RedeemResult> RedeemAsync(string ticket)
+    {
+        var markerTtl = (long)(Options.ClaimWindow + Options.SessionDuration).TotalMilliseconds;
+        var result = (int)await Db.ScriptEvaluateAsync(
+            LuaScripts.Redeem,
+            [Keys.UsedCode(ticket), Keys.Active],
+            [ticket, NowMs + (long)Options.SessionDuration.TotalMilliseconds, markerTtl]);
+        return result switch
+        {
+            1 => RedeemResult.Redeemed,
+            0 => RedeemResult.AlreadyUsed,
+            _ => RedeemResult.AdmissionGone,
+        };
+    }
+
+    /// <summary>Slides an active session's expiry forward (never backward, never re-creating it).</summary>
+    public async Task<bool> RefreshSessionAsync(string ticket) =>
+        (long)await Db.ExecuteAsync("ZADD", Keys.Active, "XX", "GT", "CH", NowMs + (long)Options.SessionDuration.TotalMilliseconds, ticket) == 1;
+
+    /// <summary>Where a ticket stands, in one round trip (rank and active score pipelined).</summary>
+    public async Task<TicketStatus> GetStatusAsync(string ticket)
+    {
+        var batch = Db.CreateBatch();
+        var rank = batch.SortedSetRankAsync(Keys.Waiting, ticket);
+        var activeUntil = batch.SortedSetScoreAsync(Keys.Active, ticket);
+        batch.Execute();
+        if (await rank is { } r)
+        {
+            return new TicketStatus(TicketState.Waiting, r + 1);
+        }
+
+        return await activeUntil is { } until && until > NowMs
+            ? new TicketStatus(TicketState.Active, 0)
+            : new TicketStatus(TicketState.Gone, 0);
+    }
+
+    /// <summary>Waiting and active counts, in one round trip.</summary>
+    public async Task<(long Waiting, long Active)> CountsAsync()
+    {
+        var batch = Db.CreateBatch();
+        var waiting = batch.SortedSetLengthAsync(Keys.Waiting);
+        var active = batch.SortedSetLengthAsync(Keys.Active);
+        batch.Execute();
+        return (await waiting, await active);
+    }
+
+    /// <summary>The visitor a live ticket belongs to, or null.</summary>
+    public async Task<string?> VisitorOfAsync(string ticket)
+    {
+        var info = (string?)await Db.HashGetAsync(Keys.Tickets, ticket);
+        if (info is null)
+        {
+            return null;
+        }
+
+        var separator = info.IndexOf('|', StringComparison.Ordinal);
+        return separator < 0 ? info : info[..separator];
+    }
+}

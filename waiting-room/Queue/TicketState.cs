@@ -1,0 +1,12 @@
+namespace YarpWaitingRoom.Queue;
+
+/// <summary>Where a ticket stands. The numeric values are what the touch script returns.</summary>
+public enum TicketState
+{
+    /// <summary>Neither waiting nor active: reaped, expired, ended, or never existed.</summary>
+    Gone = 0,
+
+    Waiting = 1,
+
+    Active = 2,
+}

@@ -1,0 +1,18 @@
+-- End an active session now (purchase done, backend command): the slot frees at once.
+-- KEYS[1] active   KEYS[2] seen   KEYS[3] tickets   KEYS[4] visitors   KEYS[5] events
+-- ARGV[1] ticket   ARGV[2] now (ms)   ARGV[3] reason   ARGV[4] events MAXLEN (approximate)
+-- Returns 1 when the session ended now, 0 when it was not active.
+local ticket = ARGV[1]
+if redis.call('ZREM', KEYS[1], ticket) == 0 then
+  return 0
+end
+redis.call('ZREM', KEYS[2], ticket)
+local info = redis.call('HGET', KEYS[3], ticket)
+local visitor = info and string.match(info, '^([^|]*)') or ''
+redis.call('HDEL', KEYS[3], ticket)
+if visitor ~= '' and redis.call('HGET', KEYS[4], visitor) == ticket then
+  redis.call('HDEL', KEYS[4], visitor)
+end
+redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'type', 'ended', 'visitor', visitor, 'ticket', ticket, 'at', ARGV[2],
+  'reason', ARGV[3])
+return 1

@@ -1,0 +1,25 @@
+-- Remove visitors unseen since the cutoff: they lose their place (waiting) or their slot (active).
+-- KEYS[1] seen   KEYS[2] waiting   KEYS[3] active   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events
+-- ARGV[1] now (ms)   ARGV[2] cutoff (ms): last seen at or before it means abandoned   ARGV[3] most to reap in this call
+-- ARGV[4] events MAXLEN (approximate)
+-- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor.
+local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local reaped, freed = 0, 0
+for _, ticket in ipairs(stale) do
+  redis.call('ZREM', KEYS[1], ticket)
+  local wasWaiting = redis.call('ZREM', KEYS[2], ticket)
+  local wasActive = redis.call('ZREM', KEYS[3], ticket)
+  local info = redis.call('HGET', KEYS[4], ticket)
+  local visitor = info and string.match(info, '^([^|]*)') or ''
+  redis.call('HDEL', KEYS[4], ticket)
+  if visitor ~= '' and redis.call('HGET', KEYS[5], visitor) == ticket then
+    redis.call('HDEL', KEYS[5], visitor)
+  end
+  if wasWaiting == 1 or wasActive == 1 then
+    reaped = reaped + 1
+    freed = freed + wasActive
+    redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[4], '*', 'type', 'abandoned', 'visitor', visitor, 'ticket', ticket,
+      'at', ARGV[1], 'reason', wasActive == 1 and 'active' or 'waiting')
+  end
+end
+return { reaped, freed }
