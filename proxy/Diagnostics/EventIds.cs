@@ -1,0 +1,29 @@
+namespace YarpWaitingRoom.Proxy.Diagnostics;
+
+/// <summary>Event ids of this assembly's log lines, a range per component.</summary>
+internal static class EventIds
+{
+    // 1xx: gate
+    public const int CookieRejected = 100;
+    public const int RedisUnavailable = 101;
+    public const int TicketRejected = 102;
+    public const int CodeRejected = 103;
+    public const int SessionEnded = 104;
+
+    // 2xx: traffic and switch
+    public const int TrafficFlushFailed = 200;
+    public const int SwitchTransition = 201;
+    public const int SwitchEvaluationFailed = 202;
+    public const int StateRefreshFailed = 203;
+
+    // 3xx: admission and reaping
+    public const int AdmissionBatch = 300;
+    public const int AdmissionFailed = 301;
+    public const int AdmissionStuck = 302;
+    public const int Reaped = 303;
+    public const int ReapFailed = 304;
+
+    // 4xx: admin
+    public const int AdminKeyRejected = 400;
+    public const int ModeChanged = 401;
+}

@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using YarpWaitingRoom.Proxy.Diagnostics;
+using YarpWaitingRoom.Proxy.Gate;
+using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Proxy.Endpoints;
+
+/// <summary>The visitor-facing endpoints: ticket status (polling fallback), entry with a one-time code, the waiting page.</summary>
+public static partial class WaitingRoomApi
+{
+    public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/_wr");
+        api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
+        api.MapGet("/enter/{room}", EnterAsync);
+        api.MapGet("/wait/{room}", WaitPage);
+        return app;
+    }
+
+    /// <summary>Where a ticket stands; polling it counts as a heartbeat while waiting.</summary>
+    public static async Task<Results<Ok<TicketStatusResponse>, ProblemHttpResult>> GetTicketAsync(
+        string room, string ticket, [AsParameters] WaitingRoomServices services)
+    {
+        if (!services.Rooms.TryGet(room, out var target))
+        {
+            return RoomNotFound(room);
+        }
+
+        var now = services.TimeProvider.GetUtcNow();
+        var status = services.Tokens.Validate(ticket, TokenKind.Ticket, target.Name, visitor: null, now, out var claims);
+        if (status != TokenStatus.Valid)
+        {
+            services.Metrics.TokenRejected(room, "ticket", status);
+            Log.TicketRejected(services.Logger, room, status);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid ticket",
+                detail: $"The ticket is not valid for room '{room}' ({status}).",
+                type: "urn:yarp-waiting-room:problem:invalid-ticket");
+        }
+
+        var place = await target.Queue.GetStatusAsync(claims!.Ticket);
+        if (place.State == TicketState.Waiting)
+        {
+            await target.Queue.TouchAsync([claims.Ticket]);
+        }
+
+        var queueOn = target.State.QueueOn;
+        return TypedResults.Ok(place.State switch
+        {
+            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, EtaSeconds: null, queueOn, EnterUrl: null),
+            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, EnterUrl(services, target, claims, now)),
+            _ => new TicketStatusResponse("gone", null, null, queueOn, null),
+        });
+    }
+
+    /// <summary>Turns a one-time entry code into the admission cookie and sends the visitor where they were going.</summary>
+    public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> EnterAsync(
+        string room, string? code, string? @return, HttpContext context, [AsParameters] WaitingRoomServices services)
+    {
+        if (!services.Rooms.TryGet(room, out var target))
+        {
+            return RoomNotFound(room);
+        }
+
+        var now = services.TimeProvider.GetUtcNow();
+        var browserVisitor = services.Cookies.ReadVisitor(context);
+        TokenClaims? entry = null;
+        var status = string.IsNullOrEmpty(code)
+            ? TokenStatus.Malformed
+            : services.Tokens.Validate(code, TokenKind.EntryCode, target.Name, browserVisitor, now, out entry);
+        if (status != TokenStatus.Valid)
+        {
+            services.Metrics.TokenRejected(room, "code", status);
+            Log.CodeRejected(services.Logger, room, status);
+            return status == TokenStatus.WrongVisitor
+                ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your entry link",
+                    detail: "This entry link belongs to another visitor.", type: "urn:yarp-waiting-room:problem:foreign-code")
+                : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid entry code",
+                    detail: $"The entry code is not valid for room '{room}' ({status}).", type: "urn:yarp-waiting-room:problem:invalid-code");
+        }
+
+        var redeemed = await target.Queue.RedeemAsync(entry!.Ticket);
+        if (redeemed == RedeemResult.AdmissionGone)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Admission expired",
+                detail: "The admission was not used in time. Join the queue again.", type: "urn:yarp-waiting-room:problem:admission-gone");
+        }
+
+        if (redeemed == RedeemResult.AlreadyUsed)
+        {
+            services.Metrics.TokenRejected(room, "code", TokenStatus.Expired);
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entry code used",
+                detail: "This entry code has been used already.", type: "urn:yarp-waiting-room:problem:code-used");
+        }
+
+        if (browserVisitor is null)
+        {
+            services.Cookies.SetVisitor(context, entry.Visitor);
+        }
+
+        services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);
+        return TypedResults.Redirect(ReturnUrls.IsLocal(@return) ? @return! : "/");
+    }
+
+    /// <summary>Interim waiting page: polls the ticket endpoint (the socket hub replaces it with push).</summary>
+    public static ContentHttpResult WaitPage(string room, string? t, string? @return) =>
+        TypedResults.Content(InterimWaitingPage.Render(room, t ?? string.Empty, ReturnUrls.IsLocal(@return) ? @return! : "/"), "text/html; charset=utf-8");
+
+    internal static string EnterUrl(WaitingRoomServices services, Room room, TokenClaims ticket, DateTimeOffset now)
+    {
+        var code = services.Tokens.Issue(TokenKind.EntryCode, room.Name, ticket.Visitor, ticket.Ticket, now + room.Options.ClaimWindow);
+        return $"/_wr/enter/{room.Name}?code={Uri.EscapeDataString(code)}";
+    }
+
+    private static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
+        type: "urn:yarp-waiting-room:problem:room-not-found");
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.TicketRejected, LogLevel.Warning, "Room {Room}: ticket refused ({Status})")]
+        public static partial void TicketRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.CodeRejected, LogLevel.Warning, "Room {Room}: entry code refused ({Status})")]
+        public static partial void CodeRejected(ILogger logger, string room, TokenStatus status);
+    }
+}

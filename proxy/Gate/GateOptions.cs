@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace YarpWaitingRoom.Proxy.Gate;
+
+/// <summary>Bound from <c>WaitingRoom:Gate</c>: how the gate behaves when Redis is slow or gone.</summary>
+public sealed class GateOptions
+{
+    public const string SectionName = "WaitingRoom:Gate";
+
+    /// <summary>A Redis call on the request path that takes longer counts as a failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Failures in a row that open the breaker.</summary>
+    [Range(1, 1000)]
+    public int BreakerFailures { get; set; } = 3;
+
+    /// <summary>How long an open breaker skips Redis entirely before probing again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan BreakerOpenFor { get; set; } = TimeSpan.FromSeconds(2);
+}

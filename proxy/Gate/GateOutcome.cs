@@ -1,0 +1,20 @@
+namespace YarpWaitingRoom.Proxy.Gate;
+
+/// <summary>What the gate did with a request: the <c>outcome</c> label of the requests metric.</summary>
+public enum GateOutcome
+{
+    /// <summary>Admitted visitor, proxied.</summary>
+    Passed,
+
+    /// <summary>Sent to the waiting page, or answered 503 to wait.</summary>
+    Diverted,
+
+    /// <summary>Queue off, nobody waiting: admitted on the spot and proxied.</summary>
+    DirectAdmit,
+
+    /// <summary>Redis unavailable, FailurePolicy Open: proxied without admission.</summary>
+    FailedOpen,
+
+    /// <summary>Redis unavailable, FailurePolicy Closed: 503.</summary>
+    FailedClosed,
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using YarpWaitingRoom.Proxy.Rooms;
+
+namespace YarpWaitingRoom.Proxy.Gate;
+
+/// <summary>
+/// Per-instance request counts and time per room and route, in memory: an interlocked add per request and nothing
+/// else. <see cref="Traffic.TrafficFlusher"/> drains it into Redis once a second.
+/// </summary>
+public sealed class TrafficCounter
+{
+    private readonly ConcurrentDictionary<(string Room, string Route), Cell> _cells = new();
+
+    public void Record(Room room, string routeId, TimeSpan elapsed)
+    {
+        var cell = _cells.GetOrAdd((room.Name, routeId), static _ => new Cell());
+        Interlocked.Increment(ref cell.Count);
+        Interlocked.Add(ref cell.ElapsedTicks, elapsed.Ticks);
+    }
+
+    /// <summary>Takes the counts since the last drain, resetting them.</summary>
+    public List<TrafficSampleRow> Drain()
+    {
+        var rows = new List<TrafficSampleRow>(_cells.Count);
+        foreach (var ((room, route), cell) in _cells)
+        {
+            var count = Interlocked.Exchange(ref cell.Count, 0);
+            var ticks = Interlocked.Exchange(ref cell.ElapsedTicks, 0);
+            if (count > 0)
+            {
+                rows.Add(new TrafficSampleRow(room, route, count, TimeSpan.FromTicks(ticks)));
+            }
+        }
+
+        return rows;
+    }
+
+    private sealed class Cell
+    {
+        public long Count;
+        public long ElapsedTicks;
+    }
+}

@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
+using YarpWaitingRoom.Proxy.Diagnostics;
+using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Proxy.Gate;
+
+/// <summary>
+/// Runs inside YARP's proxy pipeline, for routes whose metadata names a room. Admitted visitors (valid admission
+/// cookie) pass with <c>X-WaitingRoom-Visitor</c> and cost no Redis call, except one sliding refresh per half session.
+/// Everyone else joins the queue: admitted at once when the queue is off and nobody waits, otherwise sent to the
+/// waiting page (HTML) or answered 503 with Retry-After and a JSON body (API clients).
+/// </summary>
+internal sealed partial class WaitingRoomGateMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly RoomRegistry _rooms;
+    private readonly TokenService _tokens;
+    private readonly WaitingRoomCookies _cookies;
+    private readonly TrafficCounter _traffic;
+    private readonly RedisCircuitBreaker _breaker;
+    private readonly GateMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<WaitingRoomGateMiddleware> _logger;
+
+    public WaitingRoomGateMiddleware(
+        RequestDelegate next,
+        RoomRegistry rooms,
+        TokenService tokens,
+        WaitingRoomCookies cookies,
+        TrafficCounter traffic,
+        RedisCircuitBreaker breaker,
+        GateMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<WaitingRoomGateMiddleware> logger)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(rooms);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(cookies);
+        ArgumentNullException.ThrowIfNull(traffic);
+        ArgumentNullException.ThrowIfNull(breaker);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        _next = next;
+        _rooms = rooms;
+        _tokens = tokens;
+        _cookies = cookies;
+        _traffic = traffic;
+        _breaker = breaker;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        if (route.Metadata is null
+            || !route.Metadata.TryGetValue(WaitingRoomHeaders.RouteMetadataKey, out var roomName)
+            || !_rooms.TryGet(roomName, out var room))
+        {
+            await _next(context);
+            return;
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        var outcome = GateOutcome.Passed;
+        try
+        {
+            context.Request.Headers.Remove(WaitingRoomHeaders.Visitor);
+            outcome = await GateAsync(context, room);
+        }
+        finally
+        {
+            _traffic.Record(room, route.RouteId, _timeProvider.GetElapsedTime(started));
+            _metrics.Request(room.Name, route.RouteId, outcome);
+        }
+    }
+
+    private async Task<GateOutcome> GateAsync(HttpContext context, Room room)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var visitor = _cookies.ReadVisitor(context);
+
+        var admission = context.Request.Cookies[room.CookieName];
+        if (admission is not null)
+        {
+            var status = _tokens.Validate(admission, TokenKind.Admission, room.Name, visitor, now, out var claims);
+            if (status == TokenStatus.Valid)
+            {
+                if (!await KeepSessionAsync(context, room, claims!, now))
+                {
+                    // The session ended in Redis (purchase done, expired, reaped): the cookie no longer admits.
+                    _cookies.ClearAdmission(context, room);
+                }
+                else
+                {
+                    await PassAsync(context, room, claims!.Visitor, claims.Ticket);
+                    return GateOutcome.Passed;
+                }
+            }
+            else
+            {
+                _metrics.TokenRejected(room.Name, "cookie", status);
+                Log.CookieRejected(_logger, room.Name, status);
+                _cookies.ClearAdmission(context, room);
+            }
+        }
+
+        visitor ??= _cookies.IssueVisitor(context);
+        var state = room.State;
+        if (!_breaker.AllowsCall)
+        {
+            return await FailAsync(context, room);
+        }
+
+        JoinResult join;
+        try
+        {
+            join = await _breaker.RunAsync(() => room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !state.QueueOn));
+        }
+        catch (Exception ex) when (RedisCircuitBreaker.IsRedisFailure(ex))
+        {
+            Log.RedisUnavailable(_logger, room.Name, ex.Message);
+            return await FailAsync(context, room);
+        }
+
+        if (join.State == TicketState.Active)
+        {
+            // Admitted directly (queue off), or admitted earlier and proven by the visitor cookie: start the session.
+            var redeemed = join.IsNew ? RedeemResult.Redeemed : await room.Queue.RedeemAsync(join.Ticket);
+            if (redeemed != RedeemResult.AdmissionGone)
+            {
+                if (redeemed == RedeemResult.AlreadyUsed)
+                {
+                    await room.Queue.RefreshSessionAsync(join.Ticket);
+                }
+
+                _cookies.SetAdmission(context, room, visitor, join.Ticket);
+                await PassAsync(context, room, visitor, join.Ticket);
+                return join.IsNew ? GateOutcome.DirectAdmit : GateOutcome.Passed;
+            }
+        }
+
+        await DivertAsync(context, room, visitor, join, now);
+        return GateOutcome.Diverted;
+    }
+
+    /// <summary>Slides the session once it is past half its life; no Redis call before that.</summary>
+    private async Task<bool> KeepSessionAsync(HttpContext context, Room room, TokenClaims claims, DateTimeOffset now)
+    {
+        if (claims.ExpiresAt - now > room.Options.SessionDuration / 2)
+        {
+            return true;
+        }
+
+        try
+        {
+            if (!await _breaker.RunAsync(() => room.Queue.RefreshSessionAsync(claims.Ticket)))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (RedisCircuitBreaker.IsRedisFailure(ex))
+        {
+            // The cookie is still valid: keep serving the visitor; the next request tries to slide again.
+            Log.RedisUnavailable(_logger, room.Name, ex.Message);
+            return true;
+        }
+
+        _cookies.SetAdmission(context, room, claims.Visitor, claims.Ticket);
+        return true;
+    }
+
+    private Task PassAsync(HttpContext context, Room room, string visitor, string ticket)
+    {
+        context.Request.Headers[WaitingRoomHeaders.Visitor] = visitor;
+        context.Features.Set(new AdmittedVisit(room, visitor, ticket));
+        return _next(context);
+    }
+
+    private async Task DivertAsync(HttpContext context, Room room, string visitor, JoinResult join, DateTimeOffset now)
+    {
+        var ticketToken = _tokens.Issue(TokenKind.Ticket, room.Name, visitor, join.Ticket, now + TicketLifetime);
+        var returnUrl = ReturnUrls.Of(context.Request);
+        var waitUrl = $"/_wr/wait/{room.Name}?t={Uri.EscapeDataString(ticketToken)}&return={Uri.EscapeDataString(returnUrl)}";
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+
+        if (WantsHtml(context.Request))
+        {
+            response.StatusCode = StatusCodes.Status302Found;
+            response.Headers.Location = waitUrl;
+            return;
+        }
+
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(room.Options.AdmitInterval.TotalSeconds));
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        response.ContentType = "application/json; charset=utf-8";
+        var body = new QueuedResponse(
+            room.Name,
+            ticketToken,
+            join.Position,
+            EtaSeconds: null,
+            waitUrl,
+            $"/ws?room={room.Name}&t={Uri.EscapeDataString(ticketToken)}");
+        await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
+    }
+
+    private async Task<GateOutcome> FailAsync(HttpContext context, Room room)
+    {
+        if (room.Options.FailurePolicy == Options.FailurePolicy.Open)
+        {
+            // Availability over protection: pass without a visitor header, as the gate would when switched off.
+            await _next(context);
+            return GateOutcome.FailedOpen;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "5";
+        context.Response.Headers.CacheControl = "no-store";
+        return GateOutcome.FailedClosed;
+    }
+
+    /// <summary>HTML navigations get a redirect; API clients (JSON, or anything but GET/HEAD) get a 503.</summary>
+    internal static bool WantsHtml(HttpRequest request)
+    {
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            return false;
+        }
+
+        var accept = request.Headers.Accept;
+        return !StringValues.IsNullOrEmpty(accept)
+            && accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A ticket token lives long enough for any wait; the place itself is kept alive by heartbeats.</summary>
+    private static readonly TimeSpan TicketLifetime = TimeSpan.FromHours(12);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.CookieRejected, LogLevel.Warning, "Room {Room}: admission cookie refused ({Status})")]
+        public static partial void CookieRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable ({Message}); applying the failure policy")]
+        public static partial void RedisUnavailable(ILogger logger, string room, string message);
+    }
+}

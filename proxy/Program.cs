@@ -1,0 +1,26 @@
+using YarpWaitingRoom.Proxy.Endpoints;
+using YarpWaitingRoom.Proxy.Extensions;
+using YarpWaitingRoom.Proxy.Gate;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddWaitingRoom();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.MapDefaultEndpoints();
+app.MapWaitingRoomApi();
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseWaitingRoom();
+    proxy.UseSessionAffinity();
+    proxy.UseLoadBalancing();
+    proxy.UsePassiveHealthChecks();
+});
+
+app.Run();
+
+/// <summary>Entry point; public so integration tests can host the app.</summary>
+public partial class Program;

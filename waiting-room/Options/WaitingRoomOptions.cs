@@ -1,0 +1,119 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Options;
+
+/// <summary>Bound from <c>WaitingRoom</c>.</summary>
+public sealed class WaitingRoomOptions : IValidatableObject
+{
+    public const string SectionName = "WaitingRoom";
+
+    /// <summary>Key required in <c>X-WaitingRoom-Admin-Key</c> by the admin API.</summary>
+    [Required]
+    [MinLength(16)]
+    public string AdminKey { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Token signing keys, key id → secret (base64 of at least 32 bytes, or a text of at least 32 characters).
+    /// All are accepted; <see cref="CurrentSigningKey"/> signs.
+    /// </summary>
+    public Dictionary<string, string> SigningKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The key id that signs new tokens. Configuration sorts dictionary keys, so "the first key" would mean the
+    /// alphabetically first; naming it is explicit. When empty, the alphabetically first key signs.
+    /// </summary>
+    public string? CurrentSigningKey { get; set; }
+
+    /// <summary>Mark cookies Secure (turn off only for local plain-http stacks).</summary>
+    public bool SecureCookies { get; set; } = true;
+
+    /// <summary>The rooms, by name.</summary>
+    public Dictionary<string, RoomOptions> Rooms { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The signing keys in order, the current one first.</summary>
+    public IReadOnlyList<SigningKey> BuildSigningKeys()
+    {
+        var keys = SigningKeys
+            .OrderBy(k => k.Key, StringComparer.Ordinal)
+            .Select(k => new SigningKey(k.Key, DecodeSecret(k.Value)))
+            .ToList();
+        var current = string.IsNullOrEmpty(CurrentSigningKey) ? null : keys.Find(k => k.Id == CurrentSigningKey);
+        if (current is not null)
+        {
+            keys.Remove(current);
+            keys.Insert(0, current);
+        }
+
+        return keys;
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (SigningKeys.Count == 0)
+        {
+            yield return new ValidationResult("WaitingRoom:SigningKeys needs at least one key (id → secret).", [nameof(SigningKeys)]);
+        }
+
+        foreach (var (id, secret) in SigningKeys)
+        {
+            string? error = null;
+            try
+            {
+                _ = new SigningKey(id, DecodeSecret(secret));
+            }
+            catch (ArgumentException ex)
+            {
+                error = $"WaitingRoom:SigningKeys:{id}: {ex.Message}";
+            }
+
+            if (error is not null)
+            {
+                yield return new ValidationResult(error, [nameof(SigningKeys)]);
+            }
+        }
+
+        if (!string.IsNullOrEmpty(CurrentSigningKey) && !SigningKeys.ContainsKey(CurrentSigningKey))
+        {
+            yield return new ValidationResult($"WaitingRoom:CurrentSigningKey '{CurrentSigningKey}' is not among the SigningKeys.", [nameof(CurrentSigningKey)]);
+        }
+
+        if (Rooms.Count == 0)
+        {
+            yield return new ValidationResult("WaitingRoom:Rooms needs at least one room.", [nameof(Rooms)]);
+        }
+
+        foreach (var (name, room) in Rooms)
+        {
+            if (name.Length is 0 or > 64 || name.AsSpan().ContainsAnyExcept(RoomNameCharacters))
+            {
+                yield return new ValidationResult($"Room name '{name}' must be 1-64 characters of [a-z0-9-].", [nameof(Rooms)]);
+            }
+
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(room, new ValidationContext(room), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                yield return new ValidationResult($"WaitingRoom:Rooms:{name}: {result.ErrorMessage}", result.MemberNames);
+            }
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> RoomNameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
+
+    private static byte[] DecodeSecret(string secret)
+    {
+        if (secret.Length >= 44 && secret.Length % 4 == 0)
+        {
+            var buffer = new byte[secret.Length];
+            if (Convert.TryFromBase64String(secret, buffer, out var written) && written >= SigningKey.MinimumSecretBytes)
+            {
+                return buffer[..written];
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(secret);
+    }
+}
