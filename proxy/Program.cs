@@ -9,9 +9,12 @@ builder.AddWaitingRoom();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseServiceDefaults();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapWaitingRoomApi();
+app.MapAdminApi();
 app.MapReverseProxy(proxy =>
 {
     proxy.UseWaitingRoom();

@@ -22,6 +22,7 @@ internal static class EventIds
     public const int AdmissionStuck = 302;
     public const int Reaped = 303;
     public const int ReapFailed = 304;
+    public const int AdmissionResumed = 305;
 
     // 4xx: admin
     public const int AdminKeyRejected = 400;

@@ -12,7 +12,7 @@ public static partial class WaitingRoomApi
 {
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/_wr");
+        var api = app.MapGroup("/_wr").RequireRateLimiting(Gate.ClientRateLimits.VisitorPolicy);
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
         api.MapGet("/enter/{room}", EnterAsync);
         api.MapGet("/wait/{room}", WaitPage);
@@ -47,10 +47,10 @@ public static partial class WaitingRoomApi
             await target.Queue.TouchAsync([claims.Ticket]);
         }
 
-        var queueOn = target.State.QueueOn;
+        var queueOn = target.QueueOn;
         return TypedResults.Ok(place.State switch
         {
-            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, EtaSeconds: null, queueOn, EnterUrl: null),
+            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null),
             TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, EnterUrl(services, target, claims, now)),
             _ => new TicketStatusResponse("gone", null, null, queueOn, null),
         });

@@ -1,11 +1,17 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using RedLockNet;
+using RedLockNet.SERedis;
+using RedLockNet.SERedis.Configuration;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Proxy.Admission;
 using YarpWaitingRoom.Proxy.Diagnostics;
-using YarpWaitingRoom.Proxy.Endpoints;
 using YarpWaitingRoom.Proxy.Gate;
 using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Proxy.Switching;
 using YarpWaitingRoom.Proxy.Traffic;
 using YarpWaitingRoom.Tokens;
 
@@ -29,20 +35,43 @@ internal static class Extensions
             configuration.ClientName = "proxy";
             return ConnectionMultiplexer.Connect(configuration);
         });
+        services.AddSingleton<IDistributedLockFactory>(provider => RedLockFactory.Create(
+            [new RedLockMultiplexer(provider.GetRequiredService<IConnectionMultiplexer>())],
+            provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(provider => new TokenService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<WaitingRoomCookies>();
         services.AddSingleton<TrafficCounter>();
         services.AddSingleton<RedisCircuitBreaker>();
         services.AddSingleton<GateMetrics>();
+        services.AddSingleton<RoomMetrics>();
         services.AddSingleton<AdmissionSignal>();
         services.AddHostedService<TrafficFlusher>();
+        services.AddHostedService<RoomMonitor>();
+        services.AddHostedService<SwitchEvaluator>();
+        services.AddHostedService<AdmissionScheduler>();
+        services.AddHostedService<Reaper>();
+        services.AddClientRateLimits(builder.Configuration);
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GateOptions>>((forwarded, gate) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = 1;
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            var trusted = gate.Value.TrustedProxies.Count == 0 ? ["127.0.0.1", "::1"] : gate.Value.TrustedProxies;
+            foreach (var address in trusted)
+            {
+                forwarded.KnownProxies.Add(IPAddress.Parse(address));
+            }
+        });
 
         services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms<EndSessionTransformProvider>();
 
         services.AddHealthChecks()
-            .AddCheck<RedisReadinessCheck>("redis", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag]);
+            .AddCheck<RedisReadinessCheck>("redis", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<AdmissionHealthCheck>("admission", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag]);
     }
 }

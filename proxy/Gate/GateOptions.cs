@@ -18,4 +18,10 @@ public sealed class GateOptions
     /// <summary>How long an open breaker skips Redis entirely before probing again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan BreakerOpenFor { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Addresses of the proxies (nginx) whose X-Forwarded-For / X-Forwarded-Proto are believed; nobody else's are.
+    /// Empty means loopback only, as the edge nginx runs on the same host.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; set; } = [];
 }

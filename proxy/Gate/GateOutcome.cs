@@ -17,4 +17,7 @@ public enum GateOutcome
 
     /// <summary>Redis unavailable, FailurePolicy Closed: 503.</summary>
     FailedClosed,
+
+    /// <summary>Too many joins from the client's address: 429.</summary>
+    RateLimited,
 }

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>
-/// Per-instance request counts and time per room and route, in memory: an interlocked add per request and nothing
-/// else. <see cref="Traffic.TrafficFlusher"/> drains it into Redis once a second.
+/// Per-instance request counts, time and latency buckets per room and route, in memory: three interlocked adds per
+/// request and nothing else. <see cref="Traffic.TrafficFlusher"/> drains it into Redis once a second.
 /// </summary>
 public sealed class TrafficCounter
 {
@@ -13,9 +14,11 @@ public sealed class TrafficCounter
 
     public void Record(Room room, string routeId, TimeSpan elapsed)
     {
+        ArgumentNullException.ThrowIfNull(room);
         var cell = _cells.GetOrAdd((room.Name, routeId), static _ => new Cell());
         Interlocked.Increment(ref cell.Count);
         Interlocked.Add(ref cell.ElapsedTicks, elapsed.Ticks);
+        Interlocked.Increment(ref cell.Buckets[RateFields.BucketOf(elapsed)]);
     }
 
     /// <summary>Takes the counts since the last drain, resetting them.</summary>
@@ -26,9 +29,15 @@ public sealed class TrafficCounter
         {
             var count = Interlocked.Exchange(ref cell.Count, 0);
             var ticks = Interlocked.Exchange(ref cell.ElapsedTicks, 0);
+            var buckets = new long[cell.Buckets.Length];
+            for (var i = 0; i < buckets.Length; i++)
+            {
+                buckets[i] = Interlocked.Exchange(ref cell.Buckets[i], 0);
+            }
+
             if (count > 0)
             {
-                rows.Add(new TrafficSampleRow(room, route, count, TimeSpan.FromTicks(ticks)));
+                rows.Add(new TrafficSampleRow(room, route, count, TimeSpan.FromTicks(ticks), buckets));
             }
         }
 
@@ -37,6 +46,7 @@ public sealed class TrafficCounter
 
     private sealed class Cell
     {
+        public readonly long[] Buckets = new long[RateFields.LatencyBoundsMs.Length + 1];
         public long Count;
         public long ElapsedTicks;
     }

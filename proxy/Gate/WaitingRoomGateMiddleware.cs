@@ -23,6 +23,7 @@ internal sealed partial class WaitingRoomGateMiddleware
     private readonly TrafficCounter _traffic;
     private readonly RedisCircuitBreaker _breaker;
     private readonly GateMetrics _metrics;
+    private readonly JoinLimiter _joinLimiter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<WaitingRoomGateMiddleware> _logger;
 
@@ -34,6 +35,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         TrafficCounter traffic,
         RedisCircuitBreaker breaker,
         GateMetrics metrics,
+        JoinLimiter joinLimiter,
         TimeProvider timeProvider,
         ILogger<WaitingRoomGateMiddleware> logger)
     {
@@ -44,6 +46,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         ArgumentNullException.ThrowIfNull(traffic);
         ArgumentNullException.ThrowIfNull(breaker);
         ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(joinLimiter);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
 
@@ -54,6 +57,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         _traffic = traffic;
         _breaker = breaker;
         _metrics = metrics;
+        _joinLimiter = joinLimiter;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -113,8 +117,17 @@ internal sealed partial class WaitingRoomGateMiddleware
             }
         }
 
+        using (var permit = _joinLimiter.TryJoin(context))
+        {
+            if (!permit.IsAcquired)
+            {
+                _metrics.RateLimited("join");
+                await ClientRateLimits.WriteTooManyAsync(context, permit, context.RequestAborted);
+                return GateOutcome.RateLimited;
+            }
+        }
+
         visitor ??= _cookies.IssueVisitor(context);
-        var state = room.State;
         if (!_breaker.AllowsCall)
         {
             return await FailAsync(context, room);
@@ -123,7 +136,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         JoinResult join;
         try
         {
-            join = await _breaker.RunAsync(() => room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !state.QueueOn));
+            join = await _breaker.RunAsync(() => room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !room.QueueOn));
         }
         catch (Exception ex) when (RedisCircuitBreaker.IsRedisFailure(ex))
         {
@@ -208,7 +221,7 @@ internal sealed partial class WaitingRoomGateMiddleware
             room.Name,
             ticketToken,
             join.Position,
-            EtaSeconds: null,
+            room.EtaSeconds(join.Position, now),
             waitUrl,
             $"/ws?room={room.Name}&t={Uri.EscapeDataString(ticketToken)}");
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);

@@ -1,26 +1,57 @@
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Switch;
 
 namespace YarpWaitingRoom.Proxy.Rooms;
 
-/// <summary>One room at run time: its settings, its queue, and the state the gate reads on every request.</summary>
-public sealed class Room(string name, RoomOptions options, QueueStore queue, DateTimeOffset now)
+/// <summary>One room at run time: its settings, its queue, its switch, and the state the gate reads on every request.</summary>
+public sealed class Room
 {
-    private RoomState _state = RoomState.Initial(options, now);
+    private RoomSnapshot _snapshot;
 
-    public string Name { get; } = name;
+    public Room(string name, RoomOptions options, QueueStore queue, SwitchStore switchStore, DateTimeOffset now)
+    {
+        Name = name;
+        Options = options;
+        Queue = queue;
+        Switch = switchStore;
+        CookieName = "wr_" + name;
+        var initial = options.Mode == RoomMode.Auto
+            ? SwitchState.Initial(now)
+            : QueueSwitch.Evaluate(SwitchState.Initial(now), options, options.Mode, default, now);
+        _snapshot = new RoomSnapshot(0, options.Mode, initial, 0, 0, 0, null, null, 0, 0);
+    }
 
-    public RoomOptions Options { get; } = options;
+    public string Name { get; }
 
-    public QueueStore Queue { get; } = queue;
+    public RoomOptions Options { get; }
+
+    public QueueStore Queue { get; }
+
+    public SwitchStore Switch { get; }
 
     /// <summary>Name of the admission cookie.</summary>
-    public string CookieName { get; } = "wr_" + name;
+    public string CookieName { get; }
 
-    /// <summary>The cached state: read without locks on the hot path, replaced whole.</summary>
-    public RoomState State
+    /// <summary>
+    /// The room's shared state as this instance last read it (pub/sub plus a 1-second poll keep it fresh): read without
+    /// locks on the hot path, replaced whole.
+    /// </summary>
+    public RoomSnapshot Snapshot
     {
-        get => Volatile.Read(ref _state);
-        set => Volatile.Write(ref _state, value);
+        get => Volatile.Read(ref _snapshot);
+        set => Volatile.Write(ref _snapshot, value);
     }
+
+    /// <summary>Since when admission has been overdue while people wait and capacity is free; null while it runs.</summary>
+    public DateTimeOffset? AdmissionStalledSince { get; set; }
+
+    /// <summary>Whether visitors without admission are queued right now.</summary>
+    public bool QueueOn => Snapshot.Switch.QueueOn;
+
+    /// <summary>How fresh an admission must be for an ETA to be given.</summary>
+    public TimeSpan EtaFreshness => Options.AdmitInterval * 6 > TimeSpan.FromMinutes(2) ? Options.AdmitInterval * 6 : TimeSpan.FromMinutes(2);
+
+    /// <summary>Estimated seconds until <paramref name="position"/> is admitted, or null when unknown.</summary>
+    public double? EtaSeconds(long position, DateTimeOffset now) => Snapshot.EtaSeconds(position, now, EtaFreshness);
 }

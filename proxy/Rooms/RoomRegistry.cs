@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Switch;
 
 namespace YarpWaitingRoom.Proxy.Rooms;
 
@@ -17,7 +18,11 @@ public sealed class RoomRegistry
         var now = timeProvider.GetUtcNow();
         _rooms = options.Value.Rooms.ToFrozenDictionary(
             r => r.Key,
-            r => new Room(r.Key, r.Value, new QueueStore(redis, r.Key, r.Value, timeProvider), now),
+            r =>
+            {
+                var queue = new QueueStore(redis, r.Key, r.Value, timeProvider);
+                return new Room(r.Key, r.Value, queue, new SwitchStore(redis, queue.Keys, r.Value), now);
+            },
             StringComparer.Ordinal);
     }
 

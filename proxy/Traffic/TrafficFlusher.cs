@@ -8,7 +8,7 @@ namespace YarpWaitingRoom.Proxy.Traffic;
 
 /// <summary>
 /// Once a second, just after the second turns, adds this instance's counts for the second that ended to the room's
-/// <c>rate:&lt;epoch-second&gt;</c> hash (fields <c>total</c>, <c>&lt;route&gt;|n</c>, <c>&lt;route&gt;|us</c>), in one pipelined
+/// <c>rate:&lt;epoch-second&gt;</c> hash (fields see <see cref="RateFields"/>), in one pipelined
 /// batch. Every instance adds into the same hash, so a reader sees the rate of the whole edge tier.
 /// </summary>
 internal sealed partial class TrafficFlusher(
@@ -20,8 +20,6 @@ internal sealed partial class TrafficFlusher(
 {
     /// <summary>How long per-second rate hashes are kept (the admin API reads the last minute, dashboards more).</summary>
     public static readonly TimeSpan RateRetention = TimeSpan.FromMinutes(15);
-
-    public const string TotalField = "total";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,9 +53,16 @@ internal sealed partial class TrafficFlusher(
         foreach (var row in rows)
         {
             var key = keys[row.Room].Rate(second);
-            pending.Add(batch.HashIncrementAsync(key, TotalField, row.Count));
-            pending.Add(batch.HashIncrementAsync(key, row.Route + "|n", row.Count));
-            pending.Add(batch.HashIncrementAsync(key, row.Route + "|us", (long)(row.Elapsed.Ticks / TimeSpan.TicksPerMicrosecond)));
+            pending.Add(batch.HashIncrementAsync(key, RateFields.Total, row.Count));
+            pending.Add(batch.HashIncrementAsync(key, RateFields.Count(row.Route), row.Count));
+            pending.Add(batch.HashIncrementAsync(key, RateFields.Micros(row.Route), row.Elapsed.Ticks / TimeSpan.TicksPerMicrosecond));
+            for (var b = 0; b < row.Buckets.Count; b++)
+            {
+                if (row.Buckets[b] > 0)
+                {
+                    pending.Add(batch.HashIncrementAsync(key, RateFields.Bucket(row.Route, b), row.Buckets[b]));
+                }
+            }
             if (touched.Add(row.Room))
             {
                 pending.Add(batch.KeyExpireAsync(key, RateRetention));

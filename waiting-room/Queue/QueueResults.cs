@@ -14,7 +14,11 @@ public readonly record struct JoinResult(string Ticket, TicketState State, long 
 /// <param name="Waiting">Visitors still waiting.</param>
 /// <param name="Active">Visitors active now.</param>
 /// <param name="Tickets">The admitted tickets, oldest first.</param>
-public sealed record AdmitResult(int Admitted, int Expired, bool Fenced, long Waiting, long Active, IReadOnlyList<string> Tickets);
+/// <param name="Waits">Time in queue of the admitted, per bucket of <see cref="WaitBuckets.Bounds"/> (plus the open last bucket).</param>
+public sealed record AdmitResult(int Admitted, int Expired, bool Fenced, long Waiting, long Active, IReadOnlyList<string> Tickets, IReadOnlyList<WaitBucket> Waits);
+
+/// <summary>How many admitted visitors waited up to a bucket's bound, and their total wait.</summary>
+public readonly record struct WaitBucket(long Count, TimeSpan Total);
 
 /// <param name="Reaped">Visitors removed for not being seen (one abandoned event each).</param>
 /// <param name="FreedActive">How many of them held an active slot (capacity freed: admit at once).</param>
@@ -36,3 +40,11 @@ public enum RedeemResult
     /// <summary>The admission is gone (claim window passed, reaped, ended).</summary>
     AdmissionGone,
 }
+
+/// <summary>A room's recent throughput, for operators.</summary>
+/// <param name="AdmittedPerMinute">Visitors admitted over the last minute (sliding).</param>
+/// <param name="AbandonedPerMinute">Visitors reaped for not being seen, over the last minute.</param>
+/// <param name="ExpiredPerMinute">Sessions that ran out, over the last minute.</param>
+/// <param name="EndedPerMinute">Sessions ended on purpose (purchase done), over the last minute.</param>
+/// <param name="MedianWaitSeconds">Median time in queue of recent admissions; null when nobody was admitted.</param>
+public sealed record RoomStats(double AdmittedPerMinute, double AbandonedPerMinute, double ExpiredPerMinute, double EndedPerMinute, double? MedianWaitSeconds);

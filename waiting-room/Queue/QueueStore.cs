@@ -17,13 +17,18 @@ public sealed class QueueStore
     /// <summary>Most expired sessions dropped, or stale visitors reaped, per call: bounds one script's run time.</summary>
     public const int MaxCleanupPerCall = 5_000;
 
+    /// <summary>How long per-minute stats hashes live.</summary>
+    public static readonly TimeSpan StatsRetention = TimeSpan.FromHours(1);
+
+    /// <summary>Time constant of the admission-rate average behind the ETA.</summary>
+    public static readonly TimeSpan AdmitRateWindow = TimeSpan.FromMinutes(1);
+
+    private static readonly string WaitBoundsArgument = string.Join(',', WaitBuckets.Bounds.Select(b => b.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _timeProvider;
     private readonly RedisKey[] _joinKeys;
-    private readonly RedisKey[] _admitKeys;
-    private readonly RedisKey[] _reapKeys;
     private readonly RedisKey[] _touchKeys;
-    private readonly RedisKey[] _endKeys;
     private readonly RedisValue _channel;
 
     public QueueStore(IConnectionMultiplexer redis, string room, RoomOptions options, TimeProvider timeProvider)
@@ -37,10 +42,7 @@ public sealed class QueueStore
         Options = options;
         Keys = new RedisKeys(room);
         _joinKeys = [Keys.Visitors, Keys.Tickets, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
-        _admitKeys = [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State];
-        _reapKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events];
         _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active];
-        _endKeys = [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events];
         _channel = Keys.Notify.ToString();
     }
 
@@ -76,8 +78,11 @@ public sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Admit,
-            _admitKeys,
-            [now, Options.MaxActive, now + (long)Options.ClaimWindow.TotalMilliseconds, fence, _channel, EventsMaxLength, limit, MaxCleanupPerCall]))!;
+            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now)],
+            [
+                now, Options.MaxActive, now + (long)Options.ClaimWindow.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
+                MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
+            ]))!;
         var list = (string?)result[5];
         return new AdmitResult(
             (int)result[0],
@@ -85,8 +90,31 @@ public sealed class QueueStore
             (long)result[2] == 1,
             (long)result[3],
             (long)result[4],
-            string.IsNullOrEmpty(list) ? [] : list.Split(','));
+            string.IsNullOrEmpty(list) ? [] : list.Split(','),
+            ParseWaits((string?)result[6]));
     }
+
+    private static WaitBucket[] ParseWaits(string? reply)
+    {
+        if (string.IsNullOrEmpty(reply))
+        {
+            return [];
+        }
+
+        var parts = reply.Split(',');
+        var buckets = new WaitBucket[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var colon = parts[i].IndexOf(':', StringComparison.Ordinal);
+            buckets[i] = new WaitBucket(
+                long.Parse(parts[i].AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture),
+                TimeSpan.FromMilliseconds(double.Parse(parts[i].AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return buckets;
+    }
+
+    private RedisKey StatsKey(long nowMs) => Keys.Stats(nowMs / 60_000);
 
     /// <summary>A fencing number for a new lock grant: strictly greater than every one handed out before.</summary>
     public Task<long> NextFenceAsync() => Db.HashIncrementAsync(Keys.State, "fenceSeq");
@@ -96,7 +124,10 @@ public sealed class QueueStore
     {
         var now = NowMs;
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(LuaScripts.Reap, _reapKeys, [now, cutoff, limit, EventsMaxLength]))!;
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            LuaScripts.Reap,
+            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now)],
+            [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
     }
 
@@ -127,8 +158,61 @@ public sealed class QueueStore
     }
 
     /// <summary>Ends an active session now; returns whether it was active (capacity freed).</summary>
-    public async Task<bool> EndSessionAsync(string ticket, string reason) =>
-        (int)await Db.ScriptEvaluateAsync(LuaScripts.EndSession, _endKeys, [ticket, NowMs, reason, EventsMaxLength]) == 1;
+    public async Task<bool> EndSessionAsync(string ticket, string reason)
+    {
+        var now = NowMs;
+        return (int)await Db.ScriptEvaluateAsync(
+            LuaScripts.EndSession,
+            [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now)],
+            [ticket, now, reason, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]) == 1;
+    }
+
+    /// <summary>
+    /// Counts of the last minutes, in one round trip: admitted and abandoned per minute (sliding: this minute plus the
+    /// unexpired share of the one before) and the median time in queue of those admitted over <paramref name="medianOver"/>.
+    /// </summary>
+    public async Task<RoomStats> GetStatsAsync(TimeSpan medianOver)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var minute = now.ToUnixTimeSeconds() / 60;
+        var minutes = Math.Max(2, (int)Math.Ceiling(medianOver.TotalMinutes));
+        var batch = Db.CreateBatch();
+        var reads = new Task<HashEntry[]>[minutes];
+        for (var i = 0; i < minutes; i++)
+        {
+            reads[i] = batch.HashGetAllAsync(Keys.Stats(minute - i));
+        }
+
+        batch.Execute();
+        var hashes = await Task.WhenAll(reads);
+        var elapsedShare = (now.ToUnixTimeMilliseconds() % 60_000) / 60_000d;
+        double PerMinute(string field) =>
+            Field(hashes[0], field) + Field(hashes[1], field) * (1 - elapsedShare);
+
+        var histogram = new long[WaitBuckets.Bounds.Length + 1];
+        foreach (var hash in hashes)
+        {
+            for (var b = 0; b < histogram.Length; b++)
+            {
+                histogram[b] += (long)Field(hash, "w" + (b + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return new RoomStats(PerMinute("admitted"), PerMinute("abandoned"), PerMinute("expired"), PerMinute("ended"), WaitBuckets.Median(histogram));
+    }
+
+    private static double Field(HashEntry[] hash, string name)
+    {
+        foreach (var entry in hash)
+        {
+            if (entry.Name == name)
+            {
+                return (double)entry.Value;
+            }
+        }
+
+        return 0;
+    }
 
     /// <summary>Redeems the one-time entry code of <paramref name="ticket"/>'s admission, starting a full session.</summary>
     public async Task<RedeemResult> RedeemAsync(string ticket)

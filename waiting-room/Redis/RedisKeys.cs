@@ -70,5 +70,11 @@ public sealed class RedisKeys
 
     public RedisKey Rate(long epochSecond) => _prefix + "rate:" + epochSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Hash, TTL: one minute's counts (admitted, abandoned, expired, ended, wait-histogram buckets <c>w1..wN</c>).</summary>
+    public RedisKey Stats(long epochMinute) => _prefix + "stats:" + epochMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Name of a room-scoped distributed lock (switch lease, admission), as a lock resource string.</summary>
+    public string Lock(string purpose) => _prefix + "lock:" + purpose;
+
     public RedisKey Notice(string ticketId) => _prefix + "notice:" + ticketId;
 }

@@ -1,16 +1,19 @@
 -- Admit the next batch: strict FIFO, never above MaxActive, one atomic step.
 -- KEYS[1] waiting   KEYS[2] active   KEYS[3] seen   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events   KEYS[7] state
+-- KEYS[8] this minute's stats hash
 -- ARGV[1] now (ms)   ARGV[2] MaxActive   ARGV[3] claim deadline of the newly admitted (ms)
 -- ARGV[4] fencing token of the caller's lock grant   ARGV[5] notify channel   ARGV[6] events MAXLEN (approximate)
 -- ARGV[7] most to admit in this call (0 = as many as capacity allows)   ARGV[8] most expired sessions to drop in this call
--- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated) }.
+-- ARGV[9] stats TTL (s)   ARGV[10] time constant of the admission-rate average (ms)
+-- ARGV[11] wait-histogram bucket bounds (s), comma-separated, ascending (a last, open bucket is implied)
+-- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated), wait buckets "count:sumMs,..." }.
 -- fenced = 1: a newer lock holder already admitted; this (late, paused) caller changed nothing.
-local now = ARGV[1]
+local now = tonumber(ARGV[1])
 
 local fence = tonumber(ARGV[4])
 local accepted = tonumber(redis.call('HGET', KEYS[7], 'fence') or '0')
 if fence < accepted then
-  return { 0, 0, 1, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), '' }
+  return { 0, 0, 1, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), '', '' }
 end
 redis.call('HSET', KEYS[7], 'fence', fence)
 
@@ -27,46 +30,98 @@ for _, ticket in ipairs(expired) do
   end
   redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'expired', 'visitor', visitor, 'ticket', ticket, 'at', now)
 end
+if #expired > 0 then
+  redis.call('HINCRBY', KEYS[8], 'expired', #expired)
+  redis.call('EXPIRE', KEYS[8], ARGV[9])
+end
 
 -- 2. Free capacity, enforced here whatever the caller believes.
+local waitingBefore = redis.call('ZCARD', KEYS[1])
 local free = tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2])
 local limit = tonumber(ARGV[7])
 if limit > 0 and limit < free then
   free = limit
 end
-if free <= 0 then
-  return { 0, #expired, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), '' }
-end
 
 -- 3. Oldest first. ZADD/ZREM in chunks: one command per chunk, not per visitor, and within Lua's stack limit.
-local popped = redis.call('ZPOPMIN', KEYS[1], free)
 local tickets = {}
-local chunk = {}
-local gone = {}
-for i = 1, #popped, 2 do
-  local ticket = popped[i]
-  tickets[#tickets + 1] = ticket
-  chunk[#chunk + 1] = ARGV[3]
-  chunk[#chunk + 1] = ticket
-  gone[#gone + 1] = ticket
-  if #chunk >= 1000 then
+if free > 0 and waitingBefore > 0 then
+  local popped = redis.call('ZPOPMIN', KEYS[1], free)
+  local chunk = {}
+  local gone = {}
+  for i = 1, #popped, 2 do
+    local ticket = popped[i]
+    tickets[#tickets + 1] = ticket
+    chunk[#chunk + 1] = ARGV[3]
+    chunk[#chunk + 1] = ticket
+    gone[#gone + 1] = ticket
+    if #chunk >= 1000 then
+      redis.call('ZADD', KEYS[2], unpack(chunk))
+      redis.call('ZREM', KEYS[3], unpack(gone))
+      chunk = {}
+      gone = {}
+    end
+  end
+  if #chunk > 0 then
     redis.call('ZADD', KEYS[2], unpack(chunk))
     redis.call('ZREM', KEYS[3], unpack(gone))
-    chunk = {}
-    gone = {}
   end
 end
-if #chunk > 0 then
-  redis.call('ZADD', KEYS[2], unpack(chunk))
-  redis.call('ZREM', KEYS[3], unpack(gone))
+
+-- 4. Admission rate: an exponentially weighted average over time, updated whenever someone was waiting.
+local last = tonumber(redis.call('HGET', KEYS[7], 'lastAdmissionRun') or '')
+if waitingBefore > 0 and last and now > last then
+  local sample = #tickets * 1000 / (now - last)
+  local old = tonumber(redis.call('HGET', KEYS[7], 'admitRate') or '')
+  local rate = sample
+  if old then
+    rate = old + (sample - old) * (1 - math.exp(-(now - last) / tonumber(ARGV[10])))
+  end
+  redis.call('HSET', KEYS[7], 'admitRate', tostring(rate))
 end
+redis.call('HSET', KEYS[7], 'lastAdmissionRun', now)
 
 if #tickets == 0 then
-  return { 0, #expired, 0, 0, redis.call('ZCARD', KEYS[2]), '' }
+  return { 0, #expired, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), '', '' }
 end
+redis.call('HSET', KEYS[7], 'lastAdmittedAt', now)
 
--- 4. One event and one message for the whole batch.
+-- 5. Time in queue, bucketed: the stats hash feeds the admin API's median, the reply the caller's histogram.
+local bounds = {}
+for b in string.gmatch(ARGV[11], '[^,]+') do
+  bounds[#bounds + 1] = tonumber(b) * 1000
+end
+local counts, sums = {}, {}
+for i = 1, #bounds + 1 do
+  counts[i] = 0
+  sums[i] = 0
+end
+for _, ticket in ipairs(tickets) do
+  local info = redis.call('HGET', KEYS[4], ticket)
+  local created = info and tonumber(string.match(info, '^[^|]*|([^|]*)')) or now
+  local wait = now - created
+  local bucket = #bounds + 1
+  for i = 1, #bounds do
+    if wait <= bounds[i] then
+      bucket = i
+      break
+    end
+  end
+  counts[bucket] = counts[bucket] + 1
+  sums[bucket] = sums[bucket] + wait
+end
+local reply = {}
+for i = 1, #bounds + 1 do
+  if counts[i] > 0 then
+    redis.call('HINCRBY', KEYS[8], 'w' .. i, counts[i])
+  end
+  reply[i] = counts[i] .. ':' .. sums[i]
+end
+redis.call('HINCRBY', KEYS[8], 'admitted', #tickets)
+redis.call('EXPIRE', KEYS[8], ARGV[9])
+
+-- 6. One event and one message for the whole batch.
 local list = table.concat(tickets, ',')
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'admitted', 'count', #tickets, 'tickets', list, 'at', now)
 redis.call('PUBLISH', ARGV[5], 'admitted|' .. now .. '|' .. list)
-return { #tickets, #expired, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), list }
+return { #tickets, #expired, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), list, table.concat(reply, ',') }

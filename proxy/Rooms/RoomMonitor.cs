@@ -1,0 +1,132 @@
+using StackExchange.Redis;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Proxy.Diagnostics;
+
+namespace YarpWaitingRoom.Proxy.Rooms;
+
+/// <summary>
+/// Keeps every room's cached <see cref="Room.Snapshot"/> fresh: a poll once a second, and at once when the room's channel
+/// announces a state change. Relays <c>freed</c> messages to the admission scheduler, publishes the gauges, and watches
+/// admission liveness (people waiting, capacity free, no admission for two ticks: the classic silently stuck queue).
+/// </summary>
+internal sealed partial class RoomMonitor(
+    RoomRegistry rooms,
+    IConnectionMultiplexer redis,
+    AdmissionSignal admissionSignal,
+    RoomMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<RoomMonitor> logger) : BackgroundService
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private DateTimeOffset _startedAt;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _startedAt = timeProvider.GetUtcNow();
+        var subscriber = redis.GetSubscriber();
+        foreach (var room in rooms.All)
+        {
+            await SubscribeAsync(subscriber, room, stoppingToken);
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            foreach (var room in rooms.All)
+            {
+                await RefreshAsync(room);
+            }
+
+            await Task.Delay(PollInterval, timeProvider, stoppingToken);
+        }
+    }
+
+    private async Task SubscribeAsync(ISubscriber subscriber, Room room, CancellationToken stoppingToken)
+    {
+        // Subscribing fails while Redis is down; the multiplexer re-subscribes by itself once subscribed, so retry until then.
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await subscriber.SubscribeAsync(room.Queue.Keys.Notify, (_, message) => OnMessage(room, message));
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Log.RefreshFailed(logger, room.Name, ex.Message);
+                await Task.Delay(PollInterval, timeProvider, stoppingToken);
+            }
+        }
+    }
+
+    private void OnMessage(Room room, RedisValue message)
+    {
+        var text = (string?)message;
+        if (text is null)
+        {
+            return;
+        }
+
+        if (text.StartsWith("freed|", StringComparison.Ordinal))
+        {
+            admissionSignal.CapacityFreed(room.Name);
+        }
+        else if (text.StartsWith("state|", StringComparison.Ordinal))
+        {
+            _ = RefreshAsync(room);
+        }
+    }
+
+    internal async Task RefreshAsync(Room room)
+    {
+        var now = timeProvider.GetUtcNow();
+        try
+        {
+            var snapshot = await room.Switch.ReadAsync(now);
+            room.Snapshot = snapshot;
+            metrics.Observe(room.Name, snapshot, room.Options.MaxActive);
+            CheckLiveness(room, now);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.RefreshFailed(logger, room.Name, ex.Message);
+        }
+    }
+
+    private void CheckLiveness(Room room, DateTimeOffset now)
+    {
+        var snapshot = room.Snapshot;
+        var lastRun = snapshot.LastAdmissionRun ?? _startedAt;
+        var overdue = now - lastRun > room.Options.AdmitInterval * 2 + PollInterval;
+        var stalled = overdue
+            && snapshot.Waiting > 0
+            && snapshot.Active < room.Options.MaxActive
+            && snapshot.Mode != RoomMode.Paused;
+        var was = room.AdmissionStalledSince;
+        if (stalled && was is null)
+        {
+            room.AdmissionStalledSince = lastRun;
+            Log.AdmissionStalled(logger, room.Name, snapshot.Waiting, snapshot.Active, lastRun);
+        }
+        else if (!stalled && was is not null)
+        {
+            room.AdmissionStalledSince = null;
+            Log.AdmissionResumed(logger, room.Name);
+        }
+
+        metrics.SetStalled(room.Name, stalled);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.StateRefreshFailed, LogLevel.Warning, "Room {Room}: state refresh failed ({Message}); keeping the last known state")]
+        public static partial void RefreshFailed(ILogger logger, string room, string message);
+
+        [LoggerMessage(EventIds.AdmissionStuck, LogLevel.Error,
+            "Room {Room}: admission stalled: {Waiting} waiting, {Active} active, capacity free, no admission since {LastRun:O}")]
+        public static partial void AdmissionStalled(ILogger logger, string room, long waiting, long active, DateTimeOffset lastRun);
+
+        [LoggerMessage(EventIds.AdmissionResumed, LogLevel.Information, "Room {Room}: admission running again")]
+        public static partial void AdmissionResumed(ILogger logger, string room);
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace YarpWaitingRoom.Proxy.Tests;
+
+/// <summary>The real proxy on real Redis, routing <c>/api/**</c> (room <see cref="Room"/>) to a backend stub.</summary>
+public sealed class ProxyApp : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+    public const string SigningSecret = "test-signing-secret-test-signing-secret";
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider? _timeProvider;
+
+    public ProxyApp(string redis, Uri backend, string room, IReadOnlyDictionary<string, string?>? roomSettings = null, TimeProvider? timeProvider = null)
+    {
+        Room = room;
+        _timeProvider = timeProvider;
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ConnectionStrings:Redis"] = redis,
+            ["WaitingRoom:AdminKey"] = AdminKey,
+            ["WaitingRoom:SigningKeys:test"] = SigningSecret,
+            ["WaitingRoom:SecureCookies"] = "false",
+            [$"WaitingRoom:Rooms:{room}:AdmitInterval"] = "00:00:01",
+            ["ReverseProxy:Routes:reservation-api:Metadata:WaitingRoom"] = room,
+            ["ReverseProxy:Clusters:reservation:Destinations:internal-lb:Address"] = backend.ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in roomSettings ?? new Dictionary<string, string?>())
+        {
+            _settings[$"WaitingRoom:Rooms:{room}:{key}"] = value;
+        }
+    }
+
+    public string Room { get; }
+
+    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+        if (_timeProvider is not null)
+        {
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_timeProvider)));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using YarpWaitingRoom.Options;
+
+namespace YarpWaitingRoom.Switch;
+
+/// <summary>A room's shared state as read from Redis in one round trip.</summary>
+/// <param name="Version">Compare-and-set version of the switch fields.</param>
+/// <param name="Mode">The operator's mode (the configured one until an operator changes it).</param>
+/// <param name="Switch">Queue on/off, since when, why, and the debounce timers.</param>
+/// <param name="RateLastSecond">Requests in the last full second, all edge instances (as last evaluated).</param>
+/// <param name="RateTenSeconds">Average over the last ten seconds (as last evaluated).</param>
+/// <param name="AdmitRate">Admissions per second, averaged over about a minute of demand; 0 when unknown.</param>
+/// <param name="LastAdmittedAt">When the last visitor was admitted; null before the first.</param>
+/// <param name="LastAdmissionRun">When the admit script last ran (whether or not it admitted anyone).</param>
+/// <param name="Waiting">Visitors waiting.</param>
+/// <param name="Active">Visitors admitted and not yet gone.</param>
+public sealed record RoomSnapshot(
+    long Version,
+    RoomMode Mode,
+    SwitchState Switch,
+    double RateLastSecond,
+    double RateTenSeconds,
+    double AdmitRate,
+    DateTimeOffset? LastAdmittedAt,
+    DateTimeOffset? LastAdmissionRun,
+    long Waiting,
+    long Active)
+{
+    /// <summary>
+    /// Seconds until a visitor at <paramref name="position"/> is admitted at the measured rate; null when nobody has been
+    /// admitted within <paramref name="freshness"/> (no honest estimate).
+    /// </summary>
+    public double? EtaSeconds(long position, DateTimeOffset now, TimeSpan freshness)
+    {
+        if (LastAdmittedAt is not { } last || now - last > freshness || AdmitRate <= 1e-6)
+        {
+            return null;
+        }
+
+        return Math.Ceiling(position / AdmitRate);
+    }
+}

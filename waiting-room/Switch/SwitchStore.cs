@@ -1,0 +1,166 @@
+using System.Globalization;
+using StackExchange.Redis;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Redis;
+
+namespace YarpWaitingRoom.Switch;
+
+/// <summary>
+/// A room's switch state in its Redis <c>state</c> hash: read in one round trip, written by compare-and-set on a version
+/// (<c>write-state.lua</c>) so the evaluator and an operator never overwrite each other unseen. Transitions append a
+/// <c>switched</c> event and publish <c>state|&lt;version&gt;</c> on the room's channel.
+/// </summary>
+public sealed class SwitchStore
+{
+    /// <summary>Announcement of a write.</summary>
+    public enum Announce
+    {
+        /// <summary>Bookkeeping only (timers, rates): the 1-second poll spreads it.</summary>
+        None = 0,
+
+        /// <summary>Publish on the room's channel so every instance refreshes now (mode change).</summary>
+        Message = 1,
+
+        /// <summary>A transition: a <c>switched</c> event and a message.</summary>
+        Transition = 2,
+    }
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RoomOptions _options;
+    private readonly RedisKeys _keys;
+    private readonly RedisKey[] _writeKeys;
+    private readonly RedisValue _channel;
+
+    public SwitchStore(IConnectionMultiplexer redis, RedisKeys keys, RoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(options);
+        _redis = redis;
+        _keys = keys;
+        _options = options;
+        _writeKeys = [keys.State, keys.Events];
+        _channel = keys.Notify.ToString();
+    }
+
+    private IDatabase Db => _redis.GetDatabase();
+
+    /// <summary>The state hash and the queue sizes, pipelined: one round trip.</summary>
+    public async Task<RoomSnapshot> ReadAsync(DateTimeOffset now)
+    {
+        var batch = Db.CreateBatch();
+        var state = batch.HashGetAllAsync(_keys.State);
+        var waiting = batch.SortedSetLengthAsync(_keys.Waiting);
+        var active = batch.SortedSetLengthAsync(_keys.Active);
+        batch.Execute();
+        return Parse(await state, await waiting, await active, now);
+    }
+
+    /// <summary>The edge tier's request totals of <paramref name="count"/> whole seconds ending at <paramref name="lastSecond"/>, newest first.</summary>
+    public async Task<long[]> ReadRatesAsync(long lastSecond, int count)
+    {
+        var batch = Db.CreateBatch();
+        var reads = new Task<RedisValue>[count];
+        for (var i = 0; i < count; i++)
+        {
+            reads[i] = batch.HashGetAsync(_keys.Rate(lastSecond - i), RateFields.Total);
+        }
+
+        batch.Execute();
+        var values = await Task.WhenAll(reads);
+        return [.. values.Select(v => v.IsNull ? 0L : (long)v)];
+    }
+
+    /// <summary>Writes the switch if the state is still at <paramref name="expectedVersion"/>; false when someone else wrote first.</summary>
+    public async Task<bool> TryWriteAsync(
+        long expectedVersion, RoomMode mode, SwitchState state, double rateLastSecond, double rateTenSeconds, Announce announce, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var result = (long)await Db.ScriptEvaluateAsync(
+            LuaScripts.WriteState,
+            _writeKeys,
+            [
+                expectedVersion, (int)announce, _channel, QueueStore.EventsMaxLength, now.ToUnixTimeMilliseconds(), state.Reason, state.QueueOn ? 1 : 0,
+                "mode", mode.ToString(),
+                "queueOn", state.QueueOn ? 1 : 0,
+                "since", state.Since.ToUnixTimeMilliseconds(),
+                "reason", state.Reason,
+                "highSince", Millis(state.HighSince),
+                "calmSince", Millis(state.CalmSince),
+                "rate1s", rateLastSecond.ToString("0.##", CultureInfo.InvariantCulture),
+                "rate10s", rateTenSeconds.ToString("0.##", CultureInfo.InvariantCulture),
+            ]);
+        return result >= 0;
+    }
+
+    /// <summary>
+    /// Sets the operator's mode and applies what it forces at once (On/Paused: queue on; Off: queue off; Auto: the rate
+    /// decides again from now). Retries on a concurrent write. Returns the state written.
+    /// </summary>
+    public async Task<RoomSnapshot> SetModeAsync(RoomMode mode, DateTimeOffset now)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await ReadAsync(now);
+            var next = mode == RoomMode.Auto
+                ? current.Switch with { Since = current.Mode == RoomMode.Auto ? current.Switch.Since : now, Reason = current.Mode == RoomMode.Auto ? current.Switch.Reason : SwitchReasons.ModeAuto, HighSince = null, CalmSince = null }
+                : QueueSwitch.Evaluate(current.Switch, _options, mode, default, now);
+            var transition = next.QueueOn != current.Switch.QueueOn ? Announce.Transition : Announce.Message;
+            if (await TryWriteAsync(current.Version, mode, next, current.RateLastSecond, current.RateTenSeconds, transition, now))
+            {
+                return current with { Version = current.Version + 1, Mode = mode, Switch = next };
+            }
+
+            if (attempt >= 20)
+            {
+                throw new InvalidOperationException($"Room '{_keys.Room}': the state kept changing; mode not set.");
+            }
+        }
+    }
+
+    private RoomSnapshot Parse(HashEntry[] hash, long waiting, long active, DateTimeOffset now)
+    {
+        var fields = hash.ToDictionary(e => (string)e.Name!, e => e.Value, StringComparer.Ordinal);
+        RedisValue Get(string name) => fields.TryGetValue(name, out var v) ? v : RedisValue.Null;
+        DateTimeOffset? Time(string name) =>
+            Get(name) is { IsNullOrEmpty: false } v && long.TryParse((string?)v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                : null;
+        double Number(string name) =>
+            Get(name) is { IsNullOrEmpty: false } v && double.TryParse((string?)v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0;
+
+        var mode = Enum.TryParse<RoomMode>((string?)Get("mode"), ignoreCase: true, out var m) ? m : _options.Mode;
+        SwitchState state;
+        if (Get("queueOn").IsNullOrEmpty)
+        {
+            // Never evaluated: the configured mode decides the first state.
+            state = mode == RoomMode.Auto
+                ? SwitchState.Initial(now)
+                : QueueSwitch.Evaluate(SwitchState.Initial(now), _options, mode, default, now);
+        }
+        else
+        {
+            state = new SwitchState(
+                (string?)Get("queueOn") == "1",
+                Time("since") ?? now,
+                (string?)Get("reason") ?? SwitchReasons.Initial,
+                Time("highSince"),
+                Time("calmSince"));
+        }
+
+        return new RoomSnapshot(
+            (long)Number("version"),
+            mode,
+            state,
+            Number("rate1s"),
+            Number("rate10s"),
+            Number("admitRate"),
+            Time("lastAdmittedAt"),
+            Time("lastAdmissionRun"),
+            waiting,
+            active);
+    }
+
+    private static RedisValue Millis(DateTimeOffset? time) => time is { } t ? t.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
+}
