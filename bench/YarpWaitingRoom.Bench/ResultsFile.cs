@@ -10,7 +10,7 @@ internal static class ResultsFile
 
     public static string Write(string scenario, JsonObject result)
     {
-        var path = Path.Combine(FindBenchDirectory(), "results", "latest.json");
+        var path = Path.Combine(StackEndpoints.RepositoryRoot, "bench", "results", "latest.json");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var root = File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject existing ? existing : [];
         result["measuredAt"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
@@ -18,18 +18,5 @@ internal static class ResultsFile
         root[scenario] = result;
         File.WriteAllText(path, root.ToJsonString(Indented));
         return path;
-    }
-
-    private static string FindBenchDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "YarpWaitingRoom.sln")))
-            {
-                return Path.Combine(directory.FullName, "bench");
-            }
-        }
-
-        return Path.Combine(Environment.CurrentDirectory, "bench");
     }
 }

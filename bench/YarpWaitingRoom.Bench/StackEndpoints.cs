@@ -9,11 +9,36 @@ internal static class StackEndpoints
 
     public static Uri InternalLoadBalancer => Local("STACK_INTERNAL_LB_PORT", 8090);
 
-    private static Uri Local(string variable, int fallback)
-    {
-        var port = int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.None, CultureInfo.InvariantCulture, out var configured)
+    public static Uri Edge => Local("STACK_EDGE_PORT", 8080);
+
+    /// <summary>The stack's Redis as a StackExchange.Redis endpoint, <c>127.0.0.1:&lt;port&gt;</c>.</summary>
+    public static string Redis => $"127.0.0.1:{Port("STACK_REDIS_PORT", 6380).ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The folder holding <c>YarpWaitingRoom.sln</c>, found upwards from the bench's binaries (else the current folder).</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>Where <c>./stack</c> keeps its state (logs, pid files, <c>secrets.env</c>).</summary>
+    public static string StateDirectory =>
+        Environment.GetEnvironmentVariable("STACK_STATE_DIR") is { Length: > 0 } configured ? configured : Path.Combine(RepositoryRoot, ".stack");
+
+    private static Uri Local(string variable, int fallback) =>
+        new($"http://127.0.0.1:{Port(variable, fallback).ToString(CultureInfo.InvariantCulture)}");
+
+    private static int Port(string variable, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.None, CultureInfo.InvariantCulture, out var configured)
             ? configured
             : fallback;
-        return new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "YarpWaitingRoom.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return Environment.CurrentDirectory;
     }
 }

@@ -1,5 +1,4 @@
 using RedLockNet;
-using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
@@ -92,7 +91,7 @@ internal sealed partial class AdmissionScheduler(
                 Log.Batch(logger, room.Name, trigger, result.Admitted, result.Expired, result.Waiting, result.Active);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             metrics.AdmissionRun(room.Name, trigger, "failed");
             Log.Failed(logger, room.Name, ex.Message);

@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
 
@@ -37,7 +36,7 @@ internal sealed partial class Reaper(RoomRegistry rooms, RoomMetrics metrics, Ti
                 Log.Reaped(logger, room.Name, result.Reaped, result.FreedActive);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.Failed(logger, room.Name, ex.Message);
         }

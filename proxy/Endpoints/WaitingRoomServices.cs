@@ -19,5 +19,5 @@ public sealed class WaitingRoomServices(
 
     public TimeProvider TimeProvider { get; } = timeProvider;
 
-    public ILogger Logger { get; } = logger;
+    public ILogger<WaitingRoomServices> Logger { get; } = logger;
 }

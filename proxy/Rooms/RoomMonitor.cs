@@ -87,7 +87,7 @@ internal sealed partial class RoomMonitor(
             metrics.Observe(room.Name, snapshot, room.Options.MaxActive);
             CheckLiveness(room, now);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.RefreshFailed(logger, room.Name, ex.Message);
         }

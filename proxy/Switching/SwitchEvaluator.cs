@@ -1,5 +1,4 @@
 using RedLockNet;
-using StackExchange.Redis;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Switch;
@@ -46,7 +45,7 @@ internal sealed partial class SwitchEvaluator(
                             await EvaluateAsync(room);
                         }
                     }
-                    catch (Exception ex) when (ex is RedisException or TimeoutException)
+                    catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         Log.EvaluationFailed(logger, room.Name, ex.Message);
                     }

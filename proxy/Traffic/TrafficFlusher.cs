@@ -32,7 +32,7 @@ internal sealed partial class TrafficFlusher(
             {
                 await FlushAsync(keys, second);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Log.FlushFailed(logger, ex.Message);
             }

@@ -49,7 +49,7 @@ internal static class HoldsScenario
             }
         }
 
-        var summary = totals.Select(Combine).ToArray();
+        var summary = totals.Select(LoadResult.Combine).ToArray();
         var ratio = summary[1].PerSecond / summary[0].PerSecond;
         Console.WriteLine();
         Console.WriteLine($"{"target",-26} {"holds/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"failed",7}");
@@ -120,20 +120,5 @@ internal static class HoldsScenario
             .Where(s => s.GetProperty("status").GetString() == "available")
             .Select(s => s.GetProperty("id").GetInt32())
             .ToArray();
-    }
-
-    private static LoadResult Combine(List<LoadResult> rounds)
-    {
-        // Weighted by time: total successes over total seconds; latencies as the worst round's (conservative).
-        var seconds = rounds.Sum(r => r.Seconds);
-        return new LoadResult(
-            rounds[0].Target,
-            rounds[0].Concurrency,
-            seconds,
-            rounds.Sum(r => r.Succeeded),
-            rounds.Sum(r => r.Failed),
-            rounds.Average(r => r.P50Ms),
-            rounds.Max(r => r.P95Ms),
-            rounds.Max(r => r.P99Ms));
     }
 }

@@ -1,0 +1,107 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace YarpWaitingRoom.Bench;
+
+/// <summary>Figures from Redis <c>INFO</c>: command counts and times (<c>commandstats</c>) and memory.</summary>
+internal static class RedisInfo
+{
+    /// <summary>
+    /// Commands one snapshot adds to the next one: Redis counts an INFO after replying, so a snapshot sees every earlier
+    /// INFO but not itself.
+    /// </summary>
+    public const long CommandsPerSnapshot = 1;
+
+    /// <summary>Connects with <c>allowAdmin</c> (INFO, SCAN) to the stack's Redis.</summary>
+    public static Task<ConnectionMultiplexer> ConnectAsync() =>
+        ConnectionMultiplexer.ConnectAsync($"{StackEndpoints.Redis},allowAdmin=true,abortConnect=false");
+
+    public static IServer Server(IConnectionMultiplexer redis)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        return redis.GetServer(redis.GetEndPoints()[0]);
+    }
+
+    /// <summary><c>INFO commandstats</c>: command → (calls, usec).</summary>
+    public static async Task<CommandStats> CommandStatsAsync(IServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var stats = new Dictionary<string, (long Calls, long Micros)>(StringComparer.Ordinal);
+        foreach (var line in Lines(await server.InfoRawAsync("commandstats")))
+        {
+            // cmdstat_get:calls=1,usec=4,usec_per_call=4.00,rejected_calls=0,failed_calls=0
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (!line.StartsWith("cmdstat_", StringComparison.Ordinal) || colon < 0)
+            {
+                continue;
+            }
+
+            long calls = 0, micros = 0;
+            foreach (var pair in line[(colon + 1)..].Split(','))
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                switch (equals < 0 ? string.Empty : pair[..equals])
+                {
+                    case "calls":
+                        calls = long.Parse(pair[(equals + 1)..], CultureInfo.InvariantCulture);
+                        break;
+                    case "usec":
+                        micros = long.Parse(pair[(equals + 1)..], CultureInfo.InvariantCulture);
+                        break;
+                }
+            }
+
+            stats[line["cmdstat_".Length..colon]] = (calls, micros);
+        }
+
+        return new CommandStats(stats);
+    }
+
+    /// <summary><c>used_memory</c> from <c>INFO memory</c>, in bytes.</summary>
+    public static async Task<long> UsedMemoryAsync(IServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        foreach (var line in Lines(await server.InfoRawAsync("memory")))
+        {
+            if (line.StartsWith("used_memory:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["used_memory:".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException("INFO memory has no used_memory.");
+    }
+
+    /// <summary>Unlinks every key matching <paramref name="pattern"/> (SCAN, never KEYS); returns how many.</summary>
+    public static async Task<long> UnlinkAsync(IConnectionMultiplexer redis, string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        var keys = new List<RedisKey>();
+        await foreach (var key in Server(redis).KeysAsync(pattern: pattern, pageSize: 1000))
+        {
+            keys.Add(key);
+        }
+
+        var db = redis.GetDatabase();
+        long removed = 0;
+        foreach (var chunk in keys.Chunk(1000))
+        {
+            removed += (long)await db.ExecuteAsync("UNLINK", chunk.Select(key => (object)key).ToArray());
+        }
+
+        return removed;
+    }
+
+    private static string[] Lines(string? info) =>
+        (info ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>One <c>INFO commandstats</c> snapshot.</summary>
+internal sealed class CommandStats(IReadOnlyDictionary<string, (long Calls, long Micros)> commands)
+{
+    /// <summary>Calls of every command together.</summary>
+    public long TotalCalls => commands.Values.Sum(c => c.Calls);
+
+    /// <summary>Total time Redis spent in <paramref name="command"/> (lower case, e.g. <c>evalsha</c>), in microseconds.</summary>
+    public long Micros(string command) => commands.TryGetValue(command, out var stat) ? stat.Micros : 0;
+}
