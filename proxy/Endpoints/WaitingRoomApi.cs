@@ -82,6 +82,8 @@ public static partial class WaitingRoomApi
                     detail: $"The entry code is not valid for room '{room}' ({status}).", type: "urn:yarp-waiting-room:problem:invalid-code");
         }
 
+        // Where the visitor first wanted to go: the link's own return, else the one kept with the ticket.
+        var returnUrl = ReturnUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(entry!.Ticket);
         var redeemed = await target.Queue.RedeemAsync(entry!.Ticket);
         if (redeemed == RedeemResult.AdmissionGone)
         {
@@ -102,7 +104,7 @@ public static partial class WaitingRoomApi
         }
 
         services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);
-        return TypedResults.Redirect(ReturnUrls.IsLocal(@return) ? @return! : "/");
+        return TypedResults.Redirect(ReturnUrls.IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
     /// <summary>Interim waiting page: polls the ticket endpoint (the socket hub replaces it with push).</summary>

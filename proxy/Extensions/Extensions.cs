@@ -51,7 +51,7 @@ internal static class Extensions
         services.AddHostedService<SwitchEvaluator>();
         services.AddHostedService<AdmissionScheduler>();
         services.AddHostedService<Reaper>();
-        services.AddClientRateLimits(builder.Configuration);
+        services.AddClientRateLimits();
 
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GateOptions>>((forwarded, gate) =>
         {

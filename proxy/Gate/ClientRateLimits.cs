@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
@@ -45,17 +46,23 @@ public static class ClientRateLimits
 {
     public const string VisitorPolicy = "visitor";
 
-    public static void AddClientRateLimits(this IServiceCollection services, IConfiguration configuration)
+    public static void AddClientRateLimits(this IServiceCollection services)
     {
-        var options = configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
-
-        services.AddSingleton(new JoinLimiter(options));
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<JoinLimiter>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(VisitorPolicy, context => Partition(context, options.VisitorPerSecond, options.VisitorBurst));
-            limiter.AddPolicy(Endpoints.AdminApi.RateLimitPolicy, context => Partition(context, options.AdminPerSecond, options.AdminBurst));
+            limiter.AddPolicy(VisitorPolicy, context =>
+            {
+                var options = Options(context);
+                return Partition(context, options.VisitorPerSecond, options.VisitorBurst);
+            });
+            limiter.AddPolicy(Endpoints.AdminApi.RateLimitPolicy, context =>
+            {
+                var options = Options(context);
+                return Partition(context, options.AdminPerSecond, options.AdminBurst);
+            });
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var policy = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "unknown";
@@ -78,6 +85,9 @@ public static class ClientRateLimits
         _ = cancellationToken;
     }
 
+    private static RateLimitOptions Options(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+
     internal static IPAddress ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress ?? IPAddress.None;
 
     private static RateLimitPartition<IPAddress> Partition(HttpContext context, int perSecond, int burst) =>
@@ -94,10 +104,11 @@ public static class ClientRateLimits
 }
 
 /// <summary>The gate's per-address join limit.</summary>
-public sealed class JoinLimiter(RateLimitOptions options) : IDisposable
+public sealed class JoinLimiter(IOptions<RateLimitOptions> options) : IDisposable
 {
     private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(
-        context => RateLimitPartition.GetTokenBucketLimiter(ClientRateLimits.ClientAddress(context), _ => ClientRateLimits.Bucket(options.JoinPerSecond, options.JoinBurst)));
+        context => RateLimitPartition.GetTokenBucketLimiter(
+            ClientRateLimits.ClientAddress(context), _ => ClientRateLimits.Bucket(options.Value.JoinPerSecond, options.Value.JoinBurst)));
 
     /// <summary>Takes one join permit; on refusal the lease carries Retry-After. The caller disposes the lease.</summary>
     public RateLimitLease TryJoin(HttpContext context) => _limiter.AttemptAcquire(context);

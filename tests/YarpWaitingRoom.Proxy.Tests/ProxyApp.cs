@@ -38,6 +38,9 @@ public sealed class ProxyApp : WebApplicationFactory<Program>
 
     public string Room { get; }
 
+    /// <summary>Configuration handed to the app; change it before the first request.</summary>
+    public IDictionary<string, string?> Settings => _settings;
+
     public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

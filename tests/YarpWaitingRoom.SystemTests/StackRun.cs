@@ -25,6 +25,11 @@ public sealed class StackRun : IAsyncDisposable
     /// <summary>Port of each <c>STACK_*_PORT</c> variable.</summary>
     public IReadOnlyDictionary<string, int> Ports { get; }
 
+    /// <summary>Admin key handed to the stack through the environment (checks that <c>WaitingRoom__*</c> passes through).</summary>
+    public const string AdminKey = "system-test-admin-key-0123456789";
+
+    public Uri Edge => new($"http://127.0.0.1:{Ports["STACK_EDGE_PORT"].ToString(CultureInfo.InvariantCulture)}");
+
     public Uri InternalLoadBalancer => new($"http://127.0.0.1:{Ports["STACK_INTERNAL_LB_PORT"].ToString(CultureInfo.InvariantCulture)}");
 
     public static StackRun Create()
@@ -34,7 +39,7 @@ public sealed class StackRun : IAsyncDisposable
         var state = Path.Combine(Path.GetTempPath(), "ywr-stack-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(state);
         File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
-        var ports = new[] { "STACK_REDIS_PORT", "STACK_PG_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT", "STACK_INTERNAL_LB_PORT" }
+        var ports = new[] { "STACK_REDIS_PORT", "STACK_PG_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT", "STACK_INTERNAL_LB_PORT", "STACK_PROXY_A_PORT", "STACK_PROXY_B_PORT", "STACK_EDGE_PORT" }
             .ToDictionary(name => name, _ => FreePort.Next(), StringComparer.Ordinal);
         return new StackRun(root, state, ports);
     }
@@ -73,6 +78,7 @@ public sealed class StackRun : IAsyncDisposable
         var environment = Ports.ToDictionary(p => p.Key, p => (string?)p.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
         environment["STACK_STATE_DIR"] = StateDirectory;
         environment["STACK_READY_TIMEOUT"] = "180";
+        environment["WaitingRoom__AdminKey"] = AdminKey;
         // ./stack test has built everything already; a build of our own would race with the running tests.
         environment["STACK_NO_BUILD"] = BuildOutputExists() ? "1" : "0";
         return ExternalProcess.RunAsync("bash", [Path.Combine(RepositoryRoot, "stack"), command], timeout, environment, RepositoryRoot, cancellationToken);

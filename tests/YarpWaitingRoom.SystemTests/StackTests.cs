@@ -10,7 +10,7 @@ public sealed class StackTests
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task StackUp_HoldAndConfirmThroughInternalLb_ThenDownLeavesNothingRunning()
+    public async Task StackUp_BuysThroughInternalLbAndEdge_AdminSeesTheRoom_ThenDownLeavesNothingRunning()
     {
         var stack = StackRun.Create();
         IReadOnlyList<int> pids = [];
@@ -19,7 +19,7 @@ public sealed class StackTests
             var up = await stack.UpAsync(Cancellation);
             Assert.True(up.ExitCode == 0, "./stack up failed:\n" + up.Output);
             pids = stack.RecordedPids();
-            Assert.True(pids.Count >= 5, $"expected pid files for redis, postgres, two backends and nginx; got {pids.Count}");
+            Assert.True(pids.Count >= 9, $"expected pid files for redis, postgres, two backends, two proxies and two nginx; got {pids.Count}");
 
             using var client = new HttpClient { BaseAddress = stack.InternalLoadBalancer };
             client.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "sys-" + Guid.NewGuid().ToString("N")[..12]);
@@ -41,6 +41,9 @@ public sealed class StackTests
 
             var after = await client.GetFromJsonAsync<JsonElement>($"/api/concerts/{concertId}/seats", Cancellation);
             Assert.Equal("sold", after.EnumerateArray().Single(s => s.GetProperty("id").GetInt32() == seatId).GetProperty("status").GetString());
+
+            await BuyThroughEdgeAsync(stack, seats);
+            await AdminSeesRoomAsync(stack);
         }
         finally
         {
@@ -60,6 +63,49 @@ public sealed class StackTests
 
         Assert.Empty(Directory.GetFiles(Path.Combine(stack.StateDirectory, "run"), "*.pid"));
         await stack.DisposeAsync();
+    }
+
+    /// <summary>Queue off, nobody waiting: a visitor is admitted on the spot, holds and confirms; the end-session command never leaks.</summary>
+    private static async Task BuyThroughEdgeAsync(StackRun stack, JsonElement seats)
+    {
+        using var handler = new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false };
+        using var edge = new HttpClient(handler) { BaseAddress = stack.Edge };
+        edge.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "forged-visitor");
+
+        using var concerts = await edge.GetAsync("/api/concerts", Cancellation);
+        Assert.Equal(HttpStatusCode.OK, concerts.StatusCode);
+        Assert.Contains(handler.CookieContainer.GetCookies(stack.Edge).Cast<Cookie>(), c => c.Name == "wr_concert");
+
+        var seatId = seats.EnumerateArray().Last(s => s.GetProperty("status").GetString() == "available").GetProperty("id").GetInt32();
+        using var hold = await edge.PostAsJsonAsync("/api/holds", new { seatId }, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
+        var holdId = (await hold.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid();
+
+        // The forged visitor header was replaced by the proxy's own: to the backend, the hold is not the forged visitor's.
+        using (var lb = new HttpClient { BaseAddress = stack.InternalLoadBalancer })
+        {
+            lb.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "forged-visitor");
+            using var foreign = await lb.DeleteAsync($"/api/holds/{holdId}", Cancellation);
+            Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        }
+
+        using var confirm = await edge.PostAsync($"/api/holds/{holdId}/confirm", content: null, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, confirm.StatusCode);
+        Assert.False(confirm.Headers.Contains("X-WaitingRoom-Command"), "the end-session command must be stripped by the proxy");
+    }
+
+    private static async Task AdminSeesRoomAsync(StackRun stack)
+    {
+        using var edge = new HttpClient { BaseAddress = stack.Edge };
+        using var anonymous = await edge.GetAsync("/_wr/admin/rooms", Cancellation);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        edge.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", StackRun.AdminKey);
+        var rooms = await edge.GetFromJsonAsync<JsonElement>("/_wr/admin/rooms", Cancellation);
+        var concert = Assert.Single(rooms.EnumerateArray(), r => r.GetProperty("room").GetString() == "concert");
+        Assert.Equal("Auto", concert.GetProperty("mode").GetString());
+        Assert.False(concert.GetProperty("queueOn").GetBoolean());
+        Assert.True(concert.GetProperty("active").GetInt64() >= 1);
     }
 
     private static async Task<bool> GoneAsync(int pid)

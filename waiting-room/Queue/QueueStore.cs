@@ -273,4 +273,12 @@ public sealed class QueueStore
         var separator = info.IndexOf('|', StringComparison.Ordinal);
         return separator < 0 ? info : info[..separator];
     }
+
+    /// <summary>The URL a live ticket's visitor first asked for, or null.</summary>
+    public async Task<string?> ReturnUrlOfAsync(string ticket)
+    {
+        var info = (string?)await Db.HashGetAsync(Keys.Tickets, ticket);
+        var parts = info?.Split('|', 3);
+        return parts is { Length: 3 } && parts[2].Length > 0 ? parts[2] : null;
+    }
 }

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Proxy.Tests;
+
+/// <summary>Helpers shared by the proxy tests: requests as a browser or an API client, polling, Redis access.</summary>
+internal static class ProxyTestContext
+{
+    public static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    /// <summary>A fresh room name (rooms are [a-z0-9-]), so tests sharing one Redis never meet.</summary>
+    public static string RoomName() => "r" + Guid.NewGuid().ToString("N")[..10];
+
+    public static HttpRequestMessage Api(HttpMethod method, string path, string? cookies = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Accept.ParseAdd("application/json");
+        if (cookies is not null)
+        {
+            request.Headers.Add("Cookie", cookies);
+        }
+
+        return request;
+    }
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+
+    public static TokenService Tokens(this ProxyApp app) => app.Services.GetRequiredService<TokenService>();
+
+    public static Room RoomOf(this ProxyApp app) => app.Services.GetRequiredService<RoomRegistry>().TryGet(app.Room, out var room)
+        ? room
+        : throw new InvalidOperationException("room missing");
+
+    public static RedisKeys Keys(this ProxyApp app) => new(app.Room);
+
+    public static IDatabase Redis(this ProxyApp app) => app.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds or <paramref name="timeout"/> passes.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, Cancellation);
+        }
+    }
+
+    /// <summary>The <c>name=value</c> pairs of a response's Set-Cookie headers.</summary>
+    public static Dictionary<string, string> SetCookies(this HttpResponseMessage response)
+    {
+        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (response.Headers.TryGetValues("Set-Cookie", out var values))
+        {
+            foreach (var value in values)
+            {
+                var pair = value.Split(';', 2)[0];
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                cookies[pair[..eq]] = pair[(eq + 1)..];
+            }
+        }
+
+        return cookies;
+    }
+
+    public static string CookieHeader(params (string Name, string Value)[] cookies) =>
+        string.Join("; ", cookies.Select(c => c.Name + "=" + c.Value));
+
+    public static async Task<HttpResponseMessage> SendAsync(this HttpClient client, HttpMethod method, string path, string? cookies = null)
+    {
+        using var request = Api(method, path, cookies);
+        return await client.SendAsync(request, Cancellation);
+    }
+
+    public static void AssertStatus(HttpStatusCode expected, HttpResponseMessage response) =>
+        Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {response.Content.ReadAsStringAsync().Result}");
+}
