@@ -82,6 +82,7 @@ public sealed class QueueStore
             [
                 now, Options.MaxActive, now + (long)Options.ClaimWindow.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
+                (long)Options.AdmitInterval.TotalMilliseconds,
             ]))!;
         var list = (string?)result[5];
         return new AdmitResult(

@@ -91,7 +91,8 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
 
         var after = await store.ReadAsync(_time.GetUtcNow());
         Assert.Equal(_time.GetUtcNow(), after.LastAdmittedAt);
-        Assert.InRange(after.AdmitRate, 0.05, 0.2);
+        // First batch: 10 over one interval (1/s); then 1 in 10 s, averaged over a one-minute time constant.
+        Assert.Equal(1 + (0.1 - 1) * (1 - Math.Exp(-10 / 60d)), after.AdmitRate, 6);
         var eta = after.EtaSeconds(29, _time.GetUtcNow(), TimeSpan.FromMinutes(2));
         Assert.NotNull(eta);
         Assert.Equal(Math.Ceiling(29 / after.AdmitRate), eta);

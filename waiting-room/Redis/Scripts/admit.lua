@@ -6,6 +6,7 @@
 -- ARGV[7] most to admit in this call (0 = as many as capacity allows)   ARGV[8] most expired sessions to drop in this call
 -- ARGV[9] stats TTL (s)   ARGV[10] time constant of the admission-rate average (ms)
 -- ARGV[11] wait-histogram bucket bounds (s), comma-separated, ascending (a last, open bucket is implied)
+-- ARGV[12] the admission interval (ms): the time a first batch is taken to have covered
 -- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated), wait buckets "count:sumMs,..." }.
 -- fenced = 1: a newer lock holder already admitted; this (late, paused) caller changed nothing.
 local now = tonumber(ARGV[1])
@@ -69,8 +70,8 @@ if free > 0 and waitingBefore > 0 then
 end
 
 -- 4. Admission rate: an exponentially weighted average over time, updated whenever someone was waiting.
-local last = tonumber(redis.call('HGET', KEYS[7], 'lastAdmissionRun') or '')
-if waitingBefore > 0 and last and now > last then
+local last = tonumber(redis.call('HGET', KEYS[7], 'lastAdmissionRun') or '') or (now - tonumber(ARGV[12]))
+if waitingBefore > 0 and now > last then
   local sample = #tickets * 1000 / (now - last)
   local old = tonumber(redis.call('HGET', KEYS[7], 'admitRate') or '')
   local rate = sample
