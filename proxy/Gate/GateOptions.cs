@@ -9,7 +9,7 @@ public sealed class GateOptions
 
     /// <summary>A Redis call on the request path that takes longer counts as a failure.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
-    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Failures in a row that open the breaker.</summary>
     [Range(1, 1000)]
