@@ -38,7 +38,9 @@ internal static class Extensions
         services.AddSingleton<IDistributedLockFactory>(provider => RedLockFactory.Create(
             [new RedLockMultiplexer(provider.GetRequiredService<IConnectionMultiplexer>())],
             provider.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(provider => new TokenService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
+        // Remembers verified cookies: an admitted visitor's request costs a lookup, not two HMACs.
+        services.AddSingleton(provider => new TokenService(
+            provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys(), verifiedCacheCapacity: 100_000));
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<WaitingRoomCookies>();
         services.AddSingleton<TrafficCounter>();

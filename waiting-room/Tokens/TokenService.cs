@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -13,6 +14,12 @@ namespace YarpWaitingRoom.Tokens;
 /// <c>kind|room|visitor|ticket|expiry</c>. The signature covers the key id and the payload and is compared in constant time.
 /// Tokens are issued with the first key; every listed key is accepted, so keys rotate by adding a new first key and
 /// retiring the old one once its tokens have expired.
+/// <para>
+/// With a <c>verifiedCacheCapacity</c>, tokens whose signature has been verified are remembered (the exact string, with
+/// its claims), so a hot path that sees the same cookie on every request pays a dictionary lookup instead of an HMAC.
+/// Claims (kind, room, visitor, expiry) are still checked on every call; only the signature check is skipped, and only
+/// for byte-identical strings that passed it before. The cache is cleared when full.
+/// </para>
 /// </summary>
 public sealed class TokenService
 {
@@ -25,9 +32,19 @@ public sealed class TokenService
 
     private readonly SigningKey _current;
     private readonly FrozenDictionary<string, SigningKey> _keys;
+    private readonly ConcurrentDictionary<string, TokenClaims>? _verified;
+    private readonly int _verifiedCapacity;
+    private int _verifiedCount;
 
-    public TokenService(IReadOnlyList<SigningKey> keys)
+    public TokenService(IReadOnlyList<SigningKey> keys, int verifiedCacheCapacity = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(verifiedCacheCapacity);
+        if (verifiedCacheCapacity > 0)
+        {
+            _verified = new ConcurrentDictionary<string, TokenClaims>(StringComparer.Ordinal);
+            _verifiedCapacity = verifiedCacheCapacity;
+        }
+
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0)
         {
@@ -69,6 +86,11 @@ public sealed class TokenService
         if (token.IsEmpty || token.Length > MaxTokenLength)
         {
             return TokenStatus.Malformed;
+        }
+
+        if (_verified is not null && _verified.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out var known))
+        {
+            return CheckClaims(known, kind, room, visitor, now, out claims);
         }
 
         var firstDot = token.IndexOf('.');
@@ -118,6 +140,23 @@ public sealed class TokenService
             return TokenStatus.Malformed;
         }
 
+        if (_verified is not null)
+        {
+            if (Interlocked.Increment(ref _verifiedCount) > _verifiedCapacity)
+            {
+                _verified.Clear();
+                Interlocked.Exchange(ref _verifiedCount, 1);
+            }
+
+            _verified.TryAdd(token.ToString(), parsed);
+        }
+
+        return CheckClaims(parsed, kind, room, visitor, now, out claims);
+    }
+
+    private static TokenStatus CheckClaims(TokenClaims parsed, TokenKind kind, string? room, string? visitor, DateTimeOffset now, out TokenClaims? claims)
+    {
+        claims = null;
         if (parsed.Kind != kind)
         {
             return TokenStatus.WrongKind;

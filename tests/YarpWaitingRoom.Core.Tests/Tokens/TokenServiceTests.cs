@@ -116,4 +116,36 @@ public sealed class TokenServiceTests
     [Fact]
     public void SigningKey_ShortSecret_Throws() =>
         Assert.Throws<ArgumentException>(() => new SigningKey("k", new byte[16]));
+
+    [Fact]
+    public void VerifiedCache_StillChecksKindRoomVisitorAndExpiry_OnEveryCall()
+    {
+        var sut = new TokenService([NewKey], verifiedCacheCapacity: 10);
+        var token = sut.Issue(TokenKind.Admission, "concert", "v1", "t1", Now.AddMinutes(1));
+        Assert.Equal(TokenStatus.Valid, sut.Validate(token, TokenKind.Admission, "concert", "v1", Now, out _));
+
+        Assert.Equal(TokenStatus.Valid, sut.Validate(token, TokenKind.Admission, "concert", "v1", Now, out var claims));
+        Assert.Equal("t1", claims!.Ticket);
+        Assert.Equal(TokenStatus.WrongKind, sut.Validate(token, TokenKind.Ticket, "concert", "v1", Now, out _));
+        Assert.Equal(TokenStatus.WrongRoom, sut.Validate(token, TokenKind.Admission, "other", "v1", Now, out _));
+        Assert.Equal(TokenStatus.WrongVisitor, sut.Validate(token, TokenKind.Admission, "concert", "v2", Now, out _));
+        Assert.Equal(TokenStatus.Expired, sut.Validate(token, TokenKind.Admission, "concert", "v1", Now.AddMinutes(2), out claims));
+        Assert.Null(claims);
+    }
+
+    [Fact]
+    public void VerifiedCache_NeverRemembersAForgery_AndSurvivesFillingUp()
+    {
+        var sut = new TokenService([NewKey], verifiedCacheCapacity: 3);
+        var forger = new TokenService([new SigningKey("k2", Encoding.UTF8.GetBytes("not-the-secret-not-the-secret-000"))]);
+        var forged = forger.Issue(TokenKind.Admission, "concert", "v1", "t1", Now.AddMinutes(1));
+        Assert.Equal(TokenStatus.BadSignature, sut.Validate(forged, TokenKind.Admission, "concert", "v1", Now, out _));
+        Assert.Equal(TokenStatus.BadSignature, sut.Validate(forged, TokenKind.Admission, "concert", "v1", Now, out _));
+
+        var tokens = Enumerable.Range(0, 10).Select(i => sut.Issue(TokenKind.Visitor, string.Empty, $"v{i}", string.Empty, Now.AddDays(1))).ToList();
+        foreach (var token in tokens.Concat(tokens))
+        {
+            Assert.Equal(TokenStatus.Valid, sut.Validate(token, TokenKind.Visitor, string.Empty, null, Now, out _));
+        }
+    }
 }
