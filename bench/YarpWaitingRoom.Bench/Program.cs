@@ -1,32 +1,66 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using YarpWaitingRoom.Bench.Scenarios;
 
 // ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R]
-// Scenarios run against the local stack started by ./stack up.
+// Scenarios (all by default): holds, gate, joins, admit; they run against the local stack started by ./stack up.
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var concurrency = Option("--concurrency", 64);
 var seconds = Option("--seconds", 10);
 var rounds = Option("--rounds", 3);
 
+// Ctrl-C and SIGTERM cancel the run, so scenarios still stop what they started (the gate scenario's proxy).
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     cancellation.Cancel();
 };
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
+
+string[] known = [HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name];
+if (scenario != "all" && !known.Contains(scenario))
+{
+    Console.Error.WriteLine($"unknown scenario '{scenario}'; known: all, {string.Join(", ", known)}");
+    return 2;
+}
 
 var exitCode = 0;
-if (scenario is "all" or HoldsScenario.Name)
+try
 {
-    exitCode |= await HoldsScenario.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), rounds, cancellation.Token);
+    if (Runs(HoldsScenario.Name))
+    {
+        exitCode |= await HoldsScenario.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), rounds, cancellation.Token);
+    }
+
+    if (Runs(GateScenario.Name))
+    {
+        exitCode |= await GateScenario.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), rounds, cancellation.Token);
+    }
+
+    if (Runs(JoinsScenario.Name))
+    {
+        exitCode |= await JoinsScenario.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), cancellation.Token);
+    }
+
+    if (Runs(AdmitScenario.Name))
+    {
+        exitCode |= await AdmitScenario.RunAsync(cancellation.Token);
+    }
 }
-else
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
 {
-    Console.Error.WriteLine($"unknown scenario '{scenario}'; known: all, {HoldsScenario.Name}");
-    exitCode = 2;
+    Console.Error.WriteLine("cancelled");
+    return 130;
 }
 
 return exitCode;
+
+bool Runs(string name) => scenario == "all" || scenario == name;
 
 int Option(string name, int fallback)
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
 
@@ -12,9 +13,12 @@ internal static class RedisInfo
     /// </summary>
     public const long CommandsPerSnapshot = 1;
 
+    private static readonly TimeSpan PersistenceWait = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Connects with <c>allowAdmin</c> (INFO, SCAN) to the stack's Redis.</summary>
     public static Task<ConnectionMultiplexer> ConnectAsync() =>
-        ConnectionMultiplexer.ConnectAsync($"{StackEndpoints.Redis},allowAdmin=true,abortConnect=false");
+        ConnectionMultiplexer.ConnectAsync($"{StackEndpoints.Redis},allowAdmin=true");
 
     public static IServer Server(IConnectionMultiplexer redis)
     {
@@ -72,6 +76,18 @@ internal static class RedisInfo
         throw new InvalidOperationException("INFO memory has no used_memory.");
     }
 
+    /// <summary>Waits (up to a minute) until no AOF rewrite or RDB save runs: a fork in progress skews timings.</summary>
+    public static async Task WaitForPersistenceAsync(IServer server, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var deadline = Stopwatch.GetTimestamp() + (long)(PersistenceWait.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline
+            && Lines(await server.InfoRawAsync("persistence")).Any(line => line is "aof_rewrite_in_progress:1" or "rdb_bgsave_in_progress:1"))
+        {
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
     /// <summary>Unlinks every key matching <paramref name="pattern"/> (SCAN, never KEYS); returns how many.</summary>
     public static async Task<long> UnlinkAsync(IConnectionMultiplexer redis, string pattern)
     {
@@ -94,14 +110,4 @@ internal static class RedisInfo
 
     private static string[] Lines(string? info) =>
         (info ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-}
-
-/// <summary>One <c>INFO commandstats</c> snapshot.</summary>
-internal sealed class CommandStats(IReadOnlyDictionary<string, (long Calls, long Micros)> commands)
-{
-    /// <summary>Calls of every command together.</summary>
-    public long TotalCalls => commands.Values.Sum(c => c.Calls);
-
-    /// <summary>Total time Redis spent in <paramref name="command"/> (lower case, e.g. <c>evalsha</c>), in microseconds.</summary>
-    public long Micros(string command) => commands.TryGetValue(command, out var stat) ? stat.Micros : 0;
 }

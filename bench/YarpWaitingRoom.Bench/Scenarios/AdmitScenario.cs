@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Queue;
+
+namespace YarpWaitingRoom.Bench.Scenarios;
+
+/// <summary>
+/// One admission batch of 5,000 from a queue of 1,000,000, straight against the stack's Redis with the repo's
+/// <see cref="QueueStore"/>: the time Redis spends in the admit script (from INFO commandstats) and the client's round
+/// trip, plus the memory a waiting visitor costs. A throwaway room; its keys are removed at the end.
+/// </summary>
+internal static class AdmitScenario
+{
+    public const string Name = "admit";
+
+    private const int Waiting = 1_000_000;
+    private const int BatchSize = 5_000;
+    private const int Batches = 3;
+    private const int JoinsInFlight = 2_000;
+    private const int ProgressEvery = 100_000;
+    private const double TargetMs = 50;
+    private const string ReturnUrl = "/api/concerts";
+
+    public static async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var room = "benchadmit-" + Guid.NewGuid().ToString("N")[..8];
+        using var redis = await RedisInfo.ConnectAsync();
+        var server = RedisInfo.Server(redis);
+        var store = new QueueStore(redis, room, new RoomOptions { MaxActive = BatchSize }, TimeProvider.System);
+        Console.WriteLine($"admit: fill room {room} at {StackEndpoints.Redis} with {Waiting:N0} waiting, then {Batches} batches of {BatchSize:N0}");
+        try
+        {
+            var memoryBefore = await RedisInfo.UsedMemoryAsync(server);
+            var fillSeconds = await FillAsync(store, cancellationToken);
+            var bytesPerVisitor = (await RedisInfo.UsedMemoryAsync(server) - memoryBefore) / (double)Waiting;
+            var (waiting, _) = await store.CountsAsync();
+            Console.WriteLine($"  filled {waiting:N0} waiting in {fillSeconds:F1} s ({Waiting / fillSeconds:F0} joins/s); {bytesPerVisitor:F0} bytes per waiting visitor");
+
+            // Filling a stack Redis with AOF on usually triggers a rewrite: let its fork finish first.
+            await RedisInfo.WaitForPersistenceAsync(server, cancellationToken);
+            var batches = new JsonArray();
+            var failed = waiting != Waiting;
+            for (var batch = 1; batch <= Batches; batch++)
+            {
+                var fence = await store.NextFenceAsync();
+                var before = await RedisInfo.CommandStatsAsync(server);
+                var started = Stopwatch.GetTimestamp();
+                var result = await store.AdmitAsync(fence);
+                var roundTripMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var after = await RedisInfo.CommandStatsAsync(server);
+                // The first call may run as EVAL (script not yet cached), later ones as EVALSHA.
+                var redisMs = (ScriptMicros(after) - ScriptMicros(before)) / 1000.0;
+                failed |= result.Admitted != BatchSize;
+                Console.WriteLine($"  batch {batch}: admitted {result.Admitted:N0}, still waiting {result.Waiting:N0}; Redis {redisMs,6:F2} ms, round trip {roundTripMs,6:F2} ms (target <= {TargetMs:F0} ms: {(redisMs <= TargetMs ? "met" : "MISSED")})");
+                batches.Add(new JsonObject
+                {
+                    ["admitted"] = result.Admitted,
+                    ["redisMs"] = Math.Round(redisMs, 3),
+                    ["roundTripMs"] = Math.Round(roundTripMs, 3),
+                });
+
+                // Free the capacity again for the next batch.
+                await redis.GetDatabase().KeyDeleteAsync(store.Keys.Active);
+            }
+
+            var json = new JsonObject
+            {
+                ["waiting"] = Waiting,
+                ["batchSize"] = BatchSize,
+                ["fillJoinsPerSecond"] = Math.Round(Waiting / fillSeconds, 1),
+                ["bytesPerWaitingVisitor"] = Math.Round(bytesPerVisitor, 1),
+                ["batches"] = batches,
+            };
+            Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
+            return failed ? 1 : 0;
+        }
+        finally
+        {
+            var removed = await RedisInfo.UnlinkAsync(redis, $"{{wr:{room}}}:*");
+            Console.WriteLine($"  removed the {removed} keys of room {room}");
+            // A million joins grew the append-only file by hundreds of megabytes: compact it again.
+            await RedisInfo.Server(redis).ExecuteAsync("BGREWRITEAOF");
+        }
+    }
+
+    /// <summary>Joins <see cref="Waiting"/> new visitors, <see cref="JoinsInFlight"/> at a time; returns the seconds it took.</summary>
+    private static async Task<double> FillAsync(QueueStore store, CancellationToken cancellationToken)
+    {
+        long started = 0;
+        long completed = 0;
+        var begin = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, JoinsInFlight).Select(_ => JoinManyAsync()));
+        return Stopwatch.GetElapsedTime(begin).TotalSeconds;
+
+        async Task JoinManyAsync()
+        {
+            while (Interlocked.Increment(ref started) <= Waiting)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await store.JoinAsync("v" + TicketIds.New(), ReturnUrl, queueOff: false);
+                var done = Interlocked.Increment(ref completed);
+                if (done % ProgressEvery == 0)
+                {
+                    Console.WriteLine($"  {done:N0} joined, {Stopwatch.GetElapsedTime(begin).TotalSeconds:F1} s");
+                }
+            }
+        }
+    }
+
+    private static long ScriptMicros(CommandStats stats) => stats.Micros("evalsha") + stats.Micros("eval");
+}

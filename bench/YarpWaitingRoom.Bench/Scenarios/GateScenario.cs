@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using StackExchange.Redis;
+
+namespace YarpWaitingRoom.Bench.Scenarios;
+
+/// <summary>
+/// What the gate costs an admitted visitor: the real proxy (a child process) in front of an in-process backend stub,
+/// through a gated route with a valid admission cookie and through an ungated route to the same cluster, in alternating
+/// rounds of the same run. Also counts the Redis commands per gated request at steady state (next to none: an admission
+/// cookie is checked in memory), net of the same count over an idle period for the rest of the stack's traffic.
+/// </summary>
+internal static class GateScenario
+{
+    public const string Name = "gate";
+
+    private const string Room = "benchgate";
+    private const string GatedPath = "/api/x";
+    private const string BarePath = "/bare/x";
+    private const double TargetRatio = 0.90;
+    private const double TargetAddedP99Ms = 1;
+    private const double TargetCommandsPerRequest = 0.01;
+
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"gate: {concurrency} concurrent clients, {rounds} alternating rounds of {roundDuration.TotalSeconds:F0} s per target");
+        await using var backend = await BackendStub.StartAsync(cancellationToken);
+        using var redis = await RedisInfo.ConnectAsync();
+        var server = RedisInfo.Server(redis);
+        try
+        {
+            using var proxy = await ProxyProcess.StartAsync(ProxyEnvironment(backend.Url), cancellationToken);
+            try
+            {
+                return await MeasureAsync(proxy, server, concurrency, roundDuration, rounds, cancellationToken);
+            }
+            catch (HttpRequestException ex)
+            {
+                Console.Error.WriteLine($"gate: {ex.Message}{Environment.NewLine}proxy output:{Environment.NewLine}{proxy.Output}");
+                return 1;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException)
+        {
+            Console.Error.WriteLine($"gate: {ex.Message}");
+            return 1;
+        }
+        finally
+        {
+            // The bench room's keys (the one admission, traffic counters) go with the proxy.
+            await RedisInfo.UnlinkAsync(redis, $"{{wr:{Room}}}:*");
+        }
+    }
+
+    private static async Task<int> MeasureAsync(ProxyProcess proxy, IServer redis, int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)
+    {
+        using var gated = LoadRunner.CreateClient(proxy.Url, concurrency);
+        using var bare = LoadRunner.CreateClient(proxy.Url, concurrency);
+        // Both carry the cookies, so the two differ only in the gate, not in the bytes forwarded.
+        var cookies = await AdmitAsync(gated, cancellationToken);
+        gated.DefaultRequestHeaders.Add("Cookie", cookies);
+        bare.DefaultRequestHeaders.Add("Cookie", cookies);
+        var targets = new (string Name, HttpClient Client, string Path)[]
+        {
+            ("gated (admission cookie)", gated, GatedPath),
+            ("bare (no gate)", bare, BarePath),
+        };
+
+        foreach (var (name, client, path) in targets)
+        {
+            await RunTargetAsync(name, client, path, concurrency, WarmUp, cancellationToken);
+        }
+
+        // Idle baseline: what the rest of the stack (and this proxy's background loops) send while nobody calls.
+        var idle = roundDuration * rounds;
+        var idleBefore = await RedisInfo.CommandStatsAsync(redis);
+        await Task.Delay(idle, cancellationToken);
+        var idleCommands = (await RedisInfo.CommandStatsAsync(redis)).TotalCalls - idleBefore.TotalCalls - RedisInfo.CommandsPerSnapshot;
+
+        var totals = targets.Select(t => new List<LoadResult>()).ToArray();
+        var proxyCpu = new TimeSpan[targets.Length];
+        long gatedCommands = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var t = 0; t < targets.Length; t++)
+            {
+                var before = t == 0 ? await RedisInfo.CommandStatsAsync(redis) : null;
+                var cpuBefore = proxy.CpuTime;
+                var result = await RunTargetAsync(targets[t].Name, targets[t].Client, targets[t].Path, concurrency, roundDuration, cancellationToken);
+                proxyCpu[t] += proxy.CpuTime - cpuBefore;
+                if (before is not null)
+                {
+                    gatedCommands += (await RedisInfo.CommandStatsAsync(redis)).TotalCalls - before.TotalCalls - RedisInfo.CommandsPerSnapshot;
+                }
+
+                totals[t].Add(result);
+                Console.WriteLine($"  round {round + 1}: {result.Target,-26} {result.PerSecond,8:F0} req/s  p50 {result.P50Ms,6:F2} ms  p99 {result.P99Ms,6:F2} ms  failed {result.Failed}");
+            }
+        }
+
+        var summary = totals.Select(LoadResult.Combine).ToArray();
+        var (g, b) = (summary[0], summary[1]);
+        var ratio = g.PerSecond / b.PerSecond;
+        var addedP99 = g.P99Ms - b.P99Ms;
+        var cpuPerRequest = summary.Select((s, t) => proxyCpu[t].TotalMicroseconds / (s.Succeeded + s.Failed)).ToArray();
+        var perRequest = gatedCommands / (double)g.Succeeded;
+        var perRequestCorrected = (gatedCommands - (idleCommands * g.Seconds / idle.TotalSeconds)) / g.Succeeded;
+
+        Console.WriteLine();
+        Console.WriteLine($"{"target",-26} {"req/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"failed",7} {"proxy CPU us/req",17}");
+        for (var t = 0; t < summary.Length; t++)
+        {
+            var s = summary[t];
+            Console.WriteLine($"{s.Target,-26} {s.PerSecond,9:F0} {s.P50Ms,8:F2} {s.P95Ms,8:F2} {s.P99Ms,8:F2} {s.Failed,7} {cpuPerRequest[t],17:F1}");
+        }
+
+        Console.WriteLine($"ratio gated / bare throughput: {ratio:F3} (target >= {TargetRatio:F2}: {Verdict(ratio >= TargetRatio)})");
+        Console.WriteLine($"p99 added by the gate: {addedP99:F2} ms (target <= {TargetAddedP99Ms:F0} ms: {Verdict(addedP99 <= TargetAddedP99Ms)})");
+        Console.WriteLine($"Redis commands during gated rounds: {gatedCommands} for {g.Succeeded} requests = {perRequest:F5}/request raw");
+        Console.WriteLine($"  idle baseline: {idleCommands} in {idle.TotalSeconds:F0} s; corrected: {perRequestCorrected:F5}/request (target <= {TargetCommandsPerRequest:F2}: {Verdict(perRequestCorrected <= TargetCommandsPerRequest)})");
+
+        var json = new JsonObject
+        {
+            ["concurrency"] = concurrency,
+            ["roundSeconds"] = roundDuration.TotalSeconds,
+            ["rounds"] = rounds,
+            ["gatedRequestsPerSecond"] = Math.Round(g.PerSecond, 1),
+            ["bareRequestsPerSecond"] = Math.Round(b.PerSecond, 1),
+            ["ratioGatedToBare"] = Math.Round(ratio, 3),
+            ["gatedP50Ms"] = Math.Round(g.P50Ms, 2),
+            ["bareP50Ms"] = Math.Round(b.P50Ms, 2),
+            ["gatedP99Ms"] = Math.Round(g.P99Ms, 2),
+            ["bareP99Ms"] = Math.Round(b.P99Ms, 2),
+            ["p99AddedMs"] = Math.Round(addedP99, 2),
+            ["gatedProxyCpuMicrosPerRequest"] = Math.Round(cpuPerRequest[0], 1),
+            ["bareProxyCpuMicrosPerRequest"] = Math.Round(cpuPerRequest[1], 1),
+            ["redisCommandsPerRequestRaw"] = Math.Round(perRequest, 5),
+            ["redisCommandsPerRequestCorrected"] = Math.Round(perRequestCorrected, 5),
+            ["redisCommandsIdleBaseline"] = idleCommands,
+            ["failed"] = summary.Sum(s => s.Failed),
+        };
+        Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
+        return summary.Sum(s => s.Failed) == 0 ? 0 : 1;
+    }
+
+    /// <summary>One request without cookies: the queue is off and nobody waits, so it is admitted and proxied. Returns its cookies as a Cookie header.</summary>
+    private static async Task<string> AdmitAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await client.SendAsync(request, cancellationToken);
+        var cookies = response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.Select(v => v.Split(';')[0]).Where(c => c.StartsWith("wr_vid=", StringComparison.Ordinal) || c.StartsWith($"wr_{Room}=", StringComparison.Ordinal)).ToArray()
+            : [];
+        if (!response.IsSuccessStatusCode || cookies.Length != 2)
+        {
+            throw new HttpRequestException($"expected 200 with cookies wr_vid and wr_{Room} on the first {GatedPath}, got {(int)response.StatusCode} with [{string.Join("; ", cookies)}]");
+        }
+
+        return string.Join("; ", cookies);
+    }
+
+    private static Task<LoadResult> RunTargetAsync(string name, HttpClient client, string path, int concurrency, TimeSpan duration, CancellationToken cancellationToken) =>
+        LoadRunner.RunAsync(name, concurrency, duration, async (_, _, ct) =>
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative), ct);
+            return response.IsSuccessStatusCode;
+        }, cancellationToken);
+
+    private static Dictionary<string, string> ProxyEnvironment(Uri backend) => new(StringComparer.Ordinal)
+    {
+        ["ConnectionStrings__Redis"] = StackEndpoints.Redis,
+        ["WaitingRoom__AdminKey"] = "bench-admin-key-0123456789",
+        ["WaitingRoom__SigningKeys__bench"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+        ["WaitingRoom__SecureCookies"] = "false",
+        [$"WaitingRoom__Rooms__{Room}__Mode"] = "Off",
+        ["WaitingRoom__RateLimits__JoinPerSecond"] = "1000000",
+        ["WaitingRoom__RateLimits__JoinBurst"] = "1000000",
+        ["WaitingRoom__RateLimits__VisitorPerSecond"] = "1000000",
+        ["WaitingRoom__RateLimits__VisitorBurst"] = "1000000",
+        ["ReverseProxy__Routes__reservation-api__Metadata__WaitingRoom"] = Room,
+        ["ReverseProxy__Clusters__reservation__Destinations__internal-lb__Address"] = backend.ToString(),
+        ["ReverseProxy__Routes__bare__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__bare__Match__Path"] = "/bare/{**catch-all}",
+    };
+
+    private static string Verdict(bool met) => met ? "met" : "MISSED";
+}
