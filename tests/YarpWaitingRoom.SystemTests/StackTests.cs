@@ -19,7 +19,7 @@ public sealed class StackTests
             var up = await stack.UpAsync(Cancellation);
             Assert.True(up.ExitCode == 0, "./stack up failed:\n" + up.Output);
             pids = stack.RecordedPids();
-            Assert.True(pids.Count >= 9, $"expected pid files for redis, postgres, two backends, two proxies and two nginx; got {pids.Count}");
+            Assert.True(pids.Count >= 8, $"expected pid files for redis, postgres, two backends, two proxies and two nginx; got {pids.Count}");
 
             using var client = new HttpClient { BaseAddress = stack.InternalLoadBalancer };
             client.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "sys-" + Guid.NewGuid().ToString("N")[..12]);
