@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using StackExchange.Redis;
 using YarpWaitingRoom.Testing;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 
@@ -50,7 +49,8 @@ public sealed class AdminAndSwitchTests(RedisFixture redis) : IAsyncLifetime
             Assert.Equal("urn:yarp-waiting-room:problem:admin-key", (await response.JsonAsync()).GetProperty("type").GetString());
         }
 
-        Assert.Equal(RedisValue.Null, await app.Redis().HashGetAsync(app.Keys().State, "mode"));
+        Assert.NotEqual("On", (string?)await app.Redis().HashGetAsync(app.Keys().State, "mode"));
+        Assert.False(app.RoomOf().QueueOn);
     }
 
     [Fact]

@@ -105,7 +105,9 @@ public sealed class StackTests
         var concert = Assert.Single(rooms.EnumerateArray(), r => r.GetProperty("room").GetString() == "concert");
         Assert.Equal("Auto", concert.GetProperty("mode").GetString());
         Assert.False(concert.GetProperty("queueOn").GetBoolean());
-        Assert.True(concert.GetProperty("active").GetInt64() >= 1);
+        // The edge buyer confirmed: the backend's end-session command freed the slot at once.
+        Assert.Equal(0, concert.GetProperty("active").GetInt64());
+        Assert.Equal(0, concert.GetProperty("waiting").GetInt64());
     }
 
     private static async Task<bool> GoneAsync(int pid)
