@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using StackExchange.Redis;
 using YarpWaitingRoom.Reservation.Abandonment;
 using YarpWaitingRoom.Reservation.Apis;
 using YarpWaitingRoom.Reservation.Data;
@@ -35,18 +34,12 @@ internal static class Extensions
         services.AddScoped<HoldService>();
         services.AddHostedService<HoldExpirySweeper>();
 
-        services.AddSingleton<IConnectionMultiplexer>(provider =>
-        {
-            var configuration = ConfigurationOptions.Parse(
-                provider.GetRequiredService<IConfiguration>().GetConnectionString("Redis") ?? "127.0.0.1:6380");
-            configuration.AbortOnConnectFail = false;
-            configuration.ClientName = "reservation";
-            return ConnectionMultiplexer.Connect(configuration);
-        });
+        services.AddRedisConnection(_ => "reservation");
         services.AddHostedService<WaitingRoomEventConsumer>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("postgres", tags: [ServiceDefaultsExtensions.ReadyTag])
-            .AddCheck<RedisHealthCheck>("redis", failureStatus: HealthStatus.Degraded, tags: [ServiceDefaultsExtensions.ReadyTag]);
+            // Redis carries only the waiting room's events here: seats can still be sold without it.
+            .AddRedisCheck(HealthStatus.Degraded, "abandoned visitors' holds are not released until it does");
     }
 }

@@ -27,14 +27,7 @@ internal static class Extensions
         services.AddOptions<GateOptions>().BindConfiguration(GateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProxyJsonContext.Default));
 
-        services.AddSingleton<IConnectionMultiplexer>(provider =>
-        {
-            var configuration = ConfigurationOptions.Parse(
-                provider.GetRequiredService<IConfiguration>().GetConnectionString("Redis") ?? "127.0.0.1:6380");
-            configuration.AbortOnConnectFail = false;
-            configuration.ClientName = "proxy";
-            return ConnectionMultiplexer.Connect(configuration);
-        });
+        services.AddRedisConnection(_ => "proxy");
         services.AddSingleton<IDistributedLockFactory>(provider => RedLockFactory.Create(
             [new RedLockMultiplexer(provider.GetRequiredService<IConnectionMultiplexer>())],
             provider.GetRequiredService<ILoggerFactory>()));
@@ -73,7 +66,7 @@ internal static class Extensions
             .AddTransforms<EndSessionTransformProvider>();
 
         services.AddHealthChecks()
-            .AddCheck<RedisReadinessCheck>("redis", HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag])
+            .AddRedisCheck(HealthStatus.Unhealthy, "the gate applies each room's failure policy")
             .AddCheck<AdmissionHealthCheck>("admission", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag]);
     }
 }

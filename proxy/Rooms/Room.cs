@@ -49,9 +49,6 @@ public sealed class Room
     /// <summary>Whether visitors without admission are queued right now.</summary>
     public bool QueueOn => Snapshot.Switch.QueueOn;
 
-    /// <summary>How fresh an admission must be for an ETA to be given.</summary>
-    public TimeSpan EtaFreshness => Options.AdmitInterval * 6 > TimeSpan.FromMinutes(2) ? Options.AdmitInterval * 6 : TimeSpan.FromMinutes(2);
-
     /// <summary>Estimated seconds until <paramref name="position"/> is admitted, or null when unknown.</summary>
-    public double? EtaSeconds(long position, DateTimeOffset now) => Snapshot.EtaSeconds(position, now, EtaFreshness);
+    public double? EtaSeconds(long position, DateTimeOffset now) => Snapshot.EtaSeconds(position, now, Options);
 }

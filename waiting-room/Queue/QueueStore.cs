@@ -282,4 +282,7 @@ public sealed class QueueStore
         var parts = info?.Split('|', 3);
         return parts is { Length: 3 } && parts[2].Length > 0 ? parts[2] : null;
     }
+
+    /// <summary>Whether the one-time entry code of <paramref name="ticket"/>'s admission has been used (the visitor entered).</summary>
+    public Task<bool> HasEnteredAsync(string ticket) => Db.KeyExistsAsync(Keys.UsedCode(ticket));
 }

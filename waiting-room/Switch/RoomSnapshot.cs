@@ -38,4 +38,15 @@ public sealed record RoomSnapshot(
 
         return Math.Ceiling(position / AdmitRate);
     }
+
+    /// <summary>
+    /// <see cref="EtaSeconds(long, DateTimeOffset, TimeSpan)"/> with the room's freshness window: six admission ticks,
+    /// at least two minutes.
+    /// </summary>
+    public double? EtaSeconds(long position, DateTimeOffset now, RoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var freshness = options.AdmitInterval * 6 > TimeSpan.FromMinutes(2) ? options.AdmitInterval * 6 : TimeSpan.FromMinutes(2);
+        return EtaSeconds(position, now, freshness);
+    }
 }

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>The one Redis connection of a service, and its readiness check.</summary>
+public static class RedisConnection
+{
+    /// <summary>
+    /// Registers one shared <see cref="IConnectionMultiplexer"/> from <c>ConnectionStrings:Redis</c> (default
+    /// <c>127.0.0.1:6380</c>), created lazily and never failing start-up: it connects and reconnects in the background.
+    /// </summary>
+    public static IServiceCollection AddRedisConnection(this IServiceCollection services, Func<IServiceProvider, string> clientName)
+    {
+        ArgumentNullException.ThrowIfNull(clientName);
+        return services.AddSingleton<IConnectionMultiplexer>(provider =>
+        {
+            var configuration = ConfigurationOptions.Parse(
+                provider.GetRequiredService<IConfiguration>().GetConnectionString("Redis") ?? "127.0.0.1:6380");
+            configuration.AbortOnConnectFail = false;
+            configuration.ClientName = clientName(provider);
+            return ConnectionMultiplexer.Connect(configuration);
+        });
+    }
+
+    /// <summary>Adds the <c>redis</c> readiness check; <paramref name="failureStatus"/> says what a silent Redis means here.</summary>
+    public static IHealthChecksBuilder AddRedisCheck(this IHealthChecksBuilder builder, HealthStatus failureStatus, string? consequence = null) =>
+        builder.Add(new HealthCheckRegistration(
+            "redis",
+            provider => new RedisHealthCheck(provider.GetRequiredService<IConnectionMultiplexer>(), consequence),
+            failureStatus,
+            [ServiceDefaultsExtensions.ReadyTag]));
+}
+
+/// <summary>Ready when Redis answers a PING within two seconds.</summary>
+public sealed class RedisHealthCheck(IConnectionMultiplexer redis, string? consequence) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            return HealthCheckResult.Healthy($"Redis answers in {latency.TotalMilliseconds:F1} ms.");
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "Redis does not answer" + (consequence is null ? "." : ": " + consequence), ex);
+        }
+    }
+}

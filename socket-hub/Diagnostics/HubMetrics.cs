@@ -1,0 +1,53 @@
+using Prometheus;
+
+namespace YarpWaitingRoom.SocketHub.Diagnostics;
+
+/// <summary>The socket hub's Prometheus metrics.</summary>
+public sealed class HubMetrics
+{
+    private static readonly Gauge Connections = Metrics.CreateGauge("sockethub_connections", "Open WebSocket sessions in this hub.", "room");
+    private static readonly Counter Accepted = Metrics.CreateCounter("sockethub_connections_total", "WebSocket sessions opened, by outcome (waiting, active, gone, rejected).", "room", "outcome");
+    private static readonly Counter MessagesIn = Metrics.CreateCounter("sockethub_messages_in_total", "Frames received, by type (heartbeat, invalid, oversized).", "type");
+    private static readonly Counter MessagesOut = Metrics.CreateCounter("sockethub_messages_out_total", "Messages queued to clients, by type.", "type");
+    private static readonly Counter Notices = Metrics.CreateCounter("sockethub_admission_notices_total", "Admission notices sent by this hub.", "room");
+    private static readonly Counter Duplicates = Metrics.CreateCounter("sockethub_notice_duplicates_suppressed_total", "Admission notices not sent because another hub claimed them.", "room");
+    private static readonly Counter Drops = Metrics.CreateCounter("sockethub_send_queue_drops_total", "Messages dropped because a client's send queue was full (the socket is closed).", "room");
+    private static readonly Counter Closes = Metrics.CreateCounter("sockethub_closes_total", "Sessions closed by the hub, by close code.", "code");
+    private static readonly Histogram PushTick = Metrics.CreateHistogram(
+        "sockethub_push_tick_seconds", "Time to read every local session's position and queue the messages, per room.",
+        new HistogramConfiguration { LabelNames = ["room"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+    private static readonly Gauge PushRoundTrips = Metrics.CreateGauge("sockethub_push_round_trips", "Redis round trips of the last push tick.", "room");
+    private static readonly Gauge PushSessions = Metrics.CreateGauge("sockethub_push_sessions", "Sessions covered by the last push tick.", "room");
+
+    public void Opened(string room, string outcome)
+    {
+        Accepted.WithLabels(room, outcome).Inc();
+        if (outcome != "rejected")
+        {
+            Connections.WithLabels(room).Inc();
+        }
+    }
+
+    public void ClosedSession(string room) => Connections.WithLabels(room).Dec();
+
+    public void Rejected(string room) => Accepted.WithLabels(room, "rejected").Inc();
+
+    public void In(string type) => MessagesIn.WithLabels(type).Inc();
+
+    public void Out(string type) => MessagesOut.WithLabels(type).Inc();
+
+    public void Notice(string room) => Notices.WithLabels(room).Inc();
+
+    public void Duplicate(string room) => Duplicates.WithLabels(room).Inc();
+
+    public void Dropped(string room) => Drops.WithLabels(room).Inc();
+
+    public void Closed(int code) => Closes.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+
+    public void Tick(string room, TimeSpan duration, int roundTrips, int sessions)
+    {
+        PushTick.WithLabels(room).Observe(duration.TotalSeconds);
+        PushRoundTrips.WithLabels(room).Set(roundTrips);
+        PushSessions.WithLabels(room).Set(sessions);
+    }
+}

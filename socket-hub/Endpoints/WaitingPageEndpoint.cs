@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.SocketHub.Diagnostics;
+using YarpWaitingRoom.SocketHub.Push;
+using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.SocketHub.Page;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.SocketHub.Endpoints;
+
+/// <summary>
+/// <c>GET /_wr/wait/&lt;room&gt;?t=&lt;ticket&gt;&amp;return=&lt;url&gt;[&amp;lang=ko|en]</c>: the waiting page, rendered with
+/// the visitor's current place so that it works without JavaScript (it refreshes itself, and each view counts as a
+/// heartbeat). With JavaScript it switches to the WebSocket for push.
+/// </summary>
+internal static partial class WaitingPageEndpoint
+{
+    public const string LanguageCookie = "wr_lang";
+
+    public static async Task<IResult> GetAsync(
+        string room,
+        string? t,
+        string? @return,
+        string? lang,
+        HttpContext context,
+        RoomDirectory rooms,
+        TokenService tokens,
+        AdmissionNotifier notifier,
+        TimeProvider timeProvider,
+        ILogger<RoomDirectory> logger)
+    {
+        var now = timeProvider.GetUtcNow();
+        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
+        context.Response.Headers.CacheControl = "no-store";
+        if (!rooms.TryGet(room, out var target))
+        {
+            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), StatusCodes.Status404NotFound);
+        }
+
+        var status = tokens.Validate(t ?? string.Empty, TokenKind.Ticket, target.Name, visitor: null, now, out var claims);
+        if (status != TokenStatus.Valid)
+        {
+            Log.TicketRejected(logger, room, status);
+            return Page(new WaitingPageModel(room, string.Empty, IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), StatusCodes.Status400BadRequest);
+        }
+
+        var returnUrl = IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(claims!.Ticket) ?? "/";
+        var place = await target.Queue.GetStatusAsync(claims!.Ticket);
+        var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
+        var model = place.State switch
+        {
+            TicketState.Waiting => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
+            TicketState.Active when !await target.Queue.HasEnteredAsync(claims.Ticket) =>
+                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", notifier.EnterUrl(target, claims.Visitor, claims.Ticket)),
+            TicketState.Active => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
+            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
+        };
+        if (place.State != TicketState.Gone)
+        {
+            target.Heartbeat(claims.Ticket);
+        }
+
+        return Page(model, StatusCodes.Status200OK);
+    }
+
+    private static ContentHttpResult Page(WaitingPageModel model, int statusCode) =>
+        TypedResults.Content(WaitingPage.Render(model), "text/html; charset=utf-8", statusCode: statusCode);
+
+    /// <summary>Only same-site paths: never an open redirect.</summary>
+    internal static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.TicketRejected + 10, LogLevel.Warning, "Room {Room}: waiting page ticket refused ({Status})")]
+        public static partial void TicketRejected(ILogger logger, string room, TokenStatus status);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.SocketHub.Diagnostics;
+using YarpWaitingRoom.SocketHub.Extensions;
+using YarpWaitingRoom.SocketHub.Push;
+using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.SocketHub.Endpoints;
+
+/// <summary>
+/// <c>/ws?room=&lt;room&gt;&amp;t=&lt;signed ticket&gt;</c>. The ticket is verified before anything is sent (invalid: close
+/// 1008). Then, by the ticket's state: waiting → position now and every push tick; admitted and not yet entered →
+/// the admission notice; gone → <c>gone</c> and a normal close. The client sends <c>{"type":"heartbeat"}</c> every
+/// HeartbeatInterval; anything else closes with 1008, frames over MaxFrameBytes with 1009.
+/// </summary>
+internal sealed partial class WaitingSocket(
+    RoomDirectory rooms,
+    TokenService tokens,
+    AdmissionNotifier notifier,
+    SessionCloser closer,
+    IOptions<SocketHubOptions> options,
+    HubMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<WaitingSocket> logger)
+{
+    private readonly SocketHubOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "WebSocket required",
+                detail: "Connect to /ws with a WebSocket upgrade.",
+                type: "urn:yarp-waiting-room:problem:websocket-required").ExecuteAsync(context);
+            return;
+        }
+
+        var roomName = context.Request.Query["room"].ToString();
+        var ticket = context.Request.Query["t"].ToString();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var aborted = context.RequestAborted;
+
+        TokenClaims? claims = null;
+        var status = !rooms.TryGet(roomName, out var room)
+            ? TokenStatus.WrongRoom
+            : tokens.Validate(ticket, TokenKind.Ticket, room.Name, visitor: null, timeProvider.GetUtcNow(), out claims);
+        if (status != TokenStatus.Valid)
+        {
+            Log.TicketRejected(logger, roomName, status);
+            metrics.Rejected(room?.Name ?? "unknown");
+            metrics.Closed((int)WebSocketCloseStatus.PolicyViolation);
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid ticket: " + status, aborted);
+            return;
+        }
+
+        var session = new HubSession(room, claims!.Ticket, claims.Visitor, socket, _options.SendQueueCapacity);
+        room.Add(session);
+        var sendLoop = session.SendLoopAsync(_options.SendTimeout, _ => { }, aborted);
+        var opened = "waiting";
+        try
+        {
+            opened = await GreetAsync(room, session);
+            metrics.Opened(room.Name, opened);
+            await ReceiveAsync(session, aborted);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The client vanished; its place stays until AbandonAfter passes without a heartbeat.
+        }
+        finally
+        {
+            room.Remove(session);
+            metrics.ClosedSession(room.Name);
+            session.Complete();
+            await sendLoop.WaitAsync(_options.SendTimeout, timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (session.Overflowed)
+            {
+                metrics.Dropped(room.Name);
+                Log.SlowClient(logger, room.Name, session.Ticket);
+            }
+        }
+    }
+
+    /// <summary>The first message, by the ticket's state; returns that state's name for the metrics.</summary>
+    private async Task<string> GreetAsync(RoomContext room, HubSession session)
+    {
+        var now = timeProvider.GetUtcNow();
+        var place = await room.Queue.GetStatusAsync(session.Ticket);
+        switch (place.State)
+        {
+            case TicketState.Waiting:
+                room.Heartbeat(session.Ticket);
+                var snapshot = room.Snapshot ??= await room.Switch.ReadAsync(now);
+                session.Enqueue(HubMessages.Position(place.Position, snapshot.EtaSeconds(place.Position, now, room.Options), snapshot.Switch.QueueOn));
+                metrics.Out("position");
+                return "waiting";
+            case TicketState.Active:
+                room.Heartbeat(session.Ticket);
+                if (await room.Queue.HasEnteredAsync(session.Ticket))
+                {
+                    // Entered already (in some browser): nothing to wait for here.
+                    closer.Gone(session, "revoked");
+                    return "entered";
+                }
+
+                await notifier.OnConnectActiveAsync(room, session);
+                return "active";
+            default:
+                closer.Gone(session, "abandoned");
+                return "gone";
+        }
+    }
+
+    private async Task ReceiveAsync(HubSession session, CancellationToken aborted)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(_options.MaxFrameBytes + 1);
+        try
+        {
+            while (session.Socket.State == WebSocketState.Open)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length > _options.MaxFrameBytes)
+                    {
+                        Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
+                        return;
+                    }
+
+                    result = await session.Socket.ReceiveAsync(buffer.AsMemory(length, _options.MaxFrameBytes + 1 - length), aborted);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                if (length > _options.MaxFrameBytes)
+                {
+                    Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
+                    return;
+                }
+
+                if (result.MessageType != WebSocketMessageType.Text || !HubMessages.IsHeartbeat(buffer.AsSpan(0, length)))
+                {
+                    Reject(session, "invalid", WebSocketCloseStatus.PolicyViolation, "only {\"type\":\"heartbeat\"} is accepted");
+                    return;
+                }
+
+                metrics.In("heartbeat");
+                session.Room.Heartbeat(session.Ticket);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Reject(HubSession session, string kind, WebSocketCloseStatus status, string description)
+    {
+        metrics.In(kind);
+        Log.FrameRejected(logger, session.Room.Name, kind);
+        closer.Close(session, status, description);
+    }
+
+    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string description, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await socket.CloseOutputAsync(status, description, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // Gone already.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.TicketRejected, LogLevel.Warning, "Room {Room}: WebSocket ticket refused ({Status}); closed with 1008")]
+        public static partial void TicketRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.FrameRejected, LogLevel.Warning, "Room {Room}: {Kind} frame from a client; closing")]
+        public static partial void FrameRejected(ILogger logger, string room, string kind);
+
+        [LoggerMessage(EventIds.SlowClient, LogLevel.Warning, "Room {Room}: client of ticket {Ticket} did not keep up; its send queue overflowed and it was cut off")]
+        public static partial void SlowClient(ILogger logger, string room, string ticket);
+    }
+}

@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace YarpWaitingRoom.SocketHub.Extensions;
+
+/// <summary>Bound from <c>SocketHub</c>.</summary>
+public sealed class SocketHubOptions
+{
+    public const string SectionName = "SocketHub";
+
+    /// <summary>This instance's name: the owner written into admission-notice claims, and a metrics label.</summary>
+    [Required]
+    public string InstanceName { get; set; } = "hub";
+
+    /// <summary>How often every waiting session gets its position.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan PushInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the heartbeats received are written to Redis, all in one call per room.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30")]
+    public TimeSpan HeartbeatFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Messages waiting to be sent to one socket; a client that lets more pile up is too slow and is closed.</summary>
+    [Range(1, 10_000)]
+    public int SendQueueCapacity { get; set; } = 16;
+
+    /// <summary>Largest frame accepted from a client (bigger: close 1009).</summary>
+    [Range(64, 1 << 20)]
+    public int MaxFrameBytes { get; set; } = 4096;
+
+    /// <summary>Sessions whose ranks are read in one pipelined round trip.</summary>
+    [Range(1, 100_000)]
+    public int PositionBatchSize { get; set; } = 1000;
+
+    /// <summary>How long a send may take before the socket is considered stuck and closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using YarpWaitingRoom.SocketHub.Diagnostics;
+using YarpWaitingRoom.SocketHub.Extensions;
+using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.SocketHub.Push;
+
+/// <summary>
+/// Delivers admission notices exactly once across hubs. Admission batches arrive as one Pub/Sub message per batch
+/// (every hub gets every batch); for the admitted tickets that have a connection here, the hub claims each notice with
+/// <c>SET notice:&lt;ticket&gt; NX</c> (pipelined, one round trip per batch) and only the winner sends. A connection
+/// is sent at most one notice, and one that opens while its ticket is admitted but not yet entered (hub restarted,
+/// socket dropped before delivery) gets it on connect: idempotent for the client, which just follows the link.
+/// </summary>
+internal sealed partial class AdmissionNotifier(
+    IConnectionMultiplexer redis,
+    TokenService tokens,
+    IOptions<SocketHubOptions> options,
+    HubMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<AdmissionNotifier> logger)
+{
+    private readonly string _instance = options.Value.InstanceName;
+
+    /// <summary>Handles one <c>admitted|&lt;ms&gt;|t1,t2,…</c> message.</summary>
+    public async Task OnBatchAsync(RoomContext room, string message)
+    {
+        var parts = message.Split('|', 3);
+        if (parts.Length != 3 || parts[0] != "admitted" || parts[2].Length == 0)
+        {
+            return;
+        }
+
+        var local = new List<string>();
+        foreach (var ticket in parts[2].Split(','))
+        {
+            if (room.SessionsOf(ticket).Any(s => !s.AdmittedSent))
+            {
+                local.Add(ticket);
+            }
+        }
+
+        if (local.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var claims = await ClaimAsync(room, local);
+            for (var i = 0; i < local.Count; i++)
+            {
+                if (claims[i])
+                {
+                    Deliver(room, local[i]);
+                }
+                else
+                {
+                    metrics.Duplicate(room.Name);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Nothing claimed, nothing lost: the next push tick finds these tickets active and delivers.
+            Log.NoticeFailed(logger, room.Name, local.Count, ex.Message);
+        }
+    }
+
+    /// <summary>The push tick found <paramref name="ticket"/> active with a connection here that has no notice yet.</summary>
+    public async Task OnFoundActiveAsync(RoomContext room, string ticket)
+    {
+        var claimed = await ClaimAsync(room, [ticket]);
+        if (claimed[0])
+        {
+            Deliver(room, ticket);
+        }
+        else
+        {
+            metrics.Duplicate(room.Name);
+        }
+    }
+
+    /// <summary>A connection opened for an admitted ticket: it gets its notice whatever the claim says (once per connection).</summary>
+    public async Task OnConnectActiveAsync(RoomContext room, HubSession session)
+    {
+        await ClaimAsync(room, [session.Ticket]);
+        if (session.TryMarkAdmitted())
+        {
+            Send(room, session, EnterUrl(room, session));
+        }
+    }
+
+    private async Task<bool[]> ClaimAsync(RoomContext room, List<string> tickets)
+    {
+        var db = redis.GetDatabase();
+        var batch = db.CreateBatch();
+        var expiry = room.Options.ClaimWindow + room.Options.SessionDuration;
+        var sets = new Task<bool>[tickets.Count];
+        for (var i = 0; i < tickets.Count; i++)
+        {
+            sets[i] = batch.StringSetAsync(room.Queue.Keys.Notice(tickets[i]), _instance, expiry, When.NotExists);
+        }
+
+        batch.Execute();
+        return await Task.WhenAll(sets);
+    }
+
+    private void Deliver(RoomContext room, string ticket)
+    {
+        foreach (var session in room.SessionsOf(ticket))
+        {
+            if (session.TryMarkAdmitted())
+            {
+                Send(room, session, EnterUrl(room, session));
+            }
+        }
+    }
+
+    private void Send(RoomContext room, HubSession session, string enterUrl)
+    {
+        if (session.Enqueue(HubMessages.Admitted(enterUrl)))
+        {
+            metrics.Notice(room.Name);
+            metrics.Out("admitted");
+        }
+        else
+        {
+            metrics.Dropped(room.Name);
+        }
+    }
+
+    /// <summary>A fresh one-time entry link for the session's visitor and ticket, valid for the claim window.</summary>
+    public string EnterUrl(RoomContext room, HubSession session) => EnterUrl(room, session.Visitor, session.Ticket);
+
+    /// <summary>A fresh one-time entry link for <paramref name="visitor"/>'s admitted <paramref name="ticket"/>.</summary>
+    public string EnterUrl(RoomContext room, string visitor, string ticket)
+    {
+        var code = tokens.Issue(TokenKind.EntryCode, room.Name, visitor, ticket, timeProvider.GetUtcNow() + room.Options.ClaimWindow);
+        return $"/_wr/enter/{room.Name}?code={Uri.EscapeDataString(code)}";
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.NoticeFailed, LogLevel.Warning, "Room {Room}: claiming {Count} admission notices failed ({Message}); the next push tick retries")]
+        public static partial void NoticeFailed(ILogger logger, string room, int count, string message);
+    }
+}

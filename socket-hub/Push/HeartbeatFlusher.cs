@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.SocketHub.Diagnostics;
+using YarpWaitingRoom.SocketHub.Extensions;
+using YarpWaitingRoom.SocketHub.Sessions;
+
+namespace YarpWaitingRoom.SocketHub.Push;
+
+/// <summary>
+/// Writes the heartbeats received in the last interval to the room's <c>seen</c> set: one touch script per room per
+/// flush, however many clients beat. Tickets the script reports gone (reaped while the client was away) are told so.
+/// </summary>
+internal sealed partial class HeartbeatFlusher(
+    RoomDirectory rooms,
+    SessionCloser closer,
+    IOptions<SocketHubOptions> options,
+    TimeProvider timeProvider,
+    ILogger<HeartbeatFlusher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.HeartbeatFlushInterval, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var room in rooms.All)
+            {
+                await FlushAsync(room);
+            }
+        }
+    }
+
+    internal async Task FlushAsync(RoomContext room)
+    {
+        var tickets = room.DrainHeartbeats();
+        if (tickets.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var states = await room.Queue.TouchAsync(tickets);
+            for (var i = 0; i < tickets.Count; i++)
+            {
+                if (states[i] == TicketState.Gone)
+                {
+                    foreach (var session in room.SessionsOf(tickets[i]))
+                    {
+                        closer.Gone(session, session.AdmittedSent ? "expired" : "abandoned");
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Put them back: a beat delayed by a second is fine, a beat lost could cost a place.
+            foreach (var ticket in tickets)
+            {
+                room.Heartbeat(ticket);
+            }
+
+            Log.FlushFailed(logger, room.Name, tickets.Count, ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.HeartbeatFlushFailed, LogLevel.Warning, "Room {Room}: writing {Count} heartbeats failed ({Message}); retrying next flush")]
+        public static partial void FlushFailed(ILogger logger, string room, int count, string message);
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using YarpWaitingRoom.SocketHub.Diagnostics;
+using YarpWaitingRoom.SocketHub.Extensions;
+using YarpWaitingRoom.SocketHub.Sessions;
+
+namespace YarpWaitingRoom.SocketHub.Push;
+
+/// <summary>
+/// Every PushInterval, sends each local session its position. Ranks (and, for tickets no longer waiting, their active
+/// score) are read in pipelined batches: one Redis round trip per <see cref="SocketHubOptions.PositionBatchSize"/>
+/// sessions, plus one for the room's state (queue on, admission rate for the ETA). A ticket found active whose
+/// connection has no notice yet gets one (a lost Pub/Sub message never strands a visitor); a ticket gone from both
+/// sets is told so and closed.
+/// </summary>
+internal sealed partial class PositionPusher(
+    RoomDirectory rooms,
+    IConnectionMultiplexer redis,
+    AdmissionNotifier notifier,
+    SessionCloser closer,
+    IOptions<SocketHubOptions> options,
+    HubMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<PositionPusher> logger) : BackgroundService
+{
+    private readonly SocketHubOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.PushInterval, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var room in rooms.All)
+            {
+                try
+                {
+                    await PushAsync(room);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.PushFailed(logger, room.Name, ex.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>One tick for one room; returns the Redis round trips it took.</summary>
+    internal async Task<int> PushAsync(RoomContext room)
+    {
+        var started = timeProvider.GetTimestamp();
+        var now = timeProvider.GetUtcNow();
+        var snapshot = await room.Switch.ReadAsync(now);
+        room.Snapshot = snapshot;
+        var roundTrips = 1;
+        var tickets = room.Tickets.ToArray();
+        var db = redis.GetDatabase();
+        for (var offset = 0; offset < tickets.Length; offset += _options.PositionBatchSize)
+        {
+            var count = Math.Min(_options.PositionBatchSize, tickets.Length - offset);
+            var batch = db.CreateBatch();
+            var ranks = new Task<long?>[count];
+            var actives = new Task<double?>[count];
+            for (var i = 0; i < count; i++)
+            {
+                ranks[i] = batch.SortedSetRankAsync(room.Queue.Keys.Waiting, tickets[offset + i]);
+                actives[i] = batch.SortedSetScoreAsync(room.Queue.Keys.Active, tickets[offset + i]);
+            }
+
+            batch.Execute();
+            await Task.WhenAll(Task.WhenAll(ranks), Task.WhenAll(actives));
+            roundTrips++;
+            for (var i = 0; i < count; i++)
+            {
+                var ticket = tickets[offset + i];
+                if (ranks[i].Result is { } rank)
+                {
+                    var position = rank + 1;
+                    var message = HubMessages.Position(position, snapshot.EtaSeconds(position, now, room.Options), snapshot.Switch.QueueOn);
+                    foreach (var session in room.SessionsOf(ticket))
+                    {
+                        Send(room, session, message, "position");
+                    }
+                }
+                else if (actives[i].Result is { } until && until > now.ToUnixTimeMilliseconds())
+                {
+                    if (room.SessionsOf(ticket).Any(s => !s.AdmittedSent))
+                    {
+                        await notifier.OnFoundActiveAsync(room, ticket);
+                    }
+                }
+                else
+                {
+                    foreach (var session in room.SessionsOf(ticket))
+                    {
+                        closer.Gone(session, session.AdmittedSent ? "expired" : "abandoned");
+                    }
+                }
+            }
+        }
+
+        metrics.Tick(room.Name, timeProvider.GetElapsedTime(started), roundTrips, tickets.Length);
+        return roundTrips;
+    }
+
+    private void Send(RoomContext room, HubSession session, byte[] message, string type)
+    {
+        if (session.Enqueue(message))
+        {
+            metrics.Out(type);
+        }
+        else
+        {
+            metrics.Dropped(room.Name);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.PushFailed, LogLevel.Warning, "Room {Room}: position push failed ({Message}); next tick retries")]
+        public static partial void PushFailed(ILogger logger, string room, string message);
+    }
+}
