@@ -1,0 +1,5 @@
+using System.Runtime.Versioning;
+using YarpWaitingRoom.Testing;
+
+[assembly: AssemblyFixture(typeof(RedisFixture))]
+[assembly: SupportedOSPlatform("linux")]

@@ -1,0 +1,63 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.SocketHub.Tests;
+
+/// <summary>One real socket hub on real Redis, hosted in process; several may share a room to play two hubs.</summary>
+public sealed class HubApp : WebApplicationFactory<Program>
+{
+    public const string SigningSecret = "test-signing-secret-test-signing-secret";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public HubApp(string redis, string room, string instance, IReadOnlyDictionary<string, string?>? roomSettings = null, string pushInterval = "00:00:01")
+    {
+        Room = room;
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ConnectionStrings:Redis"] = redis,
+            ["WaitingRoom:AdminKey"] = "test-admin-key-0123456789",
+            ["WaitingRoom:SigningKeys:test"] = SigningSecret,
+            ["SocketHub:InstanceName"] = instance,
+            ["SocketHub:PushInterval"] = pushInterval,
+            ["SocketHub:HeartbeatFlushInterval"] = "00:00:00.200",
+            [$"WaitingRoom:Rooms:{room}:MaxActive"] = "5000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in roomSettings ?? new Dictionary<string, string?>())
+        {
+            _settings[$"WaitingRoom:Rooms:{room}:{key}"] = value;
+        }
+    }
+
+    public string Room { get; }
+
+    /// <summary>A signing service with the hub's key, for making tickets as the proxy would.</summary>
+    public static TokenService Tokens { get; } = new([new SigningKey("test", System.Text.Encoding.UTF8.GetBytes(SigningSecret))]);
+
+    public static string TicketFor(string room, string visitor, string ticket, TimeSpan? lifetime = null) =>
+        Tokens.Issue(TokenKind.Ticket, room, visitor, ticket, DateTimeOffset.UtcNow + (lifetime ?? TimeSpan.FromHours(1)));
+
+    public RoomOptions RoomOptions => Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WaitingRoomOptions>>().Value.Rooms[Room];
+
+    public QueueStore Queue(IConnectionMultiplexer redis) => new(redis, Room, RoomOptions, TimeProvider.System);
+
+    public async Task<WebSocket> ConnectAsync(string ticketToken, CancellationToken cancellationToken)
+    {
+        var client = Server.CreateWebSocketClient();
+        return await client.ConnectAsync(new Uri(Server.BaseAddress, $"ws?room={Uri.EscapeDataString(Room)}&t={Uri.EscapeDataString(ticketToken)}"), cancellationToken);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+    }
+}

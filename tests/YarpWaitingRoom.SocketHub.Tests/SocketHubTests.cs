@@ -1,0 +1,227 @@
+using System.Net.WebSockets;
+using StackExchange.Redis;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Testing;
+
+namespace YarpWaitingRoom.SocketHub.Tests;
+
+public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
+{
+    private ConnectionMultiplexer _redis = null!;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _redis = await redis.Server.ConnectAsync();
+
+    public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
+
+    private static string RoomName() => "r" + Guid.NewGuid().ToString("N")[..10];
+
+    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, Cancellation);
+        }
+
+        return true;
+    }
+
+    /// <summary>Joins <paramref name="count"/> visitors as the proxy would and hands out their signed tickets.</summary>
+    private async Task<List<WsClient>> JoinAsync(HubApp hub, int count)
+    {
+        var queue = hub.Queue(_redis);
+        var joins = await Task.WhenAll(Enumerable.Range(0, count).Select(i => queue.JoinAsync($"v{i:D4}", "/api/concerts", queueOff: false)));
+        return [.. joins.Select((j, i) => new WsClient($"v{i:D4}", j.Ticket, HubApp.TicketFor(hub.Room, $"v{i:D4}", j.Ticket)))];
+    }
+
+    [Theory]
+    [InlineData("forged")]
+    [InlineData("other-room")]
+    [InlineData("expired")]
+    [InlineData("entry-code")]
+    [InlineData("empty")]
+    public async Task InvalidTicket_ClosesWith1008_BeforeAnyMessage(string kind)
+    {
+        var room = RoomName();
+        await using var hub = new HubApp(redis.ConnectionString, room, "a");
+        var token = kind switch
+        {
+            "forged" => new Tokens.TokenService([new Tokens.SigningKey("test", new byte[32])]).Issue(Tokens.TokenKind.Ticket, room, "v1", "t1", DateTimeOffset.UtcNow.AddHours(1)),
+            "other-room" => HubApp.TicketFor("another-room", "v1", "t1"),
+            "expired" => HubApp.TicketFor(room, "v1", "t1", TimeSpan.FromSeconds(-1)),
+            "entry-code" => HubApp.Tokens.Issue(Tokens.TokenKind.EntryCode, room, "v1", "t1", DateTimeOffset.UtcNow.AddHours(1)),
+            _ => string.Empty,
+        };
+        await using var client = new WsClient("v1", "t1", token);
+
+        await client.ConnectAsync(hub);
+        await client.ClosedAsync().WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.CloseStatus);
+        Assert.Empty(client.Messages);
+    }
+
+    [Fact]
+    public async Task WaitingVisitor_GetsItsPositionOnConnect_AndAgainEveryPushTick()
+    {
+        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        var clients = await JoinAsync(hub, 3);
+        await using var third = clients[2];
+
+        await third.ConnectAsync(hub, heartbeatEvery: TimeSpan.FromMilliseconds(500));
+
+        Assert.True(await EventuallyAsync(() => third.Count("position") >= 1, TimeSpan.FromSeconds(2)));
+        var first = third.Messages.First();
+        Assert.Equal(3, first.GetProperty("position").GetInt64());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, first.GetProperty("etaSeconds").ValueKind);
+        Assert.True(await EventuallyAsync(() => third.Count("position") >= 3, TimeSpan.FromSeconds(4)), "no periodic push");
+    }
+
+    [Fact]
+    public async Task FiveHundredClientsOverTwoHubs_TwoHundredAdmitted_GetExactlyTwoHundredNotices_NoneTwice()
+    {
+        var room = RoomName();
+        await using var hubA = new HubApp(redis.ConnectionString, room, "a", pushInterval: "00:00:02");
+        await using var hubB = new HubApp(redis.ConnectionString, room, "b", pushInterval: "00:00:02");
+        var clients = await JoinAsync(hubA, 500);
+        try
+        {
+            await Task.WhenAll(clients.Select((c, i) => c.ConnectAsync(i % 2 == 0 ? hubA : hubB)));
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count("position") >= 1), TimeSpan.FromSeconds(10)));
+
+            var queue = hubA.Queue(_redis);
+            var admitted = await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 200);
+            Assert.Equal(200, admitted.Admitted);
+
+            Assert.True(await EventuallyAsync(() => clients.Sum(c => c.Count("admitted")) >= 200, TimeSpan.FromSeconds(10)));
+            // Two push ticks more: nothing may arrive twice, on either hub.
+            await Task.Delay(TimeSpan.FromSeconds(4.5), Cancellation);
+
+            var notified = clients.Where(c => c.Count("admitted") > 0).ToList();
+            Assert.Equal(200, notified.Count);
+            Assert.All(notified, c => Assert.Equal(1, c.Count("admitted")));
+            Assert.Equal(admitted.Tickets.Order(StringComparer.Ordinal), notified.Select(c => c.Ticket).Order(StringComparer.Ordinal));
+            Assert.All(notified, c => Assert.StartsWith($"/_wr/enter/{room}?code=", c.Last("admitted")!.Value.GetProperty("enterUrl").GetString(), StringComparison.Ordinal));
+        }
+        finally
+        {
+            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task HubKilledBetweenAdmissionAndDelivery_ItsClientsReconnectToTheOtherHub_AndGetTheirNoticeOnce()
+    {
+        var room = RoomName();
+        var hubA = new HubApp(redis.ConnectionString, room, "a");
+        await using var hubB = new HubApp(redis.ConnectionString, room, "b");
+        var clients = await JoinAsync(hubA, 20);
+        try
+        {
+            await Task.WhenAll(clients.Select(c => c.ConnectAsync(hubA)));
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count("position") >= 1), TimeSpan.FromSeconds(5)));
+
+            // Hub A dies: its process is gone and its clients see their connections drop (the in-memory test transport
+            // does not reset them by itself, so they are dropped here).
+            await hubA.DisposeAsync();
+            await Task.WhenAll(clients.Select(c => c.DropAsync()));
+            var queue = hubB.Queue(_redis);
+            Assert.Equal(10, (await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 10)).Admitted);
+
+            await Task.WhenAll(clients.Select(c => c.ConnectAsync(hubB)));
+
+            Assert.True(await EventuallyAsync(() => clients.Count(c => c.Count("admitted") == 1) == 10, TimeSpan.FromSeconds(5)));
+            await Task.Delay(TimeSpan.FromSeconds(2.5), Cancellation);
+            Assert.Equal(10, clients.Count(c => c.Count("admitted") == 1));
+            Assert.Equal(0, clients.Count(c => c.Count("admitted") > 1));
+        }
+        finally
+        {
+            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task Positions_OnlyDecreaseWhileTheQueueDrains_AndTheEtaAppearsAfterTheFirstAdmission()
+    {
+        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a", new Dictionary<string, string?> { ["AdmitInterval"] = "00:00:01" });
+        var clients = await JoinAsync(hub, 30);
+        await using var last = clients[^1];
+        await last.ConnectAsync(hub, TimeSpan.FromMilliseconds(500));
+        Assert.True(await EventuallyAsync(() => last.Count("position") >= 1, TimeSpan.FromSeconds(3)));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, last.Messages.First().GetProperty("etaSeconds").ValueKind);
+
+        var queue = hub.Queue(_redis);
+        for (var i = 0; i < 4; i++)
+        {
+            await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 5);
+            await Task.Delay(TimeSpan.FromSeconds(1.1), Cancellation);
+        }
+
+        var positions = last.Messages.Where(m => m.GetProperty("type").GetString() == "position").ToList();
+        var numbers = positions.Select(p => p.GetProperty("position").GetInt64()).ToList();
+        Assert.Equal(numbers.OrderDescending(), numbers);
+        Assert.Equal(10, numbers[^1]);
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, positions[^1].GetProperty("etaSeconds").ValueKind);
+        Assert.True(positions[^1].GetProperty("etaSeconds").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task ClientThatStopsHeartbeating_IsGoneAfterAbandonAfter_OneThatReconnectsInTime_KeepsItsRank()
+    {
+        var room = RoomName();
+        var settings = new Dictionary<string, string?> { ["AbandonAfter"] = "00:00:02", ["HeartbeatInterval"] = "00:00:01" };
+        await using var hub = new HubApp(redis.ConnectionString, room, "a", settings);
+        var clients = await JoinAsync(hub, 3);
+        await using var steady = clients[0];
+        await using var silent = clients[1];
+        await using var flaky = clients[2];
+        await steady.ConnectAsync(hub, TimeSpan.FromMilliseconds(400));
+        await silent.ConnectAsync(hub);
+        await flaky.ConnectAsync(hub, TimeSpan.FromMilliseconds(400));
+        var queue = hub.Queue(_redis);
+
+        // The flaky client loses its connection and is back within AbandonAfter.
+        await Task.Delay(TimeSpan.FromSeconds(0.5), Cancellation);
+        await flaky.DropAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancellation);
+        await flaky.ConnectAsync(hub, TimeSpan.FromMilliseconds(400));
+
+        // The proxies' reaper runs (here by hand) after AbandonAfter has passed for the silent one.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Cancellation);
+        var reaped = await queue.ReapAsync();
+
+        Assert.Equal(1, reaped.Reaped);
+        Assert.Equal(TicketState.Gone, (await queue.GetStatusAsync(silent.Ticket)).State);
+        Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await queue.GetStatusAsync(steady.Ticket));
+        Assert.Equal(new TicketStatus(TicketState.Waiting, 2), await queue.GetStatusAsync(flaky.Ticket));
+        Assert.True(await EventuallyAsync(() => silent.Count("gone") == 1, TimeSpan.FromSeconds(3)), "the reaped client was not told");
+        Assert.Equal("abandoned", silent.Last("gone")!.Value.GetProperty("reason").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"hello\"}", WebSocketCloseStatus.PolicyViolation)]
+    [InlineData("not json", WebSocketCloseStatus.PolicyViolation)]
+    [InlineData("oversized", WebSocketCloseStatus.MessageTooBig)]
+    public async Task UnknownOrOversizedFrames_CloseTheSocket_WithoutLosingThePlace(string frame, WebSocketCloseStatus expected)
+    {
+        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        var clients = await JoinAsync(hub, 1);
+        await using var client = clients[0];
+        await client.ConnectAsync(hub);
+        Assert.True(await EventuallyAsync(() => client.Count("position") >= 1, TimeSpan.FromSeconds(3)));
+
+        await client.SendTextAsync(frame == "oversized" ? "{\"type\":\"heartbeat\",\"pad\":\"" + new string('x', 5000) + "\"}" : frame);
+        await client.ClosedAsync().WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
+
+        Assert.Equal(expected, client.CloseStatus);
+        Assert.Equal(TicketState.Waiting, (await hub.Queue(_redis).GetStatusAsync(client.Ticket)).State);
+    }
+}
