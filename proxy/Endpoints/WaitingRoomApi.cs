@@ -15,7 +15,6 @@ public static partial class WaitingRoomApi
         var api = app.MapGroup("/_wr").RequireRateLimiting(Gate.ClientRateLimits.VisitorPolicy);
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
         api.MapGet("/enter/{room}", EnterAsync);
-        api.MapGet("/wait/{room}", WaitPage);
         return app;
     }
 
@@ -106,10 +105,6 @@ public static partial class WaitingRoomApi
         services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);
         return TypedResults.Redirect(ReturnUrls.IsLocal(returnUrl) ? returnUrl! : "/");
     }
-
-    /// <summary>Interim waiting page: polls the ticket endpoint (the socket hub replaces it with push).</summary>
-    public static ContentHttpResult WaitPage(string room, string? t, string? @return) =>
-        TypedResults.Content(InterimWaitingPage.Render(room, t ?? string.Empty, ReturnUrls.IsLocal(@return) ? @return! : "/"), "text/html; charset=utf-8");
 
     internal static string EnterUrl(WaitingRoomServices services, Room room, TokenClaims ticket, DateTimeOffset now)
     {

@@ -48,7 +48,9 @@ public static class WaitingPage
 
         var language = Supported(model.Language) ?? English;
         var text = language == Korean ? Texts.Ko : Texts.En;
-        var state = model.State switch
+        // Without a ticket there is no place to show or follow (an invalid link): say so, as the socket's 1008 would.
+        var invalid = string.IsNullOrEmpty(model.Ticket);
+        var state = invalid ? "gone" : model.State switch
         {
             "waiting" or "active" or "gone" => model.State,
             _ => "unknown",
@@ -56,7 +58,7 @@ public static class WaitingPage
         var returnUrl = IsLocal(model.ReturnUrl) ? model.ReturnUrl : "/";
         var enterUrl = state == "active" && IsLocal(model.EnterUrl) ? model.EnterUrl : null;
         var waiting = state is "waiting" or "unknown";
-        var position = waiting ? model.Position : null;
+        var position = waiting && model.Position is > 0 ? model.Position : null; // 1-based; 0 means admitted
 
         var title = state switch
         {
@@ -84,7 +86,7 @@ public static class WaitingPage
                 """,
             "gone" => $"""
                 <p class="wr-alert-title">{E(text.GoneTitle)}</p>
-                      <p>{E(text.GoneBody)}</p>
+                      <p>{E(invalid ? text.InvalidBody : text.GoneBody)}</p>
                       <p><a class="wr-button" id="wr-rejoin" href="{E(returnUrl)}">{E(text.JoinAgain)}</a></p>
                 """,
             _ => string.Empty,
@@ -331,6 +333,7 @@ public static class WaitingPage
             PreparingEntry = "Getting your entry ready… this page will update in a moment.",
             GoneTitle = "Your place in line was released",
             GoneBody = "The waiting page was closed, offline or idle for too long, or your ticket expired. You can join the line again.",
+            InvalidBody = "This waiting-room link is not valid or has expired.",
             JoinAgain = "Join again",
         };
 
@@ -362,6 +365,7 @@ public static class WaitingPage
             PreparingEntry = "입장을 준비하는 중입니다… 잠시 후 페이지가 업데이트됩니다.",
             GoneTitle = "대기 순번이 만료되었습니다",
             GoneBody = "대기 페이지를 닫았거나 연결이 오래 끊겼거나 대기권이 만료되었습니다. 다시 줄을 서실 수 있습니다.",
+            InvalidBody = "대기실 링크가 올바르지 않거나 만료되었습니다.",
             JoinAgain = "다시 줄 서기",
         };
 
@@ -391,6 +395,7 @@ public static class WaitingPage
         public required string PreparingEntry { get; init; }
         public required string GoneTitle { get; init; }
         public required string GoneBody { get; init; }
+        public required string InvalidBody { get; init; }
         public required string JoinAgain { get; init; }
     }
 }

@@ -6,18 +6,21 @@ namespace YarpWaitingRoom.SocketHub.Sessions;
 /// <summary>Server → client: the visitor's place (on connect and every push tick).</summary>
 public sealed record PositionMessage(long Position, double? EtaSeconds, bool QueueOn)
 {
+    [JsonPropertyOrder(-1)]
     public string Type => "position";
 }
 
 /// <summary>Server → client: it is your turn; go to <paramref name="EnterUrl"/> (once per admission and connection).</summary>
 public sealed record AdmittedMessage(string EnterUrl)
 {
+    [JsonPropertyOrder(-1)]
     public string Type => "admitted";
 }
 
 /// <summary>Server → client: the place is lost (<c>expired</c>, <c>abandoned</c> or <c>revoked</c>).</summary>
 public sealed record GoneMessage(string Reason)
 {
+    [JsonPropertyOrder(-1)]
     public string Type => "gone";
 }
 

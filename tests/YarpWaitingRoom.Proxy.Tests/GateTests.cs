@@ -61,9 +61,6 @@ public sealed class GateTests(RedisFixture redis) : IAsyncLifetime
         var location = response.Headers.Location!.OriginalString;
         Assert.StartsWith($"/_wr/wait/{app.Room}?t=", location, StringComparison.Ordinal);
         Assert.EndsWith("&return=%2Fapi%2Fecho%3Fx%3D1", location, StringComparison.Ordinal);
-        using var page = await client.GetAsync(location, Cancellation);
-        AssertStatus(HttpStatusCode.OK, page);
-        Assert.Contains("text/html", page.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

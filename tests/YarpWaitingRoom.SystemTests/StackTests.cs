@@ -19,7 +19,7 @@ public sealed class StackTests
             var up = await stack.UpAsync(Cancellation);
             Assert.True(up.ExitCode == 0, "./stack up failed:\n" + up.Output);
             pids = stack.RecordedPids();
-            Assert.True(pids.Count >= 8, $"expected pid files for redis, postgres, two backends, two proxies and two nginx; got {pids.Count}");
+            Assert.True(pids.Count >= 10, $"expected pid files for redis, postgres, two backends, two proxies, two hubs and two nginx; got {pids.Count}");
 
             using var client = new HttpClient { BaseAddress = stack.InternalLoadBalancer };
             client.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "sys-" + Guid.NewGuid().ToString("N")[..12]);
@@ -108,6 +108,13 @@ public sealed class StackTests
         // The edge buyer confirmed: the backend's end-session command freed the slot at once.
         Assert.Equal(0, concert.GetProperty("active").GetInt64());
         Assert.Equal(0, concert.GetProperty("waiting").GetInt64());
+
+        // The waiting page comes from the hub pair through the edge (a forged link: 400, in the visitor's language).
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/_wr/wait/concert?t=forged&return=%2F");
+        page.Headers.AcceptLanguage.ParseAdd("ko-KR,ko;q=0.9");
+        using var forged = await edge.SendAsync(page, Cancellation);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("lang=\"ko\"", await forged.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
     }
 
     private static async Task<bool> GoneAsync(int pid)

@@ -26,27 +26,27 @@ public sealed record RoomSnapshot(
     long Active)
 {
     /// <summary>
-    /// Seconds until a visitor at <paramref name="position"/> is admitted at the measured rate; null when nobody has been
-    /// admitted within <paramref name="freshness"/> (no honest estimate).
-    /// </summary>
-    public double? EtaSeconds(long position, DateTimeOffset now, TimeSpan freshness)
-    {
-        if (LastAdmittedAt is not { } last || now - last > freshness || AdmitRate <= 1e-6)
-        {
-            return null;
-        }
-
-        return Math.Ceiling(position / AdmitRate);
-    }
-
-    /// <summary>
-    /// <see cref="EtaSeconds(long, DateTimeOffset, TimeSpan)"/> with the room's freshness window: six admission ticks,
-    /// at least two minutes.
+    /// Seconds until a visitor at <paramref name="position"/> is admitted: the next tick when the free capacity reaches
+    /// them, else the wait for the places ahead of them at the measured admission rate, plus the next tick. Null while
+    /// there is no honest estimate: before the first admission, or when none happened within six ticks (at least two
+    /// minutes).
     /// </summary>
     public double? EtaSeconds(long position, DateTimeOffset now, RoomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var freshness = options.AdmitInterval * 6 > TimeSpan.FromMinutes(2) ? options.AdmitInterval * 6 : TimeSpan.FromMinutes(2);
-        return EtaSeconds(position, now, freshness);
+        if (LastAdmittedAt is not { } last || now - last > freshness)
+        {
+            return null;
+        }
+
+        var untilTick = (options.AdmitInterval - TimeSpan.FromTicks(now.UtcTicks % options.AdmitInterval.Ticks)).TotalSeconds;
+        var free = Math.Max(0, options.MaxActive - Active);
+        if (position <= free)
+        {
+            return Math.Ceiling(untilTick);
+        }
+
+        return AdmitRate <= 1e-6 ? null : Math.Ceiling((position - free) / AdmitRate + untilTick);
     }
 }

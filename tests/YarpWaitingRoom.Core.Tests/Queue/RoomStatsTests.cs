@@ -82,7 +82,7 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
 
         var before = await store.ReadAsync(_time.GetUtcNow());
         Assert.Null(before.LastAdmittedAt);
-        Assert.Null(before.EtaSeconds(5, _time.GetUtcNow(), TimeSpan.FromMinutes(2)));
+        Assert.Null(before.EtaSeconds(5, _time.GetUtcNow(), new RoomOptions()));
 
         await queue.AdmitAsync(await queue.NextFenceAsync());
         _time.Advance(TimeSpan.FromSeconds(10));
@@ -93,12 +93,15 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(_time.GetUtcNow(), after.LastAdmittedAt);
         // First batch: 10 over one interval (1/s); then 1 in 10 s, averaged over a one-minute time constant.
         Assert.Equal(1 + (0.1 - 1) * (1 - Math.Exp(-10 / 60d)), after.AdmitRate, 6);
-        var eta = after.EtaSeconds(29, _time.GetUtcNow(), TimeSpan.FromMinutes(2));
+        var options = new RoomOptions { MaxActive = 10 };
+        var eta = after.EtaSeconds(29, _time.GetUtcNow(), options);
         Assert.NotNull(eta);
-        Assert.Equal(Math.Ceiling(29 / after.AdmitRate), eta);
+        // Nobody's slot is free (10 of 10 active): 29 places at the measured rate, plus the next tick (10 s away).
+        Assert.Equal(Math.Ceiling(29 / after.AdmitRate + 10), eta);
+        Assert.Equal(10, (after with { Active = 5 }).EtaSeconds(5, _time.GetUtcNow(), options));
 
         // Stale: nobody admitted for longer than the freshness window.
-        Assert.Null(after.EtaSeconds(29, _time.GetUtcNow().AddMinutes(3), TimeSpan.FromMinutes(2)));
+        Assert.Null(after.EtaSeconds(29, _time.GetUtcNow().AddMinutes(3), options));
     }
 
     [Fact]

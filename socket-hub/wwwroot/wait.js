@@ -1,0 +1,648 @@
+// The waiting page, kept live: position and ETA pushed over a WebSocket, reconnect with backoff and full
+// jitter, a polling fallback when the socket keeps failing, and the move to the entry link on admission.
+// Plain ES2020, no dependencies, no build step. The page works without it (it refreshes itself).
+(() => {
+  'use strict';
+
+  // Both languages in one place; the server renders the same words (WaitingPage.Texts) for the first paint.
+  const TEXT = {
+    en: {
+      titleWaiting: 'Waiting…',
+      titleWaitingAt: '({n}) Waiting…',
+      titleActive: "It's your turn",
+      titleGone: 'Place in line lost',
+      positionAt: 'You are number {n} in line',
+      positionUnknown: 'Finding your place in line…',
+      etaUnknown: 'Calculating…',
+      etaUnderMinute: 'Less than a minute',
+      etaMinutes: 'About {m} min',
+      etaHours: 'About {h} h',
+      etaHoursMinutes: 'About {h} h {m} min',
+      progressText: '{pct}% of the way to the front',
+      connecting: 'Connecting…',
+      connected: 'Connected',
+      reconnectingIn: 'Reconnecting in {s} s…',
+      retrying: 'Connection lost, retrying',
+      polling: 'Live updates unavailable; checking every 5 s.',
+      yourTurn: "It's your turn!",
+      takingYouIn: 'Taking you in…',
+      continue: "It's your turn — continue",
+      goneTitle: 'Your place in line was released',
+      goneExpired: 'Your ticket expired.',
+      goneAbandoned: 'The waiting page was closed or offline for too long, so your place was given up.',
+      goneRevoked: 'Your place in line was cancelled.',
+      goneInvalid: 'This waiting-room link is not valid or has expired.',
+      goneOther: 'Your place in line is no longer held.',
+      joinAgain: 'Join again',
+    },
+    ko: {
+      titleWaiting: '대기 중…',
+      titleWaitingAt: '({n}) 대기 중…',
+      titleActive: '입장 차례입니다',
+      titleGone: '대기 순번 만료',
+      positionAt: '대기 순번 {n}번',
+      positionUnknown: '대기 순번을 확인하는 중…',
+      etaUnknown: '계산 중…',
+      etaUnderMinute: '1분 이내',
+      etaMinutes: '약 {m}분',
+      etaHours: '약 {h}시간',
+      etaHoursMinutes: '약 {h}시간 {m}분',
+      progressText: '맨 앞까지 {pct}% 진행',
+      connecting: '연결 중…',
+      connected: '연결됨',
+      reconnectingIn: '재연결 중… ({s}초 후)',
+      retrying: '연결이 끊겨 다시 시도하는 중',
+      polling: '실시간 연결을 할 수 없어 5초마다 확인하고 있습니다.',
+      yourTurn: '입장 차례입니다!',
+      takingYouIn: '입장 페이지로 이동하는 중…',
+      continue: '입장하기',
+      goneTitle: '대기 순번이 만료되었습니다',
+      goneExpired: '대기권이 만료되었습니다.',
+      goneAbandoned: '대기 페이지가 너무 오래 닫혀 있었거나 연결이 끊겨 대기 순번이 해제되었습니다.',
+      goneRevoked: '대기 순번이 취소되었습니다.',
+      goneInvalid: '대기실 링크가 올바르지 않거나 만료되었습니다.',
+      goneOther: '대기 순번이 더 이상 유지되지 않습니다.',
+      joinAgain: '다시 줄 서기',
+    },
+  };
+
+  const BACKOFF_BASE_MS = 1000;
+  const BACKOFF_CAP_MS = 30000;
+  const STABLE_AFTER_MS = 10000; // a connection open this long resets the backoff
+  const CONNECT_TIMEOUT_MS = 10000;
+  const SILENCE_LIMIT_MS = 35000; // the hub pushes every 10 s; this long without a frame means a dead link
+  const HEARTBEAT_MS = 15000;
+  const POLL_AFTER_FAILURES = 5;
+  const POLL_MS = 5000;
+  const COUNTDOWN_TICK_MS = 250;
+  const CLOSE_POLICY_VIOLATION = 1008; // invalid or expired ticket: retrying cannot help
+  const LANG_COOKIE = 'wr_lang';
+  const LANG_COOKIE_MAX_AGE = 60 * 60 * 24 * 365;
+
+  const byId = (id) => document.getElementById(id);
+  const dataElement = byId('wr-data');
+  if (!dataElement) {
+    return;
+  }
+
+  let data;
+  try {
+    data = JSON.parse(dataElement.textContent);
+  } catch {
+    return;
+  }
+
+  const lang = data.lang === 'ko' ? 'ko' : 'en';
+  const text = TEXT[lang];
+  const room = String(data.room ?? '');
+  const ticket = String(data.ticket ?? '');
+  const number = new Intl.NumberFormat(lang === 'ko' ? 'ko-KR' : 'en-US');
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
+
+  // Only same-site paths are followed, whatever a frame says.
+  const isLocal = (url) => typeof url === 'string' && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\');
+  const returnUrl = isLocal(data.returnUrl) ? data.returnUrl : '/';
+
+  const view = {
+    body: document.body,
+    waiting: byId('wr-waiting'),
+    position: byId('wr-position'),
+    eta: byId('wr-eta'),
+    progress: byId('wr-progress'),
+    progressValue: byId('wr-progress-value'),
+    queueNote: byId('wr-queue-note'),
+    connection: byId('wr-connection'),
+    alert: byId('wr-alert'),
+  };
+
+  const model = {
+    state: ['waiting', 'active', 'gone'].includes(data.state) ? data.state : 'unknown',
+    connection: 'connecting', // connecting | connected | reconnecting | closed
+    position: null,
+    etaSeconds: null,
+    queueOn: Boolean(data.queueOn),
+  };
+
+  let finished = false; // admitted or gone: no more sockets, polls or timers
+  let socket = null;
+  let everConnected = false;
+  let openedAt = 0;
+  let failures = 0; // failed connection attempts in a row
+  let retryAt = 0;
+  let retryTimer = 0;
+  let countdownTimer = 0;
+  let connectTimer = 0;
+  let silenceTimer = 0;
+  let heartbeatTimer = 0;
+  let lastHeartbeatAt = 0;
+  let polling = false;
+  let pollTimer = 0;
+
+  // ---- rendering ----------------------------------------------------------------------------------
+
+  const setText = (element, value) => {
+    // Re-setting the same words would make screen readers announce the live region again.
+    if (element && element.textContent !== value) {
+      element.textContent = value;
+    }
+  };
+
+  const formatEta = (seconds) => {
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      return text.etaUnknown;
+    }
+    if (seconds < 60) {
+      return text.etaUnderMinute;
+    }
+    const minutes = Math.max(1, Math.round(seconds / 60));
+    if (minutes < 60) {
+      return fill(text.etaMinutes, { m: number.format(minutes) });
+    }
+    const h = number.format(Math.floor(minutes / 60));
+    const m = minutes % 60;
+    return m === 0 ? fill(text.etaHours, { h }) : fill(text.etaHoursMinutes, { h, m: number.format(m) });
+  };
+
+  const renderPosition = () => {
+    const element = view.position;
+    if (!element) {
+      return;
+    }
+    if (model.position == null) {
+      setText(element, text.positionUnknown);
+      return;
+    }
+    const formatted = number.format(model.position);
+    const current = byId('wr-position-number');
+    if (current && element.textContent === fill(text.positionAt, { n: current.textContent })) {
+      setText(current, formatted);
+      return;
+    }
+    const [before, after] = text.positionAt.split('{n}');
+    const strong = document.createElement('strong');
+    strong.id = 'wr-position-number';
+    strong.textContent = formatted;
+    element.replaceChildren(before, strong, after ?? '');
+  };
+
+  const renderTitle = () => {
+    let title;
+    if (model.state === 'active') {
+      title = text.titleActive;
+    } else if (model.state === 'gone') {
+      title = text.titleGone;
+    } else if (model.position != null) {
+      title = fill(text.titleWaitingAt, { n: number.format(model.position) });
+    } else {
+      title = text.titleWaiting;
+    }
+    document.title = `${title} – ${room}`;
+  };
+
+  // Progress is how far the visitor has moved since this tab first saw them, so it survives reloads.
+  const firstKey = `wr:first:${room}:${ticket}`;
+  let firstInMemory = null;
+  const readFirst = () => {
+    try {
+      const stored = Number.parseInt(sessionStorage.getItem(firstKey) ?? '', 10);
+      return Number.isFinite(stored) ? stored : firstInMemory;
+    } catch {
+      return firstInMemory;
+    }
+  };
+  const writeFirst = (value) => {
+    firstInMemory = value;
+    try {
+      sessionStorage.setItem(firstKey, String(value));
+    } catch {
+      // storage off (private mode, quota): keep it for this page only
+    }
+  };
+
+  const setProgress = (percent) => {
+    if (!view.progress) {
+      return;
+    }
+    view.progress.max = 100;
+    view.progress.value = percent;
+    view.progress.setAttribute('aria-valuetext', fill(text.progressText, { pct: percent }));
+    setText(view.progressValue, `${percent}%`);
+  };
+
+  const renderProgress = () => {
+    if (model.position == null) {
+      return; // stays indeterminate until a position is known
+    }
+    let first = readFirst();
+    if (first == null || model.position > first) {
+      first = model.position;
+      writeFirst(first);
+    }
+    setProgress(first > 0 ? Math.round(((first - model.position) / first) * 100) : 0);
+  };
+
+  const renderConnection = () => {
+    const line = view.connection;
+    if (!line) {
+      return;
+    }
+    if (model.connection === 'closed') {
+      line.hidden = true;
+      return;
+    }
+    let words;
+    if (model.connection === 'connected') {
+      words = text.connected;
+    } else if (model.connection === 'reconnecting') {
+      const seconds = Math.ceil((retryAt - Date.now()) / 1000);
+      words = seconds >= 1 ? fill(text.reconnectingIn, { s: seconds }) : text.retrying;
+    } else {
+      words = everConnected || failures > 0 ? text.retrying : text.connecting;
+    }
+    if (polling && model.connection !== 'connected') {
+      words = `${words} · ${text.polling}`;
+    }
+    line.dataset.connection = model.connection;
+    setText(line, words);
+    line.hidden = false;
+  };
+
+  const setConnection = (connection) => {
+    model.connection = connection;
+    renderConnection();
+  };
+
+  const showAlert = (kind, title, lines, link) => {
+    if (view.waiting) {
+      view.waiting.hidden = true;
+    }
+    view.body.dataset.state = model.state;
+    if (!view.alert) {
+      return;
+    }
+    const heading = document.createElement('p');
+    heading.className = 'wr-alert-title';
+    heading.textContent = title;
+    const nodes = [heading];
+    for (const line of lines) {
+      const paragraph = document.createElement('p');
+      paragraph.textContent = line;
+      nodes.push(paragraph);
+    }
+    if (link) {
+      const anchor = document.createElement('a');
+      anchor.className = 'wr-button';
+      anchor.id = link.id;
+      anchor.href = link.href;
+      anchor.textContent = link.label;
+      const paragraph = document.createElement('p');
+      paragraph.append(anchor);
+      nodes.push(paragraph);
+    }
+    view.alert.dataset.kind = kind;
+    view.alert.replaceChildren(...nodes);
+  };
+
+  // ---- what the hub says --------------------------------------------------------------------------
+
+  const applyPosition = (position, etaSeconds, queueOn) => {
+    if (finished) {
+      return;
+    }
+    model.state = 'waiting';
+    model.position = typeof position === 'number' && Number.isFinite(position) && position >= 1 ? position : null;
+    model.etaSeconds = typeof etaSeconds === 'number' && Number.isFinite(etaSeconds) ? etaSeconds : null;
+    if (typeof queueOn === 'boolean') {
+      model.queueOn = queueOn;
+    }
+    if (view.waiting && view.waiting.hidden) {
+      // rendered as "active, entry being prepared", yet the hub says the visitor is still in line
+      view.waiting.hidden = false;
+      if (view.alert) {
+        view.alert.replaceChildren();
+        view.alert.dataset.kind = '';
+      }
+    }
+    view.body.dataset.state = model.state;
+    renderPosition();
+    setText(view.eta, formatEta(model.etaSeconds));
+    renderProgress();
+    renderTitle();
+    if (view.queueNote) {
+      view.queueNote.hidden = model.queueOn;
+    }
+  };
+
+  const stopAll = () => {
+    finished = true;
+    stopPolling();
+    clearTimeout(retryTimer);
+    clearInterval(countdownTimer);
+    const current = socket;
+    socket = null;
+    releaseSocket();
+    if (current) {
+      detach(current);
+      try {
+        current.close(1000);
+      } catch {
+        // already closing
+      }
+    }
+    setConnection('closed');
+  };
+
+  const admit = (enterUrl) => {
+    if (finished) {
+      return; // a second `admitted` (or a poll racing the socket) changes nothing
+    }
+    stopAll();
+    model.state = 'active';
+    setProgress(100);
+    renderTitle();
+    const target = isLocal(enterUrl) ? enterUrl : null;
+    showAlert('active', text.yourTurn, target ? [text.takingYouIn] : [],
+      target ? { id: 'wr-enter', href: target, label: text.continue } : null);
+    if (target) {
+      // Sets the admission cookie and redirects to the page first asked for.
+      location.assign(target);
+    }
+  };
+
+  const gone = (reason) => {
+    if (finished) {
+      return;
+    }
+    stopAll();
+    model.state = 'gone';
+    renderTitle();
+    const why = {
+      expired: text.goneExpired,
+      abandoned: text.goneAbandoned,
+      revoked: text.goneRevoked,
+      invalid: text.goneInvalid,
+    }[reason] ?? text.goneOther;
+    showAlert('gone', text.goneTitle, [why], { id: 'wr-rejoin', href: returnUrl, label: text.joinAgain });
+  };
+
+  const applyStatus = (status) => {
+    if (!status || typeof status !== 'object') {
+      return;
+    }
+    if (status.state === 'active' && status.enterUrl) {
+      admit(status.enterUrl);
+    } else if (status.state === 'gone') {
+      gone(null);
+    } else if (status.state === 'waiting') {
+      applyPosition(status.position, status.etaSeconds, status.queueOn);
+    }
+  };
+
+  // ---- WebSocket ----------------------------------------------------------------------------------
+
+  const socketUrl = `${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}/ws?room=${encodeURIComponent(room)}&t=${encodeURIComponent(ticket)}`;
+
+  const detach = (ws) => {
+    ws.onopen = null;
+    ws.onmessage = null;
+    ws.onclose = null;
+    ws.onerror = null;
+  };
+
+  const releaseSocket = () => {
+    clearTimeout(connectTimer);
+    clearTimeout(silenceTimer);
+    clearInterval(heartbeatTimer);
+  };
+
+  const sendHeartbeat = () => {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send('{"type":"heartbeat"}');
+      lastHeartbeatAt = Date.now();
+    }
+  };
+
+  const armSilence = (ws) => {
+    clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(() => drop(ws), SILENCE_LIMIT_MS);
+  };
+
+  // A socket that neither opens nor closes, or falls silent, is given up on without waiting for the
+  // browser's own close handshake (which can take minutes on a dead network).
+  const drop = (ws) => {
+    if (socket !== ws) {
+      return;
+    }
+    detach(ws);
+    try {
+      ws.close();
+    } catch {
+      // ignore
+    }
+    closed(ws, 1006);
+  };
+
+  const closed = (ws, code) => {
+    if (socket !== ws) {
+      return;
+    }
+    socket = null;
+    releaseSocket();
+    if (finished) {
+      return;
+    }
+    if (code === CLOSE_POLICY_VIOLATION) {
+      gone('invalid');
+      return;
+    }
+    const stable = openedAt > 0 && Date.now() - openedAt >= STABLE_AFTER_MS;
+    openedAt = 0;
+    failures = stable ? 0 : failures + 1;
+    if (failures >= POLL_AFTER_FAILURES) {
+      startPolling();
+    }
+    scheduleReconnect();
+  };
+
+  const connect = () => {
+    clearTimeout(retryTimer);
+    clearInterval(countdownTimer);
+    if (finished || socket) {
+      return;
+    }
+    setConnection('connecting');
+    let ws;
+    try {
+      ws = new WebSocket(socketUrl);
+    } catch {
+      failures += 1;
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    connectTimer = setTimeout(() => drop(ws), CONNECT_TIMEOUT_MS);
+
+    ws.onopen = () => {
+      clearTimeout(connectTimer);
+      openedAt = Date.now();
+      everConnected = true;
+      stopPolling();
+      setConnection('connected');
+      sendHeartbeat();
+      heartbeatTimer = setInterval(sendHeartbeat, HEARTBEAT_MS);
+      armSilence(ws);
+    };
+
+    ws.onmessage = (event) => {
+      if (typeof event.data !== 'string') {
+        return;
+      }
+      armSilence(ws);
+      // Background tabs may run timers only once a minute; a frame from the hub still arrives, so answer it.
+      if (Date.now() - lastHeartbeatAt >= HEARTBEAT_MS) {
+        sendHeartbeat();
+      }
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      switch (message && message.type) {
+        case 'position':
+          applyPosition(message.position, message.etaSeconds, message.queueOn);
+          break;
+        case 'admitted':
+          admit(message.enterUrl);
+          break;
+        case 'gone':
+          gone(message.reason);
+          break;
+        default:
+          break;
+      }
+    };
+
+    ws.onclose = (event) => closed(ws, event.code);
+  };
+
+  // Exponential backoff with full jitter: a random wait in [0, min(cap, base · 2^failures)).
+  const scheduleReconnect = () => {
+    if (finished) {
+      return;
+    }
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(failures, 16));
+    const delay = Math.random() * ceiling;
+    retryAt = Date.now() + delay;
+    clearTimeout(retryTimer);
+    clearInterval(countdownTimer);
+    retryTimer = setTimeout(connect, delay);
+    countdownTimer = setInterval(renderConnection, COUNTDOWN_TICK_MS);
+    setConnection('reconnecting');
+  };
+
+  // ---- polling fallback (the socket keeps failing; it is still retried in the background) ---------
+
+  const statusUrl = `/_wr/rooms/${encodeURIComponent(room)}/tickets/${encodeURIComponent(ticket)}`;
+
+  const poll = async () => {
+    pollTimer = 0;
+    if (!polling || finished) {
+      return;
+    }
+    try {
+      const response = await fetch(statusUrl, {
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+        credentials: 'same-origin',
+      });
+      // 400: a forged or expired ticket (the contract); anything else may pass, so keep trying.
+      if (response.status === 400 || response.status === 410) {
+        gone('invalid');
+        return;
+      }
+      if (response.ok && polling) {
+        applyStatus(await response.json());
+      }
+    } catch {
+      // offline or the hub is restarting: try again at the next tick
+    }
+    if (polling && !finished) {
+      pollTimer = setTimeout(poll, POLL_MS);
+    }
+  };
+
+  const startPolling = () => {
+    if (polling || finished) {
+      return;
+    }
+    polling = true;
+    renderConnection();
+    poll();
+  };
+
+  const stopPolling = () => {
+    polling = false;
+    clearTimeout(pollTimer);
+    pollTimer = 0;
+  };
+
+  // ---- language -----------------------------------------------------------------------------------
+
+  const rememberLanguage = (value) => {
+    const secure = location.protocol === 'https:' ? '; Secure' : '';
+    document.cookie = `${LANG_COOKIE}=${value}; Path=/; Max-Age=${LANG_COOKIE_MAX_AGE}; SameSite=Lax${secure}`;
+  };
+
+  for (const link of document.querySelectorAll('a[data-lang]')) {
+    link.addEventListener('click', () => {
+      const value = link.dataset.lang;
+      if (value === 'ko' || value === 'en') {
+        rememberLanguage(value);
+      }
+    });
+  }
+  if (new URLSearchParams(location.search).get('lang') === lang) {
+    rememberLanguage(lang);
+  }
+
+  // ---- start ----------------------------------------------------------------------------------------
+
+  window.__waitingRoom = {
+    state: () => ({
+      connection: model.connection,
+      position: model.position,
+      etaSeconds: model.etaSeconds,
+      lang,
+      state: model.state,
+      polling,
+      failures,
+    }),
+  };
+
+  // A page restored from the back/forward cache holds a dead socket and maybe a used entry code.
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) {
+      location.reload();
+    }
+  });
+
+  window.addEventListener('online', () => {
+    if (!finished && !socket) {
+      connect();
+    }
+  });
+
+  if (model.state === 'active' && data.enterUrl) {
+    admit(data.enterUrl);
+  } else if (model.state === 'gone' || !ticket) {
+    // the server already rendered why; nothing to connect to
+    finished = true;
+    model.connection = 'closed';
+  } else {
+    if (model.state === 'waiting') {
+      applyPosition(data.position, data.etaSeconds, data.queueOn);
+    }
+    connect();
+  }
+})();
