@@ -11,11 +11,14 @@ public sealed class StackRun : IAsyncDisposable
     private static readonly TimeSpan UpTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DownTimeout = TimeSpan.FromMinutes(1);
 
-    private StackRun(string repositoryRoot, string stateDirectory, IReadOnlyDictionary<string, int> ports)
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    private StackRun(string repositoryRoot, string stateDirectory, IReadOnlyDictionary<string, int> ports, IReadOnlyDictionary<string, string?> settings)
     {
         RepositoryRoot = repositoryRoot;
         StateDirectory = stateDirectory;
         Ports = ports;
+        _settings = settings;
     }
 
     public string RepositoryRoot { get; }
@@ -32,7 +35,8 @@ public sealed class StackRun : IAsyncDisposable
 
     public Uri InternalLoadBalancer => new($"http://127.0.0.1:{Ports["STACK_INTERNAL_LB_PORT"].ToString(CultureInfo.InvariantCulture)}");
 
-    public static StackRun Create()
+    /// <param name="settings">Extra environment for every service (<c>Section__Key</c> = value), passed through by <c>./stack</c>.</param>
+    public static StackRun Create(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var root = FindRepositoryRoot();
         // Under /tmp with mode 0755 so the postgres user can reach its data directory.
@@ -41,7 +45,7 @@ public sealed class StackRun : IAsyncDisposable
         File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
         var ports = new[] { "STACK_REDIS_PORT", "STACK_PG_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT", "STACK_INTERNAL_LB_PORT", "STACK_PROXY_A_PORT", "STACK_PROXY_B_PORT", "STACK_EDGE_PORT", "STACK_HUB_A_PORT", "STACK_HUB_B_PORT" }
             .ToDictionary(name => name, _ => FreePort.Next(), StringComparer.Ordinal);
-        return new StackRun(root, state, ports);
+        return new StackRun(root, state, ports, settings ?? new Dictionary<string, string?>());
     }
 
     public Task<ExternalProcess.Result> UpAsync(CancellationToken cancellationToken) => RunAsync("up", UpTimeout, cancellationToken);
@@ -79,6 +83,11 @@ public sealed class StackRun : IAsyncDisposable
         environment["STACK_STATE_DIR"] = StateDirectory;
         environment["STACK_READY_TIMEOUT"] = "180";
         environment["WaitingRoom__AdminKey"] = AdminKey;
+        foreach (var (name, value) in _settings)
+        {
+            environment[name] = value;
+        }
+
         // ./stack test has built everything already; a build of our own would race with the running tests.
         environment["STACK_NO_BUILD"] = BuildOutputExists() ? "1" : "0";
         return ExternalProcess.RunAsync("bash", [Path.Combine(RepositoryRoot, "stack"), command], timeout, environment, RepositoryRoot, cancellationToken);

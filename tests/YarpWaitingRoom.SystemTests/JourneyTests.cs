@@ -1,0 +1,238 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using YarpWaitingRoom.Testing;
+
+namespace YarpWaitingRoom.SystemTests;
+
+/// <summary>Visitors' journeys through the whole stack: edge nginx, proxies, hubs, backends, Redis, PostgreSQL.</summary>
+public sealed class JourneyTests(JourneyTopology stack) : IClassFixture<JourneyTopology>
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Browser_WaitsOnThePushedPage_InEnglishAndKorean_ThenLandsOnTheFirstUrlWithTheCookie()
+    {
+        var artifacts = Path.Combine(stack.Stack.RepositoryRoot, "tests", "artifacts", "browser");
+        Directory.CreateDirectory(artifacts);
+        foreach (var shot in new[] { "waiting-en.png", "waiting-ko.png" })
+        {
+            File.Delete(Path.Combine(artifacts, shot));
+        }
+
+        var run = await ExternalProcess.RunAsync(
+            "node",
+            [Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser", "journey.mjs")],
+            TimeSpan.FromMinutes(2),
+            new Dictionary<string, string?>
+            {
+                ["BASE_URL"] = stack.Edge.ToString().TrimEnd('/'),
+                ["ADMIN_KEY"] = StackRun.AdminKey,
+                ["ROOM"] = "journey",
+                ["GATED_PATH"] = "/journey/api/concerts",
+                ["ARTIFACTS"] = artifacts,
+            },
+            Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser"),
+            Cancellation);
+
+        Assert.True(run.ExitCode == 0, "browser journey failed:\n" + run.Output);
+        var result = JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
+        Assert.True(result.GetProperty("ok").GetBoolean());
+        Assert.Contains("대기 순번", result.GetProperty("steps")[1].GetProperty("text").GetString(), StringComparison.Ordinal);
+        foreach (var shot in new[] { "waiting-en.png", "waiting-ko.png" })
+        {
+            Assert.True(new FileInfo(Path.Combine(artifacts, shot)).Length > 1000, $"screenshot {shot} missing");
+        }
+    }
+
+    [Fact]
+    public async Task VisitorWhoVanishes_LosesPlaceAndHolds_AndTheNextVisitorIsAdmittedAtOnce()
+    {
+        await SetModeAsync("concert", "On");
+        try
+        {
+            // A waits, is admitted (at the next slow tick), enters and holds two seats.
+            await using var a = await Visitor.JoinAsync(stack.Edge);
+            await a.ConnectAsync(stack.Edge, heartbeats: true);
+            var enterUrl = await a.AdmittedAsync(TimeSpan.Parse(JourneyTopology.SlowTick, System.Globalization.CultureInfo.InvariantCulture) + TimeSpan.FromSeconds(10));
+            using (var enter = await a.Http.GetAsync(enterUrl, Cancellation))
+            {
+                Assert.Equal(HttpStatusCode.Found, enter.StatusCode);
+            }
+
+            var seats = await a.Http.GetFromJsonAsync<JsonElement>("/api/concerts/1/seats", Cancellation);
+            var seatIds = seats.EnumerateArray().Where(s => s.GetProperty("status").GetString() == "available").Take(2).Select(s => s.GetProperty("id").GetInt32()).ToList();
+            foreach (var seatId in seatIds)
+            {
+                using var hold = await a.Http.PostAsJsonAsync("/api/holds", new { seatId }, Cancellation);
+                Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
+            }
+
+            // B waits behind: the one slot is A's.
+            await using var b = await Visitor.JoinAsync(stack.Edge);
+            await b.ConnectAsync(stack.Edge, heartbeats: true);
+
+            // A's network goes away and does not come back.
+            await a.DropAsync();
+            await b.AdmittedAsync(TimeSpan.FromSeconds(12));
+
+            // The reaper's abandoned event and B's admission are moments apart, not a tick apart.
+            var events = await EventsAsync("concert");
+            var abandoned = events.Last(e => e["type"] == "abandoned" && e["ticket"] == a.TicketId);
+            var admitted = events.Last(e => e["type"] == "admitted" && e["tickets"].Split(',').Contains(b.TicketId));
+            var gap = long.Parse(admitted["at"], System.Globalization.CultureInfo.InvariantCulture) - long.Parse(abandoned["at"], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(gap, 0, 1500);
+
+            // The backend released A's holds (consumer group on the room's event stream).
+            using var lb = new HttpClient { BaseAddress = stack.Stack.InternalLoadBalancer };
+            lb.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "observer");
+            var released = false;
+            for (var i = 0; i < 50 && !released; i++)
+            {
+                var now = await lb.GetFromJsonAsync<JsonElement>("/api/concerts/1/seats", Cancellation);
+                released = now.EnumerateArray().Where(s => seatIds.Contains(s.GetProperty("id").GetInt32())).All(s => s.GetProperty("status").GetString() == "available");
+                await Task.Delay(200, Cancellation);
+            }
+
+            Assert.True(released, "A's held seats were not released after abandonment");
+        }
+        finally
+        {
+            await SetModeAsync("concert", "Auto");
+        }
+    }
+
+    private async Task SetModeAsync(string room, string mode)
+    {
+        using var admin = new HttpClient { BaseAddress = stack.Edge };
+        admin.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", StackRun.AdminKey);
+        using var response = await admin.PutAsJsonAsync($"/_wr/admin/rooms/{room}/mode", new { mode }, Cancellation);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The room's event stream, read with redis-cli.</summary>
+    private async Task<List<Dictionary<string, string>>> EventsAsync(string room)
+    {
+        var run = (await ExternalProcess.RunAsync("redis-cli", ["-p", stack.RedisPort, "--json", "XRANGE", $"{{wr:{room}}}:events", "-", "+"], TimeSpan.FromSeconds(10), cancellationToken: Cancellation))
+            .EnsureSuccess("redis-cli XRANGE");
+        var entries = new List<Dictionary<string, string>>();
+        foreach (var entry in JsonDocument.Parse(run.Output).RootElement.EnumerateArray())
+        {
+            var fields = entry[1].EnumerateArray().Select(f => f.GetString()!).ToArray();
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i + 1 < fields.Length; i += 2)
+            {
+                map[fields[i]] = fields[i + 1];
+            }
+
+            map.TryAdd("ticket", string.Empty);
+            map.TryAdd("tickets", string.Empty);
+            entries.Add(map);
+        }
+
+        return entries;
+    }
+
+    /// <summary>A visitor with a cookie jar and (once connected) a WebSocket to the hubs, heartbeating every second.</summary>
+    private sealed class Visitor : IAsyncDisposable
+    {
+        private readonly ClientWebSocket _socket = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly TaskCompletionSource<string> _admitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task _loops = Task.CompletedTask;
+
+        private Visitor(HttpClient http, string ticketToken, string ticketId)
+        {
+            Http = http;
+            TicketToken = ticketToken;
+            TicketId = ticketId;
+        }
+
+        public HttpClient Http { get; }
+
+        public string TicketToken { get; }
+
+        public string TicketId { get; }
+
+        public static async Task<Visitor> JoinAsync(Uri edge)
+        {
+#pragma warning disable CA2000 // owned by the visitor
+            var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = edge };
+#pragma warning restore CA2000
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/concerts");
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await http.SendAsync(request, Cancellation);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("ticket").GetString()!;
+            // The ticket id is the fourth field of the signed payload (kind|room|visitor|ticket|expiry).
+            var payload = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]));
+            return new Visitor(http, token, payload.Split('|')[3]);
+        }
+
+        public async Task ConnectAsync(Uri edge, bool heartbeats)
+        {
+            var ws = new UriBuilder(edge) { Scheme = "ws", Path = "/ws", Query = $"room=concert&t={Uri.EscapeDataString(TicketToken)}" }.Uri;
+            await _socket.ConnectAsync(ws, Cancellation);
+            _loops = Task.WhenAll(ReceiveAsync(), heartbeats ? HeartbeatAsync() : Task.CompletedTask);
+        }
+
+        public async Task<string> AdmittedAsync(TimeSpan within) => await _admitted.Task.WaitAsync(within, Cancellation);
+
+        public async Task DropAsync()
+        {
+            await _stop.CancelAsync();
+            _socket.Abort();
+            await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        private async Task ReceiveAsync()
+        {
+            var buffer = new byte[8192];
+            try
+            {
+                while (true)
+                {
+                    var result = await _socket.ReceiveAsync(buffer, _stop.Token);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+
+                    var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement;
+                    if (message.GetProperty("type").GetString() == "admitted")
+                    {
+                        _admitted.TrySetResult(message.GetProperty("enterUrl").GetString()!);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+            }
+        }
+
+        private async Task HeartbeatAsync()
+        {
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    await _socket.SendAsync("{\"type\":\"heartbeat\"}"u8.ToArray(), WebSocketMessageType.Text, true, _stop.Token);
+                    await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await DropAsync();
+            _socket.Dispose();
+            _stop.Dispose();
+            Http.Dispose();
+        }
+    }
+}

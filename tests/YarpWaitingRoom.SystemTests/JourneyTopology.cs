@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace YarpWaitingRoom.SystemTests;
+
+/// <summary>
+/// One stack for the end-to-end journeys, with seconds-scale timings. Room <c>concert</c> (the reservation API at
+/// <c>/api</c>) admits one visitor at a time with slow ticks, so an admission that follows an abandonment at once is
+/// told apart from one at the next tick; room <c>journey</c> (the same API at <c>/journey/api</c>) ticks every 2 s.
+/// </summary>
+public sealed class JourneyTopology : IAsyncLifetime
+{
+    public const string SlowTick = "00:00:20";
+
+    public StackRun Stack { get; } = StackRun.Create(new Dictionary<string, string?>
+    {
+        ["WaitingRoom__Rooms__concert__MaxActive"] = "1",
+        ["WaitingRoom__Rooms__concert__AdmitInterval"] = SlowTick,
+        ["WaitingRoom__Rooms__concert__AbandonAfter"] = "00:00:04",
+        ["WaitingRoom__Rooms__concert__HeartbeatInterval"] = "00:00:01",
+        ["WaitingRoom__Rooms__journey__AdmitInterval"] = "00:00:02",
+        ["ReverseProxy__Routes__journeyapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__journeyapi__Match__Path"] = "/journey/{**catch-all}",
+        ["ReverseProxy__Routes__journeyapi__Metadata__WaitingRoom"] = "journey",
+        ["ReverseProxy__Routes__journeyapi__Transforms__0__PathRemovePrefix"] = "/journey",
+        ["SocketHub__PushInterval"] = "00:00:02",
+    });
+
+    public Uri Edge => Stack.Edge;
+
+    public string RedisPort => Stack.Ports["STACK_REDIS_PORT"].ToString(CultureInfo.InvariantCulture);
+
+    public async ValueTask InitializeAsync()
+    {
+        var up = await Stack.UpAsync(TestContext.Current.CancellationToken);
+        if (up.ExitCode != 0)
+        {
+            throw new InvalidOperationException("./stack up failed:\n" + up.Output);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Stack.DisposeAsync();
+}

@@ -1,0 +1,88 @@
+// Browser journey through the real stack: gated page → waiting page (position, English and Korean) → admission →
+// back on the page first asked for, with the admission cookie. Run by YarpWaitingRoom.SystemTests; prints one JSON line.
+//   BASE_URL     the edge, e.g. http://127.0.0.1:8080
+//   ADMIN_KEY    the stack's admin key
+//   ROOM         the room of GATED_PATH (default journey)
+//   GATED_PATH   a gated page (default /journey/api/concerts)
+//   ARTIFACTS    where the screenshots go
+//   CHROMIUM     the browser (default /usr/bin/chromium)
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const base = process.env.BASE_URL;
+const adminKey = process.env.ADMIN_KEY;
+const room = process.env.ROOM ?? 'journey';
+const gatedPath = process.env.GATED_PATH ?? '/journey/api/concerts';
+const artifacts = process.env.ARTIFACTS ?? 'artifacts';
+mkdirSync(artifacts, { recursive: true });
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function setMode(mode) {
+  const response = await fetch(`${base}/_wr/admin/rooms/${room}/mode`, {
+    method: 'PUT',
+    headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ mode }),
+  });
+  if (!response.ok) fail(`setting mode ${mode}: HTTP ${response.status} ${await response.text()}`);
+}
+
+async function connectedWithPosition(page) {
+  await page.waitForFunction(() => {
+    const s = window.__waitingRoom?.state();
+    return s && s.connection === 'connected' && s.position >= 1;
+  }, null, { timeout: 15000 });
+  return page.evaluate(() => window.__waitingRoom.state());
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
+});
+const result = { steps: [] };
+try {
+  // Everyone keeps their place, nobody is admitted: the visitor has to wait.
+  await setMode('Paused');
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 420, height: 880 } });
+  const page = await context.newPage();
+
+  await page.goto(base + gatedPath);
+  if (!/\/_wr\/wait\//.test(page.url())) fail(`expected the waiting page, got ${page.url()}`);
+  const english = await connectedWithPosition(page);
+  if ((await page.getAttribute('html', 'lang')) !== 'en') fail('the page is not in English');
+  const englishText = await page.textContent('#wr-position');
+  if (!englishText.includes(String(english.position))) fail(`position ${english.position} not shown: ${englishText}`);
+  await page.screenshot({ path: path.join(artifacts, 'waiting-en.png'), fullPage: true });
+  result.steps.push({ step: 'waiting-en', position: english.position, text: englishText.trim() });
+
+  await page.click('a[data-lang="ko"]');
+  await page.waitForLoadState('domcontentloaded');
+  const korean = await connectedWithPosition(page);
+  if ((await page.getAttribute('html', 'lang')) !== 'ko') fail('the toggle did not switch to Korean');
+  const koreanText = await page.textContent('#wr-position');
+  if (!koreanText.includes('대기') || !koreanText.includes(String(korean.position))) fail(`Korean position text wrong: ${koreanText}`);
+  await page.screenshot({ path: path.join(artifacts, 'waiting-ko.png'), fullPage: true });
+  result.steps.push({ step: 'waiting-ko', position: korean.position, text: koreanText.trim() });
+
+  // Admission resumes: the hub pushes the notice, the page follows the entry link, the proxy sets the cookie and
+  // sends the visitor back to the page first asked for.
+  await setMode('On');
+  await page.waitForURL((url) => url.pathname === gatedPath, { timeout: 30000 });
+  const cookies = await context.cookies(base);
+  if (!cookies.some((c) => c.name === `wr_${room}` && c.value.length > 0)) fail(`no wr_${room} cookie after entering`);
+  const landed = await page.textContent('body');
+  result.steps.push({ step: 'landed', url: page.url(), bytes: landed.length });
+  result.ok = true;
+} catch (error) {
+  result.ok = false;
+  result.error = String(error?.stack ?? error);
+} finally {
+  await browser.close();
+  await setMode('Auto').catch(() => {});
+}
+
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);
