@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using YarpWaitingRoom.Reservation.Data;
+using YarpWaitingRoom.Reservation.Diagnostics;
 using YarpWaitingRoom.Reservation.Holds;
 
 namespace YarpWaitingRoom.Reservation.Apis;
@@ -14,6 +15,9 @@ public static class ReservationApi
 
     public static IEndpointRouteBuilder MapReservationApi(this IEndpointRouteBuilder app)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        // Built now, not at the first request: every metric is on /metrics from the start.
+        _ = app.ServiceProvider.GetRequiredService<ReservationMetrics>();
         var api = app.MapGroup("/api")
             .AddEndpointFilter<VisitorRequiredFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace YarpWaitingRoom.Reservation.Diagnostics;
@@ -5,6 +6,9 @@ namespace YarpWaitingRoom.Reservation.Diagnostics;
 /// <summary>The backend's Prometheus metrics (prometheus-net, default registry).</summary>
 public sealed class ReservationMetrics
 {
+    /// <summary>Registers every series at construction (the singleton is built at start-up), so <c>/metrics</c> lists them before first use.</summary>
+    public ReservationMetrics() => RuntimeHelpers.RunClassConstructor(typeof(ReservationMetrics).TypeHandle);
+
     public const string LimitReason = "limit";
 
     private static readonly Counter HoldsCreatedTotal = Metrics.CreateCounter(

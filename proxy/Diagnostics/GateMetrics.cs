@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 using YarpWaitingRoom.Proxy.Gate;
 using YarpWaitingRoom.Tokens;
@@ -7,6 +8,9 @@ namespace YarpWaitingRoom.Proxy.Diagnostics;
 /// <summary>The gate's Prometheus metrics.</summary>
 public sealed class GateMetrics
 {
+    /// <summary>Registers every series at construction (the singleton is built at start-up), so <c>/metrics</c> lists them before first use.</summary>
+    public GateMetrics() => RuntimeHelpers.RunClassConstructor(typeof(GateMetrics).TypeHandle);
+
     private static readonly Counter RequestsTotal = Metrics.CreateCounter(
         "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited).",
         "room", "route", "outcome");

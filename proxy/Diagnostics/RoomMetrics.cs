@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Switch;
@@ -11,6 +12,9 @@ namespace YarpWaitingRoom.Proxy.Diagnostics;
 /// </summary>
 public sealed class RoomMetrics
 {
+    /// <summary>Registers every series at construction (the singleton is built at start-up), so <c>/metrics</c> lists them before first use.</summary>
+    public RoomMetrics() => RuntimeHelpers.RunClassConstructor(typeof(RoomMetrics).TypeHandle);
+
     private static readonly Gauge QueueOn = Metrics.CreateGauge("waitingroom_queue_on", "1 while the room's queue is on.", "room");
     private static readonly Gauge Mode = Metrics.CreateGauge("waitingroom_mode", "The room's mode: 1 on the label of the current one.", "room", "mode");
     private static readonly Gauge Waiting = Metrics.CreateGauge("waitingroom_waiting", "Visitors waiting.", "room");

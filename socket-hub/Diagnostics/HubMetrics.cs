@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace YarpWaitingRoom.SocketHub.Diagnostics;
@@ -5,6 +6,9 @@ namespace YarpWaitingRoom.SocketHub.Diagnostics;
 /// <summary>The socket hub's Prometheus metrics.</summary>
 public sealed class HubMetrics
 {
+    /// <summary>Registers every series at construction (the singleton is built at start-up), so <c>/metrics</c> lists them before first use.</summary>
+    public HubMetrics() => RuntimeHelpers.RunClassConstructor(typeof(HubMetrics).TypeHandle);
+
     private static readonly Gauge Connections = Metrics.CreateGauge("sockethub_connections", "Open WebSocket sessions in this hub.", "room");
     private static readonly Counter Accepted = Metrics.CreateCounter("sockethub_connections_total", "WebSocket sessions opened, by outcome (waiting, active, gone, rejected).", "room", "outcome");
     private static readonly Counter MessagesIn = Metrics.CreateCounter("sockethub_messages_in_total", "Frames received, by type (heartbeat, invalid, oversized).", "type");
