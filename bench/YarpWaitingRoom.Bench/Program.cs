@@ -2,12 +2,15 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using YarpWaitingRoom.Bench.Scenarios;
 
-// ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R]
-// Scenarios (all by default): holds, gate, joins, admit; they run against the local stack started by ./stack up.
+// ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N]
+// Scenarios (all by default): holds, gate, joins, admit, hubpush, hubfanout, hubmemory; they run against the local stack
+// started by ./stack up (the hub scenarios start their own hubs on its Redis). --sessions sets the hub scenarios'
+// WebSocket count (default 10,000 for hubpush and hubmemory, 5,000 for hubfanout).
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var concurrency = Option("--concurrency", 64);
 var seconds = Option("--seconds", 10);
 var rounds = Option("--rounds", 3);
+var sessions = Option("--sessions", 0);
 
 // Ctrl-C and SIGTERM cancel the run, so scenarios still stop what they started (the gate scenario's proxy).
 using var cancellation = new CancellationTokenSource();
@@ -22,7 +25,11 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
     cancellation.Cancel();
 });
 
-string[] known = [HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name];
+string[] known =
+[
+    HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name,
+    HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name,
+];
 if (scenario != "all" && !known.Contains(scenario))
 {
     Console.Error.WriteLine($"unknown scenario '{scenario}'; known: all, {string.Join(", ", known)}");
@@ -51,6 +58,21 @@ try
     {
         exitCode |= await AdmitScenario.RunAsync(cancellation.Token);
     }
+
+    if (Runs(HubPushScenario.Name))
+    {
+        exitCode |= await HubPushScenario.RunAsync(Sessions(HubPushScenario.DefaultSessions), cancellation.Token);
+    }
+
+    if (Runs(HubFanoutScenario.Name))
+    {
+        exitCode |= await HubFanoutScenario.RunAsync(Sessions(HubFanoutScenario.DefaultSessions), cancellation.Token);
+    }
+
+    if (Runs(HubMemoryScenario.Name))
+    {
+        exitCode |= await HubMemoryScenario.RunAsync(Sessions(HubMemoryScenario.DefaultSessions), cancellation.Token);
+    }
 }
 catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
 {
@@ -61,6 +83,8 @@ catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
 return exitCode;
 
 bool Runs(string name) => scenario == "all" || scenario == name;
+
+int Sessions(int fallback) => sessions > 0 ? sessions : fallback;
 
 int Option(string name, int fallback)
 {

@@ -110,6 +110,8 @@ public sealed class JourneyTests(JourneyTopology stack) : IClassFixture<JourneyT
         admin.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", StackRun.AdminKey);
         using var response = await admin.PutAsJsonAsync($"/_wr/admin/rooms/{room}/mode", new { mode }, Cancellation);
         response.EnsureSuccessStatusCode();
+        // Every proxy applies a mode change within a second (pub/sub, 1-s poll as the fallback).
+        await Task.Delay(TimeSpan.FromSeconds(1.2), Cancellation);
     }
 
     /// <summary>The room's event stream, read with redis-cli.</summary>

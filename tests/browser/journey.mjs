@@ -28,6 +28,8 @@ async function setMode(mode) {
     body: JSON.stringify({ mode }),
   });
   if (!response.ok) fail(`setting mode ${mode}: HTTP ${response.status} ${await response.text()}`);
+  // Every proxy applies a mode change within a second (pub/sub, 1-s poll as the fallback).
+  await new Promise((resolve) => setTimeout(resolve, 1200));
 }
 
 async function connectedWithPosition(page) {

@@ -54,7 +54,7 @@ internal static class GateScenario
         }
     }
 
-    private static async Task<int> MeasureAsync(ProxyProcess proxy, IServer redis, int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)
+    private static async Task<int> MeasureAsync(ServiceProcess proxy, IServer redis, int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)
     {
         using var gated = LoadRunner.CreateClient(proxy.Url, concurrency);
         using var bare = LoadRunner.CreateClient(proxy.Url, concurrency);
