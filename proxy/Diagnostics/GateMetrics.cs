@@ -25,10 +25,37 @@ public sealed class GateMetrics
     private static readonly Counter RateLimitedTotal = Metrics.CreateCounter(
         "waitingroom_rate_limited_total", "Requests refused by the per-client rate limits, by policy.", "policy");
 
+    private static readonly Histogram RouteDuration = Metrics.CreateHistogram(
+        "waitingroom_route_request_duration_seconds", "Time at gated routes (gate plus backend), by room and route.",
+        new HistogramConfiguration
+        {
+            LabelNames = ["room", "route"],
+            Buckets = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        });
+
+    private static readonly Counter RouteResponses = Metrics.CreateCounter(
+        "waitingroom_route_responses_total", "Responses at gated routes by room, route and status code.", "room", "route", "code");
+
     private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited"];
 
-    public void Request(string room, string route, GateOutcome outcome) =>
+    public void Request(string room, string route, GateOutcome outcome, TimeSpan elapsed, int statusCode)
+    {
         RequestsTotal.WithLabels(room, route, OutcomeLabels[(int)outcome]).Inc();
+        RouteDuration.WithLabels(room, route).Observe(elapsed.TotalSeconds);
+        RouteResponses.WithLabels(room, route, StatusLabel(statusCode)).Inc();
+    }
+
+    private static string StatusLabel(int statusCode) => statusCode switch
+    {
+        200 => "200",
+        201 => "201",
+        302 => "302",
+        404 => "404",
+        409 => "409",
+        429 => "429",
+        503 => "503",
+        _ => statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     public void AdminRejected(string reason) => AdminRejectedTotal.WithLabels(reason).Inc();
 

@@ -59,6 +59,15 @@ public sealed class RoomMetrics
         }
     }
 
+    /// <summary>Publishes a room's counters at zero from the start, so dashboards show 0 rather than "no data".</summary>
+    public void Prepare(string room)
+    {
+        Admitted.WithLabels(room).Inc(0);
+        Abandoned.WithLabels(room).Inc(0);
+        Expired.WithLabels(room).Inc(0);
+        Ended.WithLabels(room).Inc(0);
+    }
+
     public void SetStalled(string room, bool stalled) => Stalled.WithLabels(room).Set(stalled ? 1 : 0);
 
     public void Transition(string room, SwitchState state)

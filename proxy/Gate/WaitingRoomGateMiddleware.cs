@@ -82,8 +82,9 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
         finally
         {
-            _traffic.Record(room, route.RouteId, _timeProvider.GetElapsedTime(started));
-            _metrics.Request(room.Name, route.RouteId, outcome);
+            var elapsed = _timeProvider.GetElapsedTime(started);
+            _traffic.Record(room, route.RouteId, elapsed);
+            _metrics.Request(room.Name, route.RouteId, outcome, elapsed, context.Response.StatusCode);
         }
     }
 

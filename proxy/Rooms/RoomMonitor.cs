@@ -27,6 +27,7 @@ internal sealed partial class RoomMonitor(
         var subscriber = redis.GetSubscriber();
         foreach (var room in rooms.All)
         {
+            metrics.Prepare(room.Name);
             await SubscribeAsync(subscriber, room, stoppingToken);
         }
 

@@ -23,6 +23,17 @@ public sealed class HubMetrics
     private static readonly Gauge PushRoundTrips = Metrics.CreateGauge("sockethub_push_round_trips", "Redis round trips of the last push tick.", "room");
     private static readonly Gauge PushSessions = Metrics.CreateGauge("sockethub_push_sessions", "Sessions covered by the last push tick.", "room");
 
+    /// <summary>Publishes a room's series at zero from the start, so dashboards show 0 rather than "no data".</summary>
+    public void Prepare(string room)
+    {
+        Connections.WithLabels(room).Set(0);
+        Notices.WithLabels(room).Inc(0);
+        Duplicates.WithLabels(room).Inc(0);
+        Drops.WithLabels(room).Inc(0);
+        PushRoundTrips.WithLabels(room).Set(0);
+        PushSessions.WithLabels(room).Set(0);
+    }
+
     public void Opened(string room, string outcome)
     {
         Accepted.WithLabels(room, outcome).Inc();

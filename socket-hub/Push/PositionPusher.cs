@@ -27,6 +27,11 @@ internal sealed partial class PositionPusher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        foreach (var room in rooms.All)
+        {
+            metrics.Prepare(room.Name);
+        }
+
         using var timer = new PeriodicTimer(_options.PushInterval, timeProvider);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -8,7 +8,8 @@ using YarpWaitingRoom.Testing;
 namespace YarpWaitingRoom.SystemTests;
 
 /// <summary>Visitors' journeys through the whole stack: edge nginx, proxies, hubs, backends, Redis, PostgreSQL.</summary>
-public sealed class JourneyTests(JourneyTopology stack) : IClassFixture<JourneyTopology>
+[Collection(JourneyGroup.Name)]
+public sealed class JourneyTests(JourneyTopology stack)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 

@@ -29,6 +29,13 @@ public sealed class JourneyTopology : IAsyncLifetime
 
     public string RedisPort => Stack.Ports["STACK_REDIS_PORT"].ToString(CultureInfo.InvariantCulture);
 
+    public Uri Prometheus => new($"http://127.0.0.1:{Stack.Ports["STACK_PROMETHEUS_PORT"].ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>Every service's own address, for its /metrics.</summary>
+    public IEnumerable<Uri> Services =>
+        new[] { "STACK_PROXY_A_PORT", "STACK_PROXY_B_PORT", "STACK_HUB_A_PORT", "STACK_HUB_B_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT" }
+            .Select(p => new Uri($"http://127.0.0.1:{Stack.Ports[p].ToString(CultureInfo.InvariantCulture)}"));
+
     public async ValueTask InitializeAsync()
     {
         var up = await Stack.UpAsync(TestContext.Current.CancellationToken);
@@ -39,4 +46,11 @@ public sealed class JourneyTopology : IAsyncLifetime
     }
 
     public async ValueTask DisposeAsync() => await Stack.DisposeAsync();
+}
+
+/// <summary>The tests that share <see cref="JourneyTopology"/>'s stack.</summary>
+[CollectionDefinition(Name)]
+public sealed class JourneyGroup : ICollectionFixture<JourneyTopology>
+{
+    public const string Name = "journey stack";
 }

@@ -43,7 +43,7 @@ public sealed class StackRun : IAsyncDisposable
         var state = Path.Combine(Path.GetTempPath(), "ywr-stack-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(state);
         File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
-        var ports = new[] { "STACK_REDIS_PORT", "STACK_PG_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT", "STACK_INTERNAL_LB_PORT", "STACK_PROXY_A_PORT", "STACK_PROXY_B_PORT", "STACK_EDGE_PORT", "STACK_HUB_A_PORT", "STACK_HUB_B_PORT" }
+        var ports = new[] { "STACK_REDIS_PORT", "STACK_PG_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT", "STACK_INTERNAL_LB_PORT", "STACK_PROXY_A_PORT", "STACK_PROXY_B_PORT", "STACK_EDGE_PORT", "STACK_HUB_A_PORT", "STACK_HUB_B_PORT", "STACK_PROMETHEUS_PORT" }
             .ToDictionary(name => name, _ => FreePort.Next(), StringComparer.Ordinal);
         return new StackRun(root, state, ports, settings ?? new Dictionary<string, string?>());
     }

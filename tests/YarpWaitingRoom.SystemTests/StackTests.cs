@@ -19,7 +19,7 @@ public sealed class StackTests
             var up = await stack.UpAsync(Cancellation);
             Assert.True(up.ExitCode == 0, "./stack up failed:\n" + up.Output);
             pids = stack.RecordedPids();
-            Assert.True(pids.Count >= 10, $"expected pid files for redis, postgres, two backends, two proxies, two hubs and two nginx; got {pids.Count}");
+            Assert.True(pids.Count >= 11, $"expected pid files for redis, postgres, two backends, two proxies, two hubs, two nginx and prometheus; got {pids.Count}");
 
             using var client = new HttpClient { BaseAddress = stack.InternalLoadBalancer };
             client.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "sys-" + Guid.NewGuid().ToString("N")[..12]);
