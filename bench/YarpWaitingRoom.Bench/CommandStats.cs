@@ -6,6 +6,9 @@ internal sealed class CommandStats(IReadOnlyDictionary<string, (long Calls, long
     /// <summary>Calls of every command together.</summary>
     public long TotalCalls => commands.Values.Sum(c => c.Calls);
 
+    /// <summary>Calls of <paramref name="command"/> (lower case).</summary>
+    public long Calls(string command) => commands.TryGetValue(command, out var stat) ? stat.Calls : 0;
+
     /// <summary>Total time Redis spent in <paramref name="command"/> (lower case, e.g. <c>evalsha</c>), in microseconds.</summary>
     public long Micros(string command) => commands.TryGetValue(command, out var stat) ? stat.Micros : 0;
 }

@@ -295,17 +295,20 @@ public sealed class GateTests(RedisFixture redis) : IAsyncLifetime
         var multiplexer = app.Services.GetService(typeof(StackExchange.Redis.IConnectionMultiplexer)) as StackExchange.Redis.IConnectionMultiplexer;
         Assert.True(await EventuallyAsync(() => Task.FromResult(!multiplexer!.IsConnected), TimeSpan.FromSeconds(10)));
 
-        var slowest = TimeSpan.Zero;
-        for (var i = 0; i < 5; i++)
+        // Decided without waiting for Redis: the median of ten requests stays under 50 ms (the median, not the maximum,
+        // so a scheduling hiccup on a busy 2-core CI machine does not decide the test; a client waiting for a Redis
+        // timeout would take 100 ms every time).
+        var decisions = new List<TimeSpan>();
+        for (var i = 0; i < 10; i++)
         {
             var started = Stopwatch.GetTimestamp();
             using var response = await client.SendAsync(HttpMethod.Get, "/api/echo");
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            slowest = elapsed > slowest ? elapsed : slowest;
+            decisions.Add(Stopwatch.GetElapsedTime(started));
             AssertStatus(whileDown, response);
         }
 
-        Assert.True(slowest < TimeSpan.FromMilliseconds(50), $"the slowest decision took {slowest.TotalMilliseconds:0.0} ms");
+        var median = decisions.Order().ElementAt(decisions.Count / 2);
+        Assert.True(median < TimeSpan.FromMilliseconds(50), $"median decision {median.TotalMilliseconds:0.0} ms; all: {string.Join(", ", decisions.Select(d => d.TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
 
         await server.StartAsync(Cancellation);
         Assert.True(await EventuallyAsync(async () =>

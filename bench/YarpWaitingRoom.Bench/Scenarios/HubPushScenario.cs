@@ -74,6 +74,8 @@ internal static class HubPushScenario
         var midGap = Stopwatch.GetTimestamp() + StopwatchTicks(PushInterval / 2);
         await DelayUntilAsync(midGap, cancellationToken);
         var before = await PrometheusText.ScrapeAsync(scraper, cancellationToken);
+        var redis = RedisInfo.Server(room.Redis);
+        var commandsBefore = await RedisInfo.CommandStatsAsync(redis);
         var cpuBefore = hub.CpuTime;
         var perClientBefore = clients.Clients.Select(c => c.Positions).ToArray();
         var received = clients.Counters.Positions;
@@ -97,6 +99,12 @@ internal static class HubPushScenario
 
         var end = await PrometheusText.ScrapeAsync(scraper, cancellationToken);
         var hubCpuMsPerTick = (hub.CpuTime - cpuBefore).TotalMilliseconds / Ticks;
+        var commandsAfter = await RedisInfo.CommandStatsAsync(redis);
+        // What the tick sends per session (rank in waiting, score in active); the stack's own traffic is in the total only.
+        string[] tickCommands = ["zrank", "zscore"];
+        var perTickCalls = tickCommands.ToDictionary(c => c, c => (commandsAfter.Calls(c) - commandsBefore.Calls(c)) / (double)Ticks);
+        var redisMsPerTick = tickCommands.Sum(c => commandsAfter.Micros(c) - commandsBefore.Micros(c)) / 1000.0 / Ticks;
+        var allCallsPerTick = (commandsAfter.TotalCalls - commandsBefore.TotalCalls - RedisInfo.CommandsPerSnapshot) / (double)Ticks;
         var ticks = TickCount(end, room.Name) - TickCount(before, room.Name);
         var tickSeconds = (end.Value("sockethub_push_tick_seconds_sum", byRoom) ?? 0) - (before.Value("sockethub_push_tick_seconds_sum", byRoom) ?? 0);
         var msPerTick = tickSeconds * 1000 / ticks;
@@ -115,6 +123,7 @@ internal static class HubPushScenario
         var allGotOne = minPerClient == Ticks && maxPerClient == Ticks && rows.All(r => r.PositionsReceived == sessions && r.HubTicks == 1);
         Console.WriteLine($"hub time per push tick ({sessions:N0} sessions, mean of {ticks}): {msPerTick:F1} ms; slowest <= {maxTickMs:F1} ms (histogram bucket)");
         Console.WriteLine($"Redis round trips per tick: {string.Join(", ", roundTrips)}");
+        Console.WriteLine($"Redis commands per tick: ZRANK {perTickCalls["zrank"]:F0}, ZSCORE {perTickCalls["zscore"]:F0} ({redisMsPerTick:F1} ms inside Redis); all commands on this Redis {allCallsPerTick:F0} per interval");
         Console.WriteLine($"hub CPU per push interval (tick, sends, one /metrics scrape, everything else): {hubCpuMsPerTick:F1} ms");
         Console.WriteLine($"positions per client over {Ticks} ticks: min {minPerClient}, max {maxPerClient} (exactly {Ticks} each: {(allGotOne ? "met" : "MISSED")}); gone {clients.Counters.GoneMessages}, unexpected {clients.Counters.UnexpectedMessages}, failed {clients.Counters.Failed}");
 
@@ -126,6 +135,10 @@ internal static class HubPushScenario
             ["msPerTick"] = Math.Round(msPerTick, 2),
             ["maxTickMsUpperBound"] = Math.Round(maxTickMs, 2),
             ["roundTripsPerTick"] = new JsonArray(roundTrips.Select(r => (JsonNode)r).ToArray()),
+            ["redisZrankPerTick"] = perTickCalls["zrank"],
+            ["redisZscorePerTick"] = perTickCalls["zscore"],
+            ["redisMsPerTick"] = Math.Round(redisMsPerTick, 2),
+            ["redisCommandsPerInterval"] = allCallsPerTick,
             ["hubCpuMsPerTickInterval"] = Math.Round(hubCpuMsPerTick, 1),
             ["positionsReceivedPerTick"] = new JsonArray(rows.Select(r => (JsonNode)r.PositionsReceived).ToArray()),
             ["deliverySpreadMs"] = new JsonArray(rows.Select(r => (JsonNode)Math.Round(r.SpreadMs, 1)).ToArray()),
