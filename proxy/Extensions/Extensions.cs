@@ -23,7 +23,9 @@ internal static class Extensions
     {
         var services = builder.Services;
 
-        services.AddOptions<WaitingRoomOptions>().BindConfiguration(WaitingRoomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WaitingRoomOptions>().BindConfiguration(WaitingRoomOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.AdminKey.Length >= WaitingRoomOptions.MinAdminKeyLength, $"WaitingRoom:AdminKey must be at least {WaitingRoomOptions.MinAdminKeyLength} characters (the admin API needs it).")
+            .ValidateOnStart();
         services.AddOptions<GateOptions>().BindConfiguration(GateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProxyJsonContext.Default));
 

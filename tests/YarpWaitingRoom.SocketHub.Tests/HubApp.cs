@@ -23,7 +23,6 @@ public sealed class HubApp : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["ConnectionStrings:Redis"] = redis,
-            ["WaitingRoom:AdminKey"] = "test-admin-key-0123456789",
             ["WaitingRoom:SigningKeys:test"] = SigningSecret,
             ["SocketHub:InstanceName"] = instance,
             ["SocketHub:PushInterval"] = pushInterval,

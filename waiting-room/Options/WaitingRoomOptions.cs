@@ -9,10 +9,14 @@ public sealed class WaitingRoomOptions : IValidatableObject
 {
     public const string SectionName = "WaitingRoom";
 
-    /// <summary>Key required in <c>X-WaitingRoom-Admin-Key</c> by the admin API.</summary>
-    [Required]
-    [MinLength(16)]
+    /// <summary>
+    /// Key required in <c>X-WaitingRoom-Admin-Key</c> by the admin API (the proxies require one of at least
+    /// <see cref="MinAdminKeyLength"/> characters; the hubs have no admin API and need none).
+    /// </summary>
     public string AdminKey { get; set; } = string.Empty;
+
+    /// <summary>Shortest admin key a proxy accepts.</summary>
+    public const int MinAdminKeyLength = 16;
 
     /// <summary>
     /// Token signing keys, key id → secret (base64 of at least 32 bytes, or a text of at least 32 characters).
