@@ -44,6 +44,7 @@ public sealed class StackTests
 
             await BuyThroughEdgeAsync(stack, seats);
             await AdminSeesRoomAsync(stack);
+            await SurvivesOneOfEachPairDownAsync(stack);
         }
         finally
         {
@@ -92,6 +93,27 @@ public sealed class StackTests
         using var confirm = await edge.PostAsync($"/api/holds/{holdId}/confirm", content: null, Cancellation);
         Assert.Equal(HttpStatusCode.Created, confirm.StatusCode);
         Assert.False(confirm.Headers.Contains("X-WaitingRoom-Command"), "the end-session command must be stripped by the proxy");
+    }
+
+    /// <summary>With proxy A, hub A and backend A gone, the edge and the internal LB route everything to the B instances.</summary>
+    private static async Task SurvivesOneOfEachPairDownAsync(StackRun stack)
+    {
+        foreach (var name in new[] { "proxy-a", "hub-a", "backend-a" })
+        {
+            var pid = int.Parse(File.ReadLines(Path.Combine(stack.StateDirectory, "run", name + ".pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+            await process.WaitForExitAsync(Cancellation);
+        }
+
+        using var edge = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = stack.Edge };
+        for (var i = 0; i < 6; i++)
+        {
+            using var concerts = await edge.GetAsync("/api/concerts", Cancellation);
+            Assert.Equal(HttpStatusCode.OK, concerts.StatusCode);
+            using var page = await edge.GetAsync("/_wr/wait-assets/wait.js", Cancellation);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
     }
 
     private static async Task AdminSeesRoomAsync(StackRun stack)
