@@ -34,14 +34,11 @@ public sealed class HubMetrics
         PushSessions.WithLabels(room).Set(0);
     }
 
-    public void Opened(string room, string outcome)
-    {
-        Accepted.WithLabels(room, outcome).Inc();
-        if (outcome != "rejected")
-        {
-            Connections.WithLabels(room).Inc();
-        }
-    }
+    /// <summary>A session was registered (the gauge goes down again in <see cref="ClosedSession"/>).</summary>
+    public void Connected(string room) => Connections.WithLabels(room).Inc();
+
+    /// <summary>What the session turned out to be: waiting, active, entered, gone.</summary>
+    public void Opened(string room, string outcome) => Accepted.WithLabels(room, outcome).Inc();
 
     public void ClosedSession(string room) => Connections.WithLabels(room).Dec();
 

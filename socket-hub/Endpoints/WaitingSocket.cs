@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Queue;
@@ -60,17 +59,22 @@ internal sealed partial class WaitingSocket(
 
         var session = new HubSession(room, claims!.Ticket, claims.Visitor, socket, _options.SendQueueCapacity);
         room.Add(session);
+        metrics.Connected(room.Name);
         var sendLoop = session.SendLoopAsync(_options.SendTimeout, _ => { }, aborted);
-        var opened = "waiting";
         try
         {
-            opened = await GreetAsync(room, session);
-            metrics.Opened(room.Name, opened);
+            metrics.Opened(room.Name, await GreetAsync(room, session));
             await ReceiveAsync(session, aborted);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
             // The client vanished; its place stays until AbandonAfter passes without a heartbeat.
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // Redis is unreachable: nothing to tell yet. 1013 (try again later): the page reconnects with backoff.
+            Log.RedisUnavailable(logger, room.Name, ex.Message);
+            closer.Close(session, (WebSocketCloseStatus)1013, "try again later");
         }
         finally
         {
@@ -118,50 +122,47 @@ internal sealed partial class WaitingSocket(
 
     private async Task ReceiveAsync(HubSession session, CancellationToken aborted)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.MaxFrameBytes + 1);
-        try
+        // Exactly one frame's worth (plus one byte to detect an oversized frame): the pool would round 4,097 up to 8,192
+        // and keep it for the socket's whole life.
+        var buffer = GC.AllocateUninitializedArray<byte>(_options.MaxFrameBytes + 1);
+        while (session.Socket.State == WebSocketState.Open)
         {
-            while (session.Socket.State == WebSocketState.Open)
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    if (length > _options.MaxFrameBytes)
-                    {
-                        Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
-                        return;
-                    }
-
-                    result = await session.Socket.ReceiveAsync(buffer.AsMemory(length, _options.MaxFrameBytes + 1 - length), aborted);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
                 if (length > _options.MaxFrameBytes)
                 {
                     Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
                     return;
                 }
 
-                if (result.MessageType != WebSocketMessageType.Text || !HubMessages.IsHeartbeat(buffer.AsSpan(0, length)))
-                {
-                    Reject(session, "invalid", WebSocketCloseStatus.PolicyViolation, "only {\"type\":\"heartbeat\"} is accepted");
-                    return;
-                }
-
-                metrics.In("heartbeat");
-                session.Room.Heartbeat(session.Ticket);
+                result = await session.Socket.ReceiveAsync(buffer.AsMemory(length, _options.MaxFrameBytes + 1 - length), aborted);
+                length += result.Count;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                // Complete the close handshake (after anything still queued), so the client sees a clean close.
+                session.CloseAfterSending(WebSocketCloseStatus.NormalClosure, "bye");
+                return;
+            }
+
+            if (length > _options.MaxFrameBytes)
+            {
+                Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
+                return;
+            }
+
+            if (result.MessageType != WebSocketMessageType.Text || !HubMessages.IsHeartbeat(buffer.AsSpan(0, length)))
+            {
+                Reject(session, "invalid", WebSocketCloseStatus.PolicyViolation, "only {\"type\":\"heartbeat\"} is accepted");
+                return;
+            }
+
+            metrics.In("heartbeat");
+            session.Room.Heartbeat(session.Ticket);
         }
     }
 
@@ -191,6 +192,9 @@ internal sealed partial class WaitingSocket(
 
         [LoggerMessage(EventIds.FrameRejected, LogLevel.Warning, "Room {Room}: {Kind} frame from a client; closing")]
         public static partial void FrameRejected(ILogger logger, string room, string kind);
+
+        [LoggerMessage(EventIds.PushFailed + 50, LogLevel.Warning, "Room {Room}: Redis unavailable while greeting a client ({Message}); closed with 1013")]
+        public static partial void RedisUnavailable(ILogger logger, string room, string message);
 
         [LoggerMessage(EventIds.SlowClient, LogLevel.Warning, "Room {Room}: client of ticket {Ticket} did not keep up; its send queue overflowed and it was cut off")]
         public static partial void SlowClient(ILogger logger, string room, string ticket);

@@ -69,17 +69,16 @@ internal sealed partial class AdmissionNotifier(
         }
     }
 
-    /// <summary>The push tick found <paramref name="ticket"/> active with a connection here that has no notice yet.</summary>
-    public async Task OnFoundActiveAsync(RoomContext room, string ticket)
+    /// <summary>The push tick found these tickets admitted, with connections here that have no notice yet (a lost message).</summary>
+    public async Task OnFoundActiveAsync(RoomContext room, List<string> tickets)
     {
-        var claimed = await ClaimAsync(room, [ticket]);
-        if (claimed[0])
+        var claims = await ClaimAsync(room, tickets);
+        for (var i = 0; i < tickets.Count; i++)
         {
-            Deliver(room, ticket);
-        }
-        else
-        {
-            metrics.Duplicate(room.Name);
+            if (claims[i])
+            {
+                Deliver(room, tickets[i]);
+            }
         }
     }
 

@@ -49,7 +49,11 @@ internal sealed partial class PositionPusher(
         }
     }
 
-    /// <summary>One tick for one room; returns the Redis round trips it took.</summary>
+    /// <summary>
+    /// One tick for one room; returns the Redis round trips it took. Ranks go out in pipelined batches, all in flight
+    /// together; only the tickets not waiting any more are then looked up in the active set (one more round trip), and
+    /// the admitted ones that have no notice yet are claimed in one batch.
+    /// </summary>
     internal async Task<int> PushAsync(RoomContext room)
     {
         var started = timeProvider.GetTimestamp();
@@ -59,52 +63,82 @@ internal sealed partial class PositionPusher(
         var roundTrips = 1;
         var tickets = room.Tickets.ToArray();
         var db = redis.GetDatabase();
+
+        var ranks = new Task<long?>[tickets.Length];
         for (var offset = 0; offset < tickets.Length; offset += _options.PositionBatchSize)
         {
-            var count = Math.Min(_options.PositionBatchSize, tickets.Length - offset);
             var batch = db.CreateBatch();
-            var ranks = new Task<long?>[count];
-            var actives = new Task<double?>[count];
-            for (var i = 0; i < count; i++)
+            for (var i = offset; i < Math.Min(offset + _options.PositionBatchSize, tickets.Length); i++)
             {
-                ranks[i] = batch.SortedSetRankAsync(room.Queue.Keys.Waiting, tickets[offset + i]);
-                actives[i] = batch.SortedSetScoreAsync(room.Queue.Keys.Active, tickets[offset + i]);
+                ranks[i] = batch.SortedSetRankAsync(room.Queue.Keys.Waiting, tickets[i]);
             }
 
             batch.Execute();
-            await Task.WhenAll(Task.WhenAll(ranks), Task.WhenAll(actives));
             roundTrips++;
-            for (var i = 0; i < count; i++)
+        }
+
+        await Task.WhenAll(ranks);
+        var missing = new List<string>();
+        for (var i = 0; i < tickets.Length; i++)
+        {
+            if (ranks[i].Result is { } rank)
             {
-                var ticket = tickets[offset + i];
-                if (ranks[i].Result is { } rank)
+                var position = rank + 1;
+                var message = HubMessages.Position(position, snapshot.EtaSeconds(position, now, room.Options), snapshot.Switch.QueueOn);
+                foreach (var session in room.SessionsOf(tickets[i]))
                 {
-                    var position = rank + 1;
-                    var message = HubMessages.Position(position, snapshot.EtaSeconds(position, now, room.Options), snapshot.Switch.QueueOn);
-                    foreach (var session in room.SessionsOf(ticket))
-                    {
-                        Send(room, session, message, "position");
-                    }
-                }
-                else if (actives[i].Result is { } until && until > now.ToUnixTimeMilliseconds())
-                {
-                    if (room.SessionsOf(ticket).Any(s => !s.AdmittedSent))
-                    {
-                        await notifier.OnFoundActiveAsync(room, ticket);
-                    }
-                }
-                else
-                {
-                    foreach (var session in room.SessionsOf(ticket))
-                    {
-                        closer.Gone(session, session.AdmittedSent ? "expired" : "abandoned");
-                    }
+                    Send(room, session, message, "position");
                 }
             }
+            else
+            {
+                missing.Add(tickets[i]);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            roundTrips += await SettleMissingAsync(room, db, missing, now);
         }
 
         metrics.Tick(room.Name, timeProvider.GetElapsedTime(started), roundTrips, tickets.Length);
         return roundTrips;
+    }
+
+    /// <summary>Tickets no longer waiting: admitted ones get their notice if they have none; the rest are told they are gone.</summary>
+    private async Task<int> SettleMissingAsync(RoomContext room, IDatabase db, List<string> missing, DateTimeOffset now)
+    {
+        var batch = db.CreateBatch();
+        var scores = missing.Select(t => batch.SortedSetScoreAsync(room.Queue.Keys.Active, t)).ToArray();
+        batch.Execute();
+        await Task.WhenAll(scores);
+
+        var admitted = new List<string>();
+        for (var i = 0; i < missing.Count; i++)
+        {
+            if (scores[i].Result is { } until && until > now.ToUnixTimeMilliseconds())
+            {
+                if (room.SessionsOf(missing[i]).Any(s => !s.AdmittedSent))
+                {
+                    admitted.Add(missing[i]);
+                }
+            }
+            else
+            {
+                foreach (var session in room.SessionsOf(missing[i]))
+                {
+                    closer.Gone(session, session.AdmittedSent ? "expired" : "abandoned");
+                }
+            }
+        }
+
+        if (admitted.Count == 0)
+        {
+            return 1;
+        }
+
+        await notifier.OnFoundActiveAsync(room, admitted);
+        return 2;
     }
 
     private void Send(RoomContext room, HubSession session, byte[] message, string type)
