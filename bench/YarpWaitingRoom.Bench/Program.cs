@@ -30,6 +30,33 @@ string[] known =
     HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name,
     HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name,
 ];
+if (scenario == SpikeScenario.Name)
+{
+    // A rehearsal, not a benchmark: ./stack load spike [--peak N] [--base N] [--ramp S] [--hold S] [--calm S]
+    // [--room R] [--path P] [--spike-threshold N] [--base-url URL].
+    var settings = new SpikeSettings(
+        Text("--base-url") is { } url ? new Uri(url.EndsWith('/') ? url : url + "/") : YarpWaitingRoom.Bench.StackEndpoints.Edge,
+        Text("--room") ?? "concert",
+        Text("--path") ?? "/api/concerts",
+        Option("--base", 200),
+        Option("--peak", 1800),
+        TimeSpan.FromSeconds(Option("--ramp", 30)),
+        TimeSpan.FromSeconds(Option("--hold", 30)),
+        TimeSpan.FromSeconds(Option("--calm", 240)),
+        Option("--spike-threshold", 1500),
+        Option("--in-flight", 1024),
+        JoinsScenario.AdminKey());
+    try
+    {
+        return await SpikeScenario.RunAsync(settings, cancellation.Token);
+    }
+    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("cancelled");
+        return 130;
+    }
+}
+
 if (scenario != "all" && !known.Contains(scenario))
 {
     Console.Error.WriteLine($"unknown scenario '{scenario}'; known: all, {string.Join(", ", known)}");
@@ -92,4 +119,10 @@ int Option(string name, int fallback)
     return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
         ? value
         : fallback;
+}
+
+string? Text(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }

@@ -5,7 +5,8 @@ namespace YarpWaitingRoom.SystemTests;
 /// <summary>
 /// One stack for the end-to-end journeys, with seconds-scale timings. Room <c>concert</c> (the reservation API at
 /// <c>/api</c>) admits one visitor at a time with slow ticks, so an admission that follows an abandonment at once is
-/// told apart from one at the next tick; room <c>journey</c> (the same API at <c>/journey/api</c>) ticks every 2 s.
+/// told apart from one at the next tick; room <c>journey</c> (the same API at <c>/journey/api</c>) ticks every 2 s and
+/// switches at 10 / 40 / 60 requests per second with a 3-second debounce.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -18,6 +19,10 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["WaitingRoom__Rooms__concert__AbandonAfter"] = "00:00:04",
         ["WaitingRoom__Rooms__concert__HeartbeatInterval"] = "00:00:01",
         ["WaitingRoom__Rooms__journey__AdmitInterval"] = "00:00:02",
+        ["WaitingRoom__Rooms__journey__OffThreshold"] = "10",
+        ["WaitingRoom__Rooms__journey__OnThreshold"] = "40",
+        ["WaitingRoom__Rooms__journey__SpikeThreshold"] = "60",
+        ["WaitingRoom__Rooms__journey__Debounce"] = "00:00:03",
         ["ReverseProxy__Routes__journeyapi__ClusterId"] = "reservation",
         ["ReverseProxy__Routes__journeyapi__Match__Path"] = "/journey/{**catch-all}",
         ["ReverseProxy__Routes__journeyapi__Metadata__WaitingRoom"] = "journey",

@@ -93,7 +93,7 @@ internal static class JoinsScenario
     private static string SecretsFile => Path.Combine(StackEndpoints.StateDirectory, "secrets.env");
 
     /// <summary>The admin key from the environment, else from the stack's <c>secrets.env</c> (lines <c>KEY=VALUE</c>).</summary>
-    private static string? AdminKey()
+    internal static string? AdminKey()
     {
         if (Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } configured)
         {

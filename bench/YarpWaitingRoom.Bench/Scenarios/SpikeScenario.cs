@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace YarpWaitingRoom.Bench.Scenarios;
+
+/// <summary>Shape and target of a spike rehearsal (<c>./stack load spike</c>).</summary>
+internal sealed record SpikeSettings(
+    Uri BaseUrl,
+    string Room,
+    string Path,
+    double BaseRate,
+    double PeakRate,
+    TimeSpan Ramp,
+    TimeSpan Hold,
+    TimeSpan Calm,
+    int SpikeThreshold,
+    int MaxInFlight,
+    string? AdminKey);
+
+/// <summary>
+/// The spike rehearsal k6/spike.js describes, run by this tool since k6 cannot run here: new visitors (no cookies,
+/// API requests) at an open-loop arrival rate that ramps from the base rate to the peak, holds, and drops back to the
+/// base rate long enough for the queue to calm down. A progress line each second; the admin API is polled to see the
+/// switch move. The summary: requests, achieved rate, latency percentiles, errors, transitions seen, and the time from
+/// the edge tier crossing the spike threshold to the queue turning on.
+/// </summary>
+internal static class SpikeScenario
+{
+    public const string Name = "spike";
+
+    public static async Task<int> RunAsync(SpikeSettings settings, CancellationToken cancellationToken)
+    {
+        var total = settings.Ramp + settings.Hold + settings.Calm;
+        Console.WriteLine($"spike: {settings.BaseRate:0} → {settings.PeakRate:0} req/s at {settings.BaseUrl}{settings.Path.TrimStart('/')} " +
+            $"(ramp {settings.Ramp.TotalSeconds:0} s, hold {settings.Hold.TotalSeconds:0} s, calm {settings.Calm.TotalSeconds:0} s), room {settings.Room}");
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            UseCookies = false,
+            MaxConnectionsPerServer = settings.MaxInFlight,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        })
+        { BaseAddress = settings.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var admin = new HttpClient { BaseAddress = settings.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        if (settings.AdminKey is not null)
+        {
+            admin.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", settings.AdminKey);
+        }
+
+        var seconds = (int)Math.Ceiling(total.TotalSeconds) + 30;
+        var perSecond = new SecondStats[seconds];
+        for (var i = 0; i < seconds; i++)
+        {
+            perSecond[i] = new SecondStats();
+        }
+
+        var latencies = new List<long>(1 << 16);
+        var latencyLock = new Lock();
+        var transitions = new List<(double At, bool On, string Reason)>();
+        double? crossedAt = null;
+        double? onAt = null;
+        bool? queueOn = null;
+        long inFlight = 0;
+        long shed = 0;
+        using var slots = new SemaphoreSlim(settings.MaxInFlight);
+        var begin = Stopwatch.GetTimestamp();
+        double Now() => Stopwatch.GetElapsedTime(begin).TotalSeconds;
+
+        using var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var poller = Task.Run(async () =>
+        {
+            while (!stopPolling.IsCancellationRequested && settings.AdminKey is not null)
+            {
+                try
+                {
+                    var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{settings.Room}", stopPolling.Token);
+                    var on = room.GetProperty("queueOn").GetBoolean();
+                    if (queueOn is { } was && was != on)
+                    {
+                        transitions.Add((Now(), on, room.GetProperty("reason").GetString() ?? "?"));
+                        if (on && onAt is null)
+                        {
+                            onAt = Now();
+                        }
+                    }
+
+                    queueOn = on;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+                {
+                }
+
+                await Task.Delay(250, stopPolling.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }, CancellationToken.None);
+
+        async Task SendAsync(int second)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, settings.Path);
+                request.Headers.Accept.ParseAdd("application/json");
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                var stats = perSecond[Math.Min(second, seconds - 1)];
+                if ((int)response.StatusCode is >= 200 and < 400)
+                {
+                    Interlocked.Increment(ref stats.Passed);
+                }
+                else if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null)
+                {
+                    Interlocked.Increment(ref stats.Diverted);
+                }
+                else
+                {
+                    Interlocked.Increment(ref stats.Errors);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                Interlocked.Increment(ref perSecond[Math.Min(second, seconds - 1)].Errors);
+            }
+            finally
+            {
+                var elapsed = Stopwatch.GetTimestamp() - started;
+                lock (latencyLock)
+                {
+                    latencies.Add(elapsed);
+                }
+
+                Interlocked.Decrement(ref inFlight);
+                slots.Release();
+            }
+        }
+
+        // Open loop: requests start at the target rate whatever the answers' speed (up to MaxInFlight outstanding).
+        var budget = 0.0;
+        var last = 0.0;
+        var lastPrinted = -1;
+        while (Now() < total.TotalSeconds && !cancellationToken.IsCancellationRequested)
+        {
+            var now = Now();
+            budget += RateAt(settings, now) * (now - last);
+            last = now;
+            var second = (int)now;
+            while (budget >= 1)
+            {
+                budget--;
+                if (!slots.Wait(0, CancellationToken.None))
+                {
+                    shed++;
+                    continue;
+                }
+
+                Interlocked.Increment(ref inFlight);
+                Interlocked.Increment(ref perSecond[second].Sent);
+                _ = SendAsync(second);
+            }
+
+            if (second != lastPrinted && second > 0)
+            {
+                lastPrinted = second;
+                var prev = perSecond[second - 1];
+                var achieved = prev.Passed + prev.Diverted + prev.Errors;
+                if (crossedAt is null && prev.Sent >= settings.SpikeThreshold)
+                {
+                    crossedAt = second;
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  t={second,3}s target {RateAt(settings, second - 0.5),6:0}/s sent {prev.Sent,6}/s answered {achieved,6}/s passed {prev.Passed,6} diverted {prev.Diverted,6} errors {prev.Errors,4} in flight {Interlocked.Read(ref inFlight),5} queue {(queueOn is null ? "?" : queueOn.Value ? "ON" : "off")}"));
+            }
+
+            await Task.Delay(5, cancellationToken);
+        }
+
+        // Let the last answers arrive and the switch settle for one more poll.
+        for (var i = 0; i < 100 && Interlocked.Read(ref inFlight) > 0; i++)
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        await Task.Delay(500, CancellationToken.None);
+        await stopPolling.CancelAsync();
+        await poller.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        long[] sorted;
+        lock (latencyLock)
+        {
+            sorted = [.. latencies.Order()];
+        }
+
+        var passed = perSecond.Sum(s => s.Passed);
+        var diverted = perSecond.Sum(s => s.Diverted);
+        var errors = perSecond.Sum(s => s.Errors);
+        var requests = passed + diverted + errors;
+        var peakAchieved = perSecond.Max(s => s.Passed + s.Diverted + s.Errors);
+        var toOn = crossedAt is { } c && onAt is { } o ? o - c : (double?)null;
+        Console.WriteLine();
+        Console.WriteLine($"{"requests",10} {"rate/s",8} {"peak/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"passed",8} {"diverted",9} {"errors",7} {"shed",6}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{requests,10} {requests / total.TotalSeconds,8:0} {peakAchieved,8} {LatencyRecorder.PercentileMs(sorted, 50),8:0.0} {LatencyRecorder.PercentileMs(sorted, 95),8:0.0} {LatencyRecorder.PercentileMs(sorted, 99),8:0.0} {passed,8} {diverted,9} {errors,7} {shed,6}"));
+        Console.WriteLine("switch transitions seen: " + (transitions.Count == 0 ? "none" : string.Join(", ", transitions.Select(t => string.Create(CultureInfo.InvariantCulture, $"{(t.On ? "ON" : "OFF")} ({t.Reason}) at {t.At:0.0} s")))));
+        Console.WriteLine(toOn is { } d
+            ? string.Create(CultureInfo.InvariantCulture, $"crossed {settings.SpikeThreshold}/s at {crossedAt:0} s, queue ON at {onAt:0.0} s: {d:0.0} s later")
+            : "the queue did not turn on after the rate crossed the spike threshold (or no admin key to watch it)");
+
+        var json = new JsonObject
+        {
+            ["room"] = settings.Room,
+            ["baseRate"] = settings.BaseRate,
+            ["peakRate"] = settings.PeakRate,
+            ["requests"] = requests,
+            ["peakAchievedPerSecond"] = peakAchieved,
+            ["p50Ms"] = Math.Round(LatencyRecorder.PercentileMs(sorted, 50), 2),
+            ["p95Ms"] = Math.Round(LatencyRecorder.PercentileMs(sorted, 95), 2),
+            ["p99Ms"] = Math.Round(LatencyRecorder.PercentileMs(sorted, 99), 2),
+            ["passed"] = passed,
+            ["diverted"] = diverted,
+            ["errors"] = errors,
+            ["shed"] = shed,
+            ["transitions"] = new JsonArray([.. transitions.Select(t => (JsonNode)new JsonObject { ["at"] = Math.Round(t.At, 2), ["to"] = t.On ? "on" : "off", ["reason"] = t.Reason })]),
+            ["secondsFromSpikeToQueueOn"] = toOn is { } seconds2 ? Math.Round(seconds2, 2) : null,
+        };
+        Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
+        Console.WriteLine("result " + json.ToJsonString());
+        return errors == 0 ? 0 : 1;
+    }
+
+    /// <summary>Target rate at <paramref name="t"/> seconds: a linear ramp, a plateau, then back to the base rate.</summary>
+    private static double RateAt(SpikeSettings s, double t)
+    {
+        if (t < s.Ramp.TotalSeconds)
+        {
+            return s.BaseRate + (s.PeakRate - s.BaseRate) * (t / s.Ramp.TotalSeconds);
+        }
+
+        return t < (s.Ramp + s.Hold).TotalSeconds ? s.PeakRate : s.BaseRate;
+    }
+
+    private sealed class SecondStats
+    {
+        public long Sent;
+        public long Passed;
+        public long Diverted;
+        public long Errors;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using YarpWaitingRoom.Testing;
+
+namespace YarpWaitingRoom.SystemTests;
+
+/// <summary>
+/// The load tool's spike rehearsal against the stack, with seconds-scale thresholds: the queue goes on, then off. The
+/// calm phase sends nothing: the queue turns off only when nobody waits, and a trickle of new visitors would keep joining.
+/// </summary>
+[Collection(JourneyGroup.Name)]
+public sealed class SpikeTests(JourneyTopology stack)
+{
+    [Fact]
+    public async Task ShortSpike_TurnsTheQueueOnBySpike_AndCalmTurnsItOffAgain()
+    {
+        var tool = Path.Combine(stack.Stack.RepositoryRoot, "bench", "YarpWaitingRoom.Bench", "bin", "Release", "net10.0", "YarpWaitingRoom.Bench.dll");
+        Assert.True(File.Exists(tool), $"{tool} missing: ./stack test builds it");
+
+        var run = await ExternalProcess.RunAsync(
+            "dotnet",
+            [tool, "spike", "--base-url", stack.Edge.ToString(), "--room", "journey", "--path", "/journey/api/concerts",
+             "--base", "0", "--peak", "120", "--ramp", "2", "--hold", "3", "--calm", "20", "--spike-threshold", "60"],
+            TimeSpan.FromMinutes(2),
+            new Dictionary<string, string?> { ["WaitingRoom__AdminKey"] = StackRun.AdminKey },
+            stack.Stack.RepositoryRoot,
+            TestContext.Current.CancellationToken);
+
+        Assert.True(run.ExitCode == 0, "spike run failed:\n" + run.Output);
+        var line = run.Output.Split('\n').Last(l => l.StartsWith("result ", StringComparison.Ordinal));
+        var result = JsonDocument.Parse(line["result ".Length..]).RootElement;
+        var transitions = result.GetProperty("transitions").EnumerateArray()
+            .Select(t => (To: t.GetProperty("to").GetString(), Reason: t.GetProperty("reason").GetString()))
+            .ToList();
+        Assert.True(transitions.Count >= 2, "transitions seen: " + string.Join(", ", transitions) + "\n" + run.Output);
+        Assert.Equal(("on", "spike"), transitions[0]);
+        Assert.Equal(("off", "calm"), transitions[^1]);
+        Assert.True(result.GetProperty("peakAchievedPerSecond").GetInt64() >= 60);
+        Assert.Equal(JsonValueKind.Number, result.GetProperty("secondsFromSpikeToQueueOn").ValueKind);
+    }
+}
