@@ -9,11 +9,11 @@ public sealed class GateOptions
 
     /// <summary>A Redis call on the request path that takes longer counts as a failure.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
-    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Failures in a row that open the breaker.</summary>
     [Range(1, 1000)]
-    public int BreakerFailures { get; set; } = 3;
+    public int BreakerFailures { get; set; } = 5;
 
     /// <summary>How long an open breaker skips Redis entirely before probing again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
