@@ -57,6 +57,28 @@ if (scenario == SpikeScenario.Name)
     }
 }
 
+if (scenario == JourneyScenario.Name)
+{
+    // A rehearsal: ./stack load journey [--visitors N] [--concurrency N] [--mode On|Paused|...] [--max-wait S] [--room R].
+    var settings = new JourneySettings(
+        Text("--base-url") is { } url ? new Uri(url.EndsWith('/') ? url : url + "/") : YarpWaitingRoom.Bench.StackEndpoints.Edge,
+        Text("--room") ?? "concert",
+        Option("--visitors", 200),
+        Option("--concurrency", 50),
+        Text("--mode"),
+        TimeSpan.FromSeconds(Option("--max-wait", 120)),
+        JoinsScenario.AdminKey());
+    try
+    {
+        return await JourneyScenario.RunAsync(settings, cancellation.Token);
+    }
+    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("cancelled");
+        return 130;
+    }
+}
+
 if (scenario != "all" && !known.Contains(scenario))
 {
     Console.Error.WriteLine($"unknown scenario '{scenario}'; known: all, {string.Join(", ", known)}");
