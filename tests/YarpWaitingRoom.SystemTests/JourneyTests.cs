@@ -77,7 +77,15 @@ public sealed class JourneyTests(JourneyTopology stack)
 
             // A's network goes away and does not come back.
             await a.DropAsync();
-            await b.AdmittedAsync(TimeSpan.FromSeconds(12));
+            try
+            {
+                await b.AdmittedAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                var dump = string.Join(Environment.NewLine, (await EventsAsync("concert")).Select(e => string.Join(' ', e.Select(f => f.Key + "=" + f.Value))));
+                Assert.Fail($"B was not admitted within 30 s of A's drop. Room events:{Environment.NewLine}{dump}");
+            }
 
             // The reaper's abandoned event and B's admission are moments apart, not a tick apart.
             var events = await EventsAsync("concert");
