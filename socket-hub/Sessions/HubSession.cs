@@ -80,19 +80,24 @@ internal sealed class HubSession
     /// <summary>Sends queued messages in order until <see cref="Complete"/> or the socket fails.</summary>
     public async Task SendLoopAsync(TimeSpan sendTimeout, Action<int> sent, CancellationToken cancellationToken)
     {
+        // One timeout source for the session, re-armed per message (TryReset), not a new one per message.
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             await foreach (var message in _outbox.Reader.ReadAllAsync(cancellationToken))
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(sendTimeout);
                 await Socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
                 sent(message.Length);
+                if (!timeout.TryReset())
+                {
+                    timeout.Dispose();
+                    timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                }
             }
 
             if (_closeStatus is { } status && Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(sendTimeout);
                 await Socket.CloseOutputAsync(status, _closeDescription, timeout.Token);
             }
@@ -101,6 +106,10 @@ internal sealed class HubSession
         {
             // The client went away or stalled: the receive side notices and cleans up.
             Socket.Abort();
+        }
+        finally
+        {
+            timeout.Dispose();
         }
     }
 }
