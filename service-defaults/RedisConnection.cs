@@ -25,6 +25,37 @@ public static class RedisConnection
         });
     }
 
+    /// <summary>
+    /// Subscribes <paramref name="handler"/> to <paramref name="channel"/>, retrying every <paramref name="retryEvery"/> while
+    /// Redis is unreachable (<paramref name="onFailure"/> hears each failure). Once subscribed, the multiplexer
+    /// re-subscribes by itself after a reconnect, so this returns.
+    /// </summary>
+    public static async Task SubscribeWithRetryAsync(
+        this ISubscriber subscriber,
+        RedisChannel channel,
+        Action<RedisChannel, RedisValue> handler,
+        Action<Exception> onFailure,
+        TimeSpan retryEvery,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        ArgumentNullException.ThrowIfNull(onFailure);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await subscriber.SubscribeAsync(channel, handler).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                onFailure(ex);
+                await Task.Delay(retryEvery, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Adds the <c>redis</c> readiness check; <paramref name="failureStatus"/> says what a silent Redis means here.</summary>
     public static IHealthChecksBuilder AddRedisCheck(this IHealthChecksBuilder builder, HealthStatus failureStatus, string? consequence = null) =>
         builder.Add(new HealthCheckRegistration(

@@ -82,7 +82,7 @@ public static partial class WaitingRoomApi
         }
 
         // Where the visitor first wanted to go: the link's own return, else the one kept with the ticket.
-        var returnUrl = ReturnUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(entry!.Ticket);
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(entry!.Ticket);
         var redeemed = await target.Queue.RedeemAsync(entry!.Ticket);
         if (redeemed == RedeemResult.AdmissionGone)
         {
@@ -103,7 +103,7 @@ public static partial class WaitingRoomApi
         }
 
         services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);
-        return TypedResults.Redirect(ReturnUrls.IsLocal(returnUrl) ? returnUrl! : "/");
+        return TypedResults.Redirect(LocalUrls.IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
     internal static string EnterUrl(WaitingRoomServices services, Room room, TokenClaims ticket, DateTimeOffset now)

@@ -16,10 +16,7 @@ public sealed class Room
         Queue = queue;
         Switch = switchStore;
         CookieName = "wr_" + name;
-        var initial = options.Mode == RoomMode.Auto
-            ? SwitchState.Initial(now)
-            : QueueSwitch.Evaluate(SwitchState.Initial(now), options, options.Mode, default, now);
-        _snapshot = new RoomSnapshot(0, options.Mode, initial, 0, 0, 0, null, null, 0, 0);
+        _snapshot = new RoomSnapshot(0, options.Mode, QueueSwitch.Start(options, options.Mode, now), 0, 0, 0, null, null, 0, 0);
     }
 
     public string Name { get; }

@@ -28,7 +28,9 @@ internal sealed partial class RoomMonitor(
         foreach (var room in rooms.All)
         {
             metrics.Prepare(room.Name);
-            await SubscribeAsync(subscriber, room, stoppingToken);
+            await subscriber.SubscribeWithRetryAsync(
+                room.Queue.Keys.Notify, (_, message) => OnMessage(room, message), ex => Log.RefreshFailed(logger, room.Name, ex.Message),
+                PollInterval, timeProvider, stoppingToken);
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -39,24 +41,6 @@ internal sealed partial class RoomMonitor(
             }
 
             await Task.Delay(PollInterval, timeProvider, stoppingToken);
-        }
-    }
-
-    private async Task SubscribeAsync(ISubscriber subscriber, Room room, CancellationToken stoppingToken)
-    {
-        // Subscribing fails while Redis is down; the multiplexer re-subscribes by itself once subscribed, so retry until then.
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await subscriber.SubscribeAsync(room.Queue.Keys.Notify, (_, message) => OnMessage(room, message));
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                Log.RefreshFailed(logger, room.Name, ex.Message);
-                await Task.Delay(PollInterval, timeProvider, stoppingToken);
-            }
         }
     }
 

@@ -41,10 +41,10 @@ internal static partial class WaitingPageEndpoint
         if (status != TokenStatus.Valid)
         {
             Log.TicketRejected(logger, room, status);
-            return Page(new WaitingPageModel(room, string.Empty, IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), StatusCodes.Status400BadRequest);
+            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), StatusCodes.Status400BadRequest);
         }
 
-        var returnUrl = IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(claims!.Ticket) ?? "/";
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(claims!.Ticket) ?? "/";
         var place = await target.Queue.GetStatusAsync(claims!.Ticket);
         var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
         var model = place.State switch
@@ -66,13 +66,9 @@ internal static partial class WaitingPageEndpoint
     private static ContentHttpResult Page(WaitingPageModel model, int statusCode) =>
         TypedResults.Content(WaitingPage.Render(model), "text/html; charset=utf-8", statusCode: statusCode);
 
-    /// <summary>Only same-site paths: never an open redirect.</summary>
-    internal static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
-
     private static partial class Log
     {
-        [LoggerMessage(EventIds.TicketRejected + 10, LogLevel.Warning, "Room {Room}: waiting page ticket refused ({Status})")]
+        [LoggerMessage(EventIds.PageTicketRejected, LogLevel.Warning, "Room {Room}: waiting page ticket refused ({Status})")]
         public static partial void TicketRejected(ILogger logger, string room, TokenStatus status);
     }
 }

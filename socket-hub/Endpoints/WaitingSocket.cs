@@ -193,7 +193,7 @@ internal sealed partial class WaitingSocket(
         [LoggerMessage(EventIds.FrameRejected, LogLevel.Warning, "Room {Room}: {Kind} frame from a client; closing")]
         public static partial void FrameRejected(ILogger logger, string room, string kind);
 
-        [LoggerMessage(EventIds.PushFailed + 50, LogLevel.Warning, "Room {Room}: Redis unavailable while greeting a client ({Message}); closed with 1013")]
+        [LoggerMessage(EventIds.GreetingRedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable while greeting a client ({Message}); closed with 1013")]
         public static partial void RedisUnavailable(ILogger logger, string room, string message);
 
         [LoggerMessage(EventIds.SlowClient, LogLevel.Warning, "Room {Room}: client of ticket {Ticket} did not keep up; its send queue overflowed and it was cut off")]

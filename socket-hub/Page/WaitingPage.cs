@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
+using YarpWaitingRoom.Queue;
 
 namespace YarpWaitingRoom.SocketHub.Page;
 
@@ -55,8 +56,8 @@ public static class WaitingPage
             "waiting" or "active" or "gone" => model.State,
             _ => "unknown",
         };
-        var returnUrl = IsLocal(model.ReturnUrl) ? model.ReturnUrl : "/";
-        var enterUrl = state == "active" && IsLocal(model.EnterUrl) ? model.EnterUrl : null;
+        var returnUrl = LocalUrls.IsLocal(model.ReturnUrl) ? model.ReturnUrl : "/";
+        var enterUrl = state == "active" && LocalUrls.IsLocal(model.EnterUrl) ? model.EnterUrl : null;
         var waiting = state is "waiting" or "unknown";
         var position = waiting && model.Position is > 0 ? model.Position : null; // 1-based; 0 means admitted
 
@@ -233,13 +234,6 @@ public static class WaitingPage
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
-
-    /// <summary>A local path only (the same rule as the proxy's return URLs): never a link off the site or a script URL.</summary>
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url)
-        && url[0] == '/'
-        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-        && !url.AsSpan().ContainsAny('\r', '\n');
 
     /// <summary><c>"ko"</c> for ko, KO, ko-KR…, <c>"en"</c> for en, en-US…, otherwise <see langword="null"/>.</summary>
     private static string? Supported(ReadOnlySpan<char> tag)

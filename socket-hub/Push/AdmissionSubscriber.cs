@@ -20,20 +20,9 @@ internal sealed partial class AdmissionSubscriber(
         var subscriber = redis.GetSubscriber();
         foreach (var room in rooms.All)
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    // Once subscribed, the multiplexer re-subscribes by itself after a reconnect.
-                    await subscriber.SubscribeAsync(room.Queue.Keys.Notify, (_, message) => OnMessage(room, message));
-                    break;
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    Log.SubscribeFailed(logger, room.Name, ex.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, stoppingToken);
-                }
-            }
+            await subscriber.SubscribeWithRetryAsync(
+                room.Queue.Keys.Notify, (_, message) => OnMessage(room, message), ex => Log.SubscribeFailed(logger, room.Name, ex.Message),
+                TimeSpan.FromSeconds(1), timeProvider, stoppingToken);
         }
     }
 
@@ -63,7 +52,7 @@ internal sealed partial class AdmissionSubscriber(
         [LoggerMessage(EventIds.SubscribeFailed, LogLevel.Warning, "Room {Room}: subscribing to admissions failed ({Message}); retrying")]
         public static partial void SubscribeFailed(ILogger logger, string room, string message);
 
-        [LoggerMessage(EventIds.NoticeFailed + 10, LogLevel.Error, "Room {Room}: admission batch not handled ({Message})")]
+        [LoggerMessage(EventIds.BatchNotHandled, LogLevel.Error, "Room {Room}: admission batch not handled ({Message})")]
         public static partial void NoticeFailed(ILogger logger, string room, string message);
     }
 }

@@ -54,6 +54,10 @@ public static class QueueSwitch
         return previous with { HighSince = highSince, CalmSince = calmSince };
     }
 
+    /// <summary>The state of a room never evaluated yet: off under Auto, else what the mode forces.</summary>
+    public static SwitchState Start(RoomOptions room, RoomMode mode, DateTimeOffset now) =>
+        mode == RoomMode.Auto ? SwitchState.Initial(now) : Evaluate(SwitchState.Initial(now), room, mode, default, now);
+
     private static SwitchState Forced(SwitchState previous, bool queueOn, string reason, DateTimeOffset now) =>
         previous.QueueOn == queueOn && previous.Reason == reason
             ? previous with { HighSince = null, CalmSince = null }

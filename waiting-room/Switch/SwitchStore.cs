@@ -135,9 +135,7 @@ public sealed class SwitchStore
         if (Get("queueOn").IsNullOrEmpty)
         {
             // Never evaluated: the configured mode decides the first state.
-            state = mode == RoomMode.Auto
-                ? SwitchState.Initial(now)
-                : QueueSwitch.Evaluate(SwitchState.Initial(now), _options, mode, default, now);
+            state = QueueSwitch.Start(_options, mode, now);
         }
         else
         {
