@@ -6,7 +6,8 @@ namespace YarpWaitingRoom.SystemTests;
 /// One stack for the end-to-end journeys, with seconds-scale timings. Room <c>concert</c> (the reservation API at
 /// <c>/api</c>) admits one visitor at a time with slow ticks, so an admission that follows an abandonment at once is
 /// told apart from one at the next tick; room <c>journey</c> (the same API at <c>/journey/api</c>) ticks every 2 s and
-/// switches at 10 / 40 / 60 requests per second with a 3-second debounce.
+/// switches at 10 / 40 / 60 requests per second with a 3-second debounce; room <c>spike</c> (at <c>/spike/api</c>) has the
+/// same timings and belongs to the spike rehearsal alone, so no other test's traffic or forced mode is in its switch state.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -27,6 +28,15 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__journeyapi__Match__Path"] = "/journey/{**catch-all}",
         ["ReverseProxy__Routes__journeyapi__Metadata__WaitingRoom"] = "journey",
         ["ReverseProxy__Routes__journeyapi__Transforms__0__PathRemovePrefix"] = "/journey",
+        ["WaitingRoom__Rooms__spike__AdmitInterval"] = "00:00:02",
+        ["WaitingRoom__Rooms__spike__OffThreshold"] = "10",
+        ["WaitingRoom__Rooms__spike__OnThreshold"] = "40",
+        ["WaitingRoom__Rooms__spike__SpikeThreshold"] = "60",
+        ["WaitingRoom__Rooms__spike__Debounce"] = "00:00:03",
+        ["ReverseProxy__Routes__spikeapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__spikeapi__Match__Path"] = "/spike/{**catch-all}",
+        ["ReverseProxy__Routes__spikeapi__Metadata__WaitingRoom"] = "spike",
+        ["ReverseProxy__Routes__spikeapi__Transforms__0__PathRemovePrefix"] = "/spike",
         ["SocketHub__PushInterval"] = "00:00:02",
     });
 

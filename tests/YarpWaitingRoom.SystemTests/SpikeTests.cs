@@ -18,7 +18,7 @@ public sealed class SpikeTests(JourneyTopology stack)
 
         var run = await ExternalProcess.RunAsync(
             "dotnet",
-            [tool, "spike", "--base-url", stack.Edge.ToString(), "--room", "journey", "--path", "/journey/api/concerts",
+            [tool, "spike", "--base-url", stack.Edge.ToString(), "--room", "spike", "--path", "/spike/api/concerts",
              "--base", "0", "--peak", "120", "--ramp", "2", "--hold", "3", "--calm", "20", "--spike-threshold", "60"],
             TimeSpan.FromMinutes(2),
             new Dictionary<string, string?> { ["WaitingRoom__AdminKey"] = StackRun.AdminKey },
@@ -28,6 +28,7 @@ public sealed class SpikeTests(JourneyTopology stack)
         Assert.True(run.ExitCode == 0, "spike run failed:\n" + run.Output);
         var line = run.Output.Split('\n').Last(l => l.StartsWith("result ", StringComparison.Ordinal));
         var result = JsonDocument.Parse(line["result ".Length..]).RootElement;
+        Assert.True(result.GetProperty("queueOnAtStart").ValueKind == JsonValueKind.False, "the spike room's queue was not off before the spike:\n" + run.Output);
         var transitions = result.GetProperty("transitions").EnumerateArray()
             .Select(t => (To: t.GetProperty("to").GetString(), Reason: t.GetProperty("reason").GetString()))
             .ToList();

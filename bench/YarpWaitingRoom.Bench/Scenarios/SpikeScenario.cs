@@ -66,6 +66,28 @@ internal static class SpikeScenario
         long inFlight = 0;
         long shed = 0;
         using var slots = new SemaphoreSlim(settings.MaxInFlight);
+
+        // The switch's state before the first request: a queue that is already on cannot show how fast it turns on.
+        bool? onAtStart = null;
+        if (settings.AdminKey is not null)
+        {
+            try
+            {
+                var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{settings.Room}", cancellationToken);
+                onAtStart = room.GetProperty("queueOn").GetBoolean();
+                queueOn = onAtStart;
+                if (onAtStart == true)
+                {
+                    Console.WriteLine($"note: room {settings.Room}'s queue is already ON ({room.GetProperty("reason").GetString()}) before the spike, so " +
+                        "this run cannot measure it turning on; wait until it turns off (debounce, nobody waiting) or use a quiet room");
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+            {
+                Console.WriteLine($"note: could not read room {settings.Room} from the admin API ({ex.Message}); transitions are watched from the first answer");
+            }
+        }
+
         var begin = Stopwatch.GetTimestamp();
         double Now() => Stopwatch.GetElapsedTime(begin).TotalSeconds;
 
@@ -206,7 +228,9 @@ internal static class SpikeScenario
         Console.WriteLine("switch transitions seen: " + (transitions.Count == 0 ? "none" : string.Join(", ", transitions.Select(t => string.Create(CultureInfo.InvariantCulture, $"{(t.On ? "ON" : "OFF")} ({t.Reason}) at {t.At:0.0} s")))));
         Console.WriteLine(toOn is { } d
             ? string.Create(CultureInfo.InvariantCulture, $"crossed {settings.SpikeThreshold}/s at {crossedAt:0} s, queue ON at {onAt:0.0} s: {d:0.0} s later")
-            : "the queue did not turn on after the rate crossed the spike threshold (or no admin key to watch it)");
+            : onAtStart == true
+                ? "the queue was on before the spike: no time to queue ON measured"
+                : "the queue did not turn on after the rate crossed the spike threshold (or no admin key to watch it)");
 
         var json = new JsonObject
         {
@@ -222,6 +246,7 @@ internal static class SpikeScenario
             ["diverted"] = diverted,
             ["errors"] = errors,
             ["shed"] = shed,
+            ["queueOnAtStart"] = onAtStart,
             ["transitions"] = new JsonArray([.. transitions.Select(t => (JsonNode)new JsonObject { ["at"] = Math.Round(t.At, 2), ["to"] = t.On ? "on" : "off", ["reason"] = t.Reason })]),
             ["secondsFromSpikeToQueueOn"] = toOn is { } seconds2 ? Math.Round(seconds2, 2) : null,
         };
