@@ -45,7 +45,7 @@ public static class RedisConnection
         {
             try
             {
-                await subscriber.SubscribeAsync(channel, handler).ConfigureAwait(false);
+                await subscriber.SubscribeAsync(channel, handler).WaitOrAbandonAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)

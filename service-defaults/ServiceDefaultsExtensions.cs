@@ -26,6 +26,10 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
+
+        // Background loops stop together, not one after another: with Redis unreachable each may be waiting on a command,
+        // and in sequence those waits add up past a container's stop grace period (Docker's is 10 s).
+        builder.Services.Configure<HostOptions>(options => options.ServicesStopConcurrently = true);
         builder.Logging.AddSimpleConsole(options =>
         {
             options.SingleLine = true;

@@ -50,7 +50,9 @@ internal sealed partial class WaitingRoomEventConsumer(
             {
                 try
                 {
-                    handled += await PumpAsync(stream, settings, consumer, stoppingToken);
+                    // Stopping does not wait for Redis: an entry is acknowledged only after its commit, so whatever a
+                    // stop cuts short stays pending and is handled again (idempotently) after the restart.
+                    handled += await PumpAsync(stream, settings, consumer, stoppingToken).WaitOrAbandonAsync(stoppingToken);
                 }
                 catch (Exception ex) when (ex is RedisException or System.Data.Common.DbException or TimeoutException)
                 {

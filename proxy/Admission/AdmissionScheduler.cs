@@ -36,7 +36,8 @@ internal sealed partial class AdmissionScheduler(
         while (!stoppingToken.IsCancellationRequested)
         {
             var trigger = await NextTriggerAsync(room, stoppingToken);
-            await RunOnceAsync(room, trigger);
+            // The batch is one atomic script and the lock expires by itself: stopping need not wait for Redis to answer.
+            await RunOnceAsync(room, trigger).WaitOrAbandonAsync(stoppingToken);
             if (trigger == Freed)
             {
                 await Task.Delay(CoalesceFreed, timeProvider, stoppingToken);

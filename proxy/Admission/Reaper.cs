@@ -21,7 +21,8 @@ internal sealed partial class Reaper(RoomRegistry rooms, RoomMetrics metrics, Ti
         while (!stoppingToken.IsCancellationRequested)
         {
             await Task.Delay(interval, timeProvider, stoppingToken);
-            await ReapOnceAsync(room);
+            // The reap script is atomic: stopping need not wait for its answer (the run logs its own failures).
+            await ReapOnceAsync(room).WaitOrAbandonAsync(stoppingToken);
         }
     }
 

@@ -15,6 +15,7 @@ internal static class EventIds
     public const int SwitchTransition = 201;
     public const int SwitchEvaluationFailed = 202;
     public const int StateRefreshFailed = 203;
+    public const int SwitchLeasesNotReleased = 204;
 
     // 3xx: admission and reaping
     public const int AdmissionBatch = 300;

@@ -37,7 +37,8 @@ internal sealed partial class RoomMonitor(
         {
             foreach (var room in rooms.All)
             {
-                await RefreshAsync(room);
+                // Stopping does not wait for a command Redis may never answer; the refresh itself never throws.
+                await RefreshAsync(room).WaitOrAbandonAsync(stoppingToken);
             }
 
             await Task.Delay(PollInterval, timeProvider, stoppingToken);

@@ -27,38 +27,66 @@ internal sealed partial class SwitchEvaluator(
 
     public const int AverageSeconds = 10;
 
+    /// <summary>How long stopping waits to hand the leases back (otherwise they expire after <see cref="LeaseExpiry"/>).</summary>
+    public static readonly TimeSpan ReleaseOnStop = TimeSpan.FromSeconds(1);
+
     private readonly Dictionary<string, IRedLock> _leases = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var turn = Task.CompletedTask;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await DelayToNextTurnAsync(stoppingToken);
-                foreach (var room in rooms.All)
-                {
-                    try
-                    {
-                        if (await HoldsLeaseAsync(room))
-                        {
-                            await EvaluateAsync(room);
-                        }
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        Log.EvaluationFailed(logger, room.Name, ex.Message);
-                    }
-                }
+                turn = EvaluateRoomsAsync();
+                await turn.WaitOrAbandonAsync(stoppingToken);
             }
         }
         finally
         {
-            foreach (var lease in _leases.Values)
+            // Hand the leases back so another proxy takes the switch over at once, after the turn in flight (it alone
+            // touches the leases); with Redis unreachable, give up after a moment: the leases expire by themselves.
+            try
             {
-                await lease.DisposeAsync();
+                await ReleaseLeasesAfterAsync(turn).WaitAsync(ReleaseOnStop, timeProvider, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                Log.LeasesNotReleased(logger, ReleaseOnStop.TotalSeconds);
             }
         }
+    }
+
+    /// <summary>One turn: every room whose lease this instance holds is evaluated. Never throws.</summary>
+    private async Task EvaluateRoomsAsync()
+    {
+        foreach (var room in rooms.All)
+        {
+            try
+            {
+                if (await HoldsLeaseAsync(room))
+                {
+                    await EvaluateAsync(room);
+                }
+            }
+            catch (Exception ex)
+            {
+                Log.EvaluationFailed(logger, room.Name, ex.Message);
+            }
+        }
+    }
+
+    private async Task ReleaseLeasesAfterAsync(Task turn)
+    {
+        await turn;
+        foreach (var lease in _leases.Values)
+        {
+            await lease.DisposeAsync();
+        }
+
+        _leases.Clear();
     }
 
     private async Task<bool> HoldsLeaseAsync(Room room)
@@ -136,5 +164,9 @@ internal sealed partial class SwitchEvaluator(
 
         [LoggerMessage(EventIds.SwitchEvaluationFailed, LogLevel.Warning, "Room {Room}: switch evaluation failed ({Message})")]
         public static partial void EvaluationFailed(ILogger logger, string room, string message);
+
+        [LoggerMessage(EventIds.SwitchLeasesNotReleased, LogLevel.Warning,
+            "Switch leases not handed back within {Seconds} s of stopping (Redis not answering); they expire by themselves")]
+        public static partial void LeasesNotReleased(ILogger logger, double seconds);
     }
 }

@@ -30,7 +30,8 @@ internal sealed partial class TrafficFlusher(
             var second = timeProvider.GetUtcNow().ToUnixTimeSeconds() - 1;
             try
             {
-                await FlushAsync(keys, second);
+                // Stopping does not wait for Redis: at most a second of counts is lost, as when a proxy dies.
+                await FlushAsync(keys, second).WaitOrAbandonAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

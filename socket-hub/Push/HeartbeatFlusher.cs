@@ -24,7 +24,8 @@ internal sealed partial class HeartbeatFlusher(
         {
             foreach (var room in rooms.All)
             {
-                await FlushAsync(room);
+                // Stopping does not wait for Redis: a second of heartbeats is lost at most, well inside AbandonAfter.
+                await FlushAsync(room).WaitOrAbandonAsync(stoppingToken);
             }
         }
     }

@@ -39,7 +39,7 @@ internal sealed partial class PositionPusher(
             {
                 try
                 {
-                    await PushAsync(room);
+                    await PushAsync(room).WaitOrAbandonAsync(stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
