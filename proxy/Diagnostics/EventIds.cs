@@ -9,6 +9,7 @@ internal static class EventIds
     public const int TicketRejected = 102;
     public const int CodeRejected = 103;
     public const int SessionEnded = 104;
+    public const int RedisBusy = 105;
 
     // 2xx: traffic and switch
     public const int TrafficFlushFailed = 200;

@@ -12,7 +12,7 @@ public sealed class GateMetrics
     public GateMetrics() => RuntimeHelpers.RunClassConstructor(typeof(GateMetrics).TypeHandle);
 
     private static readonly Counter RequestsTotal = Metrics.CreateCounter(
-        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited).",
+        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed).",
         "room", "route", "outcome");
 
     private static readonly Counter TokensRejectedTotal = Metrics.CreateCounter(
@@ -36,7 +36,7 @@ public sealed class GateMetrics
     private static readonly Counter RouteResponses = Metrics.CreateCounter(
         "waitingroom_route_responses_total", "Responses at gated routes by room, route and status code.", "room", "route", "code");
 
-    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited"];
+    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed"];
 
     public void Request(string room, string route, GateOutcome outcome, TimeSpan elapsed, int statusCode)
     {

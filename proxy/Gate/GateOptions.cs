@@ -7,9 +7,16 @@ public sealed class GateOptions
 {
     public const string SectionName = "WaitingRoom:Gate";
 
-    /// <summary>A Redis call on the request path that takes longer counts as a failure.</summary>
+    /// <summary>A Redis call on the request path that takes longer is given up (busy, or a failure once stalled).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Timeouts count as Redis failures only once no call has succeeded for this long (a hung Redis); before that a
+    /// timeout means busy (a spike): the request is shed with 503 and the room's failure policy is not applied.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Failures in a row that open the breaker.</summary>
     [Range(1, 1000)]

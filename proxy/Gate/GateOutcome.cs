@@ -20,4 +20,7 @@ public enum GateOutcome
 
     /// <summary>Too many joins from the client's address: 429.</summary>
     RateLimited,
+
+    /// <summary>Redis busy (answering, but not this call in time): 503 with a short Retry-After, nothing proxied.</summary>
+    Shed,
 }

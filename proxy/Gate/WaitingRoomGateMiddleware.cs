@@ -22,6 +22,7 @@ internal sealed partial class WaitingRoomGateMiddleware
     private readonly WaitingRoomCookies _cookies;
     private readonly TrafficCounter _traffic;
     private readonly RedisCircuitBreaker _breaker;
+    private long _lastBusyLog;
     private readonly GateMetrics _metrics;
     private readonly JoinLimiter _joinLimiter;
     private readonly TimeProvider _timeProvider;
@@ -135,9 +136,30 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
 
         JoinResult join;
+        var redeemed = RedeemResult.Redeemed;
         try
         {
             join = await _breaker.RunAsync(() => room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !room.QueueOn));
+            if (join.State == TicketState.Active && !join.IsNew)
+            {
+                // Admitted earlier and proven by the visitor cookie: start (or resume) the session.
+                redeemed = await _breaker.RunAsync(() => room.Queue.RedeemAsync(join.Ticket));
+                if (redeemed == RedeemResult.AlreadyUsed)
+                {
+                    await _breaker.RunAsync(() => room.Queue.RefreshSessionAsync(join.Ticket));
+                }
+            }
+        }
+        catch (RedisBusyException ex)
+        {
+            // Busy, not down: this request is shed, the room stays protected. The join is idempotent per visitor, so
+            // a retry finds the place this call may have taken.
+            if (ShouldLogBusy())
+            {
+                Log.RedisBusy(_logger, room.Name, ex.Message);
+            }
+
+            return await ShedAsync(context);
         }
         catch (Exception ex) when (RedisCircuitBreaker.IsRedisFailure(ex))
         {
@@ -145,21 +167,11 @@ internal sealed partial class WaitingRoomGateMiddleware
             return await FailAsync(context, room);
         }
 
-        if (join.State == TicketState.Active)
+        if (join.State == TicketState.Active && redeemed != RedeemResult.AdmissionGone)
         {
-            // Admitted directly (queue off), or admitted earlier and proven by the visitor cookie: start the session.
-            var redeemed = join.IsNew ? RedeemResult.Redeemed : await room.Queue.RedeemAsync(join.Ticket);
-            if (redeemed != RedeemResult.AdmissionGone)
-            {
-                if (redeemed == RedeemResult.AlreadyUsed)
-                {
-                    await room.Queue.RefreshSessionAsync(join.Ticket);
-                }
-
-                _cookies.SetAdmission(context, room, visitor, join.Ticket);
-                await PassAsync(context, room, visitor, join.Ticket);
-                return join.IsNew ? GateOutcome.DirectAdmit : GateOutcome.Passed;
-            }
+            _cookies.SetAdmission(context, room, visitor, join.Ticket);
+            await PassAsync(context, room, visitor, join.Ticket);
+            return join.IsNew ? GateOutcome.DirectAdmit : GateOutcome.Passed;
         }
 
         await DivertAsync(context, room, visitor, join, now);
@@ -228,6 +240,31 @@ internal sealed partial class WaitingRoomGateMiddleware
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
     }
 
+    /// <summary>Redis is busy (a spike): 503 with a short Retry-After and a problem body; nothing is proxied.</summary>
+    private static async Task<GateOutcome> ShedAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = ShedRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.CacheControl = "no-store";
+        await TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Busy",
+            detail: $"The waiting room is busy. Retry after {ShedRetryAfterSeconds} s; your place in the queue is kept.",
+            type: "urn:yarp-waiting-room:problem:busy").ExecuteAsync(context);
+        return GateOutcome.Shed;
+    }
+
+    private const int ShedRetryAfterSeconds = 2;
+
+    /// <summary>One busy line per second at most: a spike sheds thousands of requests, the metric counts each.</summary>
+    private bool ShouldLogBusy()
+    {
+        var now = _timeProvider.GetTimestamp();
+        var last = Interlocked.Read(ref _lastBusyLog);
+        return (last == 0 || _timeProvider.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
+            && Interlocked.CompareExchange(ref _lastBusyLog, now, last) == last;
+    }
+
     private async Task<GateOutcome> FailAsync(HttpContext context, Room room)
     {
         if (room.Options.FailurePolicy == Options.FailurePolicy.Open)
@@ -266,5 +303,8 @@ internal sealed partial class WaitingRoomGateMiddleware
 
         [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable ({Message}); applying the failure policy")]
         public static partial void RedisUnavailable(ILogger logger, string room, string message);
+
+        [LoggerMessage(EventIds.RedisBusy, LogLevel.Warning, "Room {Room}: Redis busy ({Message}); shedding requests with 503 (at most one line a second)")]
+        public static partial void RedisBusy(ILogger logger, string room, string message);
     }
 }

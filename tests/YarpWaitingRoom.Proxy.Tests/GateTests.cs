@@ -318,6 +318,52 @@ public sealed class GateTests(RedisFixture redis) : IAsyncLifetime
         }, TimeSpan.FromSeconds(20)), "the gate did not admit again after Redis came back");
     }
 
+    [Fact]
+    public async Task RedisBusy_ShedsNewVisitorsWith503_InsteadOfFailingOpen_UntilItHasStalledForStallAfter()
+    {
+        await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
+        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = "Open" });
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        using (var before = await client.SendAsync(HttpMethod.Get, "/api/echo"))
+        {
+            AssertStatus(HttpStatusCode.OK, before);
+        }
+
+        var proxied = _backend.Visitors.Count;
+
+        // Redis stays connected but answers nobody for a while: what an overloaded Redis looks like from the gate.
+        // (The control connection stays open until UNPAUSE: closing it would wait for the pause to end.)
+        await using var control = await server.ConnectAsync();
+        var paused = Stopwatch.GetTimestamp();
+        await control.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "6000", "ALL");
+        try
+        {
+            // Redis answered moments ago: busy. The newcomer is shed, not let through by the Open policy.
+            using (var busy = await client.SendAsync(Api(HttpMethod.Get, "/api/echo"), Cancellation))
+            {
+                AssertStatus(HttpStatusCode.ServiceUnavailable, busy);
+                Assert.Equal(TimeSpan.FromSeconds(2), busy.Headers.RetryAfter?.Delta);
+                Assert.Equal("urn:yarp-waiting-room:problem:busy", (await busy.JsonAsync()).GetProperty("type").GetString());
+            }
+
+            Assert.True(Stopwatch.GetElapsedTime(paused) < TimeSpan.FromSeconds(2), "the busy request came too late to tell busy from stalled");
+            Assert.Equal(proxied, _backend.Visitors.Count);
+
+            // Nothing has answered for StallAfter (2 s): a hung Redis is down, and the room's policy (Open) applies.
+            await Task.Delay(TimeSpan.FromSeconds(2.5) - Stopwatch.GetElapsedTime(paused), Cancellation);
+            using var stalled = await client.SendAsync(Api(HttpMethod.Get, "/api/echo"), Cancellation);
+            AssertStatus(HttpStatusCode.OK, stalled);
+        }
+        finally
+        {
+            await control.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+
+        var metrics = await client.GetStringAsync("/metrics", Cancellation);
+        Assert.Matches($"waitingroom_requests_total{{room=\"{app.Room}\",route=\"[^\"]+\",outcome=\"shed\"}} 1\\b", metrics);
+        Assert.Matches($"waitingroom_requests_total{{room=\"{app.Room}\",route=\"[^\"]+\",outcome=\"failed-open\"}} 1\\b", metrics);
+    }
+
     /// <summary>A Set-Cookie that grants admission (not the empty one that clears it).</summary>
     private static bool IsAdmissionCookie(string setCookie, string room) =>
         setCookie.StartsWith("wr_" + room + "=", StringComparison.Ordinal) && !setCookie.StartsWith("wr_" + room + "=;", StringComparison.Ordinal);
