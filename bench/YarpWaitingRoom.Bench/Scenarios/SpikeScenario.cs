@@ -64,7 +64,7 @@ internal static class SpikeScenario
         double? onAt = null;
         bool? queueOn = null;
         long inFlight = 0;
-        long shed = 0;
+        long unsent = 0;
         using var slots = new SemaphoreSlim(settings.MaxInFlight);
 
         // The switch's state before the first request: a queue that is already on cannot show how fast it turns on.
@@ -134,7 +134,15 @@ internal static class SpikeScenario
                 }
                 else if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null)
                 {
-                    Interlocked.Increment(ref stats.Diverted);
+                    // The gate's busy answer (Redis slow under the spike) is a problem document; a queued one is not.
+                    if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+                    {
+                        Interlocked.Increment(ref stats.Busy);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref stats.Diverted);
+                    }
                 }
                 else
                 {
@@ -173,7 +181,7 @@ internal static class SpikeScenario
                 budget--;
                 if (!slots.Wait(0, CancellationToken.None))
                 {
-                    shed++;
+                    unsent++;
                     continue;
                 }
 
@@ -186,14 +194,14 @@ internal static class SpikeScenario
             {
                 lastPrinted = second;
                 var prev = perSecond[second - 1];
-                var achieved = prev.Passed + prev.Diverted + prev.Errors;
+                var achieved = prev.Passed + prev.Diverted + prev.Busy + prev.Errors;
                 if (crossedAt is null && prev.Sent >= settings.SpikeThreshold)
                 {
                     crossedAt = second;
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  t={second,3}s target {RateAt(settings, second - 0.5),6:0}/s sent {prev.Sent,6}/s answered {achieved,6}/s passed {prev.Passed,6} diverted {prev.Diverted,6} errors {prev.Errors,4} in flight {Interlocked.Read(ref inFlight),5} queue {(queueOn is null ? "?" : queueOn.Value ? "ON" : "off")}"));
+                    $"  t={second,3}s target {RateAt(settings, second - 0.5),6:0}/s sent {prev.Sent,6}/s answered {achieved,6}/s passed {prev.Passed,6} diverted {prev.Diverted,6} busy {prev.Busy,4} errors {prev.Errors,4} in flight {Interlocked.Read(ref inFlight),5} queue {(queueOn is null ? "?" : queueOn.Value ? "ON" : "off")}"));
             }
 
             await Task.Delay(5, cancellationToken);
@@ -217,14 +225,15 @@ internal static class SpikeScenario
 
         var passed = perSecond.Sum(s => s.Passed);
         var diverted = perSecond.Sum(s => s.Diverted);
+        var busy = perSecond.Sum(s => s.Busy);
         var errors = perSecond.Sum(s => s.Errors);
-        var requests = passed + diverted + errors;
-        var peakAchieved = perSecond.Max(s => s.Passed + s.Diverted + s.Errors);
+        var requests = passed + diverted + busy + errors;
+        var peakAchieved = perSecond.Max(s => s.Passed + s.Diverted + s.Busy + s.Errors);
         var toOn = crossedAt is { } c && onAt is { } o ? o - c : (double?)null;
         Console.WriteLine();
-        Console.WriteLine($"{"requests",10} {"rate/s",8} {"peak/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"passed",8} {"diverted",9} {"errors",7} {"shed",6}");
+        Console.WriteLine($"{"requests",10} {"rate/s",8} {"peak/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"passed",8} {"diverted",9} {"busy",6} {"errors",7} {"unsent",7}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{requests,10} {requests / total.TotalSeconds,8:0} {peakAchieved,8} {LatencyRecorder.PercentileMs(sorted, 50),8:0.0} {LatencyRecorder.PercentileMs(sorted, 95),8:0.0} {LatencyRecorder.PercentileMs(sorted, 99),8:0.0} {passed,8} {diverted,9} {errors,7} {shed,6}"));
+            $"{requests,10} {requests / total.TotalSeconds,8:0} {peakAchieved,8} {LatencyRecorder.PercentileMs(sorted, 50),8:0.0} {LatencyRecorder.PercentileMs(sorted, 95),8:0.0} {LatencyRecorder.PercentileMs(sorted, 99),8:0.0} {passed,8} {diverted,9} {busy,6} {errors,7} {unsent,7}"));
         Console.WriteLine("switch transitions seen: " + (transitions.Count == 0 ? "none" : string.Join(", ", transitions.Select(t => string.Create(CultureInfo.InvariantCulture, $"{(t.On ? "ON" : "OFF")} ({t.Reason}) at {t.At:0.0} s")))));
         Console.WriteLine(toOn is { } d
             ? string.Create(CultureInfo.InvariantCulture, $"crossed {settings.SpikeThreshold}/s at {crossedAt:0} s, queue ON at {onAt:0.0} s: {d:0.0} s later")
@@ -245,7 +254,8 @@ internal static class SpikeScenario
             ["passed"] = passed,
             ["diverted"] = diverted,
             ["errors"] = errors,
-            ["shed"] = shed,
+            ["busy"] = busy,
+            ["unsent"] = unsent,
             ["queueOnAtStart"] = onAtStart,
             ["transitions"] = new JsonArray([.. transitions.Select(t => (JsonNode)new JsonObject { ["at"] = Math.Round(t.At, 2), ["to"] = t.On ? "on" : "off", ["reason"] = t.Reason })]),
             ["secondsFromSpikeToQueueOn"] = toOn is { } seconds2 ? Math.Round(seconds2, 2) : null,
@@ -271,6 +281,7 @@ internal static class SpikeScenario
         public long Sent;
         public long Passed;
         public long Diverted;
+        public long Busy;
         public long Errors;
     }
 }
