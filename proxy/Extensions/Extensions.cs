@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -56,10 +55,15 @@ internal static class Extensions
             forwarded.ForwardLimit = 1;
             forwarded.KnownIPNetworks.Clear();
             forwarded.KnownProxies.Clear();
-            var trusted = gate.Value.TrustedProxies.Count == 0 ? ["127.0.0.1", "::1"] : gate.Value.TrustedProxies;
-            foreach (var address in trusted)
+            var (addresses, networks) = gate.Value.ParseTrustedProxies();
+            foreach (var address in addresses)
             {
-                forwarded.KnownProxies.Add(IPAddress.Parse(address));
+                forwarded.KnownProxies.Add(address);
+            }
+
+            foreach (var network in networks)
+            {
+                forwarded.KnownIPNetworks.Add(network);
             }
         });
 
