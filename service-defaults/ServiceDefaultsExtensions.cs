@@ -19,9 +19,16 @@ public static class ServiceDefaultsExtensions
     /// <summary>Tag of the health checks that decide readiness (<c>/readyz</c>).</summary>
     public const string ReadyTag = "ready";
 
+    private const string PrivateMeterPrefix = "Private.InternalDiagnostics.";
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // .NET meters reach /metrics through prometheus-net's adapter, except the runtime's private diagnostics copies
+        // ("Private.InternalDiagnostics.*", e.g. 30-odd MsQuic series on a service without HTTP/3): noise, not signal.
+        Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate =
+            static instrument => !instrument.Meter.Name.StartsWith(PrivateMeterPrefix, StringComparison.Ordinal));
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
