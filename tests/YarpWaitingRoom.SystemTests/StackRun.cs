@@ -52,6 +52,8 @@ public sealed class StackRun : IAsyncDisposable
 
     public Task<ExternalProcess.Result> DownAsync(CancellationToken cancellationToken) => RunAsync("down", DownTimeout, cancellationToken);
 
+    public Task<ExternalProcess.Result> ResetAsync(CancellationToken cancellationToken) => RunAsync("reset", DownTimeout, cancellationToken);
+
     /// <summary>Pids in the stack's pid files right now.</summary>
     public IReadOnlyList<int> RecordedPids()
     {

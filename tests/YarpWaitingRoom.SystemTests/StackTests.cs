@@ -44,6 +44,7 @@ public sealed class StackTests
 
             await BuyThroughEdgeAsync(stack, seats);
             await AdminSeesRoomAsync(stack);
+            await ResetFreesEverySeatAndEmptiesTheRoomsAsync(stack, concertId, seatId);
             await SurvivesOneOfEachPairDownAsync(stack);
         }
         finally
@@ -93,6 +94,57 @@ public sealed class StackTests
         using var confirm = await edge.PostAsync($"/api/holds/{holdId}/confirm", content: null, Cancellation);
         Assert.Equal(HttpStatusCode.Created, confirm.StatusCode);
         Assert.False(confirm.Headers.Contains("X-WaitingRoom-Command"), "the end-session command must be stripped by the proxy");
+    }
+
+    /// <summary>
+    /// <c>./stack reset</c> between rehearsals: the sold seat is free again, the room's queue and forced mode are gone, and
+    /// the event stream with the backend's consumer group stays (nothing replays).
+    /// </summary>
+    private static async Task ResetFreesEverySeatAndEmptiesTheRoomsAsync(StackRun stack, int concertId, int soldSeatId)
+    {
+        using var admin = new HttpClient { BaseAddress = stack.Edge };
+        admin.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", StackRun.AdminKey);
+        (await admin.PutAsJsonAsync("/_wr/admin/rooms/concert/mode", new { mode = "On" }, Cancellation)).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromSeconds(1.2), Cancellation);
+        using (var newcomer = new HttpClient { BaseAddress = stack.Edge })
+        using (var join = new HttpRequestMessage(HttpMethod.Get, "/api/concerts"))
+        {
+            join.Headers.Accept.ParseAdd("application/json");
+            using var queued = await newcomer.SendAsync(join, Cancellation);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, queued.StatusCode);
+        }
+
+        var reset = await stack.ResetAsync(Cancellation);
+        Assert.True(reset.ExitCode == 0, "./stack reset failed:\n" + reset.Output);
+
+        JsonElement room = default;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        do
+        {
+            room = await admin.GetFromJsonAsync<JsonElement>("/_wr/admin/rooms/concert", Cancellation);
+            if (room.GetProperty("mode").GetString() == "Auto" && room.GetProperty("waiting").GetInt64() == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(200, Cancellation);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Equal("Auto", room.GetProperty("mode").GetString());
+        Assert.False(room.GetProperty("queueOn").GetBoolean());
+        Assert.Equal(0, room.GetProperty("waiting").GetInt64());
+
+        using var lb = new HttpClient { BaseAddress = stack.InternalLoadBalancer };
+        lb.DefaultRequestHeaders.Add("X-WaitingRoom-Visitor", "after-reset");
+        var seats = await lb.GetFromJsonAsync<JsonElement>($"/api/concerts/{concertId}/seats", Cancellation);
+        Assert.Equal("available", seats.EnumerateArray().Single(s => s.GetProperty("id").GetInt32() == soldSeatId).GetProperty("status").GetString());
+        Assert.DoesNotContain(seats.EnumerateArray(), s => s.GetProperty("status").GetString() != "available");
+
+        var groups = await ExternalProcess.RunAsync(
+            "redis-cli", ["-p", stack.Ports["STACK_REDIS_PORT"].ToString(System.Globalization.CultureInfo.InvariantCulture), "XINFO", "GROUPS", "{wr:concert}:events"],
+            TimeSpan.FromSeconds(10), cancellationToken: Cancellation);
+        Assert.Contains("reservation", groups.Output, StringComparison.Ordinal);
     }
 
     /// <summary>With proxy A, hub A and backend A gone, the edge and the internal LB route everything to the B instances.</summary>
