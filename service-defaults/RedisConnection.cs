@@ -56,17 +56,24 @@ public static class RedisConnection
         }
     }
 
-    /// <summary>Adds the <c>redis</c> readiness check; <paramref name="failureStatus"/> says what a silent Redis means here.</summary>
-    public static IHealthChecksBuilder AddRedisCheck(this IHealthChecksBuilder builder, HealthStatus failureStatus, string? consequence = null) =>
+    /// <summary>The oldest Redis the waiting room runs on: its notify channels are sharded Pub/Sub (SPUBLISH, SSUBSCRIBE).</summary>
+    public static readonly Version ShardedPubSubVersion = new(7, 0);
+
+    /// <summary>
+    /// Adds the <c>redis</c> readiness check; <paramref name="failureStatus"/> says what a silent Redis (or one older than
+    /// <paramref name="minimumVersion"/>) means here.
+    /// </summary>
+    public static IHealthChecksBuilder AddRedisCheck(
+        this IHealthChecksBuilder builder, HealthStatus failureStatus, string? consequence = null, Version? minimumVersion = null) =>
         builder.Add(new HealthCheckRegistration(
             "redis",
-            provider => new RedisHealthCheck(provider.GetRequiredService<IConnectionMultiplexer>(), consequence),
+            provider => new RedisHealthCheck(provider.GetRequiredService<IConnectionMultiplexer>(), consequence, minimumVersion),
             failureStatus,
             [ServiceDefaultsExtensions.ReadyTag]));
 }
 
-/// <summary>Ready when Redis answers a PING within two seconds.</summary>
-public sealed class RedisHealthCheck(IConnectionMultiplexer redis, string? consequence) : IHealthCheck
+/// <summary>Ready when Redis answers a PING within two seconds (and, if asked, is at least a given version).</summary>
+public sealed class RedisHealthCheck(IConnectionMultiplexer redis, string? consequence, Version? minimumVersion = null) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -74,6 +81,14 @@ public sealed class RedisHealthCheck(IConnectionMultiplexer redis, string? conse
         try
         {
             var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            if (minimumVersion is not null
+                && redis.GetServers().Where(s => s.IsConnected).Select(s => s.Version).Where(v => v < minimumVersion).DefaultIfEmpty().Min() is { } old)
+            {
+                return new HealthCheckResult(
+                    context.Registration.FailureStatus,
+                    $"Redis {old} is too old: {minimumVersion}+ is needed (the notify channels are sharded Pub/Sub).");
+            }
+
             return HealthCheckResult.Healthy($"Redis answers in {latency.TotalMilliseconds:F1} ms.");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

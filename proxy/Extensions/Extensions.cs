@@ -72,7 +72,7 @@ internal static class Extensions
             .AddTransforms<EndSessionTransformProvider>();
 
         services.AddHealthChecks()
-            .AddRedisCheck(HealthStatus.Unhealthy, "the gate applies each room's failure policy")
+            .AddRedisCheck(HealthStatus.Unhealthy, "the gate applies each room's failure policy", RedisConnection.ShardedPubSubVersion)
             .AddCheck<AdmissionHealthCheck>("admission", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag]);
     }
 }

@@ -29,7 +29,7 @@ internal static class Extensions
         services.AddHostedService<HeartbeatFlusher>();
         services.AddHostedService<AdmissionSubscriber>();
 
-        services.AddHealthChecks().AddRedisCheck(HealthStatus.Unhealthy);
+        services.AddHealthChecks().AddRedisCheck(HealthStatus.Unhealthy, minimumVersion: RedisConnection.ShardedPubSubVersion);
     }
 
     public static void UseSocketHub(this WebApplication app)

@@ -29,7 +29,7 @@ public sealed class RedisKeys
         Tickets = _prefix + "tickets";
         Visitors = _prefix + "visitors";
         Events = _prefix + "events";
-        Notify = RedisChannel.Literal(_prefix + "notify");
+        Notify = RedisChannel.Sharded(_prefix + "notify");
     }
 
     public string Room { get; }
@@ -62,7 +62,11 @@ public sealed class RedisKeys
     /// <summary>Stream of <see cref="Events.WaitingRoomEventType"/> entries, read by consumer groups.</summary>
     public RedisKey Events { get; }
 
-    /// <summary>Pub/Sub channel for admission batches and state changes.</summary>
+    /// <summary>
+    /// Sharded Pub/Sub channel (SPUBLISH / SSUBSCRIBE, Redis 7.0+) for admission batches and state changes. It carries the
+    /// room's hash tag, so in Redis Cluster a message stays on the shard that owns the room instead of being broadcast to
+    /// every node, and the scripts that publish it stay within their slot; on a single Redis it works like plain Pub/Sub.
+    /// </summary>
     public RedisChannel Notify { get; }
 
     /// <summary>String NX with TTL: marks a one-time entry code as used.</summary>

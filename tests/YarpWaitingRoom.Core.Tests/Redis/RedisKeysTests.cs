@@ -21,6 +21,8 @@ public sealed class RedisKeysTests
         }
 
         Assert.Equal("{wr:concert}:notify", sut.Notify.ToString());
+        // Sharded Pub/Sub: in Redis Cluster the room's messages stay on the shard that owns its hash tag.
+        Assert.True(sut.Notify.IsSharded);
         Assert.Equal(keys.Length, keys.Select(k => k.ToString()).Distinct(StringComparer.Ordinal).Count());
     }
 

@@ -2,7 +2,7 @@
 -- KEYS[1] waiting   KEYS[2] active   KEYS[3] seen   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events   KEYS[7] state
 -- KEYS[8] this minute's stats hash
 -- ARGV[1] now (ms)   ARGV[2] MaxActive   ARGV[3] claim deadline of the newly admitted (ms)
--- ARGV[4] fencing token of the caller's lock grant   ARGV[5] notify channel   ARGV[6] events MAXLEN (approximate)
+-- ARGV[4] fencing token of the caller's lock grant   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] events MAXLEN (approximate)
 -- ARGV[7] most to admit in this call (0 = as many as capacity allows)   ARGV[8] most expired sessions to drop in this call
 -- ARGV[9] stats TTL (s)   ARGV[10] time constant of the admission-rate average (ms)
 -- ARGV[11] wait-histogram bucket bounds (s), comma-separated, ascending (a last, open bucket is implied)
@@ -134,5 +134,5 @@ redis.call('EXPIRE', KEYS[8], ARGV[9])
 -- 6. One event and one message for the whole batch.
 local list = table.concat(tickets, ',')
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'admitted', 'count', #tickets, 'tickets', list, 'at', now)
-redis.call('PUBLISH', ARGV[5], 'admitted|' .. now .. '|' .. list)
+redis.call('SPUBLISH', ARGV[5], 'admitted|' .. now .. '|' .. list)
 return { #tickets, #expired, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), list, table.concat(reply, ',') }

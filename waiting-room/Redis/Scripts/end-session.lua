@@ -1,7 +1,7 @@
 -- End an active session now (purchase done, backend command): the slot frees at once.
 -- KEYS[1] active   KEYS[2] seen   KEYS[3] tickets   KEYS[4] visitors   KEYS[5] events
 -- ARGV[1] ticket   ARGV[2] now (ms)   ARGV[3] reason   ARGV[4] events MAXLEN (approximate)
--- KEYS[6] this minute's stats hash   ARGV[5] notify channel   ARGV[6] stats TTL (s)
+-- KEYS[6] this minute's stats hash   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] stats TTL (s)
 -- Returns 1 when the session ended now, 0 when it was not active.
 local ticket = ARGV[1]
 if redis.call('ZREM', KEYS[1], ticket) == 0 then
@@ -18,5 +18,5 @@ redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'type', 'ended', 'visit
   'reason', ARGV[3])
 redis.call('HINCRBY', KEYS[6], 'ended', 1)
 redis.call('EXPIRE', KEYS[6], ARGV[6])
-redis.call('PUBLISH', ARGV[5], 'freed|' .. ARGV[2] .. '|1')
+redis.call('SPUBLISH', ARGV[5], 'freed|' .. ARGV[2] .. '|1')
 return 1

@@ -1,7 +1,7 @@
 -- Remove visitors unseen since the cutoff: they lose their place (waiting) or their slot (active).
 -- KEYS[1] seen   KEYS[2] waiting   KEYS[3] active   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events
 -- ARGV[1] now (ms)   ARGV[2] cutoff (ms): last seen at or before it means abandoned   ARGV[3] most to reap in this call
--- ARGV[4] events MAXLEN (approximate)   ARGV[5] notify channel   ARGV[6] stats TTL (s)   KEYS[7] this minute's stats hash
+-- ARGV[4] events MAXLEN (approximate)   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] stats TTL (s)   KEYS[7] this minute's stats hash
 -- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor.
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local reaped, freed = 0, 0
@@ -28,6 +28,6 @@ if reaped > 0 then
 end
 if freed > 0 then
   -- Capacity freed: every scheduler hears it and the lock holder admits at once.
-  redis.call('PUBLISH', ARGV[5], 'freed|' .. ARGV[1] .. '|' .. freed)
+  redis.call('SPUBLISH', ARGV[5], 'freed|' .. ARGV[1] .. '|' .. freed)
 end
 return { reaped, freed }
