@@ -82,7 +82,7 @@ public sealed class RedisHealthCheck(IConnectionMultiplexer redis, string? conse
         {
             var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
             if (minimumVersion is not null
-                && redis.GetServers().Where(s => s.IsConnected).Select(s => s.Version).Where(v => v < minimumVersion).DefaultIfEmpty().Min() is { } old)
+                && redis.GetServers().Where(s => s.IsConnected).Select(s => s.Version).Where(v => v < minimumVersion).Min() is { } old)
             {
                 return new HealthCheckResult(
                     context.Registration.FailureStatus,

@@ -22,11 +22,13 @@ internal sealed partial class WaitingRoomGateMiddleware
     private readonly WaitingRoomCookies _cookies;
     private readonly TrafficCounter _traffic;
     private readonly RedisCircuitBreaker _breaker;
-    private long _lastBusyLog;
     private readonly GateMetrics _metrics;
     private readonly JoinLimiter _joinLimiter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<WaitingRoomGateMiddleware> _logger;
+
+    /// <summary>When the last busy line was written (<see cref="TimeProvider.GetTimestamp"/>); 0 before the first.</summary>
+    private long _lastBusyLog;
 
     public WaitingRoomGateMiddleware(
         RequestDelegate next,
