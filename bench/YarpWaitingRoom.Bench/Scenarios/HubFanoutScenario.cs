@@ -27,44 +27,12 @@ internal static class HubFanoutScenario
     {
         sessions = HubBenchRoom.FitToFileLimit(sessions);
         Console.WriteLine($"hubfanout: {sessions:N0} sessions over {Instances.Length} hubs, one admission of {sessions:N0}");
-        try
-        {
-            await using var room = await HubBenchRoom.CreateAsync("benchfan", sessions);
-            var visitors = await room.JoinAsync(sessions, cancellationToken);
-            var hubs = new List<ServiceProcess>();
-            using var clients = new HubClientSet();
-            try
-            {
-                foreach (var instance in Instances)
-                {
-                    hubs.Add(await HubProcess.StartAsync(room, instance, pushInterval: null, cancellationToken));
-                }
-
-                return await MeasureAsync(room, hubs, clients, visitors, cancellationToken);
-            }
-            catch (Exception ex) when (HubScenarios.IsRunFailure(ex))
-            {
-                Console.Error.WriteLine($"hubfanout: {ex.Message}");
-                return 1;
-            }
-            finally
-            {
-                await clients.CloseAsync();
-                foreach (var hub in hubs)
-                {
-                    HubScenarios.ReportOutput(hub);
-                    hub.Dispose();
-                }
-            }
-        }
-        catch (Exception ex) when (HubScenarios.IsSetupFailure(ex))
-        {
-            Console.Error.WriteLine($"hubfanout: {ex.Message}");
-            return 1;
-        }
+        return await HubScenarios.RunAsync(
+            Name, "benchfan", sessions, Instances, pushInterval: null,
+            (room, hubs, clients, visitors) => MeasureAsync(room, hubs, clients, visitors, cancellationToken), cancellationToken);
     }
 
-    private static async Task<int> MeasureAsync(HubBenchRoom room, List<ServiceProcess> hubs, HubClientSet clients, HubVisitor[] visitors, CancellationToken cancellationToken)
+    private static async Task<int> MeasureAsync(HubBenchRoom room, IReadOnlyList<ServiceProcess> hubs, HubClientSet clients, HubVisitor[] visitors, CancellationToken cancellationToken)
     {
         var sessions = visitors.Length;
         var connectSeconds = await clients.ConnectAsync(visitors, (i, visitor) => room.SocketUri(hubs[i % hubs.Count], visitor), cancellationToken);

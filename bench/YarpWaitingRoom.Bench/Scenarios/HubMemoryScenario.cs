@@ -27,32 +27,9 @@ internal static class HubMemoryScenario
     {
         sessions = HubBenchRoom.FitToFileLimit(sessions);
         Console.WriteLine($"hubmemory: one hub, memory with 1 session and with {sessions:N0} more idle sessions");
-        try
-        {
-            await using var room = await HubBenchRoom.CreateAsync("benchmem", sessions + 1);
-            var visitors = await room.JoinAsync(sessions + 1, cancellationToken);
-            using var hub = await HubProcess.StartAsync(room, Instance, pushInterval: null, cancellationToken);
-            using var clients = new HubClientSet();
-            try
-            {
-                return await MeasureAsync(hub, room, clients, visitors, cancellationToken);
-            }
-            catch (Exception ex) when (HubScenarios.IsRunFailure(ex))
-            {
-                Console.Error.WriteLine($"hubmemory: {ex.Message}");
-                return 1;
-            }
-            finally
-            {
-                await clients.CloseAsync();
-                HubScenarios.ReportOutput(hub);
-            }
-        }
-        catch (Exception ex) when (HubScenarios.IsSetupFailure(ex))
-        {
-            Console.Error.WriteLine($"hubmemory: {ex.Message}");
-            return 1;
-        }
+        return await HubScenarios.RunAsync(
+            Name, "benchmem", sessions + 1, [Instance], pushInterval: null,
+            (room, hubs, clients, visitors) => MeasureAsync(hubs[0], room, clients, visitors, cancellationToken), cancellationToken);
     }
 
     private static async Task<int> MeasureAsync(ServiceProcess hub, HubBenchRoom room, HubClientSet clients, HubVisitor[] visitors, CancellationToken cancellationToken)

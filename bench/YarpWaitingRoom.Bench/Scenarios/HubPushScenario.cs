@@ -25,32 +25,9 @@ internal static class HubPushScenario
     {
         sessions = HubBenchRoom.FitToFileLimit(sessions);
         Console.WriteLine($"hubpush: {sessions:N0} WebSocket sessions on one hub, push every {PushInterval.TotalSeconds:F0} s, {Ticks} ticks observed");
-        try
-        {
-            await using var room = await HubBenchRoom.CreateAsync("benchhub", sessions);
-            var visitors = await room.JoinAsync(sessions, cancellationToken);
-            using var hub = await HubProcess.StartAsync(room, Instance, PushInterval, cancellationToken);
-            using var clients = new HubClientSet();
-            try
-            {
-                return await MeasureAsync(room, hub, clients, visitors, cancellationToken);
-            }
-            catch (Exception ex) when (HubScenarios.IsRunFailure(ex))
-            {
-                Console.Error.WriteLine($"hubpush: {ex.Message}{Environment.NewLine}hub output:{Environment.NewLine}{hub.Output}");
-                return 1;
-            }
-            finally
-            {
-                await clients.CloseAsync();
-                HubScenarios.ReportOutput(hub);
-            }
-        }
-        catch (Exception ex) when (HubScenarios.IsSetupFailure(ex))
-        {
-            Console.Error.WriteLine($"hubpush: {ex.Message}");
-            return 1;
-        }
+        return await HubScenarios.RunAsync(
+            Name, "benchhub", sessions, [Instance], PushInterval,
+            (room, hubs, clients, visitors) => MeasureAsync(room, hubs[0], clients, visitors, cancellationToken), cancellationToken);
     }
 
     private static async Task<int> MeasureAsync(HubBenchRoom room, ServiceProcess hub, HubClientSet clients, HubVisitor[] visitors, CancellationToken cancellationToken)

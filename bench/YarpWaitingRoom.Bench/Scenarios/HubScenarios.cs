@@ -13,6 +13,59 @@ internal static class HubScenarios
     public static bool IsRunFailure(Exception ex) =>
         ex is TimeoutException or InvalidOperationException or HttpRequestException or WebSocketException or StackExchange.Redis.RedisException;
 
+    /// <summary>
+    /// The frame every hub scenario runs in: a bench room with <paramref name="visitors"/> joined, one hub child process per
+    /// instance, a client set for <paramref name="measure"/>; a failure is reported under <paramref name="name"/>, and at the
+    /// end the clients are closed and each hub's own output is printed.
+    /// </summary>
+    public static async Task<int> RunAsync(
+        string name,
+        string roomPrefix,
+        int visitors,
+        IReadOnlyList<string> instances,
+        TimeSpan? pushInterval,
+        Func<HubBenchRoom, IReadOnlyList<ServiceProcess>, HubClientSet, HubVisitor[], Task<int>> measure,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        ArgumentNullException.ThrowIfNull(measure);
+        try
+        {
+            await using var room = await HubBenchRoom.CreateAsync(roomPrefix, visitors);
+            var joined = await room.JoinAsync(visitors, cancellationToken);
+            var hubs = new List<ServiceProcess>();
+            using var clients = new HubClientSet();
+            try
+            {
+                foreach (var instance in instances)
+                {
+                    hubs.Add(await HubProcess.StartAsync(room, instance, pushInterval, cancellationToken));
+                }
+
+                return await measure(room, hubs, clients, joined);
+            }
+            catch (Exception ex) when (IsRunFailure(ex))
+            {
+                Console.Error.WriteLine($"{name}: {ex.Message}");
+                return 1;
+            }
+            finally
+            {
+                await clients.CloseAsync();
+                foreach (var hub in hubs)
+                {
+                    ReportOutput(hub);
+                    hub.Dispose();
+                }
+            }
+        }
+        catch (Exception ex) when (IsSetupFailure(ex))
+        {
+            Console.Error.WriteLine($"{name}: {ex.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>Prints the hub's warnings and errors (it logs at Warning and above), if it wrote any.</summary>
     public static void ReportOutput(ServiceProcess hub)
     {

@@ -67,18 +67,25 @@ internal static class SpikeScenario
         long unsent = 0;
         using var slots = new SemaphoreSlim(settings.MaxInFlight);
 
+        // The room's switch as the admin API shows it: on or off, and why.
+        async Task<(bool On, string Reason)> ReadSwitchAsync(CancellationToken token)
+        {
+            var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{settings.Room}", token);
+            return (room.GetProperty("queueOn").GetBoolean(), room.GetProperty("reason").GetString() ?? "?");
+        }
+
         // The switch's state before the first request: a queue that is already on cannot show how fast it turns on.
         bool? onAtStart = null;
         if (settings.AdminKey is not null)
         {
             try
             {
-                var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{settings.Room}", cancellationToken);
-                onAtStart = room.GetProperty("queueOn").GetBoolean();
-                queueOn = onAtStart;
-                if (onAtStart == true)
+                var (on, reason) = await ReadSwitchAsync(cancellationToken);
+                onAtStart = on;
+                queueOn = on;
+                if (on)
                 {
-                    Console.WriteLine($"note: room {settings.Room}'s queue is already ON ({room.GetProperty("reason").GetString()}) before the spike, so " +
+                    Console.WriteLine($"note: room {settings.Room}'s queue is already ON ({reason}) before the spike, so " +
                         "this run cannot measure it turning on; wait until it turns off (debounce, nobody waiting) or use a quiet room");
                 }
             }
@@ -98,11 +105,10 @@ internal static class SpikeScenario
             {
                 try
                 {
-                    var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{settings.Room}", stopPolling.Token);
-                    var on = room.GetProperty("queueOn").GetBoolean();
+                    var (on, reason) = await ReadSwitchAsync(stopPolling.Token);
                     if (queueOn is { } was && was != on)
                     {
-                        transitions.Add((Now(), on, room.GetProperty("reason").GetString() ?? "?"));
+                        transitions.Add((Now(), on, reason));
                         if (on && onAt is null)
                         {
                             onAt = Now();
