@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
-using YarpWaitingRoom.Switch;
 
 namespace YarpWaitingRoom.Proxy.Rooms;
 
@@ -16,14 +15,7 @@ public sealed class RoomRegistry
     {
         ArgumentNullException.ThrowIfNull(options);
         var now = timeProvider.GetUtcNow();
-        _rooms = options.Value.Rooms.ToFrozenDictionary(
-            r => r.Key,
-            r =>
-            {
-                var queue = new QueueStore(redis, r.Key, r.Value, timeProvider);
-                return new Room(r.Key, r.Value, queue, new SwitchStore(redis, queue.Keys, r.Value), now);
-            },
-            StringComparer.Ordinal);
+        _rooms = RoomStores.Build(options.Value, redis, timeProvider, (name, room, queue, state) => new Room(name, room, queue, state, now));
     }
 
     public IEnumerable<Room> All => _rooms.Values;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
-using YarpWaitingRoom.Switch;
 
 namespace YarpWaitingRoom.SocketHub.Sessions;
 
@@ -14,14 +13,7 @@ internal sealed class RoomDirectory
 
     public RoomDirectory(IOptions<WaitingRoomOptions> options, IConnectionMultiplexer redis, TimeProvider timeProvider)
     {
-        _rooms = options.Value.Rooms.ToFrozenDictionary(
-            r => r.Key,
-            r =>
-            {
-                var queue = new QueueStore(redis, r.Key, r.Value, timeProvider);
-                return new RoomContext(r.Key, r.Value, queue, new SwitchStore(redis, queue.Keys, r.Value));
-            },
-            StringComparer.Ordinal);
+        _rooms = RoomStores.Build(options.Value, redis, timeProvider, (name, room, queue, state) => new RoomContext(name, room, queue, state));
     }
 
     public IEnumerable<RoomContext> All => _rooms.Values;
