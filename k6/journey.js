@@ -14,8 +14,8 @@
 
 import http from 'k6/http';
 import { sleep } from 'k6';
-import { SUMMARY_TREND_STATS, SYSTEM_TAGS } from './lib/options.js';
-import { ADMIN_KEY, BASE_URL, ROOM, envDuration, envInt, envNumber, envOptional } from './lib/env.js';
+import { SUMMARY_TREND_STATS, SYSTEM_TAGS, warnIfEdgeDown } from './lib/options.js';
+import { ADMIN_KEY, ROOM, envDuration, envInt, envNumber, envOptional } from './lib/env.js';
 import { parseMode, requireAdmin, setMode } from './lib/admin.js';
 import { runJourney } from './lib/journey.js';
 
@@ -66,10 +66,7 @@ http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 409, 503)
 /** @returns {SetupData} */
 export function setup() {
   const room = requireAdmin();
-  const health = http.get(`${BASE_URL}/healthz`, { tags: { name: 'GET /healthz' } });
-  if (health.status !== 200) {
-    console.warn(`${BASE_URL}/healthz answered ${health.status}; is the stack up (./stack up)?`);
-  }
+  warnIfEdgeDown();
 
   if (QUEUE_MODE === undefined || room === null) {
     return { restoreMode: null };

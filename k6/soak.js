@@ -12,7 +12,7 @@
 
 import http from 'k6/http';
 import { sleep } from 'k6';
-import { SUMMARY_TREND_STATS, SYSTEM_TAGS } from './lib/options.js';
+import { SUMMARY_TREND_STATS, SYSTEM_TAGS, warnIfEdgeDown } from './lib/options.js';
 import { ADMIN_KEY, BASE_URL, ROOM, envDuration, envInt, envNumber } from './lib/env.js';
 import { requireAdmin, watchRoom } from './lib/admin.js';
 import { asConcerts, jsonBody } from './lib/contract.js';
@@ -99,10 +99,7 @@ http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 409, 503)
 
 export function setup() {
   const room = requireAdmin();
-  const health = http.get(`${BASE_URL}/healthz`, { tags: { name: 'GET /healthz' } });
-  if (health.status !== 200) {
-    console.warn(`${BASE_URL}/healthz answered ${health.status}; is the stack up (./stack up)?`);
-  }
+  warnIfEdgeDown();
 
   console.log(`soak: ${BASE_URL}, room ${ROOM}, ${RATE} calls/s and ${JOURNEYS_PER_MINUTE} journeys/min for ${DURATION}`
     + (room !== null ? `; queue ${room.queueOn ? 'ON' : 'OFF'} (mode ${room.mode}) at the start` : ''));

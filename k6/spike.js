@@ -13,7 +13,7 @@
 
 import http from 'k6/http';
 import { sleep } from 'k6';
-import { SUMMARY_TREND_STATS, SYSTEM_TAGS } from './lib/options.js';
+import { SUMMARY_TREND_STATS, SYSTEM_TAGS, warnIfEdgeDown } from './lib/options.js';
 import { ADMIN_KEY, BASE_URL, GATED_PATH, ROOM, envInt, envNumber, envShare, seconds } from './lib/env.js';
 import { gatedRequest } from './lib/gate.js';
 import { requireAdmin, watchRoom } from './lib/admin.js';
@@ -140,10 +140,7 @@ http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 503));
 
 export function setup() {
   const room = requireAdmin();
-  const health = http.get(`${BASE_URL}/healthz`, { tags: { name: 'GET /healthz' } });
-  if (health.status !== 200) {
-    console.warn(`${BASE_URL}/healthz answered ${health.status}; is the stack up (./stack up)?`);
-  }
+  warnIfEdgeDown();
 
   console.log(`spike: ${BASE_URL}, room ${ROOM}, peak ${PEAK_RATE} req/s over ~${TOTAL_SECONDS}s, `
     + `${Math.round(RETURNING_SHARE * 100)}% returning visitors`
