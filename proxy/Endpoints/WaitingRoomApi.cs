@@ -18,7 +18,13 @@ public static partial class WaitingRoomApi
         return app;
     }
 
-    /// <summary>Where a ticket stands; polling it counts as a heartbeat while waiting.</summary>
+    /// <summary>Who delivered an admission whose link went out in a ticket-status answer (the delivery marker's value).</summary>
+    private const string DeliveredByPoll = "poll";
+
+    /// <summary>
+    /// Where a ticket stands; polling it counts as a heartbeat while waiting. An admitted ticket's link counts as its
+    /// delivery (the claim window starts at the first one, whoever delivers it).
+    /// </summary>
     public static async Task<Results<Ok<TicketStatusResponse>, ProblemHttpResult>> GetTicketAsync(
         string room, string ticket, [AsParameters] WaitingRoomServices services)
     {
@@ -46,12 +52,19 @@ public static partial class WaitingRoomApi
             await target.Queue.TouchAsync([claims.Ticket]);
         }
 
+        else if (place.State == TicketState.Active
+            && (await target.Queue.DeliverAsync([claims.Ticket], DeliveredByPoll))[0] == DeliveryResult.NotAdmitted)
+        {
+            // The admission lapsed between the two reads.
+            place = new TicketStatus(TicketState.Gone, 0, GoneReason.Expired);
+        }
+
         var queueOn = target.QueueOn;
         return TypedResults.Ok(place.State switch
         {
             TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null),
             TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, EnterUrl(services, target, claims, now)),
-            _ => new TicketStatusResponse("gone", null, null, queueOn, null),
+            _ => new TicketStatusResponse("gone", null, null, queueOn, null, place.Reason.ToWireReason()),
         });
     }
 

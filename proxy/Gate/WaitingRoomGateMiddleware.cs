@@ -134,7 +134,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         visitor ??= _cookies.IssueVisitor(context);
         if (!_breaker.AllowsCall)
         {
-            return await FailAsync(context, room);
+            return await FailAsync(context, room, visitor);
         }
 
         JoinResult join;
@@ -166,7 +166,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         catch (Exception ex) when (RedisCircuitBreaker.IsRedisFailure(ex))
         {
             Log.RedisUnavailable(_logger, room.Name, ex.Message);
-            return await FailAsync(context, room);
+            return await FailAsync(context, room, visitor);
         }
 
         if (join.State == TicketState.Active && redeemed != RedeemResult.AdmissionGone)
@@ -267,11 +267,16 @@ internal sealed partial class WaitingRoomGateMiddleware
             && Interlocked.CompareExchange(ref _lastBusyLog, now, last) == last;
     }
 
-    private async Task<GateOutcome> FailAsync(HttpContext context, Room room)
+    /// <summary>
+    /// Redis is unreachable: the room's <c>FailurePolicy</c> decides. <c>Open</c> serves the request as if admitted, under
+    /// the visitor id the browser proved with its signed <c>wr_vid</c> (checked in process) or was given just now, so the
+    /// backend, which requires one, serves it too; no Redis is needed for either.
+    /// </summary>
+    private async Task<GateOutcome> FailAsync(HttpContext context, Room room, string visitor)
     {
         if (room.Options.FailurePolicy == Options.FailurePolicy.Open)
         {
-            // Availability over protection: pass without a visitor header, as the gate would when switched off.
+            context.Request.Headers[WaitingRoomHeaders.Visitor] = visitor;
             await _next(context);
             return GateOutcome.FailedOpen;
         }

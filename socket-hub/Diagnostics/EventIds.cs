@@ -9,6 +9,8 @@ internal static class EventIds
     public const int SlowClient = 102;
     public const int PageTicketRejected = 103;
     public const int GreetingRedisUnavailable = 104;
+    public const int Drained = 105;
+    public const int RefusedWhileDraining = 106;
 
     // 2xx: push, heartbeats, admission notices
     public const int PushFailed = 200;

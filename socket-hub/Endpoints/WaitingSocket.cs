@@ -20,6 +20,7 @@ internal sealed partial class WaitingSocket(
     TokenService tokens,
     AdmissionNotifier notifier,
     SessionCloser closer,
+    HubDrain drain,
     IOptions<SocketHubOptions> options,
     HubMetrics metrics,
     TimeProvider timeProvider,
@@ -36,6 +37,19 @@ internal sealed partial class WaitingSocket(
                 title: "WebSocket required",
                 detail: "Connect to /ws with a WebSocket upgrade.",
                 type: "urn:yarp-waiting-room:problem:websocket-required").ExecuteAsync(context);
+            return;
+        }
+
+        if (drain.IsDraining)
+        {
+            // Stopping: refused before the upgrade, so the edge retries the request on another hub (next upstream).
+            Log.RefusedWhileDraining(logger);
+            context.Response.Headers.RetryAfter = "1";
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Hub restarting",
+                detail: "This hub is stopping; connect again (another hub takes the connection).",
+                type: "urn:yarp-waiting-room:problem:hub-draining").ExecuteAsync(context);
             return;
         }
 
@@ -60,10 +74,20 @@ internal sealed partial class WaitingSocket(
         var session = new HubSession(room, claims!.Ticket, claims.Visitor, socket, _options.SendQueueCapacity);
         room.Add(session);
         metrics.Connected(room.Name);
+
         var sendLoop = session.SendLoopAsync(_options.SendTimeout, _ => { }, aborted);
         try
         {
-            metrics.Opened(room.Name, await GreetAsync(room, session));
+            if (drain.IsDraining)
+            {
+                // Accepted just as the drain began: handed back like the others, without a greeting.
+                closer.Close(session, HubDrain.ServiceRestart, "service restart");
+            }
+            else
+            {
+                metrics.Opened(room.Name, await GreetAsync(room, session));
+            }
+
             await ReceiveAsync(session, aborted);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
@@ -112,10 +136,16 @@ internal sealed partial class WaitingSocket(
                     return "entered";
                 }
 
-                await notifier.OnConnectActiveAsync(room, session);
+                if (!await notifier.OnConnectActiveAsync(room, session))
+                {
+                    // The admission lapsed between the two reads.
+                    closer.Gone(session, GoneReason.Expired.ToWireReason());
+                    return "gone";
+                }
+
                 return "active";
             default:
-                closer.Gone(session, "abandoned");
+                closer.Gone(session, place.Reason.ToWireReason());
                 return "gone";
         }
     }
@@ -195,6 +225,9 @@ internal sealed partial class WaitingSocket(
 
         [LoggerMessage(EventIds.GreetingRedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable while greeting a client ({Message}); closed with 1013")]
         public static partial void RedisUnavailable(ILogger logger, string room, string message);
+
+        [LoggerMessage(EventIds.RefusedWhileDraining, LogLevel.Information, "Stopping: WebSocket upgrade refused with 503 (the edge retries it on another hub)")]
+        public static partial void RefusedWhileDraining(ILogger logger);
 
         [LoggerMessage(EventIds.SlowClient, LogLevel.Warning, "Room {Room}: client of ticket {Ticket} did not keep up; its send queue overflowed and it was cut off")]
         public static partial void SlowClient(ILogger logger, string room, string ticket);

@@ -28,6 +28,8 @@ internal static class Extensions
         services.AddHostedService(provider => provider.GetRequiredService<PositionPusher>());
         services.AddHostedService<HeartbeatFlusher>();
         services.AddHostedService<AdmissionSubscriber>();
+        services.AddSingleton<HubDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<HubDrain>());
 
         services.AddHealthChecks().AddRedisCheck(HealthStatus.Unhealthy, minimumVersion: RedisConnection.ShardedPubSubVersion);
     }

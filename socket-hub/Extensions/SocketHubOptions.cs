@@ -34,4 +34,11 @@ public sealed class SocketHubOptions
     /// <summary>How long a send may take before the socket is considered stuck and closed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// When the hub stops, how long clients get to answer the 1012 close before their sockets are aborted. Keep it
+    /// well inside the host's shutdown timeout and the orchestrator's grace period.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

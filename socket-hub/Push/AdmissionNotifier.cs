@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.SocketHub.Diagnostics;
 using YarpWaitingRoom.SocketHub.Extensions;
 using YarpWaitingRoom.SocketHub.Sessions;
@@ -9,13 +9,14 @@ namespace YarpWaitingRoom.SocketHub.Push;
 
 /// <summary>
 /// Delivers admission notices exactly once across hubs. Admission batches arrive as one Pub/Sub message per batch
-/// (every hub gets every batch); for the admitted tickets that have a connection here, the hub claims each notice with
-/// <c>SET notice:&lt;ticket&gt; NX</c> (pipelined, one round trip per batch) and only the winner sends. A connection
-/// is sent at most one notice, and one that opens while its ticket is admitted but not yet entered (hub restarted,
-/// socket dropped before delivery) gets it on connect: idempotent for the client, which just follows the link.
+/// (every hub gets every batch); for the admitted tickets that have a connection here, the hub delivers them through
+/// the room's one delivery rule (<see cref="QueueStore.DeliverAsync"/>: one script call per batch) and only the first
+/// deliverer sends. A connection is sent at most one notice, and one that opens while its ticket is admitted but not yet
+/// entered (hub restarted, socket dropped before delivery) gets it on connect: idempotent for the client, which just
+/// follows the link. The first delivery starts the claim window, so an admission made while nobody could be told is not
+/// lost to it.
 /// </summary>
 internal sealed partial class AdmissionNotifier(
-    IConnectionMultiplexer redis,
     TokenService tokens,
     IOptions<SocketHubOptions> options,
     HubMetrics metrics,
@@ -49,20 +50,20 @@ internal sealed partial class AdmissionNotifier(
 
         try
         {
-            var claims = await ClaimAsync(room, local);
+            var deliveries = await room.Queue.DeliverAsync(local, _instance);
             for (var i = 0; i < local.Count; i++)
             {
-                if (claims[i])
+                if (deliveries[i] == DeliveryResult.Delivered)
                 {
                     Deliver(room, local[i]);
                 }
-                else
+                else if (deliveries[i] == DeliveryResult.DeliveredBefore)
                 {
                     metrics.Duplicate(room.Name);
                 }
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             // Nothing claimed, nothing lost: the next push tick finds these tickets active and delivers.
             Log.NoticeFailed(logger, room.Name, local.Count, ex.Message);
@@ -72,39 +73,34 @@ internal sealed partial class AdmissionNotifier(
     /// <summary>The push tick found these tickets admitted, with connections here that have no notice yet (a lost message).</summary>
     public async Task OnFoundActiveAsync(RoomContext room, List<string> tickets)
     {
-        var claims = await ClaimAsync(room, tickets);
+        var deliveries = await room.Queue.DeliverAsync(tickets, _instance);
         for (var i = 0; i < tickets.Count; i++)
         {
-            if (claims[i])
+            if (deliveries[i] == DeliveryResult.Delivered)
             {
                 Deliver(room, tickets[i]);
             }
         }
     }
 
-    /// <summary>A connection opened for an admitted ticket: it gets its notice whatever the claim says (once per connection).</summary>
-    public async Task OnConnectActiveAsync(RoomContext room, HubSession session)
+    /// <summary>
+    /// A connection opened for an admitted ticket: it gets its notice whatever the delivery says (once per connection);
+    /// returns false when the admission lapsed in the meantime (nothing sent).
+    /// </summary>
+    public async Task<bool> OnConnectActiveAsync(RoomContext room, HubSession session)
     {
-        await ClaimAsync(room, [session.Ticket]);
+        var delivery = await room.Queue.DeliverAsync([session.Ticket], _instance);
+        if (delivery[0] == DeliveryResult.NotAdmitted)
+        {
+            return false;
+        }
+
         if (session.TryMarkAdmitted())
         {
             Send(room, session, EnterUrl(room, session));
         }
-    }
 
-    private async Task<bool[]> ClaimAsync(RoomContext room, List<string> tickets)
-    {
-        var db = redis.GetDatabase();
-        var batch = db.CreateBatch();
-        var expiry = room.Options.ClaimWindow + room.Options.SessionDuration;
-        var sets = new Task<bool>[tickets.Count];
-        for (var i = 0; i < tickets.Count; i++)
-        {
-            sets[i] = batch.StringSetAsync(room.Queue.Keys.Notice(tickets[i]), _instance, expiry, When.NotExists);
-        }
-
-        batch.Execute();
-        return await Task.WhenAll(sets);
+        return true;
     }
 
     private void Deliver(RoomContext room, string ticket)

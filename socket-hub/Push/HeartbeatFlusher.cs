@@ -41,13 +41,24 @@ internal sealed partial class HeartbeatFlusher(
         try
         {
             var states = await room.Queue.TouchAsync(tickets);
+            var gone = new List<string>();
             for (var i = 0; i < tickets.Count; i++)
             {
                 if (states[i] == TicketState.Gone)
                 {
-                    foreach (var session in room.SessionsOf(tickets[i]))
+                    gone.Add(tickets[i]);
+                }
+            }
+
+            if (gone.Count > 0)
+            {
+                // Rare (a place lost while its socket was open): one more round trip to tell them why.
+                var reasons = await room.Queue.GoneReasonsAsync(gone);
+                for (var i = 0; i < gone.Count; i++)
+                {
+                    foreach (var session in room.SessionsOf(gone[i]))
                     {
-                        closer.Gone(session, session.AdmittedSent ? "expired" : "abandoned");
+                        closer.Gone(session, reasons[i].ToWireReason());
                     }
                 }
             }

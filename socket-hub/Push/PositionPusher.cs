@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.SocketHub.Diagnostics;
 using YarpWaitingRoom.SocketHub.Extensions;
 using YarpWaitingRoom.SocketHub.Sessions;
@@ -110,8 +111,10 @@ internal sealed partial class PositionPusher(
     {
         var batch = db.CreateBatch();
         var scores = missing.Select(t => batch.SortedSetScoreAsync(room.Queue.Keys.Active, t)).ToArray();
+        var reasons = batch.HashGetAsync(room.Queue.Keys.GoneReasons, missing.Select(t => (RedisValue)t).ToArray());
         batch.Execute();
         await Task.WhenAll(scores);
+        var why = await reasons;
 
         var admitted = new List<string>();
         for (var i = 0; i < missing.Count; i++)
@@ -125,9 +128,10 @@ internal sealed partial class PositionPusher(
             }
             else
             {
+                var reason = QueueStore.ParseGoneReason(why[i]).ToWireReason();
                 foreach (var session in room.SessionsOf(missing[i]))
                 {
-                    closer.Gone(session, session.AdmittedSent ? "expired" : "abandoned");
+                    closer.Gone(session, reason);
                 }
             }
         }

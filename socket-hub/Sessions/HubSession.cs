@@ -54,6 +54,12 @@ internal sealed class HubSession
             return true;
         }
 
+        if (_closeStatus is not null)
+        {
+            // Closing on purpose (gone, drain): the message is simply not sent; that is not a slow client.
+            return false;
+        }
+
         if (Interlocked.Exchange(ref _overflowed, 1) == 0)
         {
             _outbox.Writer.TryComplete();

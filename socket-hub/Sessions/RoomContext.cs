@@ -62,6 +62,21 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
         }
     }
 
+    /// <summary>Every local session of this room (a moment's view).</summary>
+    public IEnumerable<HubSession> Sessions
+    {
+        get
+        {
+            foreach (var list in _sessions.Values)
+            {
+                foreach (var session in list)
+                {
+                    yield return session;
+                }
+            }
+        }
+    }
+
     public ImmutableArray<HubSession> SessionsOf(string ticket) =>
         _sessions.TryGetValue(ticket, out var list) ? list : [];
 

@@ -76,6 +76,9 @@
   const POLL_MS = 5000;
   const COUNTDOWN_TICK_MS = 250;
   const CLOSE_POLICY_VIOLATION = 1008; // invalid or expired ticket: retrying cannot help
+  const CLOSE_GOING_AWAY = 1001; // the hub is going away: another one takes the connection
+  const CLOSE_SERVICE_RESTART = 1012; // the hub is stopping and handed us back: reconnect at once
+  const HANDOVER_SPREAD_MS = 2000; // reconnects after a hand-back spread over this long, not all in one instant
   const LANG_COOKIE = 'wr_lang';
   const LANG_COOKIE_MAX_AGE = 60 * 60 * 24 * 365;
 
@@ -456,7 +459,14 @@
       return;
     }
     const stable = openedAt > 0 && Date.now() - openedAt >= STABLE_AFTER_MS;
+    const handedBack = openedAt > 0 && (code === CLOSE_SERVICE_RESTART || code === CLOSE_GOING_AWAY);
     openedAt = 0;
+    if (handedBack) {
+      // Not a failure: the hub is restarting and another one is ready. No backoff, only a spread.
+      failures = 0;
+      scheduleReconnect(Math.random() * HANDOVER_SPREAD_MS);
+      return;
+    }
     failures = stable ? 0 : failures + 1;
     if (failures >= POLL_AFTER_FAILURES) {
       startPolling();
@@ -526,13 +536,13 @@
     ws.onclose = (event) => closed(ws, event.code);
   };
 
-  // Exponential backoff with full jitter: a random wait in [0, min(cap, base · 2^failures)).
-  const scheduleReconnect = () => {
+  // Exponential backoff with full jitter: a random wait in [0, min(cap, base · 2^failures)), unless told.
+  const scheduleReconnect = (after) => {
     if (finished) {
       return;
     }
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(failures, 16));
-    const delay = Math.random() * ceiling;
+    const delay = typeof after === 'number' ? after : Math.random() * ceiling;
     retryAt = Date.now() + delay;
     clearTimeout(retryTimer);
     clearInterval(countdownTimer);

@@ -319,6 +319,36 @@ public sealed class GateTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RedisStopped_OpenPolicy_PassesEveryVisitorWithAVisitorId_TheOneOfItsCookieOrANewOne()
+    {
+        await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
+        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = "Open" });
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        var known = app.Tokens().Issue(TokenKind.Visitor, string.Empty, "vknown1", string.Empty, DateTimeOffset.UtcNow.AddDays(1));
+        var forged = new TokenService([new SigningKey("test", new byte[32])]).Issue(TokenKind.Visitor, string.Empty, "vforged1", string.Empty, DateTimeOffset.UtcNow.AddDays(1));
+
+        await server.StopAsync(Cancellation);
+        var multiplexer = app.Services.GetService(typeof(StackExchange.Redis.IConnectionMultiplexer)) as StackExchange.Redis.IConnectionMultiplexer;
+        Assert.True(await EventuallyAsync(() => Task.FromResult(!multiplexer!.IsConnected), TimeSpan.FromSeconds(10)));
+        _backend.Visitors.Clear();
+
+        // A returning browser keeps its id (checked in process, no Redis); a new one, or a forged cookie, gets a new id.
+        using var returning = await client.SendAsync(Api(HttpMethod.Get, "/api/echo", "wr_vid=" + known), Cancellation);
+        using var newcomer = await client.SendAsync(Api(HttpMethod.Get, "/api/echo"), Cancellation);
+        using var forger = await client.SendAsync(Api(HttpMethod.Get, "/api/echo", "wr_vid=" + forged), Cancellation);
+
+        AssertStatus(HttpStatusCode.OK, returning);
+        AssertStatus(HttpStatusCode.OK, newcomer);
+        AssertStatus(HttpStatusCode.OK, forger);
+        var seen = _backend.Visitors.ToArray();
+        Assert.Equal(3, seen.Length);
+        Assert.Equal("vknown1", seen[0]);
+        Assert.All(seen[1..], visitor => Assert.Matches("^v[A-Za-z0-9_-]{8,}$", visitor!));
+        Assert.NotEqual("vforged1", seen[2]);
+        Assert.Contains(newcomer.Headers.GetValues("Set-Cookie"), c => c.StartsWith("wr_vid=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RedisBusy_ShedsNewVisitorsWith503_InsteadOfFailingOpen_UntilItHasStalledForStallAfter()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);

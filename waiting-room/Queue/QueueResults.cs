@@ -27,7 +27,8 @@ public readonly record struct ReapResult(int Reaped, int FreedActive);
 /// <summary>A ticket's place right now.</summary>
 /// <param name="State">Waiting, active or gone.</param>
 /// <param name="Position">1-based place while waiting, else 0.</param>
-public readonly record struct TicketStatus(TicketState State, long Position);
+/// <param name="Reason">Why it is gone (when <paramref name="State"/> is Gone and the room recorded it).</param>
+public readonly record struct TicketStatus(TicketState State, long Position, GoneReason Reason = GoneReason.Unknown);
 
 public enum RedeemResult
 {

@@ -20,6 +20,12 @@ public sealed class QueueStore
     /// <summary>How long per-minute stats hashes live.</summary>
     public static readonly TimeSpan StatsRetention = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long the room remembers why a ticket left (<see cref="GoneReason"/>), for a visitor who comes back to ask:
+    /// well past any reconnect (AbandonAfter) or background-tab poll.
+    /// </summary>
+    public static readonly TimeSpan GoneRetention = TimeSpan.FromMinutes(10);
+
     /// <summary>Time constant of the admission-rate average behind the ETA.</summary>
     public static readonly TimeSpan AdmitRateWindow = TimeSpan.FromMinutes(1);
 
@@ -78,9 +84,9 @@ public sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Admit,
-            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now)],
+            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons],
             [
-                now, Options.MaxActive, now + (long)Options.ClaimWindow.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
+                now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
                 (long)Options.AdmitInterval.TotalMilliseconds,
             ]))!;
@@ -94,6 +100,14 @@ public sealed class QueueStore
             string.IsNullOrEmpty(list) ? [] : list.Split(','),
             ParseWaits((string?)result[6]));
     }
+
+    /// <summary>
+    /// How long a new admission is held before it is delivered: the claim window, or, when that is shorter, the time a
+    /// visitor may be away and keep their place (AbandonAfter). An admission made while the visitor's connection was
+    /// down is then still there when they reconnect, and its claim window starts once they are told
+    /// (<see cref="DeliverAsync"/>).
+    /// </summary>
+    public TimeSpan UndeliveredHold => Options.ClaimWindow > Options.AbandonAfter ? Options.ClaimWindow : Options.AbandonAfter;
 
     private static WaitBucket[] ParseWaits(string? reply)
     {
@@ -127,8 +141,8 @@ public sealed class QueueStore
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Reap,
-            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now)],
-            [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]))!;
+            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons],
+            [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
     }
 
@@ -164,7 +178,7 @@ public sealed class QueueStore
         var now = NowMs;
         return (int)await Db.ScriptEvaluateAsync(
             LuaScripts.EndSession,
-            [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now)],
+            [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons],
             [ticket, now, reason, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]) == 1;
     }
 
@@ -235,12 +249,13 @@ public sealed class QueueStore
     public async Task<bool> RefreshSessionAsync(string ticket) =>
         (long)await Db.ExecuteAsync("ZADD", Keys.Active, "XX", "GT", "CH", NowMs + (long)Options.SessionDuration.TotalMilliseconds, ticket) == 1;
 
-    /// <summary>Where a ticket stands, in one round trip (rank and active score pipelined).</summary>
+    /// <summary>Where a ticket stands, in one round trip (rank, active score and departure reason pipelined).</summary>
     public async Task<TicketStatus> GetStatusAsync(string ticket)
     {
         var batch = Db.CreateBatch();
         var rank = batch.SortedSetRankAsync(Keys.Waiting, ticket);
         var activeUntil = batch.SortedSetScoreAsync(Keys.Active, ticket);
+        var why = batch.HashGetAsync(Keys.GoneReasons, ticket);
         batch.Execute();
         if (await rank is { } r)
         {
@@ -249,7 +264,81 @@ public sealed class QueueStore
 
         return await activeUntil is { } until && until > NowMs
             ? new TicketStatus(TicketState.Active, 0)
-            : new TicketStatus(TicketState.Gone, 0);
+            : new TicketStatus(TicketState.Gone, 0, ParseGoneReason(await why));
+    }
+
+    /// <summary>Why each of these tickets left (one round trip); <see cref="GoneReason.Unknown"/> where nothing is recorded.</summary>
+    public async Task<GoneReason[]> GoneReasonsAsync(IReadOnlyList<string> tickets)
+    {
+        ArgumentNullException.ThrowIfNull(tickets);
+        if (tickets.Count == 0)
+        {
+            return [];
+        }
+
+        var fields = new RedisValue[tickets.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = tickets[i];
+        }
+
+        var values = await Db.HashGetAsync(Keys.GoneReasons, fields);
+        var reasons = new GoneReason[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            reasons[i] = ParseGoneReason(values[i]);
+        }
+
+        return reasons;
+    }
+
+    /// <summary>The scripts' departure words, which are the event types of the same departures.</summary>
+    public static GoneReason ParseGoneReason(RedisValue value) => (string?)value switch
+    {
+        Events.WaitingRoomEventType.Expired => GoneReason.Expired,
+        Events.WaitingRoomEventType.Abandoned => GoneReason.Abandoned,
+        Events.WaitingRoomEventType.Ended => GoneReason.Ended,
+        _ => GoneReason.Unknown,
+    };
+
+    /// <summary>
+    /// Delivers the admissions of <paramref name="tickets"/>, exactly once each across every hub and proxy (one round
+    /// trip). Only a <see cref="DeliveryResult.Delivered"/> ticket is the caller's to notify; its claim window restarts
+    /// now unless its visitor entered already.
+    /// </summary>
+    /// <param name="tickets">The tickets to deliver.</param>
+    /// <param name="deliveredBy">Who delivers (a hub instance, a proxy): written into the marker for diagnosis.</param>
+    public async Task<DeliveryResult[]> DeliverAsync(IReadOnlyList<string> tickets, string deliveredBy)
+    {
+        ArgumentNullException.ThrowIfNull(tickets);
+        if (tickets.Count == 0)
+        {
+            return [];
+        }
+
+        var now = NowMs;
+        var keys = new RedisKey[1 + (2 * tickets.Count)];
+        var args = new RedisValue[4 + tickets.Count];
+        keys[0] = Keys.Active;
+        args[0] = now;
+        args[1] = now + (long)Options.ClaimWindow.TotalMilliseconds;
+        args[2] = (long)(Options.ClaimWindow + Options.SessionDuration).TotalMilliseconds;
+        args[3] = deliveredBy;
+        for (var i = 0; i < tickets.Count; i++)
+        {
+            keys[1 + (2 * i)] = Keys.Notice(tickets[i]);
+            keys[2 + (2 * i)] = Keys.UsedCode(tickets[i]);
+            args[4 + i] = tickets[i];
+        }
+
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(LuaScripts.Deliver, keys, args))!;
+        var deliveries = new DeliveryResult[result.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            deliveries[i] = (DeliveryResult)(int)result[i];
+        }
+
+        return deliveries;
     }
 
     /// <summary>Waiting and active counts, in one round trip.</summary>

@@ -12,6 +12,7 @@ internal static class LuaScripts
     public static readonly string Touch = Load("touch.lua");
     public static readonly string EndSession = Load("end-session.lua");
     public static readonly string Redeem = Load("redeem.lua");
+    public static readonly string Deliver = Load("deliver.lua");
     public static readonly string WriteState = Load("write-state.lua");
 
     private static string Load(string name)

@@ -29,6 +29,8 @@ public sealed class RedisKeys
         Tickets = _prefix + "tickets";
         Visitors = _prefix + "visitors";
         Events = _prefix + "events";
+        Gone = _prefix + "gone";
+        GoneReasons = _prefix + "gone:why";
         Notify = RedisChannel.Sharded(_prefix + "notify");
     }
 
@@ -63,6 +65,15 @@ public sealed class RedisKeys
     public RedisKey Events { get; }
 
     /// <summary>
+    /// Sorted set ticket → when it left (ms since epoch), for tickets that lost their place or admission; kept for
+    /// <see cref="Queue.QueueStore.GoneRetention"/> so a visitor who comes back is told why (trimmed by the reaper).
+    /// </summary>
+    public RedisKey Gone { get; }
+
+    /// <summary>Hash ticket → why it left (<c>expired</c>, <c>abandoned</c>, <c>ended</c>), beside <see cref="Gone"/>.</summary>
+    public RedisKey GoneReasons { get; }
+
+    /// <summary>
     /// Sharded Pub/Sub channel (SPUBLISH / SSUBSCRIBE, Redis 7.0+) for admission batches and state changes. It carries the
     /// room's hash tag, so in Redis Cluster a message stays on the shard that owns the room instead of being broadcast to
     /// every node, and the scripts that publish it stay within their slot; on a single Redis it works like plain Pub/Sub.
@@ -80,5 +91,6 @@ public sealed class RedisKeys
     /// <summary>Name of a room-scoped distributed lock (switch lease, admission), as a lock resource string.</summary>
     public string Lock(string purpose) => _prefix + "lock:" + purpose;
 
+    /// <summary>String NX with TTL: the admission of a ticket was delivered (a hub sent its notice, or a poll its link).</summary>
     public RedisKey Notice(string ticketId) => _prefix + "notice:" + ticketId;
 }

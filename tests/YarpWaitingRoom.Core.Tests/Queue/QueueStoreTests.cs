@@ -299,4 +299,86 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(before + TimeSpan.FromMinutes(6).TotalMilliseconds, await Db.SortedSetScoreAsync(sut.Keys.Active, ticket));
         Assert.Null(await Db.SortedSetScoreAsync(sut.Keys.Active, "not-active"));
     }
+
+    [Fact]
+    public async Task Deliver_IsExactlyOnceAcrossCallers_AndOnlyForAdmittedTickets()
+    {
+        var sut = CreateSut();
+        var admitted = (await sut.JoinAsync("a", "/", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        var waiting = (await sut.JoinAsync("w", "/", queueOff: false)).Ticket;
+
+        var racing = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => sut.DeliverAsync([admitted, waiting, "no-such-ticket"], $"hub-{i}")));
+
+        Assert.Equal(1, racing.Count(r => r[0] == DeliveryResult.Delivered));
+        Assert.Equal(9, racing.Count(r => r[0] == DeliveryResult.DeliveredBefore));
+        Assert.All(racing, r => Assert.Equal((DeliveryResult.NotAdmitted, DeliveryResult.NotAdmitted), (r[1], r[2])));
+    }
+
+    [Fact]
+    public async Task UndeliveredAdmission_OutlivesAShortClaimWindow_ForAbandonAfter_AndDeliveryRestartsTheWindow()
+    {
+        // A claim window shorter than AbandonAfter (the fault rehearsal's 12 s against 30 s): an admission made while the
+        // visitor's socket was down must still be there when they reconnect within AbandonAfter.
+        var sut = CreateSut(new RoomOptions { ClaimWindow = TimeSpan.FromSeconds(12), AbandonAfter = TimeSpan.FromSeconds(30) });
+        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        var neverBack = (await sut.JoinAsync("gone", "/", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(ticket)).State);
+
+        Assert.Equal([DeliveryResult.Delivered], await sut.DeliverAsync([ticket], "hub-a"));
+        _time.Advance(TimeSpan.FromSeconds(11));
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(ticket)).State);
+        Assert.Equal(new TicketStatus(TicketState.Gone, 0, GoneReason.Expired), await sut.GetStatusAsync(neverBack));
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var lapsed = await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.Equal(1, lapsed.Expired);
+        Assert.Equal(new TicketStatus(TicketState.Gone, 0, GoneReason.Expired), await sut.GetStatusAsync(ticket));
+    }
+
+    [Fact]
+    public async Task Deliver_AfterTheVisitorEntered_NeverShortensTheSession()
+    {
+        var sut = CreateSut(new RoomOptions { ClaimWindow = TimeSpan.FromSeconds(60), SessionDuration = TimeSpan.FromMinutes(10) });
+        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.Equal(RedeemResult.Redeemed, await sut.RedeemAsync(ticket));
+        var session = await Db.SortedSetScoreAsync(sut.Keys.Active, ticket);
+
+        Assert.Equal([DeliveryResult.Delivered], await sut.DeliverAsync([ticket], "late-hub"));
+
+        Assert.Equal(session, await Db.SortedSetScoreAsync(sut.Keys.Active, ticket));
+    }
+
+    [Fact]
+    public async Task GoneTickets_TellWhyTheyLeft_ExpiredAbandonedOrEnded_UntilGoneRetentionPasses()
+    {
+        var sut = CreateSut(new RoomOptions { MaxActive = 2, ClaimWindow = TimeSpan.FromSeconds(60), AbandonAfter = TimeSpan.FromSeconds(30) });
+        var lapses = (await sut.JoinAsync("lapses", "/", queueOff: false)).Ticket;
+        var buys = (await sut.JoinAsync("buys", "/", queueOff: false)).Ticket;
+        var leaves = (await sut.JoinAsync("leaves", "/", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.True(await sut.EndSessionAsync(buys, "purchase"));
+        _time.Advance(TimeSpan.FromSeconds(61));
+        await sut.ReapAsync();
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+
+        Assert.Equal(GoneReason.Expired, (await sut.GetStatusAsync(lapses)).Reason);
+        Assert.Equal(GoneReason.Ended, (await sut.GetStatusAsync(buys)).Reason);
+        Assert.Equal(GoneReason.Abandoned, (await sut.GetStatusAsync(leaves)).Reason);
+        Assert.Equal([GoneReason.Expired, GoneReason.Ended, GoneReason.Abandoned, GoneReason.Unknown], await sut.GoneReasonsAsync([lapses, buys, leaves, "never-existed"]));
+        Assert.Equal(["expired", "ended", "abandoned", "expired"], new[] { GoneReason.Expired, GoneReason.Ended, GoneReason.Abandoned, GoneReason.Unknown }.Select(r => r.ToWireReason()));
+
+        _time.Advance(QueueStore.GoneRetention + TimeSpan.FromSeconds(1));
+        await sut.ReapAsync();
+
+        Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Gone));
+        Assert.Equal(0, await Db.HashLengthAsync(sut.Keys.GoneReasons));
+        Assert.Equal(GoneReason.Unknown, (await sut.GetStatusAsync(leaves)).Reason);
+    }
 }

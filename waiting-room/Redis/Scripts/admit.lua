@@ -1,7 +1,9 @@
 -- Admit the next batch: strict FIFO, never above MaxActive, one atomic step.
 -- KEYS[1] waiting   KEYS[2] active   KEYS[3] seen   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events   KEYS[7] state
--- KEYS[8] this minute's stats hash
--- ARGV[1] now (ms)   ARGV[2] MaxActive   ARGV[3] claim deadline of the newly admitted (ms)
+-- KEYS[8] this minute's stats hash   KEYS[9] gone (zset ticket -> ms left)   KEYS[10] gone reasons (hash ticket -> why)
+-- ARGV[1] now (ms)   ARGV[2] MaxActive
+-- ARGV[3] deadline of the newly admitted until their admission is delivered (ms); delivery (deliver.lua) restarts the
+--         claim window from the moment the visitor is told
 -- ARGV[4] fencing token of the caller's lock grant   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] events MAXLEN (approximate)
 -- ARGV[7] most to admit in this call (0 = as many as capacity allows)   ARGV[8] most expired sessions to drop in this call
 -- ARGV[9] stats TTL (s)   ARGV[10] time constant of the admission-rate average (ms)
@@ -29,6 +31,8 @@ for _, ticket in ipairs(expired) do
   if visitor ~= '' and redis.call('HGET', KEYS[5], visitor) == ticket then
     redis.call('HDEL', KEYS[5], visitor)
   end
+  redis.call('ZADD', KEYS[9], now, ticket)
+  redis.call('HSET', KEYS[10], ticket, 'expired')
   redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'expired', 'visitor', visitor, 'ticket', ticket, 'at', now)
 end
 if #expired > 0 then

@@ -2,6 +2,7 @@
 -- KEYS[1] active   KEYS[2] seen   KEYS[3] tickets   KEYS[4] visitors   KEYS[5] events
 -- ARGV[1] ticket   ARGV[2] now (ms)   ARGV[3] reason   ARGV[4] events MAXLEN (approximate)
 -- KEYS[6] this minute's stats hash   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] stats TTL (s)
+-- KEYS[7] gone (zset ticket -> ms left)   KEYS[8] gone reasons (hash ticket -> why)
 -- Returns 1 when the session ended now, 0 when it was not active.
 local ticket = ARGV[1]
 if redis.call('ZREM', KEYS[1], ticket) == 0 then
@@ -14,6 +15,8 @@ redis.call('HDEL', KEYS[3], ticket)
 if visitor ~= '' and redis.call('HGET', KEYS[4], visitor) == ticket then
   redis.call('HDEL', KEYS[4], visitor)
 end
+redis.call('ZADD', KEYS[7], ARGV[2], ticket)
+redis.call('HSET', KEYS[8], ticket, 'ended')
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'type', 'ended', 'visitor', visitor, 'ticket', ticket, 'at', ARGV[2],
   'reason', ARGV[3])
 redis.call('HINCRBY', KEYS[6], 'ended', 1)

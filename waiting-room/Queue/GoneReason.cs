@@ -1,0 +1,17 @@
+namespace YarpWaitingRoom.Queue;
+
+/// <summary>Why a ticket no longer holds a place, as the room recorded it when the ticket left.</summary>
+public enum GoneReason
+{
+    /// <summary>Not recorded: the ticket never existed, or left longer ago than <see cref="QueueStore.GoneRetention"/>.</summary>
+    Unknown = 0,
+
+    /// <summary>Admitted, but the admission was not used within its claim window (delivered or not): join again.</summary>
+    Expired,
+
+    /// <summary>Not seen for <c>AbandonAfter</c> (the waiting page was closed or offline): the place was given up.</summary>
+    Abandoned,
+
+    /// <summary>The session was ended on purpose (purchase done).</summary>
+    Ended,
+}
