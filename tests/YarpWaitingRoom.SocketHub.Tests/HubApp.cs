@@ -17,7 +17,8 @@ public sealed class HubApp : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public HubApp(string redis, string room, string instance, IReadOnlyDictionary<string, string?>? roomSettings = null, string pushInterval = "00:00:01")
+    // extraSettings: any other configuration keys (e.g. SocketHub:DrainTimeout).
+    public HubApp(string redis, string room, string instance, IReadOnlyDictionary<string, string?>? roomSettings = null, string pushInterval = "00:00:01", IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         Room = room;
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -33,6 +34,11 @@ public sealed class HubApp : WebApplicationFactory<Program>
         foreach (var (key, value) in roomSettings ?? new Dictionary<string, string?>())
         {
             _settings[$"WaitingRoom:Rooms:{room}:{key}"] = value;
+        }
+
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using StackExchange.Redis;
+using Microsoft.Extensions.DependencyInjection;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.SocketHub.Sessions;
 using YarpWaitingRoom.Testing;
 
 namespace YarpWaitingRoom.SocketHub.Tests;
@@ -223,5 +225,77 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
 
         Assert.Equal(expected, client.CloseStatus);
         Assert.Equal(TicketState.Waiting, (await hub.Queue(_redis).GetStatusAsync(client.Ticket)).State);
+    }
+
+    [Fact]
+    public async Task StoppingHub_HandsEverySessionBackWith1012_AndRefusesNewUpgradesWith503_KeepingEveryPlace()
+    {
+        var room = RoomName();
+        await using var hub = new HubApp(redis.ConnectionString, room, "a", extraSettings: new Dictionary<string, string?> { ["SocketHub:DrainTimeout"] = "00:00:02" });
+        var clients = await JoinAsync(hub, 20);
+        try
+        {
+            await Task.WhenAll(clients.Select(c => c.ConnectAsync(hub)));
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count("position") >= 1), TimeSpan.FromSeconds(5)));
+
+            // What SIGTERM does to the host's hosted services.
+            var stopping = hub.Services.GetRequiredService<HubDrain>().StopAsync(Cancellation);
+            await Task.WhenAll(clients.Select(c => c.ClosedAsync())).WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
+            await stopping.WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
+
+            Assert.All(clients, c => Assert.Equal(HubDrain.ServiceRestart, c.CloseStatus));
+            var refused = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => hub.ConnectAsync(clients[0].Token, Cancellation));
+            Assert.Contains("503", refused.Message, StringComparison.Ordinal);
+            var queue = hub.Queue(_redis);
+            var places = await Task.WhenAll(clients.Select(c => queue.GetStatusAsync(c.Ticket)));
+            Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), places.Select(p => p.Position));
+        }
+        finally
+        {
+            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task AdmissionMadeWhileDisconnected_ReconnectAfterTheClaimWindowButWithinAbandonAfter_StillGetsTheNotice()
+    {
+        var room = RoomName();
+        var settings = new Dictionary<string, string?> { ["ClaimWindow"] = "00:00:01", ["AbandonAfter"] = "00:00:04", ["HeartbeatInterval"] = "00:00:01" };
+        await using var hub = new HubApp(redis.ConnectionString, room, "a", settings);
+        var clients = await JoinAsync(hub, 1);
+        await using var client = clients[0];
+        var queue = hub.Queue(_redis);
+        Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
+
+        // The claim window (1 s) passes while nobody could be told; an admission run drops what has lapsed.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Cancellation);
+        Assert.Equal(0, (await queue.AdmitAsync(await queue.NextFenceAsync())).Expired);
+        await client.ConnectAsync(hub);
+
+        Assert.True(await EventuallyAsync(() => client.Count("admitted") == 1, TimeSpan.FromSeconds(3)), "the reconnecting visitor was not told");
+        // Told now: the claim window runs from here.
+        await Task.Delay(TimeSpan.FromSeconds(0.5), Cancellation);
+        Assert.Equal(TicketState.Active, (await queue.GetStatusAsync(client.Ticket)).State);
+    }
+
+    [Fact]
+    public async Task AdmissionThatLapsedUndelivered_IsToldExpired_NotAbandoned()
+    {
+        var room = RoomName();
+        var settings = new Dictionary<string, string?> { ["ClaimWindow"] = "00:00:01", ["AbandonAfter"] = "00:00:02", ["HeartbeatInterval"] = "00:00:01" };
+        await using var hub = new HubApp(redis.ConnectionString, room, "a", settings);
+        var clients = await JoinAsync(hub, 1);
+        await using var client = clients[0];
+        var queue = hub.Queue(_redis);
+        Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Cancellation);
+        Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Expired);
+        await client.ConnectAsync(hub);
+
+        Assert.True(await EventuallyAsync(() => client.Count("gone") == 1, TimeSpan.FromSeconds(3)));
+        Assert.Equal("expired", client.Last("gone")!.Value.GetProperty("reason").GetString());
+        await client.ClosedAsync().WaitAsync(TimeSpan.FromSeconds(3), Cancellation);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
     }
 }
