@@ -28,7 +28,8 @@
       takingYouIn: 'Taking you in…',
       continue: "It's your turn — continue",
       goneTitle: 'Your place in line was released',
-      goneExpired: 'Your ticket expired.',
+      goneExpired: 'Your turn came, but the entry was not used in time, so the slot went to the next visitor.',
+      goneEnded: 'Your visit has ended (for example, your purchase is complete).',
       goneAbandoned: 'The waiting page was closed or offline for too long, so your place was given up.',
       goneRevoked: 'Your place in line was cancelled.',
       goneInvalid: 'This waiting-room link is not valid or has expired.',
@@ -57,7 +58,8 @@
       takingYouIn: '입장 페이지로 이동하는 중…',
       continue: '입장하기',
       goneTitle: '대기 순번이 만료되었습니다',
-      goneExpired: '대기권이 만료되었습니다.',
+      goneExpired: '입장 차례가 되었지만 제한 시간 안에 입장하지 않아 다음 순서로 넘어갔습니다.',
+      goneEnded: '이용이 종료되었습니다(예: 구매 완료).',
       goneAbandoned: '대기 페이지가 너무 오래 닫혀 있었거나 연결이 끊겨 대기 순번이 해제되었습니다.',
       goneRevoked: '대기 순번이 취소되었습니다.',
       goneInvalid: '대기실 링크가 올바르지 않거나 만료되었습니다.',
@@ -379,12 +381,14 @@
     stopAll();
     model.state = 'gone';
     renderTitle();
-    const why = {
+    const reasons = {
       expired: text.goneExpired,
+      ended: text.goneEnded,
       abandoned: text.goneAbandoned,
       revoked: text.goneRevoked,
       invalid: text.goneInvalid,
-    }[reason] ?? text.goneOther;
+    };
+    const why = typeof reason === 'string' && Object.hasOwn(reasons, reason) ? reasons[reason] : text.goneOther;
     showAlert('gone', text.goneTitle, [why], { id: 'wr-rejoin', href: returnUrl, label: text.joinAgain });
   };
 
@@ -395,7 +399,7 @@
     if (status.state === 'active' && status.enterUrl) {
       admit(status.enterUrl);
     } else if (status.state === 'gone') {
-      gone(null);
+      gone(typeof status.reason === 'string' ? status.reason : null);
     } else if (status.state === 'waiting') {
       applyPosition(status.position, status.etaSeconds, status.queueOn);
     }
