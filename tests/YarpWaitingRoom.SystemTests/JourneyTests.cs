@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using YarpWaitingRoom.Testing;
 
@@ -184,14 +183,8 @@ public sealed class JourneyTests(JourneyTopology stack)
 #pragma warning disable CA2000 // owned by the visitor
             var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = edge };
 #pragma warning restore CA2000
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/concerts");
-            request.Headers.Accept.ParseAdd("application/json");
-            using var response = await http.SendAsync(request, Cancellation);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            var token = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("ticket").GetString()!;
-            // The ticket id is the fourth field of the signed payload (kind|room|visitor|ticket|expiry).
-            var payload = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]));
-            return new Visitor(http, token, payload.Split('|')[3]);
+            var ticket = await QueueTicket.JoinAsync(http, Cancellation);
+            return new Visitor(http, ticket.Token, ticket.Id);
         }
 
         public async Task ConnectAsync(Uri edge, bool heartbeats)

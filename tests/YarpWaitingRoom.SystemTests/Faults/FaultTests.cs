@@ -20,19 +20,10 @@ public sealed class FaultTests(FaultTopology stack)
     [Fact]
     public async Task HubKilled_EveryClientIsBackOnALiveHubWithinSeconds_ARestartedHubTakesItsShare_AndAdmissionsAreDeliveredOnce()
     {
-        await stack.ResetAsync(Cancellation);
-        await stack.SetModeAsync("Paused", Cancellation);
         using var edge = stack.Client();
-        var visitors = new List<SocketVisitor>();
+        var visitors = await LiveVisitorsAsync(edge, 200);
         try
         {
-            for (var i = 0; i < 200; i++)
-            {
-                visitors.Add(await SocketVisitor.JoinAsync(edge, Cancellation));
-            }
-
-            visitors.ForEach(v => v.Start());
-            Assert.NotNull(await UntilAsync(() => Task.FromResult(visitors.All(v => v.IsLive)), TimeSpan.FromSeconds(20), Cancellation));
             var onA = await stack.HubConnectionsAsync("STACK_HUB_A_PORT", Cancellation);
             var onB = await stack.HubConnectionsAsync("STACK_HUB_B_PORT", Cancellation);
             Assert.True(onA >= 60 && onB >= 60, $"sockets not spread over the hubs: A {onA}, B {onB}");
@@ -101,19 +92,10 @@ public sealed class FaultTests(FaultTopology stack)
     [Fact]
     public async Task HubStopped_HandsItsClientsBackWith1012_AndTheyAreBackAtOnce()
     {
-        await stack.ResetAsync(Cancellation);
-        await stack.SetModeAsync("Paused", Cancellation);
         using var edge = stack.Client();
-        var visitors = new List<SocketVisitor>();
+        var visitors = await LiveVisitorsAsync(edge, 100);
         try
         {
-            for (var i = 0; i < 100; i++)
-            {
-                visitors.Add(await SocketVisitor.JoinAsync(edge, Cancellation));
-            }
-
-            visitors.ForEach(v => v.Start());
-            Assert.NotNull(await UntilAsync(() => Task.FromResult(visitors.All(v => v.IsLive)), TimeSpan.FromSeconds(20), Cancellation));
             var onA = await stack.HubConnectionsAsync("STACK_HUB_A_PORT", Cancellation);
 
             // A rolling update: SIGTERM, as ./stack down, docker stop and Kubernetes do.
@@ -272,10 +254,8 @@ public sealed class FaultTests(FaultTopology stack)
     [Fact]
     public async Task PausedAdmissionLockHolder_NeverAdmitsTwiceOrAboveTheCap()
     {
-        await stack.ResetAsync(Cancellation);
-        await stack.SetModeAsync("Paused", Cancellation);
         using var edge = stack.Client();
-        var visitors = new List<SocketVisitor>();
+        var visitors = await LiveVisitorsAsync(edge, 300);
         var maxActive = 0L;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -296,13 +276,6 @@ public sealed class FaultTests(FaultTopology stack)
         }, Cancellation);
         try
         {
-            for (var i = 0; i < 300; i++)
-            {
-                visitors.Add(await SocketVisitor.JoinAsync(edge, Cancellation));
-            }
-
-            visitors.ForEach(v => v.Start());
-            Assert.NotNull(await UntilAsync(() => Task.FromResult(visitors.All(v => v.IsLive)), TimeSpan.FromSeconds(20), Cancellation));
             await stack.SetModeAsync("On", Cancellation);
 
             // Each proxy in turn hangs for 12 s around several ticks, whichever holds the admission lock, then wakes up.
@@ -336,5 +309,21 @@ public sealed class FaultTests(FaultTopology stack)
 
             await Task.WhenAll(visitors.Select(v => v.DisposeAsync().AsTask()));
         }
+    }
+
+    /// <summary>From an empty room with the queue on and admission paused: <paramref name="count"/> visitors waiting, each with a live socket.</summary>
+    private async Task<List<SocketVisitor>> LiveVisitorsAsync(HttpClient edge, int count)
+    {
+        await stack.ResetAsync(Cancellation);
+        await stack.SetModeAsync("Paused", Cancellation);
+        var visitors = new List<SocketVisitor>();
+        for (var i = 0; i < count; i++)
+        {
+            visitors.Add(await SocketVisitor.JoinAsync(edge, Cancellation));
+        }
+
+        visitors.ForEach(v => v.Start());
+        Assert.NotNull(await UntilAsync(() => Task.FromResult(visitors.All(v => v.IsLive)), TimeSpan.FromSeconds(20), Cancellation));
+        return visitors;
     }
 }

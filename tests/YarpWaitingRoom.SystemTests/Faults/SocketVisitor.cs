@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 
 namespace YarpWaitingRoom.SystemTests.Faults;
@@ -54,14 +51,8 @@ internal sealed class SocketVisitor : IAsyncDisposable
     /// <summary>Joins the room through the edge as an API client (the queue must be on): a new visitor, a new place.</summary>
     public static async Task<SocketVisitor> JoinAsync(HttpClient edge, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/concerts");
-        request.Headers.Accept.ParseAdd("application/json");
-        using var response = await edge.SendAsync(request, cancellationToken);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("ticket").GetString()!;
-        // The ticket id is the fourth field of the signed payload (kind|room|visitor|ticket|expiry).
-        var payload = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]));
-        return new SocketVisitor(edge.BaseAddress!, token, payload.Split('|')[3]);
+        var ticket = await QueueTicket.JoinAsync(edge, cancellationToken);
+        return new SocketVisitor(edge.BaseAddress!, ticket.Token, ticket.Id);
     }
 
     public void Start() => _run = Task.Run(RunAsync);
