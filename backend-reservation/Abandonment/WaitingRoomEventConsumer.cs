@@ -54,7 +54,7 @@ internal sealed partial class WaitingRoomEventConsumer(
                     // stop cuts short stays pending and is handled again (idempotently) after the restart.
                     handled += await PumpAsync(stream, settings, consumer, stoppingToken).WaitOrAbandonAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is RedisException or System.Data.Common.DbException or TimeoutException)
+                catch (Exception ex) when (ex is RedisException or System.Data.Common.DbException or TimeoutException || DatabaseFailure.IsUnavailable(ex))
                 {
                     // Whatever was read stays pending and is retried from the pending list.
                     stream.ReadPending = true;

@@ -16,4 +16,5 @@ public static class ProblemTypes
     public const string HoldReleased = Prefix + "hold-released";
     public const string HoldConfirmed = Prefix + "hold-confirmed";
     public const string InvalidRequest = Prefix + "invalid-request";
+    public const string DatabaseUnavailable = Prefix + "database-unavailable";
 }

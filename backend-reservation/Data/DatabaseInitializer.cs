@@ -31,9 +31,9 @@ internal sealed partial class DatabaseInitializer(
                 readiness.MarkInitialized();
                 return;
             }
-            catch (DbException ex) when (!timeout.IsCancellationRequested)
+            catch (Exception ex) when ((ex is DbException || DatabaseFailure.IsUnavailable(ex)) && !timeout.IsCancellationRequested)
             {
-                Log.DatabaseNotReachable(logger, ex.Message);
+                Log.DatabaseNotReachable(logger, ex);
                 await Task.Delay(RetryDelay, timeProvider, timeout.Token);
             }
         }
@@ -43,6 +43,13 @@ internal sealed partial class DatabaseInitializer(
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReservationDbContext>();
+
+        // One unit for the execution strategy: a lost connection repeats it from the lock, never a step without the lock.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(db, MigrateAndSeedAsync, cancellationToken);
+    }
+
+    private async Task MigrateAndSeedAsync(ReservationDbContext db, CancellationToken cancellationToken)
+    {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -84,7 +91,7 @@ internal sealed partial class DatabaseInitializer(
         [LoggerMessage(EventIds.DatabaseSeeded, LogLevel.Information, "Seeded the demo concert with {Seats} seats")]
         public static partial void Seeded(ILogger logger, int seats);
 
-        [LoggerMessage(EventIds.DatabaseNotReachable, LogLevel.Warning, "PostgreSQL not reachable yet ({Message}); retrying")]
-        public static partial void DatabaseNotReachable(ILogger logger, string message);
+        [LoggerMessage(EventIds.DatabaseNotReachable, LogLevel.Warning, "PostgreSQL not reachable yet; retrying")]
+        public static partial void DatabaseNotReachable(ILogger logger, Exception exception);
     }
 }

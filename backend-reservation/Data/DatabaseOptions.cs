@@ -13,4 +13,15 @@ public sealed class DatabaseOptions
 
     /// <summary>Load the demo concert when the database has none.</summary>
     public bool SeedDemoData { get; set; } = true;
+
+    /// <summary>
+    /// How long <c>/readyz</c> waits for PostgreSQL to answer; below the probes' own timeout (2 s in compose.yaml), so an
+    /// unreachable or hanging database reads as "not ready", never as a probe that timed out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The <c>Retry-After</c> of the <c>503</c> answered while PostgreSQL is out of reach; whole seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -8,6 +8,7 @@ internal static class EventIds
     public const int DatabaseMigrated = 101;
     public const int DatabaseSeeded = 102;
     public const int DatabaseNotReachable = 103;
+    public const int DatabaseUnavailable = 104;
 
     // 2xx: API
     public const int MissingVisitor = 200;

@@ -35,6 +35,9 @@ public sealed class ReservationMetrics
     private static readonly Counter BadRequestsTotal = Metrics.CreateCounter(
         "reservation_bad_requests_total", "Requests refused for bad input, by reason.", "reason");
 
+    private static readonly Counter DatabaseUnavailableTotal = Metrics.CreateCounter(
+        "reservation_database_unavailable_total", "Requests answered 503 because PostgreSQL was out of reach (down, restarting, refusing connections, timing out).");
+
     public void HoldCreated() => HoldsCreatedTotal.Inc();
 
     public void HoldConflicted() => HoldsConflictedTotal.Inc();
@@ -62,4 +65,6 @@ public sealed class ReservationMetrics
     public void EventHandled(string type, string outcome) => EventsTotal.WithLabels(type, outcome).Inc();
 
     public void BadRequest(string reason) => BadRequestsTotal.WithLabels(reason).Inc();
+
+    public void DatabaseUnavailable() => DatabaseUnavailableTotal.Inc();
 }

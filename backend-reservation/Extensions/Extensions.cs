@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using YarpWaitingRoom.Reservation.Abandonment;
 using YarpWaitingRoom.Reservation.Apis;
@@ -20,10 +21,21 @@ internal static class Extensions
         services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ReservationJsonContext.Default));
 
-        services.AddDbContextPool<ReservationDbContext>((provider, db) => db.UseNpgsql(
-            provider.GetRequiredService<IConfiguration>().GetConnectionString("Reservations")
-            ?? throw new InvalidOperationException("ConnectionStrings:Reservations is not set.")));
+        services.AddDbContextPool<ReservationDbContext>((provider, db) => db
+            .UseNpgsql(
+                provider.GetRequiredService<IConfiguration>().GetConnectionString("Reservations")
+                ?? throw new InvalidOperationException("ConnectionStrings:Reservations is not set."),
+                npgsql => npgsql.ExecutionStrategy(dependencies => new ReconnectingExecutionStrategy(dependencies)))
+            // Every failure reaches a caller that logs it once: the exception handler (500, or the rate-limited line of a
+            // 503), the background loops, the start-up retry. EF's own copy of each would double that and, while PostgreSQL
+            // is down, write several lines per request.
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
         services.AddSingleton<DatabaseReadiness>();
+        services.AddSingleton<DatabaseHealthCheck>();
         services.AddHostedService<DatabaseInitializer>();
 
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -31,6 +43,7 @@ internal static class Extensions
         services.AddOptions<WaitingRoomEventsOptions>().BindConfiguration(WaitingRoomEventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<ReservationMetrics>();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddScoped<HoldService>();
         services.AddHostedService<HoldExpirySweeper>();
 

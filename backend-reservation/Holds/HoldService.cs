@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using YarpWaitingRoom.Reservation.Data;
@@ -11,6 +12,7 @@ namespace YarpWaitingRoom.Reservation.Holds;
 /// <c>ux_holds_occupying_seat</c> (one active-or-confirmed hold per seat), the unique seat of a reservation,
 /// row locks for state changes of one hold, and a transaction-scoped advisory lock per visitor for the hold limit.
 /// Nothing here relies on an in-process lock, so any number of instances may run side by side.
+/// Each operation is one transaction, run through the context's execution strategy (<see cref="InTransactionAsync"/>).
 /// </summary>
 public sealed class HoldService(
     ReservationDbContext db,
@@ -21,10 +23,12 @@ public sealed class HoldService(
     /// <summary>First key of the two-key advisory lock space used for per-visitor hold limits.</summary>
     private const int VisitorLockSpace = 0x5752_4830; // "WRH0"
 
-    public async Task<HoldResult> CreateAsync(string visitorId, int seatId, CancellationToken cancellationToken)
+    public Task<HoldResult> CreateAsync(string visitorId, int seatId, CancellationToken cancellationToken) =>
+        InTransactionAsync((transaction, ct) => CreateAsync(visitorId, seatId, transaction, ct), cancellationToken);
+
+    private async Task<HoldResult> CreateAsync(string visitorId, int seatId, IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         // Serialises this visitor's concurrent hold requests so the limit cannot be overshot.
         await db.Database.ExecuteSqlAsync(
@@ -89,9 +93,11 @@ public sealed class HoldService(
         return new HoldResult(HoldResultKind.Created, hold);
     }
 
-    public async Task<ConfirmResult> ConfirmAsync(string visitorId, Guid holdId, CancellationToken cancellationToken)
+    public Task<ConfirmResult> ConfirmAsync(string visitorId, Guid holdId, CancellationToken cancellationToken) =>
+        InTransactionAsync((transaction, ct) => ConfirmAsync(visitorId, holdId, transaction, ct), cancellationToken);
+
+    private async Task<ConfirmResult> ConfirmAsync(string visitorId, Guid holdId, IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var hold = await LockHoldAsync(holdId, cancellationToken);
         if (hold is null || !string.Equals(hold.VisitorId, visitorId, StringComparison.Ordinal))
         {
@@ -136,9 +142,11 @@ public sealed class HoldService(
         return new ConfirmResult(ConfirmResultKind.Confirmed, reservation);
     }
 
-    public async Task<ReleaseResultKind> ReleaseAsync(string visitorId, Guid holdId, CancellationToken cancellationToken)
+    public Task<ReleaseResultKind> ReleaseAsync(string visitorId, Guid holdId, CancellationToken cancellationToken) =>
+        InTransactionAsync((transaction, ct) => ReleaseAsync(visitorId, holdId, transaction, ct), cancellationToken);
+
+    private async Task<ReleaseResultKind> ReleaseAsync(string visitorId, Guid holdId, IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var hold = await LockHoldAsync(holdId, cancellationToken);
         if (hold is null || !string.Equals(hold.VisitorId, visitorId, StringComparison.Ordinal))
         {
@@ -166,11 +174,14 @@ public sealed class HoldService(
     /// (and cannot release holds the visitor took after coming back). Returns the holds released, or
     /// <see langword="null"/> when the entry had been applied already.
     /// </summary>
-    public async Task<int?> ReleaseVisitorAsync(
-        string visitorId, string reason, DateTimeOffset eventAt, string stream, string entryId, CancellationToken cancellationToken)
+    public Task<int?> ReleaseVisitorAsync(
+        string visitorId, string reason, DateTimeOffset eventAt, string stream, string entryId, CancellationToken cancellationToken) =>
+        InTransactionAsync((transaction, ct) => ReleaseVisitorAsync(visitorId, reason, eventAt, stream, entryId, transaction, ct), cancellationToken);
+
+    private async Task<int?> ReleaseVisitorAsync(
+        string visitorId, string reason, DateTimeOffset eventAt, string stream, string entryId, IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var firstTime = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO processed_events (stream, entry_id, processed_at) VALUES ({stream}, {entryId}, {now})
@@ -209,6 +220,25 @@ public sealed class HoldService(
         metrics.HoldsExpired(expired);
         return expired;
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a new transaction through the context's execution strategy
+    /// (<see cref="ReconnectingExecutionStrategy"/>): when its connection turns out dead (a pooled connection left over
+    /// from before a PostgreSQL restart), the whole transaction runs again on a fresh one. Every operation here is safe to
+    /// repeat: a repeat after a commit whose answer was lost finds the committed state (the seat held, the hold confirmed).
+    /// </summary>
+    private Task<T> InTransactionAsync<T>(Func<IDbContextTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(
+            work,
+            static async (context, work, ct) =>
+            {
+                // A failed attempt may have left entities tracked (a locked hold, a new reservation): start clean.
+                context.ChangeTracker.Clear();
+                await using var transaction = await context.Database.BeginTransactionAsync(ct);
+                return await work(transaction, ct);
+            },
+            verifySucceeded: null,
+            cancellationToken);
 
     private Task<Hold?> LockHoldAsync(Guid holdId, CancellationToken cancellationToken) =>
         db.Holds.FromSql($"SELECT * FROM holds WHERE id = {holdId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);

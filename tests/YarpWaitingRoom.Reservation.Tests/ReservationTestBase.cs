@@ -19,8 +19,11 @@ public abstract class ReservationTestBase(PostgresFixture postgres, RedisFixture
 
     protected static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
+    /// <summary>The cluster that holds this test's database: the shared one, unless a test class brings its own.</summary>
+    protected virtual PostgresServer DatabaseServer => Postgres.Server;
+
     public virtual async ValueTask InitializeAsync() =>
-        DatabaseConnectionString = await Postgres.Server.CreateDatabaseAsync("reservation", Cancellation);
+        DatabaseConnectionString = await DatabaseServer.CreateDatabaseAsync("reservation", Cancellation);
 
     public virtual async ValueTask DisposeAsync()
     {
@@ -39,6 +42,15 @@ public abstract class ReservationTestBase(PostgresFixture postgres, RedisFixture
         await connection.OpenAsync(Cancellation);
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(Cancellation), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs a statement against this test's database.</summary>
+    protected async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync(Cancellation);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Cancellation);
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds or <paramref name="timeout"/> passes; returns whether it held.</summary>

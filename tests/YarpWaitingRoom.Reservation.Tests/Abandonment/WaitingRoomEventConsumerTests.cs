@@ -155,8 +155,11 @@ public sealed class WaitingRoomEventConsumerTests(PostgresFixture postgres, Redi
         _ = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
     }
 
-    private async Task<string> AddEventAsync(string type, string visitor, DateTimeOffset at) =>
-        (await Db.StreamAddAsync(Stream,
+    private Task<string> AddEventAsync(string type, string visitor, DateTimeOffset at) => AddEventAsync(Db, Stream, type, visitor, at);
+
+    /// <summary>Adds an entry as the waiting room writes it; returns its id.</summary>
+    internal static async Task<string> AddEventAsync(IDatabase db, RedisKey stream, string type, string visitor, DateTimeOffset at) =>
+        (await db.StreamAddAsync(stream,
         [
             new NameValueEntry(WaitingRoomEventFields.Type, type),
             new NameValueEntry(WaitingRoomEventFields.Visitor, visitor),

@@ -195,6 +195,22 @@ public sealed class ReservationApiTests(PostgresFixture postgres, RedisFixture r
         Assert.Equal(17, responses.Count(s => s == HttpStatusCode.TooManyRequests));
     }
 
+    [Fact]
+    public async Task DatabaseError_OtherThanUnavailability_StaysA500Problem()
+    {
+        var app = StartApp();
+        using var client = app.CreateVisitorClient("v-broken-schema");
+        _ = await app.AvailableSeatIdsAsync(Cancellation);
+        await ExecuteAsync("ALTER TABLE holds RENAME TO holds_gone");
+
+        using var response = await client.GetAsync("/api/holds", Cancellation);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Null(response.Headers.RetryAfter);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        Assert.NotEqual(ProblemTypes.DatabaseUnavailable, problem.GetProperty("type").GetString());
+    }
+
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {
         Assert.Equal(status, response.StatusCode);
