@@ -98,10 +98,7 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, RedisFixture r
         var app = StartApp();
         using var client = app.CreateClient();
         _ = await app.AvailableSeatIdsAsync(Cancellation);
-        using (var before = await client.GetAsync("/readyz", Cancellation))
-        {
-            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
-        }
+        Assert.True(await IsReadyAsync(client));
 
         await Server.StopAsync(Cancellation);
         var probe = Stopwatch.StartNew();
@@ -113,13 +110,7 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, RedisFixture r
         }
 
         await Server.StartAgainAsync(Cancellation);
-        Assert.True(await EventuallyAsync(
-            async () =>
-            {
-                using var after = await client.GetAsync("/readyz", Cancellation);
-                return after.StatusCode == HttpStatusCode.OK;
-            },
-            Patience));
+        Assert.True(await EventuallyAsync(() => IsReadyAsync(client), Patience));
     }
 
     [Fact]
@@ -140,13 +131,7 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, RedisFixture r
         // Far above the check's own bound, far below the 30-s command and connect timeouts it would otherwise wait out.
         Assert.True(probe.Elapsed < TimeSpan.FromSeconds(10), $"/readyz took {probe.Elapsed}");
         await Server.ResumeAsync(Cancellation);
-        Assert.True(await EventuallyAsync(
-            async () =>
-            {
-                using var after = await client.GetAsync("/readyz", Cancellation);
-                return after.StatusCode == HttpStatusCode.OK;
-            },
-            Patience));
+        Assert.True(await EventuallyAsync(() => IsReadyAsync(client), Patience));
     }
 
     [Fact]
@@ -247,6 +232,12 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, RedisFixture r
         await ReservationApiTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, ProblemTypes.DatabaseUnavailable);
         var retryAfter = response.Headers.RetryAfter?.Delta;
         Assert.True(retryAfter > TimeSpan.Zero, $"{request}: Retry-After is {retryAfter}");
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/readyz", Cancellation);
+        return response.StatusCode == HttpStatusCode.OK;
     }
 
     private static async Task<double> MetricAsync(ReservationApp app, string name)
