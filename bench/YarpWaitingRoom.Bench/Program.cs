@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using YarpWaitingRoom.Bench;
 using YarpWaitingRoom.Bench.Scenarios;
 
 // ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N]
@@ -35,7 +36,7 @@ if (scenario == SpikeScenario.Name)
     // A rehearsal, not a benchmark: ./stack load spike [--peak N] [--base N] [--ramp S] [--hold S] [--calm S]
     // [--room R] [--path P] [--spike-threshold N] [--base-url URL].
     var settings = new SpikeSettings(
-        Text("--base-url") is { } url ? new Uri(url.EndsWith('/') ? url : url + "/") : YarpWaitingRoom.Bench.StackEndpoints.Edge,
+        BaseUrl(),
         Text("--room") ?? "concert",
         Text("--path") ?? "/api/concerts",
         Option("--base", 200),
@@ -61,16 +62,49 @@ if (scenario == JourneyScenario.Name)
 {
     // A rehearsal: ./stack load journey [--visitors N] [--concurrency N] [--mode On|Paused|...] [--max-wait S] [--room R].
     var settings = new JourneySettings(
-        Text("--base-url") is { } url ? new Uri(url.EndsWith('/') ? url : url + "/") : YarpWaitingRoom.Bench.StackEndpoints.Edge,
+        BaseUrl(),
         Text("--room") ?? "concert",
         Option("--visitors", 200),
         Option("--concurrency", 50),
         Text("--mode"),
-        TimeSpan.FromSeconds(Option("--max-wait", 120)),
+        Duration("--max-wait", TimeSpan.FromSeconds(120)),
         JoinsScenario.AdminKey());
     try
     {
         return await JourneyScenario.RunAsync(settings, cancellation.Token);
+    }
+    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("cancelled");
+        return 130;
+    }
+}
+
+if (scenario == SoakScenario.Name)
+{
+    // A rehearsal: ./stack load soak [--duration 30m] [--concurrency N] [--rate N] [--sample 30s] [--mode On]
+    // [--max-wait S] [--reset-below N] [--threshold PCT] [--room R] [--base-url URL].
+    var settings = new SoakSettings(
+        BaseUrl(),
+        Text("--room") ?? "concert",
+        Duration("--duration", TimeSpan.FromMinutes(30)),
+        Option("--concurrency", 20),
+        Option("--rate", 0),
+        Duration("--sample", TimeSpan.FromSeconds(30)),
+        Text("--mode") is { } mode ? (mode.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : mode) : "On",
+        Duration("--max-wait", TimeSpan.FromSeconds(120)),
+        Option("--reset-below", 200),
+        Option("--threshold", 5) / 100.0,
+        JoinsScenario.AdminKey());
+    if (settings.Duration <= TimeSpan.Zero || settings.SampleInterval <= TimeSpan.Zero || settings.Concurrency <= 0)
+    {
+        Console.Error.WriteLine("soak: --duration, --sample and --concurrency must be positive (durations: 90, 90s, 5m, 1h30m)");
+        return 2;
+    }
+
+    try
+    {
+        return await SoakScenario.RunAsync(settings, cancellation.Token);
     }
     catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
     {
@@ -142,6 +176,11 @@ int Option(string name, int fallback)
         ? value
         : fallback;
 }
+
+TimeSpan Duration(string name, TimeSpan fallback) =>
+    DurationText.TryParse(Text(name), out var value) ? value : fallback;
+
+Uri BaseUrl() => Text("--base-url") is { } url ? new Uri(url.EndsWith('/') ? url : url + "/") : StackEndpoints.Edge;
 
 string? Text(string name)
 {

@@ -11,6 +11,20 @@ internal static class StackEndpoints
 
     public static Uri Edge => Local("STACK_EDGE_PORT", 8080);
 
+    /// <summary>
+    /// The stack's .NET services by the names <c>./stack</c> gives their pid files (<c>.stack/run/&lt;name&gt;.pid</c>), each
+    /// at its own address (<c>/metrics</c>, <c>/readyz</c>).
+    /// </summary>
+    public static IReadOnlyList<(string Name, Uri Address)> DotnetServices =>
+    [
+        ("backend-a", BackendA),
+        ("backend-b", Local("STACK_BACKEND_B_PORT", 5302)),
+        ("proxy-a", Local("STACK_PROXY_A_PORT", 5101)),
+        ("proxy-b", Local("STACK_PROXY_B_PORT", 5102)),
+        ("hub-a", Local("STACK_HUB_A_PORT", 5201)),
+        ("hub-b", Local("STACK_HUB_B_PORT", 5202)),
+    ];
+
     /// <summary>The stack's Redis as a StackExchange.Redis endpoint, <c>127.0.0.1:&lt;port&gt;</c>.</summary>
     public static string Redis => $"127.0.0.1:{Port("STACK_REDIS_PORT", 6380).ToString(CultureInfo.InvariantCulture)}";
 
@@ -20,6 +34,12 @@ internal static class StackEndpoints
     /// <summary>Where <c>./stack</c> keeps its state (logs, pid files, <c>secrets.env</c>).</summary>
     public static string StateDirectory =>
         Environment.GetEnvironmentVariable("STACK_STATE_DIR") is { Length: > 0 } configured ? configured : Path.Combine(RepositoryRoot, ".stack");
+
+    /// <summary>Where <c>./stack</c> keeps a pid file per service.</summary>
+    public static string RunDirectory => Path.Combine(StateDirectory, "run");
+
+    /// <summary>The <c>./stack</c> script itself (for <c>./stack reset</c>).</summary>
+    public static string StackScript => Path.Combine(RepositoryRoot, "stack");
 
     private static Uri Local(string variable, int fallback) =>
         new($"http://127.0.0.1:{Port(variable, fallback).ToString(CultureInfo.InvariantCulture)}");

@@ -18,6 +18,22 @@ namespace YarpWaitingRoom.Proxy.Extensions;
 
 internal static class Extensions
 {
+    /// <summary>The cookies an admitted visitor presents on every request: who they are, and their admission.</summary>
+    internal static readonly TokenKind[] VerifiedCookieKinds = [TokenKind.Visitor, TokenKind.Admission];
+
+    /// <summary>How many verified cookies the proxy remembers: <see cref="VerifiedCookieKinds"/> for every session the rooms allow at once.</summary>
+    internal static int VerifiedCookieCapacity(WaitingRoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        long sessions = 0;
+        foreach (var room in options.Rooms.Values)
+        {
+            sessions += room.MaxActive;
+        }
+
+        return (int)Math.Min(int.MaxValue, sessions * VerifiedCookieKinds.Length);
+    }
+
     public static void AddWaitingRoom(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -32,9 +48,14 @@ internal static class Extensions
         services.AddSingleton<IDistributedLockFactory>(provider => RedLockFactory.Create(
             [new RedLockMultiplexer(provider.GetRequiredService<IConnectionMultiplexer>())],
             provider.GetRequiredService<ILoggerFactory>()));
-        // Remembers verified cookies: an admitted visitor's request costs a lookup, not two HMACs.
-        services.AddSingleton(provider => new TokenService(
-            provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys(), verifiedCacheCapacity: 100_000));
+        // Remembers verified cookies, so an admitted visitor's request costs a lookup, not two HMACs: the visitor and the
+        // admission cookie of every session the rooms allow at once (about 1.1 KB per session). Entry codes (one-time)
+        // and tickets are not remembered.
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value;
+            return new TokenService(options.BuildSigningKeys(), VerifiedCookieCapacity(options), VerifiedCookieKinds);
+        });
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<WaitingRoomCookies>();
         services.AddSingleton<TrafficCounter>();

@@ -48,6 +48,31 @@ public sealed class GateTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ManyVisitors_VerifiedCookieCache_NeverHoldsMoreThanTwoCookiesPerSessionTheRoomsAllow()
+    {
+        // Two rooms allow 1 + 5 sessions: the proxy remembers at most 12 verified cookies, however many visitors come.
+        await using var app = App(settings: new() { ["MaxActive"] = "5" });
+        app.Settings["WaitingRoom:Rooms:concert:MaxActive"] = "1";
+        app.Settings["WaitingRoom:RateLimits:JoinBurst"] = "1000";
+        var tokens = app.Tokens();
+        Assert.Equal(2 * (1 + 5), tokens.VerifiedCapacity);
+        var most = 0;
+
+        for (var i = 0; i < 40; i++)
+        {
+            using var visitor = app.CreateBrowser();
+            for (var request = 0; request < 3; request++)
+            {
+                using var response = await visitor.SendAsync(HttpMethod.Get, "/api/echo");
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"status {(int)response.StatusCode}");
+                most = Math.Max(most, tokens.VerifiedCount);
+            }
+        }
+
+        Assert.InRange(most, 2, tokens.VerifiedCapacity);
+    }
+
+    [Fact]
     public async Task HtmlNavigation_QueueOn_RedirectsToTheWaitingPage_WithTheReturnUrl()
     {
         await using var app = App(mode: "On");

@@ -18,7 +18,9 @@ namespace YarpWaitingRoom.Tokens;
 /// With a <c>verifiedCacheCapacity</c>, tokens whose signature has been verified are remembered (the exact string, with
 /// its claims), so a hot path that sees the same cookie on every request pays a dictionary lookup instead of an HMAC.
 /// Claims (kind, room, visitor, expiry) are still checked on every call; only the signature check is skipped, and only
-/// for byte-identical strings that passed it before. The cache is cleared when full.
+/// for byte-identical strings that passed it before. Only the <c>verifiedCacheKinds</c> are remembered (tokens presented
+/// again and again: cookies; a one-time entry code would only take room), and the cache never holds more than its
+/// capacity: it is cleared when full. Each entry costs about 570 bytes (the string, its claims, the dictionary node).
 /// </para>
 /// </summary>
 public sealed class TokenService
@@ -33,15 +35,20 @@ public sealed class TokenService
     private readonly SigningKey _current;
     private readonly FrozenDictionary<string, SigningKey> _keys;
     private readonly ConcurrentDictionary<string, TokenClaims>? _verified;
+    private readonly FrozenSet<TokenKind>? _verifiedKinds;
     private readonly int _verifiedCapacity;
     private int _verifiedCount;
 
-    public TokenService(IReadOnlyList<SigningKey> keys, int verifiedCacheCapacity = 0)
+    /// <param name="keys">Signing keys; the first issues, all validate.</param>
+    /// <param name="verifiedCacheCapacity">How many verified tokens to remember at most; 0 remembers none.</param>
+    /// <param name="verifiedCacheKinds">Which kinds to remember; null remembers every kind.</param>
+    public TokenService(IReadOnlyList<SigningKey> keys, int verifiedCacheCapacity = 0, IEnumerable<TokenKind>? verifiedCacheKinds = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(verifiedCacheCapacity);
         if (verifiedCacheCapacity > 0)
         {
             _verified = new ConcurrentDictionary<string, TokenClaims>(StringComparer.Ordinal);
+            _verifiedKinds = verifiedCacheKinds?.ToFrozenSet();
             _verifiedCapacity = verifiedCacheCapacity;
         }
 
@@ -54,6 +61,12 @@ public sealed class TokenService
         _current = keys[0];
         _keys = keys.ToFrozenDictionary(k => k.Id, StringComparer.Ordinal);
     }
+
+    /// <summary>Verified tokens remembered right now (never more than the capacity).</summary>
+    public int VerifiedCount => _verified?.Count ?? 0;
+
+    /// <summary>The most verified tokens remembered at once; 0 when none are.</summary>
+    public int VerifiedCapacity => _verifiedCapacity;
 
     public string Issue(TokenKind kind, string room, string visitor, string ticket, DateTimeOffset expiresAt)
     {
@@ -140,7 +153,7 @@ public sealed class TokenService
             return TokenStatus.Malformed;
         }
 
-        if (_verified is not null)
+        if (_verified is not null && (_verifiedKinds is null || _verifiedKinds.Contains(parsed.Kind)))
         {
             if (Interlocked.Increment(ref _verifiedCount) > _verifiedCapacity)
             {

@@ -1,10 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Net.WebSockets;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using YarpWaitingRoom.Bench.Errors;
 
 namespace YarpWaitingRoom.Bench.Scenarios;
 
@@ -12,10 +10,11 @@ namespace YarpWaitingRoom.Bench.Scenarios;
 internal sealed record JourneySettings(Uri BaseUrl, string Room, int Visitors, int Concurrency, string? QueueMode, TimeSpan MaxWait, string? AdminKey);
 
 /// <summary>
-/// The journey k6/journey.js describes, run by this tool since k6 cannot run here: each visitor asks for a gated page,
-/// waits on the WebSocket (heartbeating) until admitted, enters with the one-time code, holds a seat (another one on a
-/// conflict) and confirms it. A progress line each second; the summary gives purchases, gave-ups, time in queue and
-/// time to purchase, errors and the switch transitions seen.
+/// The journey k6/journey.js describes, run by this tool since k6 cannot run here: each visitor (a
+/// <see cref="JourneyVisitor"/>) asks for a gated page, waits on the WebSocket (heartbeating) until admitted, enters
+/// with the one-time code, holds a seat (another one on a conflict) and confirms it. A progress line each second; the
+/// summary gives purchases, gave-ups, time in queue and time to purchase, the errors by kind (with an example each) and
+/// the switch transitions seen. No answer ends the run: each unexpected one is counted and the next visitor goes on.
 /// </summary>
 internal static class JourneyScenario
 {
@@ -24,21 +23,27 @@ internal static class JourneyScenario
     public static async Task<int> RunAsync(JourneySettings settings, CancellationToken cancellationToken)
     {
         Console.WriteLine($"journey: {settings.Visitors} visitors, {settings.Concurrency} at a time, through {settings.BaseUrl} (room {settings.Room}{(settings.QueueMode is null ? string.Empty : ", mode " + settings.QueueMode)})");
-        using var admin = new HttpClient { BaseAddress = settings.BaseUrl };
-        if (settings.AdminKey is not null)
-        {
-            admin.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", settings.AdminKey);
-        }
-
+        using var admin = RoomStatus.CreateAdminClient(settings.BaseUrl, settings.AdminKey);
+        var errors = new ErrorTable();
+        var adminErrors = new ErrorTable();
         if (settings.QueueMode is not null)
         {
-            (await admin.PutAsJsonAsync($"/_wr/admin/rooms/{settings.Room}/mode", new { mode = settings.QueueMode }, cancellationToken)).EnsureSuccessStatusCode();
-            await Task.Delay(1200, cancellationToken);
+            try
+            {
+                await RoomStatus.SetModeAsync(admin, settings.Room, settings.QueueMode, cancellationToken);
+                await Task.Delay(1200, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                adminErrors.Add("admin mode", ex);
+                Console.WriteLine($"note: could not set mode {settings.QueueMode} ({ex.Message}); the journeys run with the room as it is");
+            }
         }
 
-        var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        var queueTimes = new System.Collections.Concurrent.ConcurrentBag<double>();
-        var purchaseTimes = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var visitor = new JourneyVisitor(settings.BaseUrl, settings.MaxWait, errors);
+        var outcomes = new ConcurrentDictionary<JourneyOutcome, int>();
+        var queueTimes = new ConcurrentBag<double>();
+        var purchaseTimes = new ConcurrentBag<double>();
         var transitions = new List<string>();
         var begin = Stopwatch.GetTimestamp();
         var done = 0;
@@ -49,28 +54,28 @@ internal static class JourneyScenario
             bool? was = null;
             while (!stop.IsCancellationRequested)
             {
-                string state = "?";
+                var state = "?";
                 if (settings.AdminKey is not null)
                 {
                     try
                     {
-                        var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{settings.Room}", stop.Token);
-                        var on = room.GetProperty("queueOn").GetBoolean();
-                        state = $"queue {(on ? "ON" : "off")}, waiting {room.GetProperty("waiting").GetInt64()}, active {room.GetProperty("active").GetInt64()}";
-                        if (was is { } w && w != on)
+                        var room = await RoomStatus.ReadAsync(admin, settings.Room, stop.Token);
+                        state = $"queue {(room.QueueOn ? "ON" : "off")}, waiting {room.Waiting}, active {room.Active}";
+                        if (was is { } w && w != room.QueueOn)
                         {
-                            transitions.Add($"{(on ? "ON" : "OFF")} ({room.GetProperty("reason").GetString()})");
+                            transitions.Add($"{(room.QueueOn ? "ON" : "OFF")} ({room.Reason})");
                         }
 
-                        was = on;
+                        was = room.QueueOn;
                     }
-                    catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+                    catch (Exception ex) when (!stop.IsCancellationRequested)
                     {
+                        adminErrors.Add("admin", ex);
                     }
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  t={Stopwatch.GetElapsedTime(begin).TotalSeconds,4:0}s done {Volatile.Read(ref done)}/{settings.Visitors}  {string.Join(" ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"))}  {state}"));
+                    $"  t={Stopwatch.GetElapsedTime(begin).TotalSeconds,4:0}s done {Volatile.Read(ref done)}/{settings.Visitors}  {Outcomes(outcomes)}  errors {errors.Total}  {state}"));
                 await Task.Delay(1000, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }, CancellationToken.None);
@@ -80,8 +85,17 @@ internal static class JourneyScenario
             await slots.WaitAsync(cancellationToken);
             try
             {
-                var outcome = await VisitAsync(settings, i, queueTimes, purchaseTimes, cancellationToken);
-                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+                var result = await visitor.VisitAsync(i, cancellationToken);
+                outcomes.AddOrUpdate(result.Outcome, 1, (_, n) => n + 1);
+                if (result.QueueSeconds is { } queued)
+                {
+                    queueTimes.Add(queued);
+                }
+
+                if (result.PurchaseSeconds is { } bought)
+                {
+                    purchaseTimes.Add(bought);
+                }
             }
             finally
             {
@@ -94,155 +108,56 @@ internal static class JourneyScenario
         await progress.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (settings.QueueMode is not null)
         {
-            await admin.PutAsJsonAsync($"/_wr/admin/rooms/{settings.Room}/mode", new { mode = "Auto" }, CancellationToken.None);
+            try
+            {
+                await RoomStatus.SetModeAsync(admin, settings.Room, "Auto", CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                adminErrors.Add("admin mode", ex);
+            }
         }
 
-        static double Pct(IEnumerable<double> values, double p)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
-        }
-
-        var purchased = outcomes.GetValueOrDefault("purchased");
-        var errors = outcomes.Where(o => o.Key.StartsWith("error", StringComparison.Ordinal)).Sum(o => o.Value);
+        var purchased = outcomes.GetValueOrDefault(JourneyOutcome.Purchased);
         Console.WriteLine();
-        Console.WriteLine($"{"visitors",9} {"purchased",10} {"queue p50 s",12} {"queue p95 s",12} {"buy p50 s",10} {"buy p95 s",10} {"errors",7}");
+        Console.WriteLine($"{"visitors",9} {"purchased",10} {"queue p50 s",12} {"queue p95 s",12} {"buy p50 s",10} {"buy p95 s",10} {"busy",6} {"errors",7}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{settings.Visitors,9} {purchased,10} {Pct(queueTimes, 50),12:0.0} {Pct(queueTimes, 95),12:0.0} {Pct(purchaseTimes, 50),10:0.0} {Pct(purchaseTimes, 95),10:0.0} {errors,7}"));
-        Console.WriteLine("outcomes: " + string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}")));
+            $"{settings.Visitors,9} {purchased,10} {Percentile(queueTimes, 50),12:0.0} {Percentile(queueTimes, 95),12:0.0} {Percentile(purchaseTimes, 50),10:0.0} {Percentile(purchaseTimes, 95),10:0.0} {visitor.BusyRetries,6} {errors.Total,7}"));
+        Console.WriteLine("outcomes: " + Outcomes(outcomes));
+        errors.Print(Console.Out, "errors");
+        if (adminErrors.Total > 0)
+        {
+            adminErrors.Print(Console.Out, "admin API errors (not the visitors')");
+        }
+
         Console.WriteLine("switch transitions seen: " + (transitions.Count == 0 ? "none" : string.Join(", ", transitions)));
         var json = new JsonObject
         {
             ["visitors"] = settings.Visitors,
             ["purchased"] = purchased,
-            ["errors"] = errors,
-            ["queueP50Seconds"] = double.IsNaN(Pct(queueTimes, 50)) ? null : Math.Round(Pct(queueTimes, 50), 2),
-            ["purchaseP50Seconds"] = double.IsNaN(Pct(purchaseTimes, 50)) ? null : Math.Round(Pct(purchaseTimes, 50), 2),
-            ["outcomes"] = new JsonObject([.. outcomes.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)o.Value))]),
+            ["errors"] = errors.Total,
+            ["busyRetries"] = visitor.BusyRetries,
+            ["queueP50Seconds"] = Rounded(Percentile(queueTimes, 50)),
+            ["purchaseP50Seconds"] = Rounded(Percentile(purchaseTimes, 50)),
+            ["outcomes"] = OutcomesJson(outcomes),
+            ["errorKinds"] = errors.ToJson(),
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
-        return errors == 0 ? 0 : 1;
+        return errors.Total == 0 ? 0 : 1;
     }
 
-    private static async Task<string> VisitAsync(
-        JourneySettings settings, int index, System.Collections.Concurrent.ConcurrentBag<double> queueTimes,
-        System.Collections.Concurrent.ConcurrentBag<double> purchaseTimes, CancellationToken cancellationToken)
+    /// <summary><c>purchased 12 gave-up 1 …</c> in a fixed order.</summary>
+    internal static string Outcomes(ConcurrentDictionary<JourneyOutcome, int> outcomes) =>
+        string.Join(" ", outcomes.OrderBy(o => o.Key).Select(o => $"{JourneyResult.Label(o.Key)} {o.Value}"));
+
+    internal static JsonObject OutcomesJson(ConcurrentDictionary<JourneyOutcome, int> outcomes) =>
+        new([.. outcomes.OrderBy(o => o.Key).Select(o => KeyValuePair.Create(JourneyResult.Label(o.Key), (JsonNode?)o.Value))]);
+
+    internal static double Percentile(IEnumerable<double> values, double p)
     {
-        var started = Stopwatch.GetTimestamp();
-        using var http = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = settings.BaseUrl };
-        try
-        {
-            using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/concerts"))
-            {
-                request.Headers.Accept.ParseAdd("application/json");
-                using var first = await http.SendAsync(request, cancellationToken);
-                if (first.StatusCode == HttpStatusCode.ServiceUnavailable)
-                {
-                    var queued = await first.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-                    var enterUrl = await WaitForAdmissionAsync(settings, queued.GetProperty("wsUrl").GetString()!, cancellationToken);
-                    if (enterUrl is null)
-                    {
-                        return "gave-up";
-                    }
-
-                    queueTimes.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                    using var enter = await http.GetAsync(enterUrl, cancellationToken);
-                    if (enter.StatusCode != HttpStatusCode.Found)
-                    {
-                        return $"error-enter-{(int)enter.StatusCode}";
-                    }
-                }
-                else if (first.StatusCode != HttpStatusCode.OK)
-                {
-                    return $"error-join-{(int)first.StatusCode}";
-                }
-                else
-                {
-                    queueTimes.Add(0);
-                }
-            }
-
-            var seats = await http.GetFromJsonAsync<JsonElement>("/api/concerts/1/seats", cancellationToken);
-            var free = seats.EnumerateArray().Where(s => s.GetProperty("status").GetString() == "available").Select(s => s.GetProperty("id").GetInt32()).ToArray();
-            for (var attempt = 0; attempt < 5 && free.Length > 0; attempt++)
-            {
-                var seatId = free[(index * 7 + attempt * 131) % free.Length];
-                using var hold = await http.PostAsJsonAsync("/api/holds", new { seatId }, cancellationToken);
-                if (hold.StatusCode == HttpStatusCode.Conflict)
-                {
-                    continue;
-                }
-
-                if (hold.StatusCode != HttpStatusCode.Created)
-                {
-                    return $"error-hold-{(int)hold.StatusCode}";
-                }
-
-                var holdId = (await hold.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
-                using var confirm = await http.PostAsync($"/api/holds/{holdId}/confirm", content: null, cancellationToken);
-                if (confirm.StatusCode != HttpStatusCode.Created)
-                {
-                    return $"error-confirm-{(int)confirm.StatusCode}";
-                }
-
-                purchaseTimes.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                return "purchased";
-            }
-
-            return free.Length == 0 ? "sold-out" : "conflicts";
-        }
-        catch (Exception ex) when (ex is HttpRequestException or WebSocketException or JsonException or TaskCanceledException)
-        {
-            return "error-" + ex.GetType().Name;
-        }
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
-    /// <summary>Waits on the WebSocket, heartbeating, until the admission notice; null when the place is gone or time runs out.</summary>
-    private static async Task<string?> WaitForAdmissionAsync(JourneySettings settings, string wsPath, CancellationToken cancellationToken)
-    {
-        using var socket = new ClientWebSocket();
-        var ws = new UriBuilder(new Uri(settings.BaseUrl, wsPath)) { Scheme = settings.BaseUrl.Scheme == "https" ? "wss" : "ws" }.Uri;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.MaxWait);
-        await socket.ConnectAsync(ws, timeout.Token);
-        var heartbeat = Task.Run(async () =>
-        {
-            while (socket.State == WebSocketState.Open && !timeout.IsCancellationRequested)
-            {
-                await socket.SendAsync("{\"type\":\"heartbeat\"}"u8.ToArray(), WebSocketMessageType.Text, true, timeout.Token);
-                await Task.Delay(TimeSpan.FromSeconds(10), timeout.Token);
-            }
-        }, CancellationToken.None);
-        var buffer = new byte[8192];
-        try
-        {
-            while (true)
-            {
-                var result = await socket.ReceiveAsync(buffer, timeout.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return null;
-                }
-
-                var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement;
-                switch (message.GetProperty("type").GetString())
-                {
-                    case "admitted":
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "entering", CancellationToken.None);
-                        return message.GetProperty("enterUrl").GetString();
-                    case "gone":
-                        return null;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-        finally
-        {
-            await timeout.CancelAsync();
-            await heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    internal static double? Rounded(double value) => double.IsNaN(value) ? null : Math.Round(value, 2);
 }

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using YarpWaitingRoom.Bench.Errors;
 
 namespace YarpWaitingRoom.Bench.Scenarios;
 
@@ -25,8 +24,9 @@ internal sealed record SpikeSettings(
 /// The spike rehearsal k6/spike.js describes, run by this tool since k6 cannot run here: new visitors (no cookies,
 /// API requests) at an open-loop arrival rate that ramps from the base rate to the peak, holds, and drops back to the
 /// base rate long enough for the queue to calm down. A progress line each second; the admin API is polled to see the
-/// switch move. The summary: requests, achieved rate, latency percentiles, errors, transitions seen, and the time from
-/// the edge tier crossing the spike threshold to the queue turning on.
+/// switch move. The summary: requests, achieved rate, latency percentiles, errors (by kind, with an example each),
+/// transitions seen, and the time from the edge tier crossing the spike threshold to the queue turning on. No answer
+/// ends the run: each unexpected one is counted and the spike goes on.
 /// </summary>
 internal static class SpikeScenario
 {
@@ -44,11 +44,9 @@ internal static class SpikeScenario
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         })
         { BaseAddress = settings.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var admin = new HttpClient { BaseAddress = settings.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
-        if (settings.AdminKey is not null)
-        {
-            admin.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", settings.AdminKey);
-        }
+        using var admin = RoomStatus.CreateAdminClient(settings.BaseUrl, settings.AdminKey);
+        var errorTable = new ErrorTable();
+        var adminErrors = new ErrorTable();
 
         var seconds = (int)Math.Ceiling(total.TotalSeconds) + 30;
         var perSecond = new SecondStats[seconds];
@@ -70,8 +68,8 @@ internal static class SpikeScenario
         // The room's switch as the admin API shows it: on or off, and why.
         async Task<(bool On, string Reason)> ReadSwitchAsync(CancellationToken token)
         {
-            var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{settings.Room}", token);
-            return (room.GetProperty("queueOn").GetBoolean(), room.GetProperty("reason").GetString() ?? "?");
+            var room = await RoomStatus.ReadAsync(admin, settings.Room, token);
+            return (room.QueueOn, room.Reason);
         }
 
         // The switch's state before the first request: a queue that is already on cannot show how fast it turns on.
@@ -89,8 +87,9 @@ internal static class SpikeScenario
                         "this run cannot measure it turning on; wait until it turns off (debounce, nobody waiting) or use a quiet room");
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                adminErrors.Add("admin", ex);
                 Console.WriteLine($"note: could not read room {settings.Room} from the admin API ({ex.Message}); transitions are watched from the first answer");
             }
         }
@@ -117,8 +116,9 @@ internal static class SpikeScenario
 
                     queueOn = on;
                 }
-                catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+                catch (Exception ex) when (!stopPolling.IsCancellationRequested)
                 {
+                    adminErrors.Add("admin", ex);
                 }
 
                 await Task.Delay(250, stopPolling.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -153,11 +153,14 @@ internal static class SpikeScenario
                 else
                 {
                     Interlocked.Increment(ref stats.Errors);
+                    errorTable.Add((await Answer.ReadAsync("gated", response, cancellationToken)).Unexpected());
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                // Refused connections, timeouts, an unreadable body: one more error of its kind, never the end of the run.
                 Interlocked.Increment(ref perSecond[Math.Min(second, seconds - 1)].Errors);
+                errorTable.Add("gated", ex);
             }
             finally
             {
@@ -246,6 +249,11 @@ internal static class SpikeScenario
             : onAtStart == true
                 ? "the queue was on before the spike: no time to queue ON measured"
                 : "the queue did not turn on after the rate crossed the spike threshold (or no admin key to watch it)");
+        errorTable.Print(Console.Out, "errors");
+        if (adminErrors.Total > 0)
+        {
+            adminErrors.Print(Console.Out, "admin API errors (not the visitors')");
+        }
 
         var json = new JsonObject
         {
@@ -260,6 +268,7 @@ internal static class SpikeScenario
             ["passed"] = passed,
             ["diverted"] = diverted,
             ["errors"] = errors,
+            ["errorKinds"] = errorTable.ToJson(),
             ["busy"] = busy,
             ["unsent"] = unsent,
             ["queueOnAtStart"] = onAtStart,

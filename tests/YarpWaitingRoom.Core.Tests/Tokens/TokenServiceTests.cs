@@ -148,4 +148,48 @@ public sealed class TokenServiceTests
             Assert.Equal(TokenStatus.Valid, sut.Validate(token, TokenKind.Visitor, string.Empty, null, Now, out _));
         }
     }
+
+    [Fact]
+    public void VerifiedCache_EveryVisitorNew_NeverHoldsMoreThanItsCapacity()
+    {
+        // A soak: ever-new visitors, each with its own cookies, for far longer than the cache is large.
+        var sut = new TokenService([NewKey], verifiedCacheCapacity: 100);
+        var most = 0;
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            var token = sut.Issue(TokenKind.Visitor, string.Empty, $"v{i}", string.Empty, Now.AddDays(30));
+            Assert.Equal(TokenStatus.Valid, sut.Validate(token, TokenKind.Visitor, string.Empty, null, Now, out _));
+            most = Math.Max(most, sut.VerifiedCount);
+        }
+
+        Assert.Equal(100, most);
+    }
+
+    [Fact]
+    public void VerifiedCache_OnlyRemembersTheKindsItIsGiven()
+    {
+        var sut = new TokenService([NewKey], verifiedCacheCapacity: 10, verifiedCacheKinds: [TokenKind.Visitor, TokenKind.Admission]);
+        var code = sut.Issue(TokenKind.EntryCode, "concert", "v1", "t1", Now.AddMinutes(1));
+        var ticket = sut.Issue(TokenKind.Ticket, "concert", "v1", "t1", Now.AddHours(12));
+
+        Assert.Equal(TokenStatus.Valid, sut.Validate(code, TokenKind.EntryCode, "concert", "v1", Now, out _));
+        Assert.Equal(TokenStatus.Valid, sut.Validate(ticket, TokenKind.Ticket, "concert", null, Now, out _));
+        Assert.Equal(0, sut.VerifiedCount);
+
+        Assert.Equal(TokenStatus.Valid, sut.Validate(sut.Issue(TokenKind.Admission, "concert", "v1", "t1", Now.AddMinutes(10)), TokenKind.Admission, "concert", "v1", Now, out _));
+        Assert.Equal(TokenStatus.Valid, sut.Validate(sut.Issue(TokenKind.Visitor, string.Empty, "v1", string.Empty, Now.AddDays(30)), TokenKind.Visitor, string.Empty, null, Now, out _));
+        Assert.Equal(2, sut.VerifiedCount);
+    }
+
+    [Fact]
+    public void VerifiedCache_NoCapacity_RemembersNothing()
+    {
+        var token = _sut.Issue(TokenKind.Visitor, string.Empty, "v1", string.Empty, Now.AddDays(30));
+
+        Assert.Equal(TokenStatus.Valid, _sut.Validate(token, TokenKind.Visitor, string.Empty, null, Now, out _));
+
+        Assert.Equal(0, _sut.VerifiedCount);
+        Assert.Equal(0, _sut.VerifiedCapacity);
+    }
 }
