@@ -83,7 +83,7 @@ if (scenario == JourneyScenario.Name)
 if (scenario == SoakScenario.Name)
 {
     // A rehearsal: ./stack load soak [--duration 30m] [--concurrency N] [--rate N] [--sample 30s] [--mode On]
-    // [--max-wait S] [--reset-below N] [--threshold PCT] [--room R] [--base-url URL].
+    // [--max-wait S] [--reset-below N] [--threshold PCT] [--no-full-gc] [--room R] [--base-url URL].
     var settings = new SoakSettings(
         BaseUrl(),
         Text("--room") ?? "concert",
@@ -95,6 +95,7 @@ if (scenario == SoakScenario.Name)
         Duration("--max-wait", TimeSpan.FromSeconds(120)),
         Option("--reset-below", 200),
         Option("--threshold", 5) / 100.0,
+        !args.Contains("--no-full-gc"),
         JoinsScenario.AdminKey());
     if (settings.Duration <= TimeSpan.Zero || settings.SampleInterval <= TimeSpan.Zero || settings.Concurrency <= 0)
     {

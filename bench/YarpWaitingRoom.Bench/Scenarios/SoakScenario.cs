@@ -19,6 +19,7 @@ internal sealed record SoakSettings(
     TimeSpan MaxWait,
     int ResetBelow,
     double Threshold,
+    bool FullGc,
     string? AdminKey);
 
 /// <summary>
@@ -56,7 +57,7 @@ internal static class SoakScenario
         var sampleErrors = new ErrorTable();
         await SetModeAsync(admin, settings, adminErrors, cancellationToken);
 
-        await using var sampler = new MemorySampler(sampleErrors);
+        await using var sampler = new MemorySampler(sampleErrors, settings.FullGc);
         var visitor = new JourneyVisitor(settings.BaseUrl, settings.MaxWait, errors);
         var outcomes = new ConcurrentDictionary<JourneyOutcome, int>();
         var begin = Stopwatch.GetTimestamp();
@@ -83,7 +84,7 @@ internal static class SoakScenario
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  t={Now(),5:0}s journeys {Volatile.Read(ref done)} ({JourneyScenario.Outcomes(outcomes)}) in flight {Volatile.Read(ref started) - Volatile.Read(ref done)} resets {Volatile.Read(ref resetCount)} errors {errors.Total} | MB proxy {sampler.Latest("proxy-a rss")}/{sampler.Latest("proxy-b rss")} hub {sampler.Latest("hub-a rss")}/{sampler.Latest("hub-b rss")} backend {sampler.Latest("backend-a rss")}/{sampler.Latest("backend-b rss")} redis used {sampler.Latest("redis used_memory")}"));
+                    $"  t={Now(),5:0}s journeys {outcomes.Values.Sum()} ({JourneyScenario.Outcomes(outcomes)}) in flight {Volatile.Read(ref started) - Volatile.Read(ref done)} resets {Volatile.Read(ref resetCount)} errors {errors.Total} | MB proxy {sampler.Latest("proxy-a rss")}/{sampler.Latest("proxy-b rss")} hub {sampler.Latest("hub-a rss")}/{sampler.Latest("hub-b rss")} backend {sampler.Latest("backend-a rss")}/{sampler.Latest("backend-b rss")} redis used {sampler.Latest("redis used_memory")}"));
             }
         }, CancellationToken.None);
 
@@ -163,6 +164,7 @@ internal static class SoakScenario
             ["concurrency"] = settings.Concurrency,
             ["arrivalRate"] = settings.ArrivalRate,
             ["sampleIntervalSeconds"] = settings.SampleInterval.TotalSeconds,
+            ["fullGc"] = settings.FullGc,
             ["samples"] = sampler.Samples,
             ["journeys"] = started,
             ["purchased"] = outcomes.GetValueOrDefault(JourneyOutcome.Purchased),

@@ -7,15 +7,23 @@ namespace YarpWaitingRoom.Bench.Soak;
 /// <summary>
 /// One sample of the local stack's memory, series by series: every process with a pid file under the stack's run
 /// directory (its <c>VmRSS</c>: for nginx and PostgreSQL the master process), each .NET service's GC figures from its
-/// <c>/metrics</c> (heap after the last collection, summed over generations; memory the GC has committed; the number of
-/// metric series it exports, which would show label values without bound) and Redis <c>used_memory</c>. A value that
-/// cannot be read (a process gone, <c>/metrics</c> not answering) is left out of that sample and counted as a sampling error.
+/// <c>/metrics</c> and Redis <c>used_memory</c>. For a .NET service: <c>gc heap</c> (the heap after the last collection,
+/// summed over generations, as the process runs: under Server GC gen1 and gen2 collect rarely, so it includes promoted
+/// garbage), <c>gc committed</c> (memory the GC holds from the OS), <c>metric series</c> (which would climb with label
+/// values without bound), all read first; then, with <c>fullGc</c>, a full blocking collection is induced through the
+/// diagnostics IPC socket (<see cref="DiagnosticsIpc"/>) and <c>gc live</c> is the heap it left (less fragmentation):
+/// the objects still referenced, the figure that tells a leak from a lazy GC. A value that cannot be read (a process
+/// gone, <c>/metrics</c> not answering, no diagnostics socket) is left out of that sample and counted as a sampling error.
 /// </summary>
-internal sealed class MemorySampler(ErrorTable errors) : IAsyncDisposable
+internal sealed class MemorySampler(ErrorTable errors, bool fullGc) : IAsyncDisposable
 {
     public const string HeapAfterGcMetric = "system_runtime_dotnet_gc_last_collection_heap_size";
+    public const string FragmentationMetric = "system_runtime_dotnet_gc_last_collection_heap_fragmentation_size";
     public const string GcCommittedMetric = "system_runtime_dotnet_gc_last_collection_memory_committed_size";
+    public const string GcCollectionsMetric = "system_runtime_dotnet_gc_collections";
     public const string MetricSeriesMetric = "prometheus_net_metric_timeseries";
+
+    private static readonly TimeSpan AfterGc = TimeSpan.FromSeconds(1);
 
     private readonly List<MemorySeries> _series = [];
     private readonly Dictionary<string, MemorySeries> _byName = new(StringComparer.Ordinal);
@@ -44,7 +52,7 @@ internal sealed class MemorySampler(ErrorTable errors) : IAsyncDisposable
 
             if (dotnet.TryGetValue(name, out var address))
             {
-                await SampleDotnetAsync(name, address, at, cancellationToken);
+                await SampleDotnetAsync(name, pid, address, at, cancellationToken);
             }
         }
 
@@ -72,11 +80,11 @@ internal sealed class MemorySampler(ErrorTable errors) : IAsyncDisposable
         }
     }
 
-    private async Task SampleDotnetAsync(string name, Uri address, double at, CancellationToken cancellationToken)
+    private async Task SampleDotnetAsync(string name, int pid, Uri address, double at, CancellationToken cancellationToken)
     {
         try
         {
-            var metrics = PrometheusText.Parse(await _http.GetStringAsync(new Uri(address, "/metrics"), cancellationToken));
+            var metrics = await ScrapeAsync(address, cancellationToken);
             if (metrics.Sum(HeapAfterGcMetric) is { } heap)
             {
                 Add($"{name} gc heap", SeriesUnit.Bytes, at, heap);
@@ -91,12 +99,41 @@ internal sealed class MemorySampler(ErrorTable errors) : IAsyncDisposable
             {
                 Add($"{name} metric series", SeriesUnit.Count, at, series);
             }
+
+            if (!fullGc)
+            {
+                return;
+            }
+
+            var gen2Before = Gen2Collections(metrics);
+            var (done, error) = await DiagnosticsIpc.InduceFullGcAsync(pid, cancellationToken);
+            if (!done)
+            {
+                errors.Add($"sample {name} full gc", error ?? "not induced");
+                return;
+            }
+
+            await Task.Delay(AfterGc, cancellationToken);
+            var collected = await ScrapeAsync(address, cancellationToken);
+            if (!(Gen2Collections(collected) > gen2Before))
+            {
+                errors.Add($"sample {name} full gc", "the diagnostics session was accepted, but no gen2 collection was counted");
+                return;
+            }
+
+            Add($"{name} gc live", SeriesUnit.Bytes, at, (collected.Sum(HeapAfterGcMetric) ?? 0) - (collected.Sum(FragmentationMetric) ?? 0));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             errors.Add($"sample {name} /metrics", ex);
         }
     }
+
+    private async Task<PrometheusText> ScrapeAsync(Uri address, CancellationToken cancellationToken) =>
+        PrometheusText.Parse(await _http.GetStringAsync(new Uri(address, "/metrics"), cancellationToken));
+
+    private static double? Gen2Collections(PrometheusText metrics) =>
+        metrics.Value(GcCollectionsMetric, ("gc_heap_generation", "gen2"));
 
     private void Add(string name, SeriesUnit unit, double at, double value)
     {
