@@ -25,6 +25,10 @@ public sealed class FaultTopology : IAsyncLifetime
         [$"WaitingRoom__Rooms__{Room}__AdmitInterval"] = "00:00:01",
         [$"WaitingRoom__Rooms__{Room}__ClaimWindow"] = "00:00:03",
         ["SocketHub__PushInterval"] = "00:00:02",
+        // The production per-address limits of the visitor endpoints (./stack raises them for local rehearsals): the
+        // security suite floods from one address, the fault suite's visitors each come from an address of their own.
+        ["WaitingRoom__RateLimits__VisitorPerSecond"] = "20",
+        ["WaitingRoom__RateLimits__VisitorBurst"] = "100",
     });
 
     private ConnectionMultiplexer? _redis;

@@ -22,6 +22,9 @@ internal sealed class SocketVisitor : IAsyncDisposable
     private int _admitted;
     private int _live;
 
+    /// <summary>This visitor's own address (as on the internet: per-address limits apply to each visitor).</summary>
+    private readonly System.Net.IPAddress _address = SourceAddresses.Next();
+
     private SocketVisitor(Uri edge, string ticketToken, string ticketId)
     {
         TicketToken = ticketToken;
@@ -103,6 +106,7 @@ internal sealed class SocketVisitor : IAsyncDisposable
     private async Task<(bool Greeted, int? CloseCode)> ConnectOnceAsync()
     {
         using var socket = new ClientWebSocket();
+        using var invoker = new HttpMessageInvoker(SourceAddresses.From(_address));
         var greeted = false;
         using var heartbeats = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         Task beating = Task.CompletedTask;
@@ -111,7 +115,7 @@ internal sealed class SocketVisitor : IAsyncDisposable
             using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
             {
                 connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
-                await socket.ConnectAsync(_socketUri, connectTimeout.Token);
+                await socket.ConnectAsync(_socketUri, invoker, connectTimeout.Token);
             }
 
             beating = HeartbeatAsync(socket, heartbeats.Token);
