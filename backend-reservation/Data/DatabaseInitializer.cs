@@ -64,8 +64,18 @@ internal sealed partial class DatabaseInitializer(
         }
         finally
         {
-            // Closing the connection would release the lock too; unlocking first keeps pooled connections clean.
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            // Closing the connection would release the lock too; unlocking first keeps pooled connections clean. When the
+            // connection is what failed (a timeout while waiting for the other instance's migration, a restart), the
+            // unlock fails as well: that must not replace the failure being handled, which start-up retries.
+            try
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is DbException or InvalidOperationException)
+            {
+                Log.UnlockFailed(logger, ex);
+            }
+
             await db.Database.CloseConnectionAsync();
         }
     }
@@ -90,6 +100,9 @@ internal sealed partial class DatabaseInitializer(
 
         [LoggerMessage(EventIds.DatabaseSeeded, LogLevel.Information, "Seeded the demo concert with {Seats} seats")]
         public static partial void Seeded(ILogger logger, int seats);
+
+        [LoggerMessage(EventIds.DatabaseMigrationUnlockFailed, LogLevel.Warning, "Releasing the migration lock failed; closing the connection releases it")]
+        public static partial void UnlockFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(EventIds.DatabaseNotReachable, LogLevel.Warning, "PostgreSQL not reachable yet; retrying")]
         public static partial void DatabaseNotReachable(ILogger logger, Exception exception);

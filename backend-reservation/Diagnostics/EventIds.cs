@@ -9,6 +9,7 @@ internal static class EventIds
     public const int DatabaseSeeded = 102;
     public const int DatabaseNotReachable = 103;
     public const int DatabaseUnavailable = 104;
+    public const int DatabaseMigrationUnlockFailed = 105;
 
     // 2xx: API
     public const int MissingVisitor = 200;
