@@ -22,10 +22,13 @@ internal sealed class SocketVisitor : IAsyncDisposable
     private int _admitted;
     private int _live;
 
-    private SocketVisitor(Uri edge, string ticketToken, string ticketId)
+    private readonly string _cookie;
+
+    private SocketVisitor(Uri edge, string ticketToken, string ticketId, string cookie)
     {
         TicketToken = ticketToken;
         TicketId = ticketId;
+        _cookie = cookie;
         _socketUri = new UriBuilder(edge) { Scheme = "ws", Path = "/ws", Query = $"room={FaultTopology.Room}&t={Uri.EscapeDataString(ticketToken)}" }.Uri;
     }
 
@@ -52,7 +55,7 @@ internal sealed class SocketVisitor : IAsyncDisposable
     public static async Task<SocketVisitor> JoinAsync(HttpClient edge, CancellationToken cancellationToken)
     {
         var ticket = await QueueTicket.JoinAsync(edge, cancellationToken);
-        return new SocketVisitor(edge.BaseAddress!, ticket.Token, ticket.Id);
+        return new SocketVisitor(edge.BaseAddress!, ticket.Token, ticket.Id, ticket.CookieHeader);
     }
 
     public void Start() => _run = Task.Run(RunAsync);
@@ -103,6 +106,12 @@ internal sealed class SocketVisitor : IAsyncDisposable
     private async Task<(bool Greeted, int? CloseCode)> ConnectOnceAsync()
     {
         using var socket = new ClientWebSocket();
+        if (_cookie.Length > 0)
+        {
+            // The joining browser's wr_vid: the hubs give the entry link (and count the delivery) only with it.
+            socket.Options.SetRequestHeader("Cookie", _cookie);
+        }
+
         var greeted = false;
         using var heartbeats = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         Task beating = Task.CompletedTask;
