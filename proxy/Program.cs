@@ -10,6 +10,7 @@ builder.AddWaitingRoom();
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseSecurityHeadersOnOwnResponses();
 app.UseServiceDefaults();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();

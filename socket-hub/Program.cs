@@ -1,3 +1,4 @@
+using YarpWaitingRoom.ServiceDefaults.Security;
 using YarpWaitingRoom.SocketHub.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,7 +8,10 @@ builder.AddSocketHub();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
+app.UseSecurityHeaders();
 app.UseServiceDefaults();
+app.UseRateLimiter();
 app.UseSocketHub();
 app.MapDefaultEndpoints();
 app.MapSocketHub();

@@ -11,6 +11,9 @@ internal static class HubProcess
 {
     public const string AdminKey = "bench-admin-key-0123456789";
 
+    /// <summary>The largest per-address limit the hub accepts.</summary>
+    private const string UnlimitedPerAddress = "1000000";
+
     private static readonly SemaphoreSlim BuildLock = new(1, 1);
 
     private static string ProjectFolder => Path.Combine(StackEndpoints.RepositoryRoot, "socket-hub");
@@ -28,6 +31,10 @@ internal static class HubProcess
             [$"WaitingRoom__SigningKeys__{HubBenchRoom.SigningKeyId}"] = room.SigningSecret,
             ["SocketHub__InstanceName"] = instance,
             [$"WaitingRoom__Rooms__{room.Name}__MaxActive"] = room.Queue.Options.MaxActive.ToString(CultureInfo.InvariantCulture),
+            // Every bench socket comes from this one address: lift the per-address limits (upgrades, open sockets).
+            ["WaitingRoom__RateLimits__VisitorPerSecond"] = UnlimitedPerAddress,
+            ["WaitingRoom__RateLimits__VisitorBurst"] = UnlimitedPerAddress,
+            ["SocketHub__MaxSocketsPerAddress"] = UnlimitedPerAddress,
         };
         if (pushInterval is { } interval)
         {

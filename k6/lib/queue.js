@@ -99,7 +99,7 @@ export function enter(enterUrl, jar) {
 export function waitForAdmission(queued, options) {
   const deadline = Date.now() + options.maxWaitSeconds * 1000;
   for (let attempt = 1; attempt <= WS_ATTEMPTS && Date.now() < deadline; attempt++) {
-    const listened = listen(queued, deadline);
+    const listened = listen(queued, deadline, options.jar);
     if (listened.admission !== null) {
       return listened.admission;
     }
@@ -139,15 +139,16 @@ export function waitForAdmission(queued, options) {
  * One socket until a verdict (`admitted` or `gone`), the deadline, or the socket ends.
  * @param {QueuedBody} queued
  * @param {number} deadline epoch ms
+ * @param {import('k6/http').CookieJar} [jar] the visitor's jar: the hub sends the entry link only with its `wr_vid`
  * @returns {{ admission: Admission | null, closeCode: number | null }}
  */
-function listen(queued, deadline) {
+function listen(queued, deadline, jar) {
   /** @type {ListenState} */
   const state = { admission: null, closeCode: null, frames: 0, firstType: null };
   /** @type {import('k6/ws').Response | null} */
   let res = null;
   try {
-    res = connect(absolute(queued.wsUrl, WS_BASE_URL), state, deadline);
+    res = connect(absolute(queued.wsUrl, WS_BASE_URL), state, deadline, jar);
   } catch (error) {
     // k6 returns a response with `error` when the dial fails (unless the `throw` option is on): be safe either way.
     console.warn(`VU ${__VU}: WebSocket connect failed: ${String(error)}`);
@@ -168,10 +169,12 @@ function listen(queued, deadline) {
  * @param {string} url
  * @param {ListenState} state
  * @param {number} deadline epoch ms
+ * @param {import('k6/http').CookieJar} [jar] (the VU's jar when not given)
  * @returns {import('k6/ws').Response}
  */
-function connect(url, state, deadline) {
-  return ws.connect(url, { tags: { name: '/ws' } }, (socket) => {
+function connect(url, state, deadline, jar) {
+  const params = jar === undefined ? { tags: { name: '/ws' } } : { jar, tags: { name: '/ws' } };
+  return ws.connect(url, params, (socket) => {
     socket.on('open', () => {
       socket.setInterval(() => socket.send(HEARTBEAT_FRAME), HEARTBEAT_SECONDS * 1000);
       socket.setTimeout(() => {

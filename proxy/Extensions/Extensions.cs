@@ -1,10 +1,10 @@
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RedLockNet;
 using RedLockNet.SERedis;
 using RedLockNet.SERedis.Configuration;
 using StackExchange.Redis;
+using Yarp.ReverseProxy.Model;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Proxy.Admission;
 using YarpWaitingRoom.Proxy.Diagnostics;
@@ -12,6 +12,8 @@ using YarpWaitingRoom.Proxy.Gate;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Proxy.Switching;
 using YarpWaitingRoom.Proxy.Traffic;
+using YarpWaitingRoom.ServiceDefaults.Forwarding;
+using YarpWaitingRoom.ServiceDefaults.Security;
 using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.Proxy.Extensions;
@@ -33,6 +35,13 @@ internal static class Extensions
 
         return (int)Math.Min(int.MaxValue, sessions * VerifiedCookieKinds.Length);
     }
+
+    /// <summary>
+    /// The security headers (<see cref="SecurityHeaders"/>) on every response the proxy produces itself (gate answers,
+    /// problems, <c>/_wr/</c> endpoints, the admin API, health), never on one forwarded from a backend.
+    /// </summary>
+    public static void UseSecurityHeadersOnOwnResponses(this WebApplication app) =>
+        app.UseSecurityHeaders(except: static context => context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination is not null);
 
     public static void AddWaitingRoom(this IHostApplicationBuilder builder)
     {
@@ -70,23 +79,7 @@ internal static class Extensions
         services.AddHostedService<Reaper>();
         services.AddClientRateLimits();
 
-        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GateOptions>>((forwarded, gate) =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.ForwardLimit = 1;
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-            var (addresses, networks) = gate.Value.ParseTrustedProxies();
-            foreach (var address in addresses)
-            {
-                forwarded.KnownProxies.Add(address);
-            }
-
-            foreach (var network in networks)
-            {
-                forwarded.KnownIPNetworks.Add(network);
-            }
-        });
+        services.AddTrustedForwardedHeaders<GateOptions>(gate => gate.TrustedProxies);
 
         services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 
 namespace YarpWaitingRoom.Proxy.Gate;
 
@@ -34,58 +33,6 @@ public sealed class GateOptions : IValidatableObject
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; set; } = [];
 
-    /// <summary>The parsed <see cref="TrustedProxies"/>: single addresses, and networks.</summary>
-    public (IReadOnlyList<IPAddress> Addresses, IReadOnlyList<IPNetwork> Networks) ParseTrustedProxies()
-    {
-        var entries = TrustedProxies.Count == 0 ? ["127.0.0.1", "::1"] : TrustedProxies;
-        var addresses = new List<IPAddress>();
-        var networks = new List<IPNetwork>();
-        foreach (var entry in entries)
-        {
-            if (!TryParseTrusted(entry, out var address, out var network))
-            {
-                throw new FormatException($"'{entry}' is neither an IP address nor a CIDR network.");
-            }
-
-            if (address is not null)
-            {
-                addresses.Add(address);
-            }
-            else
-            {
-                networks.Add(network);
-            }
-        }
-
-        return (addresses, networks);
-    }
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        for (var i = 0; i < TrustedProxies.Count; i++)
-        {
-            if (!TryParseTrusted(TrustedProxies[i], out _, out _))
-            {
-                yield return new ValidationResult(
-                    $"{SectionName}:TrustedProxies:{i} = '{TrustedProxies[i]}' is neither an IP address (172.30.80.10) nor a CIDR network (10.0.0.0/8, no host bits set).",
-                    [nameof(TrustedProxies)]);
-            }
-        }
-    }
-
-    /// <summary>An address, or a network whose written address is its base address (<c>10.0.0.5/8</c> is a typo, refused).</summary>
-    private static bool TryParseTrusted(string entry, out IPAddress? address, out IPNetwork network)
-    {
-        network = default;
-        var slash = entry.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            return IPAddress.TryParse(entry, out address);
-        }
-
-        address = null;
-        return IPNetwork.TryParse(entry, out network)
-            && IPAddress.TryParse(entry.AsSpan(0, slash), out var written)
-            && written.Equals(network.BaseAddress);
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        ServiceDefaults.Forwarding.TrustedProxies.Validate(TrustedProxies, SectionName + ":" + nameof(TrustedProxies), nameof(TrustedProxies));
 }

@@ -13,7 +13,7 @@ namespace YarpWaitingRoom.Proxy.Gate;
 /// </summary>
 public sealed class WaitingRoomCookies(TokenService tokens, IOptions<WaitingRoomOptions> options, TimeProvider timeProvider)
 {
-    public const string VisitorCookie = "wr_vid";
+    public const string VisitorCookie = Tokens.VisitorCookie.Name;
 
     private static readonly TimeSpan VisitorLifetime = TimeSpan.FromDays(30);
 

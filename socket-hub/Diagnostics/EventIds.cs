@@ -11,6 +11,8 @@ internal static class EventIds
     public const int GreetingRedisUnavailable = 104;
     public const int Drained = 105;
     public const int RefusedWhileDraining = 106;
+    public const int OriginRefused = 107;
+    public const int AddressCapReached = 108;
 
     // 2xx: push, heartbeats, admission notices
     public const int PushFailed = 200;

@@ -7,7 +7,14 @@ namespace YarpWaitingRoom.SocketHub.Diagnostics;
 public sealed class HubMetrics
 {
     /// <summary>Registers every series at construction (the singleton is built at start-up), so <c>/metrics</c> lists them before first use.</summary>
-    public HubMetrics() => RuntimeHelpers.RunClassConstructor(typeof(HubMetrics).TypeHandle);
+    public HubMetrics()
+    {
+        RuntimeHelpers.RunClassConstructor(typeof(HubMetrics).TypeHandle);
+        foreach (var reason in RefusalReasons)
+        {
+            RefusedTotal.WithLabels(reason).Inc(0);
+        }
+    }
 
     private static readonly Gauge Connections = Metrics.CreateGauge("sockethub_connections", "Open WebSocket sessions in this hub.", "room");
     private static readonly Counter Accepted = Metrics.CreateCounter("sockethub_connections_total", "WebSocket sessions opened, by outcome (waiting, active, gone, rejected).", "room", "outcome");
@@ -16,6 +23,8 @@ public sealed class HubMetrics
     private static readonly Counter Notices = Metrics.CreateCounter("sockethub_admission_notices_total", "Admission notices sent by this hub.", "room");
     private static readonly Counter Duplicates = Metrics.CreateCounter("sockethub_notice_duplicates_suppressed_total", "Admission notices not sent because another hub claimed them.", "room");
     private static readonly Counter Drops = Metrics.CreateCounter("sockethub_send_queue_drops_total", "Messages dropped because a client's send queue was full (the socket is closed).", "room");
+    private static readonly Counter RefusedTotal = Metrics.CreateCounter(
+        "sockethub_refused_total", "Requests refused before any work, by reason (rate-limited: page or upgrade; origin; address-cap).", "reason");
     private static readonly Counter Closes = Metrics.CreateCounter("sockethub_closes_total", "Sessions closed by the hub, by close code.", "code");
     private static readonly Histogram PushTick = Metrics.CreateHistogram(
         "sockethub_push_tick_seconds", "Time to read every local session's position and queue the messages, per room.",
@@ -41,6 +50,12 @@ public sealed class HubMetrics
     public void Opened(string room, string outcome) => Accepted.WithLabels(room, outcome).Inc();
 
     public void ClosedSession(string room) => Connections.WithLabels(room).Dec();
+
+    /// <summary>Every refusal reason, published at zero.</summary>
+    public static readonly IReadOnlyList<string> RefusalReasons = ["rate-limited", "origin", "address-cap"];
+
+    /// <summary>A request refused before any work: <c>rate-limited</c>, <c>origin</c> or <c>address-cap</c>.</summary>
+    public void Refused(string reason) => RefusedTotal.WithLabels(reason).Inc();
 
     public void Rejected(string room) => Accepted.WithLabels(room, "rejected").Inc();
 

@@ -11,7 +11,8 @@ namespace YarpWaitingRoom.SocketHub.Endpoints;
 /// <summary>
 /// <c>GET /_wr/wait/&lt;room&gt;?t=&lt;ticket&gt;&amp;return=&lt;url&gt;[&amp;lang=ko|en]</c>: the waiting page, rendered with
 /// the visitor's current place so that it works without JavaScript (it refreshes itself, and each view counts as a
-/// heartbeat). With JavaScript it switches to the WebSocket for push.
+/// heartbeat). With JavaScript it switches to the WebSocket for push. Once admitted, the entry link is rendered only for
+/// the ticket's own visitor (a matching <c>wr_vid</c>); anyone else is told to continue where they joined.
 /// </summary>
 internal static partial class WaitingPageEndpoint
 {
@@ -50,8 +51,10 @@ internal static partial class WaitingPageEndpoint
         var model = place.State switch
         {
             TicketState.Waiting => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
+            // The entry link only for the ticket's own visitor (their wr_vid); anyone else with the link sees the state.
             TicketState.Active when !await target.Queue.HasEnteredAsync(claims.Ticket) =>
-                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", notifier.EnterUrl(target, claims.Visitor, claims.Ticket)),
+                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active",
+                    tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor ? notifier.EnterUrl(target, claims.Visitor, claims.Ticket) : null),
             TicketState.Active => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
             _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
         };

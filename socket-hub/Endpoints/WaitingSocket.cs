@@ -10,8 +10,11 @@ using YarpWaitingRoom.Tokens;
 namespace YarpWaitingRoom.SocketHub.Endpoints;
 
 /// <summary>
-/// <c>/ws?room=&lt;room&gt;&amp;t=&lt;signed ticket&gt;</c>. The ticket is verified before anything is sent (invalid: close
-/// 1008). Then, by the ticket's state: waiting → position now and every push tick; admitted and not yet entered →
+/// <c>/ws?room=&lt;room&gt;&amp;t=&lt;signed ticket&gt;</c>. Before the upgrade: rate limited per address (429, the
+/// <c>visitor</c> policy), the <c>Origin</c> checked (<see cref="UpgradeOrigins"/>, else 403) and the address's open
+/// sockets capped (<see cref="SocketHubOptions.MaxSocketsPerAddress"/>, else 429). The ticket is verified before anything
+/// is sent (invalid: close 1008); a ticket's sockets beyond <see cref="SocketHubOptions.MaxSocketsPerTicket"/> close,
+/// oldest first, with 4001. Then, by the ticket's state: waiting → position now and every push tick; admitted and not yet entered →
 /// the admission notice; gone → <c>gone</c> and a normal close. The client sends <c>{"type":"heartbeat"}</c> every
 /// HeartbeatInterval; anything else closes with 1008, frames over MaxFrameBytes with 1009.
 /// </summary>
@@ -21,11 +24,16 @@ internal sealed partial class WaitingSocket(
     AdmissionNotifier notifier,
     SessionCloser closer,
     HubDrain drain,
+    UpgradeOrigins origins,
+    SocketAddressLimiter addresses,
     IOptions<SocketHubOptions> options,
     HubMetrics metrics,
     TimeProvider timeProvider,
     ILogger<WaitingSocket> logger)
 {
+    /// <summary>How long a client whose address holds too many sockets is asked to wait.</summary>
+    private static readonly TimeSpan AddressCapRetryAfter = TimeSpan.FromSeconds(10);
+
     private readonly SocketHubOptions _options = options.Value;
 
     public async Task HandleAsync(HttpContext context)
@@ -53,8 +61,36 @@ internal sealed partial class WaitingSocket(
             return;
         }
 
+        if (!origins.IsAllowed(context.Request))
+        {
+            // Another site's page (cross-site WebSocket hijacking): refused before the upgrade.
+            Log.OriginRefused(logger, context.Request.Headers.Origin.ToString(), context.Request.Host.Value ?? string.Empty);
+            metrics.Refused("origin");
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Origin not allowed",
+                detail: "WebSockets are accepted from this site's own pages only.",
+                type: "urn:yarp-waiting-room:problem:origin-not-allowed").ExecuteAsync(context);
+            return;
+        }
+
+        using var permit = addresses.TryOpen(context);
+        if (!permit.IsAcquired)
+        {
+            Log.AddressCapReached(logger, ServiceDefaults.RateLimiting.ClientRateLimiting.ClientAddress(context).ToString(), _options.MaxSocketsPerAddress);
+            metrics.Refused("address-cap");
+            context.Response.Headers.RetryAfter = ((int)AddressCapRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many connections",
+                detail: $"Your address has {_options.MaxSocketsPerAddress} connections open to this hub already; close one or retry later.",
+                type: "urn:yarp-waiting-room:problem:too-many-sockets").ExecuteAsync(context);
+            return;
+        }
+
         var roomName = context.Request.Query["room"].ToString();
         var ticket = context.Request.Query["t"].ToString();
+        var visitorCookie = context.Request.Cookies[VisitorCookie.Name];
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var aborted = context.RequestAborted;
 
@@ -71,9 +107,14 @@ internal sealed partial class WaitingSocket(
             return;
         }
 
-        var session = new HubSession(room, claims!.Ticket, claims.Visitor, socket, _options.SendQueueCapacity);
+        var isOwner = tokens.VisitorOf(visitorCookie, timeProvider.GetUtcNow()) == claims!.Visitor;
+        var session = new HubSession(room, claims.Ticket, claims.Visitor, isOwner, socket, _options.SendQueueCapacity);
         room.Add(session);
         metrics.Connected(room.Name);
+        foreach (var older in room.Surplus(session.Ticket, _options.MaxSocketsPerTicket))
+        {
+            closer.Close(older, HubCloseCodes.Replaced, HubCloseCodes.ReplacedDescription);
+        }
 
         var sendLoop = session.SendLoopAsync(_options.SendTimeout, _ => { }, aborted);
         try
@@ -228,6 +269,12 @@ internal sealed partial class WaitingSocket(
 
         [LoggerMessage(EventIds.RefusedWhileDraining, LogLevel.Information, "Stopping: WebSocket upgrade refused with 503 (the edge retries it on another hub)")]
         public static partial void RefusedWhileDraining(ILogger logger);
+
+        [LoggerMessage(EventIds.OriginRefused, LogLevel.Warning, "WebSocket upgrade from origin {Origin} refused with 403 (host {Host}; not in SocketHub:AllowedOrigins)")]
+        public static partial void OriginRefused(ILogger logger, string origin, string host);
+
+        [LoggerMessage(EventIds.AddressCapReached, LogLevel.Warning, "WebSocket upgrade from {Address} refused with 429: {Max} sockets open from that address already")]
+        public static partial void AddressCapReached(ILogger logger, string address, int max);
 
         [LoggerMessage(EventIds.SlowClient, LogLevel.Warning, "Room {Room}: client of ticket {Ticket} did not keep up; its send queue overflowed and it was cut off")]
         public static partial void SlowClient(ILogger logger, string room, string ticket);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.ServiceDefaults.Forwarding;
+using YarpWaitingRoom.ServiceDefaults.RateLimiting;
 using YarpWaitingRoom.SocketHub.Diagnostics;
 using YarpWaitingRoom.SocketHub.Endpoints;
 using YarpWaitingRoom.SocketHub.Push;
@@ -16,6 +18,16 @@ internal static class Extensions
         var services = builder.Services;
         services.AddOptions<WaitingRoomOptions>().BindConfiguration(WaitingRoomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SocketHubOptions>().BindConfiguration(SocketHubOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        // The client's address as nginx reports it: what the per-address limits count.
+        services.AddTrustedForwardedHeaders<SocketHubOptions>(hub => hub.TrustedProxies);
+        // The proxies' visitor limit, on the waiting page and on WebSocket upgrades (429 before the upgrade).
+        services.AddRateLimiter(limiter => limiter
+            .AddVisitorPolicy()
+            .RejectWithProblem(static (context, _) => context.RequestServices.GetRequiredService<HubMetrics>().Refused("rate-limited")));
+        services.AddSingleton<UpgradeOrigins>();
+        services.AddSingleton<SocketAddressLimiter>();
 
         services.AddRedisConnection(provider => "socket-hub-" + provider.GetRequiredService<IOptions<SocketHubOptions>>().Value.InstanceName);
         services.AddSingleton(provider => new TokenService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
@@ -47,7 +59,9 @@ internal static class Extensions
 
     public static void MapSocketHub(this WebApplication app)
     {
-        app.Map("/ws", (HttpContext context, WaitingSocket socket) => socket.HandleAsync(context));
-        app.MapGet("/_wr/wait/{room}", WaitingPageEndpoint.GetAsync);
+        app.Map("/ws", (HttpContext context, WaitingSocket socket) => socket.HandleAsync(context))
+            .RequireRateLimiting(ClientRateLimiting.VisitorPolicy);
+        app.MapGet("/_wr/wait/{room}", WaitingPageEndpoint.GetAsync)
+            .RequireRateLimiting(ClientRateLimiting.VisitorPolicy);
     }
 }

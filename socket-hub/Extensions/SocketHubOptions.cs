@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace YarpWaitingRoom.SocketHub.Extensions;
 
 /// <summary>Bound from <c>SocketHub</c>.</summary>
-public sealed class SocketHubOptions
+public sealed class SocketHubOptions : IValidatableObject
 {
     public const string SectionName = "SocketHub";
 
@@ -41,4 +41,46 @@ public sealed class SocketHubOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Sockets one ticket may hold open in this hub (tabs of one visitor). One more closes the oldest with
+    /// <see cref="Sessions.HubCloseCodes.Replaced"/>.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxSocketsPerTicket { get; set; } = 3;
+
+    /// <summary>Sockets one client address may hold open in this hub; one more is refused with 429 before the upgrade.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSocketsPerAddress { get; set; } = 20;
+
+    /// <summary>
+    /// Origins (<c>https://tickets.example</c>) whose pages may open a WebSocket, besides the site's own: an upgrade whose
+    /// <c>Origin</c> names the host it was sent to (the <c>Host</c> nginx passes on) is always accepted, one without
+    /// <c>Origin</c> (not a browser) too; any other is refused with 403 before the upgrade.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// The proxies (nginx) whose X-Forwarded-For / -Proto are believed: addresses or CIDR networks; empty means loopback
+    /// only (see <see cref="ServiceDefaults.Forwarding.TrustedProxies"/>). The client address they report is what the per-address limits count.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var result in ServiceDefaults.Forwarding.TrustedProxies.Validate(TrustedProxies, SectionName + ":" + nameof(TrustedProxies), nameof(TrustedProxies)))
+        {
+            yield return result;
+        }
+
+        for (var i = 0; i < AllowedOrigins.Count; i++)
+        {
+            if (!Endpoints.UpgradeOrigins.TryNormalize(AllowedOrigins[i], out _))
+            {
+                yield return new ValidationResult(
+                    $"{SectionName}:{nameof(AllowedOrigins)}:{i} = '{AllowedOrigins[i]}' is not an origin (scheme://host[:port], http or https, nothing after).",
+                    [nameof(AllowedOrigins)]);
+            }
+        }
+    }
 }

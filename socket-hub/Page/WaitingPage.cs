@@ -83,7 +83,7 @@ public static class WaitingPage
                 """,
             "active" => $"""
                 <p class="wr-alert-title">{E(text.YourTurn)}</p>
-                      <p>{E(text.PreparingEntry)}</p>
+                      <p>{E(text.ActiveElsewhere)}</p>
                 """,
             "gone" => $"""
                 <p class="wr-alert-title">{E(text.GoneTitle)}</p>
@@ -100,7 +100,7 @@ public static class WaitingPage
               <meta charset="utf-8">
               <meta name="viewport" content="width=device-width, initial-scale=1">
               <meta name="robots" content="noindex, nofollow">
-              <meta name="referrer" content="same-origin">
+              <meta name="referrer" content="no-referrer">
               <meta name="color-scheme" content="light dark">
               {{refresh}}
               <title>{{E(title)}} – {{E(model.Room)}}</title>
@@ -324,7 +324,7 @@ public static class WaitingPage
             RefreshKeepsPlace = "Refreshing or opening the page in a new tab keeps your place.",
             YourTurn = "It's your turn!",
             Continue = "It's your turn — continue",
-            PreparingEntry = "Getting your entry ready… this page will update in a moment.",
+            ActiveElsewhere = "To go in, return to the browser where you joined the line: the entry link is shown only there.",
             GoneTitle = "Your place in line was released",
             GoneBody = "The waiting page was closed, offline or idle for too long, or your ticket expired. You can join the line again.",
             InvalidBody = "This waiting-room link is not valid or has expired.",
@@ -356,7 +356,7 @@ public static class WaitingPage
             RefreshKeepsPlace = "새로 고침하거나 새 탭에서 열어도 대기 순번은 유지됩니다.",
             YourTurn = "입장 차례입니다!",
             Continue = "입장하기",
-            PreparingEntry = "입장을 준비하는 중입니다… 잠시 후 페이지가 업데이트됩니다.",
+            ActiveElsewhere = "입장하려면 처음 줄을 선 브라우저로 돌아가 주세요. 입장 링크는 그 브라우저에서만 표시됩니다.",
             GoneTitle = "대기 순번이 만료되었습니다",
             GoneBody = "대기 페이지를 닫았거나 연결이 오래 끊겼거나 대기권이 만료되었습니다. 다시 줄을 서실 수 있습니다.",
             InvalidBody = "대기실 링크가 올바르지 않거나 만료되었습니다.",
@@ -386,7 +386,7 @@ public static class WaitingPage
         public required string RefreshKeepsPlace { get; init; }
         public required string YourTurn { get; init; }
         public required string Continue { get; init; }
-        public required string PreparingEntry { get; init; }
+        public required string ActiveElsewhere { get; init; }
         public required string GoneTitle { get; init; }
         public required string GoneBody { get; init; }
         public required string InvalidBody { get; init; }

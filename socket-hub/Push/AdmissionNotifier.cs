@@ -9,12 +9,14 @@ namespace YarpWaitingRoom.SocketHub.Push;
 
 /// <summary>
 /// Delivers admission notices exactly once across hubs. Admission batches arrive as one Pub/Sub message per batch
-/// (every hub gets every batch); for the admitted tickets that have a connection here, the hub delivers them through
-/// the room's one delivery rule (<see cref="QueueStore.DeliverAsync"/>: one script call per batch) and only the first
-/// deliverer sends. A connection is sent at most one notice, and one that opens while its ticket is admitted but not yet
-/// entered (hub restarted, socket dropped before delivery) gets it on connect: idempotent for the client, which just
-/// follows the link. The first delivery starts the claim window, so an admission made while nobody could be told is not
-/// lost to it.
+/// (every hub gets every batch); for the admitted tickets that have a connection of their own visitor here
+/// (<see cref="HubSession.IsOwner"/>), the hub delivers them through the room's one delivery rule
+/// (<see cref="QueueStore.DeliverAsync"/>: one script call per batch) and only the first deliverer sends the entry link.
+/// A connection is sent at most one notice, and one that opens while its ticket is admitted but not yet entered (hub
+/// restarted, socket dropped before delivery) gets it on connect: idempotent for the client, which just follows the
+/// link. The first delivery starts the claim window, so an admission made while nobody could be told is not lost to it.
+/// Connections of anyone else holding the ticket (a shared or leaked link) are told <c>{"type":"admitted"}</c> without a
+/// link, which is not a delivery: they can neither enter nor use up the visitor's notice or claim window.
 /// </summary>
 internal sealed partial class AdmissionNotifier(
     TokenService tokens,
@@ -34,28 +36,20 @@ internal sealed partial class AdmissionNotifier(
             return;
         }
 
-        var local = new List<string>();
-        foreach (var ticket in parts[2].Split(','))
-        {
-            if (room.SessionsOf(ticket).Any(s => !s.AdmittedSent))
-            {
-                local.Add(ticket);
-            }
-        }
-
-        if (local.Count == 0)
+        var owned = TellOthers(room, parts[2].Split(','));
+        if (owned.Count == 0)
         {
             return;
         }
 
         try
         {
-            var deliveries = await room.Queue.DeliverAsync(local, _instance);
-            for (var i = 0; i < local.Count; i++)
+            var deliveries = await room.Queue.DeliverAsync(owned, _instance);
+            for (var i = 0; i < owned.Count; i++)
             {
                 if (deliveries[i] == DeliveryResult.Delivered)
                 {
-                    Deliver(room, local[i]);
+                    Deliver(room, owned[i]);
                 }
                 else if (deliveries[i] == DeliveryResult.DeliveredBefore)
                 {
@@ -66,29 +60,46 @@ internal sealed partial class AdmissionNotifier(
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             // Nothing claimed, nothing lost: the next push tick finds these tickets active and delivers.
-            Log.NoticeFailed(logger, room.Name, local.Count, ex.Message);
+            Log.NoticeFailed(logger, room.Name, owned.Count, ex.Message);
         }
     }
 
     /// <summary>The push tick found these tickets admitted, with connections here that have no notice yet (a lost message).</summary>
     public async Task OnFoundActiveAsync(RoomContext room, List<string> tickets)
     {
-        var deliveries = await room.Queue.DeliverAsync(tickets, _instance);
-        for (var i = 0; i < tickets.Count; i++)
+        var owned = TellOthers(room, tickets);
+        if (owned.Count == 0)
+        {
+            return;
+        }
+
+        var deliveries = await room.Queue.DeliverAsync(owned, _instance);
+        for (var i = 0; i < owned.Count; i++)
         {
             if (deliveries[i] == DeliveryResult.Delivered)
             {
-                Deliver(room, tickets[i]);
+                Deliver(room, owned[i]);
             }
         }
     }
 
     /// <summary>
-    /// A connection opened for an admitted ticket: it gets its notice whatever the delivery says (once per connection);
-    /// returns false when the admission lapsed in the meantime (nothing sent).
+    /// A connection opened for an admitted ticket: the visitor's own gets its notice whatever the delivery says (once per
+    /// connection); returns false when the admission lapsed in the meantime (nothing sent). Anyone else's is told
+    /// without a link and delivers nothing.
     /// </summary>
     public async Task<bool> OnConnectActiveAsync(RoomContext room, HubSession session)
     {
+        if (!session.IsOwner)
+        {
+            if (session.TryMarkAdmitted())
+            {
+                Send(room, session);
+            }
+
+            return true;
+        }
+
         var delivery = await room.Queue.DeliverAsync([session.Ticket], _instance);
         if (delivery[0] == DeliveryResult.NotAdmitted)
         {
@@ -97,10 +108,41 @@ internal sealed partial class AdmissionNotifier(
 
         if (session.TryMarkAdmitted())
         {
-            Send(room, session, EnterUrl(room, session));
+            Send(room, session);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Tells the connections of others than the tickets' visitors (no link, no delivery); returns the tickets that have a
+    /// connection of their own visitor still waiting for its notice.
+    /// </summary>
+    private List<string> TellOthers(RoomContext room, IEnumerable<string> tickets)
+    {
+        var owned = new List<string>();
+        foreach (var ticket in tickets)
+        {
+            var ownerWaits = false;
+            foreach (var session in room.SessionsOf(ticket))
+            {
+                if (session.IsOwner)
+                {
+                    ownerWaits |= !session.AdmittedSent;
+                }
+                else if (session.TryMarkAdmitted())
+                {
+                    Send(room, session);
+                }
+            }
+
+            if (ownerWaits)
+            {
+                owned.Add(ticket);
+            }
+        }
+
+        return owned;
     }
 
     private void Deliver(RoomContext room, string ticket)
@@ -109,16 +151,22 @@ internal sealed partial class AdmissionNotifier(
         {
             if (session.TryMarkAdmitted())
             {
-                Send(room, session, EnterUrl(room, session));
+                Send(room, session);
             }
         }
     }
 
-    private void Send(RoomContext room, HubSession session, string enterUrl)
+    /// <summary>The notice: with a fresh entry link for the visitor's own connection, without one for anyone else's.</summary>
+    private void Send(RoomContext room, HubSession session)
     {
-        if (session.Enqueue(HubMessages.Admitted(enterUrl)))
+        ReadOnlyMemory<byte> message = session.IsOwner ? HubMessages.Admitted(EnterUrl(room, session.Visitor, session.Ticket)) : HubMessages.AdmittedWithoutLink;
+        if (session.Enqueue(message))
         {
-            metrics.Notice(room.Name);
+            if (session.IsOwner)
+            {
+                metrics.Notice(room.Name);
+            }
+
             metrics.Out("admitted");
         }
         else
@@ -127,10 +175,7 @@ internal sealed partial class AdmissionNotifier(
         }
     }
 
-    /// <summary>A fresh one-time entry link for the session's visitor and ticket, valid for the claim window.</summary>
-    public string EnterUrl(RoomContext room, HubSession session) => EnterUrl(room, session.Visitor, session.Ticket);
-
-    /// <summary>A fresh one-time entry link for <paramref name="visitor"/>'s admitted <paramref name="ticket"/>.</summary>
+    /// <summary>A fresh one-time entry link for <paramref name="visitor"/>'s admitted <paramref name="ticket"/>, valid for the claim window.</summary>
     public string EnterUrl(RoomContext room, string visitor, string ticket)
     {
         var code = tokens.Issue(TokenKind.EntryCode, room.Name, visitor, ticket, timeProvider.GetUtcNow() + room.Options.ClaimWindow);

@@ -10,8 +10,11 @@ public sealed record PositionMessage(long Position, double? EtaSeconds, bool Que
     public string Type => "position";
 }
 
-/// <summary>Server → client: it is your turn; go to <paramref name="EnterUrl"/> (once per admission and connection).</summary>
-public sealed record AdmittedMessage(string EnterUrl)
+/// <summary>
+/// Server → client: it is your turn; go to <paramref name="EnterUrl"/> (once per admission and connection). Only the
+/// ticket's own visitor gets the link; any other connection for the ticket gets <c>{"type":"admitted"}</c> alone.
+/// </summary>
+public sealed record AdmittedMessage([property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EnterUrl)
 {
     [JsonPropertyOrder(-1)]
     public string Type => "admitted";
@@ -40,7 +43,10 @@ internal static class HubMessages
     public static byte[] Position(long position, double? etaSeconds, bool queueOn) =>
         JsonSerializer.SerializeToUtf8Bytes(new PositionMessage(position, etaSeconds, queueOn), HubJsonContext.Default.PositionMessage);
 
-    public static byte[] Admitted(string enterUrl) =>
+    /// <summary><c>{"type":"admitted"}</c>: the admission, without the entry link (for connections not of the ticket's visitor).</summary>
+    public static ReadOnlyMemory<byte> AdmittedWithoutLink { get; } = Admitted(null);
+
+    public static byte[] Admitted(string? enterUrl) =>
         JsonSerializer.SerializeToUtf8Bytes(new AdmittedMessage(enterUrl), HubJsonContext.Default.AdmittedMessage);
 
     public static byte[] Gone(string reason) =>

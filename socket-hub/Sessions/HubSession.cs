@@ -16,11 +16,12 @@ internal sealed class HubSession
     private WebSocketCloseStatus? _closeStatus;
     private string? _closeDescription;
 
-    public HubSession(RoomContext room, string ticket, string visitor, WebSocket socket, int queueCapacity)
+    public HubSession(RoomContext room, string ticket, string visitor, bool isOwner, WebSocket socket, int queueCapacity)
     {
         Room = room;
         Ticket = ticket;
         Visitor = visitor;
+        IsOwner = isOwner;
         Socket = socket;
         _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(queueCapacity)
         {
@@ -35,10 +36,20 @@ internal sealed class HubSession
 
     public string Visitor { get; }
 
+    /// <summary>
+    /// True when the upgrade came with the ticket's own visitor's valid <c>wr_vid</c> cookie (checked once, at connect):
+    /// only such a connection is sent the entry link. Anyone else who has the ticket (a shared or leaked link) sees the
+    /// place and the state, never the link.
+    /// </summary>
+    public bool IsOwner { get; }
+
     public WebSocket Socket { get; }
 
     /// <summary>True once this connection has been sent its admission notice (at most once per connection).</summary>
     public bool AdmittedSent => Volatile.Read(ref _admitted) == 1;
+
+    /// <summary>True once the session is being closed on purpose (gone, replaced, drain): it takes no more messages.</summary>
+    public bool IsClosing => _closeStatus is not null;
 
     /// <summary>True when the client stopped reading and its queue overflowed.</summary>
     public bool Overflowed => Volatile.Read(ref _overflowed) == 1;

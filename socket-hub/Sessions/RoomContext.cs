@@ -77,6 +77,23 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
         }
     }
 
+    /// <summary>The ticket's sessions beyond its newest <paramref name="max"/> that are not closing yet, newest of them first.</summary>
+    public List<HubSession> Surplus(string ticket, int max)
+    {
+        var surplus = new List<HubSession>();
+        var sessions = SessionsOf(ticket);
+        var open = 0;
+        for (var i = sessions.Length - 1; i >= 0; i--)
+        {
+            if (!sessions[i].IsClosing && ++open > max)
+            {
+                surplus.Add(sessions[i]);
+            }
+        }
+
+        return surplus;
+    }
+
     public ImmutableArray<HubSession> SessionsOf(string ticket) =>
         _sessions.TryGetValue(ticket, out var list) ? list : [];
 

@@ -27,6 +27,10 @@
       yourTurn: "It's your turn!",
       takingYouIn: 'Taking you in…',
       continue: "It's your turn — continue",
+      activeElsewhere: 'To go in, return to the browser where you joined the line: the entry link is shown only there.',
+      replacedTitle: 'This page is open in another tab',
+      replacedBody: 'Your place is kept there. To wait in this tab instead, reload it.',
+      waitHere: 'Wait in this tab',
       goneTitle: 'Your place in line was released',
       goneExpired: 'Your turn came, but the entry was not used in time, so the slot went to the next visitor.',
       goneEnded: 'Your visit has ended (for example, your purchase is complete).',
@@ -57,6 +61,10 @@
       yourTurn: '입장 차례입니다!',
       takingYouIn: '입장 페이지로 이동하는 중…',
       continue: '입장하기',
+      activeElsewhere: '입장하려면 처음 줄을 선 브라우저로 돌아가 주세요. 입장 링크는 그 브라우저에서만 표시됩니다.',
+      replacedTitle: '다른 탭에서 이 페이지가 열려 있습니다',
+      replacedBody: '대기 순번은 그 탭에서 유지됩니다. 이 탭에서 기다리려면 새로 고쳐 주세요.',
+      waitHere: '이 탭에서 기다리기',
       goneTitle: '대기 순번이 만료되었습니다',
       goneExpired: '입장 차례가 되었지만 제한 시간 안에 입장하지 않아 다음 순서로 넘어갔습니다.',
       goneEnded: '이용이 종료되었습니다(예: 구매 완료).',
@@ -80,6 +88,7 @@
   const CLOSE_POLICY_VIOLATION = 1008; // invalid or expired ticket: retrying cannot help
   const CLOSE_GOING_AWAY = 1001; // the hub is going away: another one takes the connection
   const CLOSE_SERVICE_RESTART = 1012; // the hub is stopping and handed us back: reconnect at once
+  const CLOSE_REPLACED = 4001; // this ticket opened newer sockets (other tabs): they have the place, do not reconnect
   const HANDOVER_SPREAD_MS = 2000; // reconnects after a hand-back spread over this long, not all in one instant
   const LANG_COOKIE = 'wr_lang';
   const LANG_COOKIE_MAX_AGE = 60 * 60 * 24 * 365;
@@ -365,8 +374,9 @@
     model.state = 'active';
     setProgress(100);
     renderTitle();
+    // Only the browser that joined gets the entry link; anyone else with this page's link is told where to go.
     const target = isLocal(enterUrl) ? enterUrl : null;
-    showAlert('active', text.yourTurn, target ? [text.takingYouIn] : [],
+    showAlert('active', text.yourTurn, [target ? text.takingYouIn : text.activeElsewhere],
       target ? { id: 'wr-enter', href: target, label: text.continue } : null);
     if (target) {
       // Sets the admission cookie and redirects to the page first asked for.
@@ -392,11 +402,20 @@
     showAlert('gone', text.goneTitle, [why], { id: 'wr-rejoin', href: returnUrl, label: text.joinAgain });
   };
 
+  // Another tab of this visitor took over (the hub keeps a few sockets per ticket and closes the oldest).
+  const replaced = () => {
+    if (finished) {
+      return;
+    }
+    stopAll();
+    showAlert('replaced', text.replacedTitle, [text.replacedBody], { id: 'wr-wait-here', href: location.href, label: text.waitHere });
+  };
+
   const applyStatus = (status) => {
     if (!status || typeof status !== 'object') {
       return;
     }
-    if (status.state === 'active' && status.enterUrl) {
+    if (status.state === 'active') {
       admit(status.enterUrl);
     } else if (status.state === 'gone') {
       gone(typeof status.reason === 'string' ? status.reason : null);
@@ -460,6 +479,10 @@
     }
     if (code === CLOSE_POLICY_VIOLATION) {
       gone('invalid');
+      return;
+    }
+    if (code === CLOSE_REPLACED) {
+      replaced();
       return;
     }
     const stable = openedAt > 0 && Date.now() - openedAt >= STABLE_AFTER_MS;
@@ -647,7 +670,7 @@
     }
   });
 
-  if (model.state === 'active' && data.enterUrl) {
+  if (model.state === 'active') {
     admit(data.enterUrl);
   } else if (model.state === 'gone' || !ticket) {
     // the server already rendered why; nothing to connect to

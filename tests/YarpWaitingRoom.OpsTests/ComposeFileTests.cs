@@ -232,7 +232,7 @@ public class ComposeFileTests
     }
 
     [Fact]
-    public void Proxies_BelieveForwardedHeadersFromTheEdgesFixedAddressOnly()
+    public void ProxiesAndHubs_BelieveForwardedHeadersFromTheEdgesFixedAddressOnly()
     {
         var edge = Compose.Services["edge"];
         var (networkName, address) = Assert.Single(edge.Networks);
@@ -245,6 +245,13 @@ public class ComposeFileTests
         foreach (var proxy in ComposeServices.Dotnet.Where(s => ComposeServices.ProjectFolder(s) == "proxy"))
         {
             var trusted = proxy.Environment.Where(e => e.Key.StartsWith("WaitingRoom__Gate__TrustedProxies__", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.Equal(address, Assert.Single(trusted).Value);
+        }
+
+        // The hubs count per-address limits on the address the edge reports, so they trust it too.
+        foreach (var hub in ComposeServices.Dotnet.Where(s => ComposeServices.ProjectFolder(s) == "socket-hub"))
+        {
+            var trusted = hub.Environment.Where(e => e.Key.StartsWith("SocketHub__TrustedProxies__", StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.Equal(address, Assert.Single(trusted).Value);
         }
     }

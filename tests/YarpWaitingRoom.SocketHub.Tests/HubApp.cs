@@ -30,6 +30,11 @@ public sealed class HubApp : WebApplicationFactory<Program>
             ["SocketHub:HeartbeatFlushInterval"] = "00:00:00.200",
             [$"WaitingRoom:Rooms:{room}:MaxActive"] = "5000",
             ["Logging:LogLevel:Default"] = "Warning",
+            // All test clients share one address: per-address limits as raised as the local stack raises them, unless a
+            // test sets its own.
+            ["WaitingRoom:RateLimits:VisitorPerSecond"] = "100000",
+            ["WaitingRoom:RateLimits:VisitorBurst"] = "100000",
+            ["SocketHub:MaxSocketsPerAddress"] = "100000",
         };
         foreach (var (key, value) in roomSettings ?? new Dictionary<string, string?>())
         {
@@ -54,9 +59,29 @@ public sealed class HubApp : WebApplicationFactory<Program>
 
     public QueueStore Queue(IConnectionMultiplexer redis) => new(redis, Room, RoomOptions, TimeProvider.System);
 
-    public async Task<WebSocket> ConnectAsync(string ticketToken, CancellationToken cancellationToken)
+    /// <summary>The <c>wr_vid</c> cookie value the proxy would have given <paramref name="visitor"/>'s browser.</summary>
+    public static string VisitorCookieFor(string visitor) =>
+        Tokens.Issue(TokenKind.Visitor, string.Empty, visitor, string.Empty, DateTimeOffset.UtcNow + TimeSpan.FromDays(1));
+
+    /// <summary>
+    /// Opens <c>/ws</c> for a ticket, as the browser of <paramref name="visitor"/> (its <c>wr_vid</c> cookie; none when
+    /// null) and from the page of <paramref name="origin"/> (no <c>Origin</c> when null).
+    /// </summary>
+    public async Task<WebSocket> ConnectAsync(string ticketToken, CancellationToken cancellationToken, string? visitor = null, string? origin = null)
     {
         var client = Server.CreateWebSocketClient();
+        client.ConfigureRequest = request =>
+        {
+            if (visitor is not null)
+            {
+                request.Headers.Cookie = $"{VisitorCookie.Name}={VisitorCookieFor(visitor)}";
+            }
+
+            if (origin is not null)
+            {
+                request.Headers.Origin = origin;
+            }
+        };
         return await client.ConnectAsync(new Uri(Server.BaseAddress, $"ws?room={Uri.EscapeDataString(Room)}&t={Uri.EscapeDataString(ticketToken)}"), cancellationToken);
     }
 

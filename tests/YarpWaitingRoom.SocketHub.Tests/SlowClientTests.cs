@@ -27,9 +27,9 @@ public sealed class SlowClientTests(RedisFixture redis) : IAsyncLifetime
         var room = new RoomContext(queue.Keys.Room, options, queue, new SwitchStore(_redis, queue.Keys, options));
         using var slowSocket = ServerSocketOver(readByClient: false, out _);
         using var fastSocket = ServerSocketOver(readByClient: true, out var fastReceived);
-        var slow = new HubSession(room, "t-slow", "v-slow", slowSocket, queueCapacity: 4);
+        var slow = new HubSession(room, "t-slow", "v-slow", isOwner: true, slowSocket, queueCapacity: 4);
         // Room for every message: what is tested is that the slow client never holds it up, not how fast this machine is.
-        var fast = new HubSession(room, "t-fast", "v-fast", fastSocket, queueCapacity: 256);
+        var fast = new HubSession(room, "t-fast", "v-fast", isOwner: true, fastSocket, queueCapacity: 256);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var slowLoop = slow.SendLoopAsync(TimeSpan.FromSeconds(1), _ => { }, stop.Token);
         var fastLoop = fast.SendLoopAsync(TimeSpan.FromSeconds(30), _ => { }, stop.Token);

@@ -25,6 +25,12 @@ public sealed class WsClient : IAsyncDisposable
 
     public string Token { get; }
 
+    /// <summary>Whether the client connects as the ticket's own visitor (with its <c>wr_vid</c>), as the joining browser does.</summary>
+    public bool AsOwner { get; init; } = true;
+
+    /// <summary>The <c>Origin</c> the upgrade carries; none by default (not a browser).</summary>
+    public string? Origin { get; init; }
+
     public WebSocket? Socket { get; private set; }
 
     public ConcurrentQueue<JsonElement> Messages { get; } = new();
@@ -37,7 +43,7 @@ public sealed class WsClient : IAsyncDisposable
 
     public async Task ConnectAsync(HubApp hub, TimeSpan? heartbeatEvery = null)
     {
-        Socket = await hub.ConnectAsync(Token, _stop.Token);
+        Socket = await hub.ConnectAsync(Token, _stop.Token, AsOwner ? Visitor : null, Origin);
         var socket = Socket;
         _receive = Task.Run(() => ReceiveAsync(socket));
         if (heartbeatEvery is { } every)

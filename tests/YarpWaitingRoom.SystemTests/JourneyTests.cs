@@ -165,11 +165,16 @@ public sealed class JourneyTests(JourneyTopology stack)
         private readonly TaskCompletionSource<string> _admitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Task _loops = Task.CompletedTask;
 
-        private Visitor(HttpClient http, string ticketToken, string ticketId)
+        private Visitor(HttpClient http, QueueTicket ticket)
         {
             Http = http;
-            TicketToken = ticketToken;
-            TicketId = ticketId;
+            TicketToken = ticket.Token;
+            TicketId = ticket.Id;
+            // As the joining browser: its wr_vid goes with the upgrade (the hubs send the entry link only with it).
+            if (ticket.VisitorCookie is not null)
+            {
+                _socket.Options.SetRequestHeader("Cookie", ticket.CookieHeader);
+            }
         }
 
         public HttpClient Http { get; }
@@ -184,7 +189,7 @@ public sealed class JourneyTests(JourneyTopology stack)
             var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = edge };
 #pragma warning restore CA2000
             var ticket = await QueueTicket.JoinAsync(http, Cancellation);
-            return new Visitor(http, ticket.Token, ticket.Id);
+            return new Visitor(http, ticket);
         }
 
         public async Task ConnectAsync(Uri edge, bool heartbeats)

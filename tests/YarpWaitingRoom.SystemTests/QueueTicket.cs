@@ -8,8 +8,12 @@ namespace YarpWaitingRoom.SystemTests;
 /// <summary>A place in the room of <c>/api</c>, taken through the edge as an API client while the queue is on.</summary>
 /// <param name="Token">The signed ticket (what <c>t=</c> carries).</param>
 /// <param name="Id">The ticket id inside it (the room's Redis key member).</param>
-internal sealed record QueueTicket(string Token, string Id)
+/// <param name="VisitorCookie">The <c>wr_vid</c> value the join set (the hubs send the entry link only with it); null when none was set.</param>
+internal sealed record QueueTicket(string Token, string Id, string? VisitorCookie)
 {
+    /// <summary>The <c>Cookie</c> header a browser of this visitor sends (empty without a visitor cookie).</summary>
+    public string CookieHeader => VisitorCookie is null ? string.Empty : "wr_vid=" + VisitorCookie;
+
     /// <summary>
     /// Joins; a busy gate (503 problem <c>busy</c>: Redis slow on a loaded machine) is asked again after its
     /// Retry-After, as a client should. A busy answer never takes a place, so nothing is joined twice.
@@ -25,7 +29,7 @@ internal sealed record QueueTicket(string Token, string Id)
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             if (body.TryGetProperty("ticket", out var ticket))
             {
-                return FromToken(ticket.GetString()!);
+                return FromAnswer(ticket.GetString()!, response);
             }
 
             Assert.True(attempt < MaxAttempts, $"no ticket after {attempt} joins: {body}");
@@ -36,10 +40,22 @@ internal sealed record QueueTicket(string Token, string Id)
 
     private const int MaxAttempts = 5;
 
-    private static QueueTicket FromToken(string token)
+    private static QueueTicket FromAnswer(string token, HttpResponseMessage response)
     {
         // The ticket id is the fourth field of the signed payload (kind|room|visitor|ticket|expiry).
         var payload = Encoding.ASCII.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]));
-        return new QueueTicket(token, payload.Split('|')[3]);
+        string? visitorCookie = null;
+        if (response.Headers.TryGetValues("Set-Cookie", out var cookies))
+        {
+            foreach (var cookie in cookies)
+            {
+                if (cookie.StartsWith("wr_vid=", StringComparison.Ordinal))
+                {
+                    visitorCookie = cookie["wr_vid=".Length..].Split(';')[0];
+                }
+            }
+        }
+
+        return new QueueTicket(token, payload.Split('|')[3], visitorCookie);
     }
 }

@@ -1,5 +1,7 @@
 // Browser journey through the real stack: gated page → waiting page (position, English and Korean) → admission →
-// back on the page first asked for, with the admission cookie. Run by YarpWaitingRoom.SystemTests; prints one JSON line.
+// back on the page first asked for, with the admission cookie. The waiting page must work under its Content-Security-Policy:
+// any violation (a "Refused to …" console message or a securitypolicyviolation event) fails the journey. Run by
+// YarpWaitingRoom.SystemTests; prints one JSON line.
 //   BASE_URL     the edge, e.g. http://127.0.0.1:8080
 //   ADMIN_KEY    the stack's admin key
 //   ROOM         the room of GATED_PATH (default journey)
@@ -49,16 +51,33 @@ try {
   // Everyone keeps their place, nobody is admitted: the visitor has to wait.
   await setMode('Paused');
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 420, height: 880 } });
+  // Violations are reported on the console by the browser and as events to the page; both end up here.
+  const violations = [];
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`securitypolicyviolation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+    });
+  });
   const page = await context.newPage();
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Refused to|securitypolicyviolation|Content Security Policy/i.test(text)) violations.push(text);
+  });
+  const noViolations = (step) => {
+    if (violations.length > 0) fail(`CSP violations by ${step}: ${violations.join(' | ')}`);
+  };
 
-  await page.goto(base + gatedPath);
+  const waiting = await page.goto(base + gatedPath);
   if (!/\/_wr\/wait\//.test(page.url())) fail(`expected the waiting page, got ${page.url()}`);
+  const csp = waiting?.headers()['content-security-policy'] ?? '';
+  if (!csp.includes("script-src 'self'")) fail(`the waiting page came without its Content-Security-Policy: '${csp}'`);
   const english = await connectedWithPosition(page);
   if ((await page.getAttribute('html', 'lang')) !== 'en') fail('the page is not in English');
   const englishText = await page.textContent('#wr-position');
   if (!englishText.includes(String(english.position))) fail(`position ${english.position} not shown: ${englishText}`);
   await page.screenshot({ path: path.join(artifacts, 'waiting-en.png'), fullPage: true });
-  result.steps.push({ step: 'waiting-en', position: english.position, text: englishText.trim() });
+  noViolations('waiting-en');
+  result.steps.push({ step: 'waiting-en', position: english.position, text: englishText.trim(), csp });
 
   await page.click('a[data-lang="ko"]');
   await page.waitForLoadState('domcontentloaded');
@@ -67,6 +86,7 @@ try {
   const koreanText = await page.textContent('#wr-position');
   if (!koreanText.includes('대기') || !koreanText.includes(String(korean.position))) fail(`Korean position text wrong: ${koreanText}`);
   await page.screenshot({ path: path.join(artifacts, 'waiting-ko.png'), fullPage: true });
+  noViolations('waiting-ko');
   result.steps.push({ step: 'waiting-ko', position: korean.position, text: koreanText.trim() });
 
   // Admission resumes: the hub pushes the notice, the page follows the entry link, the proxy sets the cookie and
@@ -75,6 +95,7 @@ try {
   await page.waitForURL((url) => url.pathname === gatedPath, { timeout: 30000 });
   const cookies = await context.cookies(base);
   if (!cookies.some((c) => c.name === `wr_${room}` && c.value.length > 0)) fail(`no wr_${room} cookie after entering`);
+  noViolations('landed');
   const landed = await page.textContent('body');
   result.steps.push({ step: 'landed', url: page.url(), bytes: landed.length });
   result.ok = true;

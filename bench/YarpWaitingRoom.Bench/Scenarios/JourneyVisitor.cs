@@ -52,10 +52,11 @@ internal sealed class JourneyVisitor
         var step = "join";
         try
         {
+            var cookies = new CookieContainer();
             using var http = new HttpClient(new SocketsHttpHandler
             {
                 UseCookies = true,
-                CookieContainer = new CookieContainer(),
+                CookieContainer = cookies,
                 AllowAutoRedirect = false,
                 ConnectTimeout = RequestTimeout,
             })
@@ -70,7 +71,7 @@ internal sealed class JourneyVisitor
             {
                 var wsUrl = join.String(join.Object(), "wsUrl");
                 step = "ws";
-                var (enterUrl, notAdmitted) = await WaitForAdmissionAsync(wsUrl, cancellationToken);
+                var (enterUrl, notAdmitted) = await WaitForAdmissionAsync(wsUrl, cookies, cancellationToken);
                 if (enterUrl is null)
                 {
                     return new JourneyResult(notAdmitted);
@@ -181,10 +182,17 @@ internal sealed class JourneyVisitor
     /// maximum wait (no URL, and why). A close before admission, a malformed or oversized message, an admission without an entry URL, a
     /// refused upgrade are unexpected answers.
     /// </summary>
-    private async Task<(string? EnterUrl, JourneyOutcome NotAdmitted)> WaitForAdmissionAsync(string wsPath, CancellationToken cancellationToken)
+    private async Task<(string? EnterUrl, JourneyOutcome NotAdmitted)> WaitForAdmissionAsync(string wsPath, CookieContainer cookies, CancellationToken cancellationToken)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
+        // The visitor's cookies (wr_vid) go with the upgrade, as a browser's do: the hub sends the entry link only with them.
+        var cookieHeader = cookies.GetCookieHeader(_baseUrl);
+        if (cookieHeader.Length > 0)
+        {
+            socket.Options.SetRequestHeader("Cookie", cookieHeader);
+        }
+
         var ws = new UriBuilder(new Uri(_baseUrl, wsPath)) { Scheme = _baseUrl.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs }.Uri;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_maxWait);

@@ -25,10 +25,13 @@ internal sealed class SocketVisitor : IAsyncDisposable
     /// <summary>This visitor's own address (as on the internet: per-address limits apply to each visitor).</summary>
     private readonly System.Net.IPAddress _address = SourceAddresses.Next();
 
-    private SocketVisitor(Uri edge, string ticketToken, string ticketId)
+    private readonly string _cookie;
+
+    private SocketVisitor(Uri edge, string ticketToken, string ticketId, string cookie)
     {
         TicketToken = ticketToken;
         TicketId = ticketId;
+        _cookie = cookie;
         _socketUri = new UriBuilder(edge) { Scheme = "ws", Path = "/ws", Query = $"room={FaultTopology.Room}&t={Uri.EscapeDataString(ticketToken)}" }.Uri;
     }
 
@@ -55,7 +58,7 @@ internal sealed class SocketVisitor : IAsyncDisposable
     public static async Task<SocketVisitor> JoinAsync(HttpClient edge, CancellationToken cancellationToken)
     {
         var ticket = await QueueTicket.JoinAsync(edge, cancellationToken);
-        return new SocketVisitor(edge.BaseAddress!, ticket.Token, ticket.Id);
+        return new SocketVisitor(edge.BaseAddress!, ticket.Token, ticket.Id, ticket.CookieHeader);
     }
 
     public void Start() => _run = Task.Run(RunAsync);
@@ -107,6 +110,12 @@ internal sealed class SocketVisitor : IAsyncDisposable
     {
         using var socket = new ClientWebSocket();
         using var invoker = new HttpMessageInvoker(SourceAddresses.From(_address));
+        if (_cookie.Length > 0)
+        {
+            // The joining browser's wr_vid: the hubs give the entry link (and count the delivery) only with it.
+            socket.Options.SetRequestHeader("Cookie", _cookie);
+        }
+
         var greeted = false;
         using var heartbeats = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         Task beating = Task.CompletedTask;
