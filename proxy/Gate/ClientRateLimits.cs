@@ -4,11 +4,17 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using YarpWaitingRoom.Limits;
 using YarpWaitingRoom.Proxy.Diagnostics;
+using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.Proxy.Gate;
 
-/// <summary>Bound from <c>WaitingRoom:RateLimits</c>: per-client-address token buckets.</summary>
+/// <summary>
+/// Bound from <c>WaitingRoom:RateLimits</c>. Joins and admin calls are limited for the whole site (buckets in Redis,
+/// shared by every proxy; see <see cref="SiteRateLimiter"/>), per client address and, for joins, per network; the
+/// visitor endpoints per address on each instance.
+/// </summary>
 public sealed class RateLimitOptions
 {
     public const string SectionName = "WaitingRoom:RateLimits";
@@ -20,6 +26,39 @@ public sealed class RateLimitOptions
     /// <summary>Join burst per address (many visitors may share one address behind a NAT).</summary>
     [Range(1, 1_000_000)]
     public int JoinBurst { get; set; } = 100;
+
+    /// <summary>Joins per second per network (<see cref="IPv4NetworkPrefix"/>, <see cref="IPv6NetworkPrefix"/>).</summary>
+    [Range(1, 1_000_000)]
+    public int JoinPerNetworkPerSecond { get; set; } = 200;
+
+    /// <summary>Join burst per network: a carrier NAT puts many people in one /24.</summary>
+    [Range(1, 1_000_000)]
+    public int JoinNetworkBurst { get; set; } = 1000;
+
+    /// <summary>
+    /// Joins that make a new visitor (no valid <c>wr_vid</c> cookie: a new visitor id, so a new place) per second per
+    /// address; also bounded by the join limits. A known visitor's repeated join keeps its place and costs none of these.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int NewPlacePerSecond { get; set; } = 5;
+
+    [Range(1, 1_000_000)]
+    public int NewPlaceBurst { get; set; } = 50;
+
+    /// <summary>New visitors per second per network.</summary>
+    [Range(1, 1_000_000)]
+    public int NewPlacePerNetworkPerSecond { get; set; } = 50;
+
+    [Range(1, 1_000_000)]
+    public int NewPlaceNetworkBurst { get; set; } = 500;
+
+    /// <summary>Prefix length of an IPv4 client's network.</summary>
+    [Range(8, 32)]
+    public int IPv4NetworkPrefix { get; set; } = 24;
+
+    /// <summary>Prefix length of an IPv6 client's network (a /64 is one subscriber's, and one host may rotate through it).</summary>
+    [Range(16, 128)]
+    public int IPv6NetworkPrefix { get; set; } = 64;
 
     /// <summary>Entry, ticket-status and waiting-page calls per second per address.</summary>
     [Range(1, 1_000_000)]
@@ -37,9 +76,9 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>
-/// The per-address limits. Endpoints use the ASP.NET Core rate-limiting policies registered here (<c>visitor</c>,
-/// <c>admin</c>); the gate, which runs inside YARP's pipeline and must limit only joins, not admitted traffic, asks
-/// <see cref="JoinLimiter.TryJoin"/>. The address is the client's as nginx reported it (ForwardedHeaders trusts only configured proxies).
+/// The per-client limits. Endpoints use the ASP.NET Core rate-limiting policies registered here (<c>visitor</c> per
+/// instance, <c>admin</c> site-wide through <see cref="AdminLimiter"/>); the gate, which runs inside YARP's pipeline and
+/// must limit only joins, not admitted traffic, asks <see cref="JoinLimiter.TryJoinAsync"/>. The address is the client's as nginx reported it (ForwardedHeaders trusts only configured proxies).
 /// Refusals are 429 with Retry-After and a problem body, a metric and nothing lost: a join is idempotent.
 /// </summary>
 public static class ClientRateLimits
@@ -49,7 +88,11 @@ public static class ClientRateLimits
     public static void AddClientRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(new RateLimitKeys());
+        services.AddSingleton<RateLimitStore>();
+        services.AddSingleton<SiteRateLimiter>();
         services.AddSingleton<JoinLimiter>();
+        services.AddSingleton<AdminLimiter>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -58,11 +101,7 @@ public static class ClientRateLimits
                 var options = Options(context);
                 return Partition(context, options.VisitorPerSecond, options.VisitorBurst);
             });
-            limiter.AddPolicy(Endpoints.AdminApi.RateLimitPolicy, context =>
-            {
-                var options = Options(context);
-                return Partition(context, options.AdminPerSecond, options.AdminBurst);
-            });
+            limiter.AddPolicy(Endpoints.AdminApi.RateLimitPolicy, context => context.RequestServices.GetRequiredService<AdminLimiter>().Partition(context));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var policy = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "unknown";
@@ -101,17 +140,4 @@ public static class ClientRateLimits
         QueueLimit = 0,
         AutoReplenishment = true,
     };
-}
-
-/// <summary>The gate's per-address join limit.</summary>
-public sealed class JoinLimiter(IOptions<RateLimitOptions> options) : IDisposable
-{
-    private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(
-        context => RateLimitPartition.GetTokenBucketLimiter(
-            ClientRateLimits.ClientAddress(context), _ => ClientRateLimits.Bucket(options.Value.JoinPerSecond, options.Value.JoinBurst)));
-
-    /// <summary>Takes one join permit; on refusal the lease carries Retry-After. The caller disposes the lease.</summary>
-    public RateLimitLease TryJoin(HttpContext context) => _limiter.AttemptAcquire(context);
-
-    public void Dispose() => _limiter.Dispose();
 }
