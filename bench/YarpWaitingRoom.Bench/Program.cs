@@ -4,7 +4,7 @@ using YarpWaitingRoom.Bench;
 using YarpWaitingRoom.Bench.Scenarios;
 
 // ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N]
-// Scenarios (all by default): holds, gate, joins, admit, hubpush, hubfanout, hubmemory; they run against the local stack
+// Scenarios (all by default): holds, gate, joins, admit, limits, hubpush, hubfanout, hubmemory; they run against the local stack
 // started by ./stack up (the hub scenarios start their own hubs on its Redis). --sessions sets the hub scenarios'
 // WebSocket count (default 10,000 for hubpush and hubmemory, 5,000 for hubfanout).
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
@@ -28,7 +28,7 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 
 string[] known =
 [
-    HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name,
+    HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name, LimitsScenario.Name,
     HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name,
 ];
 if (scenario == SpikeScenario.Name)
@@ -141,6 +141,11 @@ try
     if (Runs(AdmitScenario.Name))
     {
         exitCode |= await AdmitScenario.RunAsync(cancellation.Token);
+    }
+
+    if (Runs(LimitsScenario.Name))
+    {
+        exitCode |= await LimitsScenario.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), cancellation.Token);
     }
 
     if (Runs(HubPushScenario.Name))

@@ -10,6 +10,7 @@ internal static class EventIds
     public const int CodeRejected = 103;
     public const int SessionEnded = 104;
     public const int RedisBusy = 105;
+    public const int SiteLimitUnavailable = 106;
 
     // 2xx: traffic and switch
     public const int TrafficFlushFailed = 200;

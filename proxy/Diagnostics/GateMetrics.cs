@@ -23,7 +23,15 @@ public sealed class GateMetrics
         "waitingroom_admin_rejected_total", "Admin calls refused for a missing or wrong key.", "reason");
 
     private static readonly Counter RateLimitedTotal = Metrics.CreateCounter(
-        "waitingroom_rate_limited_total", "Requests refused by the per-client rate limits, by policy.", "policy");
+        "waitingroom_rate_limited_total", "Requests refused by the per-client rate limits, by policy (join, new-place, visitor, admin) and reason (address, network).",
+        "policy", "reason");
+
+    private static readonly Counter RateLimitFallbacksTotal = Metrics.CreateCounter(
+        "waitingroom_rate_limit_fallbacks_total", "Join and admin decisions made by this proxy's own buckets alone because Redis did not answer the site-wide limit.");
+
+    private static readonly Counter NewPlacesTotal = Metrics.CreateCounter(
+        "waitingroom_new_places_total", "Places created in the queue (or admitted directly) by room, and whether the visitor was new (no valid visitor cookie) or known.",
+        "room", "visitor");
 
     private static readonly Histogram RouteDuration = Metrics.CreateHistogram(
         "waitingroom_route_request_duration_seconds", "Time at gated routes (gate plus backend), by room and route.",
@@ -59,7 +67,14 @@ public sealed class GateMetrics
 
     public void AdminRejected(string reason) => AdminRejectedTotal.WithLabels(reason).Inc();
 
-    public void RateLimited(string policy) => RateLimitedTotal.WithLabels(policy).Inc();
+    public void RateLimited(string policy) => RateLimited(policy, LimitScope.Address);
+
+    public void RateLimited(string policy, LimitScope reason) =>
+        RateLimitedTotal.WithLabels(policy, reason == LimitScope.Network ? "network" : "address").Inc();
+
+    public void RateLimitFallback() => RateLimitFallbacksTotal.Inc();
+
+    public void NewPlace(string room, bool newVisitor) => NewPlacesTotal.WithLabels(room, newVisitor ? "new" : "known").Inc();
 
     public void TokenRejected(string room, string kind, TokenStatus status) =>
         TokensRejectedTotal.WithLabels(room, kind, status.ToString()).Inc();

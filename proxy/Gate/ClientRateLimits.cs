@@ -1,17 +1,21 @@
-using Microsoft.Extensions.Options;
 using System.Net;
 using System.Threading.RateLimiting;
+using YarpWaitingRoom.Limits;
 using YarpWaitingRoom.Proxy.Diagnostics;
+using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.ServiceDefaults.RateLimiting;
 
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>
-/// The per-address limits. Endpoints use the ASP.NET Core rate-limiting policies registered here (<c>visitor</c>, shared
-/// with the hubs, and <c>admin</c>); the gate, which runs inside YARP's pipeline and must limit only joins, not admitted
-/// traffic, asks <see cref="JoinLimiter.TryJoin"/>. The address is the client's as nginx reported it (ForwardedHeaders
-/// trusts only configured proxies). Refusals are 429 with Retry-After and a problem body, a metric and nothing lost: a
-/// join is idempotent.
+/// The per-client limits. Joins and admin calls are limited for the whole site (buckets in Redis, shared by every
+/// proxy; see <see cref="SiteRateLimiter"/>), per client address and, for joins, per network; the visitor endpoints per
+/// address on each instance (the <c>visitor</c> policy, shared with the hubs). Endpoints use the ASP.NET Core
+/// rate-limiting policies registered here (<c>visitor</c>, <c>admin</c> through <see cref="AdminLimiter"/>); the gate,
+/// which runs inside YARP's pipeline and must limit only joins, not admitted traffic, asks
+/// <see cref="JoinLimiter.TryJoinAsync"/>. The address is the client's as nginx reported it (ForwardedHeaders trusts
+/// only configured proxies). Refusals are 429 with Retry-After and a problem body, a metric and nothing lost: a join is
+/// idempotent.
 /// </summary>
 public static class ClientRateLimits
 {
@@ -20,15 +24,15 @@ public static class ClientRateLimits
     public static void AddClientRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(new RateLimitKeys());
+        services.AddSingleton<RateLimitStore>();
+        services.AddSingleton<SiteRateLimiter>();
         services.AddSingleton<JoinLimiter>();
+        services.AddSingleton<AdminLimiter>();
         services.AddRateLimiter(limiter =>
         {
             limiter.AddVisitorPolicy();
-            limiter.AddPolicy(Endpoints.AdminApi.RateLimitPolicy, context =>
-            {
-                var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                return ClientRateLimiting.PerAddress(context, options.AdminPerSecond, options.AdminBurst);
-            });
+            limiter.AddPolicy(Endpoints.AdminApi.RateLimitPolicy, context => context.RequestServices.GetRequiredService<AdminLimiter>().Partition(context));
             limiter.RejectWithProblem(static (context, policy) => context.RequestServices.GetRequiredService<GateMetrics>().RateLimited(policy));
         });
     }
@@ -38,17 +42,8 @@ public static class ClientRateLimits
         _ = cancellationToken;
         return ClientRateLimiting.WriteTooManyAsync(context, lease);
     }
-}
 
-/// <summary>The gate's per-address join limit.</summary>
-public sealed class JoinLimiter(IOptions<RateLimitOptions> options) : IDisposable
-{
-    private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(
-        context => RateLimitPartition.GetTokenBucketLimiter(
-            ClientRateLimiting.ClientAddress(context), _ => ClientRateLimiting.Bucket(options.Value.JoinPerSecond, options.Value.JoinBurst)));
+    internal static IPAddress ClientAddress(HttpContext context) => ClientRateLimiting.ClientAddress(context);
 
-    /// <summary>Takes one join permit; on refusal the lease carries Retry-After. The caller disposes the lease.</summary>
-    public RateLimitLease TryJoin(HttpContext context) => _limiter.AttemptAcquire(context);
-
-    public void Dispose() => _limiter.Dispose();
+    internal static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => ClientRateLimiting.Bucket(perSecond, burst);
 }

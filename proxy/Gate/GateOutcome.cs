@@ -18,7 +18,7 @@ public enum GateOutcome
     /// <summary>Redis unavailable, FailurePolicy Closed: 503.</summary>
     FailedClosed,
 
-    /// <summary>Too many joins from the client's address: 429.</summary>
+    /// <summary>Too many joins (or new places) from the client's address or network: 429.</summary>
     RateLimited,
 
     /// <summary>Redis busy (answering, but not this call in time): 503 with a short Retry-After, nothing proxied.</summary>

@@ -121,11 +121,28 @@ internal sealed partial class WaitingRoomGateMiddleware
             }
         }
 
-        using (var permit = _joinLimiter.TryJoin(context))
+        var newVisitor = visitor is null;
+        SiteLimitLease permit;
+        try
+        {
+            permit = await _joinLimiter.TryJoinAsync(context, newVisitor);
+        }
+        catch (RedisBusyException ex)
+        {
+            // Busy, not down: the join's own call would be shed too, so shed it now rather than wait twice.
+            if (ShouldLogBusy())
+            {
+                Log.RedisBusy(_logger, room.Name, ex.Message);
+            }
+
+            return await ShedAsync(context);
+        }
+
+        using (permit)
         {
             if (!permit.IsAcquired)
             {
-                _metrics.RateLimited("join");
+                _metrics.RateLimited(permit.RefusedBy!.Policy, permit.RefusedBy.Scope);
                 await ClientRateLimits.WriteTooManyAsync(context, permit, context.RequestAborted);
                 return GateOutcome.RateLimited;
             }
@@ -167,6 +184,11 @@ internal sealed partial class WaitingRoomGateMiddleware
         {
             Log.RedisUnavailable(_logger, room.Name, ex.Message);
             return await FailAsync(context, room, visitor);
+        }
+
+        if (join.IsNew)
+        {
+            _metrics.NewPlace(room.Name, newVisitor);
         }
 
         if (join.State == TicketState.Active && redeemed != RedeemResult.AdmissionGone)

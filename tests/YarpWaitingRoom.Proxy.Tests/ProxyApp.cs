@@ -1,8 +1,11 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.Proxy.Tests;
 
@@ -47,9 +50,32 @@ public sealed class ProxyApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(services =>
+        {
+            // The site-wide limits of this test's proxies (those of its room) are their own: tests share one Redis.
+            services.Replace(ServiceDescriptor.Singleton(new RateLimitKeys($"test:{Room}:limit:")));
+            services.AddSingleton<IStartupFilter, LoopbackClientFilter>();
+        });
         if (_timeProvider is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_timeProvider)));
         }
+    }
+
+    /// <summary>
+    /// Requests arrive as over Kestrel from the edge on the same host (the test server leaves the remote address empty), so
+    /// a test chooses its client's address with <c>X-Forwarded-For</c>, which the proxy believes from loopback.
+    /// </summary>
+    private sealed class LoopbackClientFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 }

@@ -1,0 +1,6 @@
+using StackExchange.Redis;
+
+namespace YarpWaitingRoom.Limits;
+
+/// <summary>One site-wide bucket: its key (from <see cref="Redis.RateLimitKeys"/>), its sustained rate and its burst.</summary>
+public readonly record struct RateBucket(RedisKey Key, int PerSecond, int Burst);
