@@ -10,6 +10,7 @@ internal static class EventIds
     public const int CodeRejected = 103;
     public const int SessionEnded = 104;
     public const int RedisBusy = 105;
+    public const int CookieRevoked = 106;
 
     // 2xx: traffic and switch
     public const int TrafficFlushFailed = 200;
@@ -17,6 +18,7 @@ internal static class EventIds
     public const int SwitchEvaluationFailed = 202;
     public const int StateRefreshFailed = 203;
     public const int SwitchLeasesNotReleased = 204;
+    public const int RevokedSyncFailed = 205;
 
     // 3xx: admission and reaping
     public const int AdmissionBatch = 300;
