@@ -11,6 +11,7 @@ internal static class EventIds
     public const int SessionEnded = 104;
     public const int RedisBusy = 105;
     public const int SiteLimitUnavailable = 106;
+    public const int CookieRevoked = 107;
 
     // 2xx: traffic and switch
     public const int TrafficFlushFailed = 200;
@@ -18,6 +19,7 @@ internal static class EventIds
     public const int SwitchEvaluationFailed = 202;
     public const int StateRefreshFailed = 203;
     public const int SwitchLeasesNotReleased = 204;
+    public const int RevokedSyncFailed = 205;
 
     // 3xx: admission and reaping
     public const int AdmissionBatch = 300;

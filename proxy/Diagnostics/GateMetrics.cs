@@ -78,4 +78,9 @@ public sealed class GateMetrics
 
     public void TokenRejected(string room, string kind, TokenStatus status) =>
         TokensRejectedTotal.WithLabels(room, kind, status.ToString()).Inc();
+
+    /// <summary>A genuine admission cookie refused because its admission ended (<c>reason="Revoked"</c>).</summary>
+    public void CookieRevoked(string room) => TokensRejectedTotal.WithLabels(room, "cookie", RevokedReason).Inc();
+
+    private const string RevokedReason = "Revoked";
 }

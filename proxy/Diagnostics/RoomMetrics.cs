@@ -25,6 +25,7 @@ public sealed class RoomMetrics
     private static readonly Gauge AdmitRate = Metrics.CreateGauge("waitingroom_admit_rate_per_second", "Admissions per second (about one minute's average), the basis of the ETA.", "room");
     private static readonly Gauge LastAdmission = Metrics.CreateGauge("waitingroom_last_admission_run_timestamp_seconds", "When the admission batch last ran (Unix seconds).", "room");
     private static readonly Gauge Stalled = Metrics.CreateGauge("waitingroom_admission_stalled", "1 while people wait, capacity is free and no admission ran for two ticks.", "room");
+    private static readonly Gauge Revoked = Metrics.CreateGauge("waitingroom_revoked_admissions", "Ended admissions whose cookies this instance refuses (held until those cookies expire).", "room");
     private static readonly Counter Transitions = Metrics.CreateCounter("waitingroom_switch_transitions_total", "Queue switch transitions made by this instance, by reason.", "room", "reason", "to");
     private static readonly Counter Admitted = Metrics.CreateCounter("waitingroom_admitted_total", "Visitors admitted by this instance's batches.", "room");
     private static readonly Counter Abandoned = Metrics.CreateCounter("waitingroom_abandoned_total", "Visitors removed by this instance's reaper for not being seen.", "room");
@@ -37,6 +38,8 @@ public sealed class RoomMetrics
     private static readonly Histogram AdmitDuration = Metrics.CreateHistogram(
         "waitingroom_admit_batch_seconds", "Round-trip time of the admit batch script.",
         new HistogramConfiguration { LabelNames = ["room"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+
+    public void SetRevoked(string room, int count) => Revoked.WithLabels(room).Set(count);
 
     public void Observe(string room, RoomSnapshot snapshot, int maxActive)
     {

@@ -22,11 +22,13 @@ public static partial class WaitingRoomApi
     private const string DeliveredByPoll = "poll";
 
     /// <summary>
-    /// Where a ticket stands; polling it counts as a heartbeat while waiting. An admitted ticket's link counts as its
-    /// delivery (the claim window starts at the first one, whoever delivers it).
+    /// Where a ticket stands; polling it counts as a heartbeat while waiting. Anyone holding the ticket sees its state and
+    /// position; the entry link of an admitted ticket goes only to the ticket's own visitor (the browser's valid
+    /// <c>wr_vid</c> names it), and handing it out counts as the admission's delivery (the claim window starts at the
+    /// first one, whoever delivers it).
     /// </summary>
     public static async Task<Results<Ok<TicketStatusResponse>, ProblemHttpResult>> GetTicketAsync(
-        string room, string ticket, [AsParameters] WaitingRoomServices services)
+        string room, string ticket, HttpContext context, [AsParameters] WaitingRoomServices services)
     {
         if (!services.Rooms.TryGet(room, out var target))
         {
@@ -46,13 +48,14 @@ public static partial class WaitingRoomApi
                 type: "urn:yarp-waiting-room:problem:invalid-ticket");
         }
 
-        var place = await target.Queue.GetStatusAsync(claims!.Ticket);
+        var own = string.Equals(services.Cookies.ReadVisitor(context), claims!.Visitor, StringComparison.Ordinal);
+        var place = await target.Queue.GetStatusAsync(claims.Ticket);
         if (place.State == TicketState.Waiting)
         {
             await target.Queue.TouchAsync([claims.Ticket]);
         }
 
-        else if (place.State == TicketState.Active
+        else if (place.State == TicketState.Active && own
             && (await target.Queue.DeliverAsync([claims.Ticket], DeliveredByPoll))[0] == DeliveryResult.NotAdmitted)
         {
             // The admission lapsed between the two reads.
@@ -63,7 +66,7 @@ public static partial class WaitingRoomApi
         return TypedResults.Ok(place.State switch
         {
             TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null),
-            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, EnterUrl(services, target, claims, now)),
+            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? EnterUrl(services, target, claims, now) : null),
             _ => new TicketStatusResponse("gone", null, null, queueOn, null, place.Reason.ToWireReason()),
         });
     }
@@ -77,6 +80,8 @@ public static partial class WaitingRoomApi
             return RoomNotFound(room);
         }
 
+        // The code is bound to its visitor: it works only in the browser that joined (its valid wr_vid names that
+        // visitor). Without a wr_vid, or with another, the link is someone else's: 403, and nothing is set.
         var now = services.TimeProvider.GetUtcNow();
         var browserVisitor = services.Cookies.ReadVisitor(context);
         TokenClaims? entry = null;
@@ -89,7 +94,8 @@ public static partial class WaitingRoomApi
             Log.CodeRejected(services.Logger, room, status);
             return status == TokenStatus.WrongVisitor
                 ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your entry link",
-                    detail: "This entry link belongs to another visitor.", type: "urn:yarp-waiting-room:problem:foreign-code")
+                    detail: "This entry link belongs to another visitor: it works only in the browser that joined the queue.",
+                    type: "urn:yarp-waiting-room:problem:foreign-code")
                 : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid entry code",
                     detail: $"The entry code is not valid for room '{room}' ({status}).", type: "urn:yarp-waiting-room:problem:invalid-code");
         }
@@ -108,11 +114,6 @@ public static partial class WaitingRoomApi
             services.Metrics.TokenRejected(room, "code", TokenStatus.Expired);
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entry code used",
                 detail: "This entry code has been used already.", type: "urn:yarp-waiting-room:problem:code-used");
-        }
-
-        if (browserVisitor is null)
-        {
-            services.Cookies.SetVisitor(context, entry.Visitor);
         }
 
         services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);

@@ -7,9 +7,11 @@ namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>
 /// On gated routes: a backend response carrying <c>X-WaitingRoom-Command: end-session</c> ends the visitor's session
-/// at once (the slot frees for the next in line) and the header never reaches the client.
+/// at once (the slot frees for the next in line, the admission cookie stops admitting on every proxy) and the header
+/// never reaches the client.
 /// </summary>
-internal sealed partial class EndSessionTransformProvider(WaitingRoomCookies cookies, AdmissionSignal admissionSignal, ILogger<EndSessionTransformProvider> logger)
+internal sealed partial class EndSessionTransformProvider(
+    WaitingRoomCookies cookies, AdmissionSignal admissionSignal, TimeProvider timeProvider, ILogger<EndSessionTransformProvider> logger)
     : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -45,6 +47,8 @@ internal sealed partial class EndSessionTransformProvider(WaitingRoomCookies coo
             cookies.ClearAdmission(transform.HttpContext, visit.Room);
             if (await visit.Room.Queue.EndSessionAsync(visit.Ticket, "backend"))
             {
+                // Refused here at once; every other proxy hears it on the room's channel (or reads it from the log).
+                visit.Room.Revoked.Add(visit.Ticket, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
                 Log.SessionEnded(logger, visit.Room.Name, visit.Visitor);
                 admissionSignal.CapacityFreed(visit.Room.Name);
             }

@@ -9,8 +9,10 @@ using YarpWaitingRoom.Tokens;
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>
-/// Runs inside YARP's proxy pipeline, for routes whose metadata names a room. Admitted visitors (valid admission
-/// cookie) pass with <c>X-WaitingRoom-Visitor</c> and cost no Redis call, except one sliding refresh per half session.
+/// Runs inside YARP's proxy pipeline, for routes whose metadata names a room. Admitted visitors (an admission cookie
+/// that is valid, names the visitor of the browser's valid <c>wr_vid</c>, and whose admission has not ended:
+/// <see cref="Room.Revoked"/>) pass with <c>X-WaitingRoom-Visitor</c> and cost no Redis call, except one sliding
+/// refresh per half session.
 /// Everyone else joins the queue: admitted at once when the queue is off and nobody waits, otherwise sent to the
 /// waiting page (HTML) or answered 503 with Retry-After and a JSON body (API clients).
 /// </summary>
@@ -99,8 +101,16 @@ internal sealed partial class WaitingRoomGateMiddleware
         var admission = context.Request.Cookies[room.CookieName];
         if (admission is not null)
         {
+            // Bound to the browser's proven visitor: without a valid wr_vid, or with another one, it is WrongVisitor.
             var status = _tokens.Validate(admission, TokenKind.Admission, room.Name, visitor, now, out var claims);
-            if (status == TokenStatus.Valid)
+            if (status == TokenStatus.Valid && room.Revoked.Contains(claims!.Ticket))
+            {
+                // The admission ended (here or on another proxy): ended by the backend, expired or reaped.
+                _metrics.CookieRevoked(room.Name);
+                Log.CookieRevoked(_logger, room.Name, claims.Visitor);
+                _cookies.ClearAdmission(context, room);
+            }
+            else if (status == TokenStatus.Valid)
             {
                 if (!await KeepSessionAsync(context, room, claims!, now))
                 {
@@ -329,6 +339,9 @@ internal sealed partial class WaitingRoomGateMiddleware
     {
         [LoggerMessage(EventIds.CookieRejected, LogLevel.Warning, "Room {Room}: admission cookie refused ({Status})")]
         public static partial void CookieRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.CookieRevoked, LogLevel.Warning, "Room {Room}: admission cookie of {Visitor} refused: that admission ended")]
+        public static partial void CookieRevoked(ILogger logger, string room, string visitor);
 
         [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable ({Message}); applying the failure policy")]
         public static partial void RedisUnavailable(ILogger logger, string room, string message);

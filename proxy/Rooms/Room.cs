@@ -16,6 +16,7 @@ public sealed class Room
         Queue = queue;
         Switch = switchStore;
         CookieName = "wr_" + name;
+        Revoked = new RevokedAdmissions(queue.RevokedFor);
         _snapshot = new RoomSnapshot(0, options.Mode, QueueSwitch.Start(options, options.Mode, now), 0, 0, 0, null, null, 0, 0);
     }
 
@@ -29,6 +30,9 @@ public sealed class Room
 
     /// <summary>Name of the admission cookie.</summary>
     public string CookieName { get; }
+
+    /// <summary>Admissions that ended (on any proxy) whose cookies the gate must refuse.</summary>
+    public RevokedAdmissions Revoked { get; }
 
     /// <summary>
     /// The room's shared state as this instance last read it (pub/sub plus a 1-second poll keep it fresh): read without

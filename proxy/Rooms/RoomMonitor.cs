@@ -1,13 +1,17 @@
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Proxy.Diagnostics;
+using YarpWaitingRoom.Queue;
 
 namespace YarpWaitingRoom.Proxy.Rooms;
 
 /// <summary>
 /// Keeps every room's cached <see cref="Room.Snapshot"/> fresh: a poll once a second, and at once when the room's channel
-/// announces a state change. Relays <c>freed</c> messages to the admission scheduler, publishes the gauges, and watches
-/// admission liveness (people waiting, capacity free, no admission for two ticks: the classic silently stuck queue).
+/// announces a state change. Keeps every room's <see cref="Room.Revoked"/> set: at once from the channel's
+/// <c>revoked</c> messages, and by reading the room's revocation log from where it left off in the same 1-second poll
+/// (the whole log that still matters on start), so a lost message or a restart misses nothing. Relays <c>freed</c>
+/// messages to the admission scheduler, publishes the gauges, and watches admission liveness (people waiting, capacity
+/// free, no admission for two ticks: the classic silently stuck queue).
 /// </summary>
 internal sealed partial class RoomMonitor(
     RoomRegistry rooms,
@@ -39,6 +43,7 @@ internal sealed partial class RoomMonitor(
             {
                 // Stopping does not wait for a command Redis may never answer; the refresh itself never throws.
                 await RefreshAsync(room).WaitOrAbandonAsync(stoppingToken);
+                await SyncRevokedAsync(room).WaitOrAbandonAsync(stoppingToken);
             }
 
             await Task.Delay(PollInterval, timeProvider, stoppingToken);
@@ -61,6 +66,31 @@ internal sealed partial class RoomMonitor(
         {
             _ = RefreshAsync(room);
         }
+        else if (RevokedMessage.TryParse(text, out var endedAtMs, out var tickets))
+        {
+            foreach (var ticket in tickets)
+            {
+                room.Revoked.Add(ticket, endedAtMs);
+            }
+        }
+    }
+
+    /// <summary>Reads the room's revocation log from where the last read left off, and forgets what has expired.</summary>
+    internal async Task SyncRevokedAsync(Room room)
+    {
+        var nowMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        try
+        {
+            var from = room.Revoked.PollFromMs(nowMs);
+            room.Revoked.AddPolled(await room.Queue.RevokedSinceAsync(from), from);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RevokedSyncFailed(logger, room.Name, ex);
+        }
+
+        room.Revoked.Prune(nowMs);
+        metrics.SetRevoked(room.Name, room.Revoked.Count);
     }
 
     internal async Task RefreshAsync(Room room)
@@ -114,5 +144,8 @@ internal sealed partial class RoomMonitor(
 
         [LoggerMessage(EventIds.AdmissionResumed, LogLevel.Information, "Room {Room}: admission running again")]
         public static partial void AdmissionResumed(ILogger logger, string room);
+
+        [LoggerMessage(EventIds.RevokedSyncFailed, LogLevel.Warning, "Room {Room}: reading the revocation log failed; retrying within a second")]
+        public static partial void RevokedSyncFailed(ILogger logger, string room, Exception exception);
     }
 }

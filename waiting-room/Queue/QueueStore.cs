@@ -21,10 +21,16 @@ public sealed class QueueStore
     public static readonly TimeSpan StatsRetention = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long the room remembers why a ticket left (<see cref="GoneReason"/>), for a visitor who comes back to ask:
-    /// well past any reconnect (AbandonAfter) or background-tab poll.
+    /// The least time the room remembers why a ticket left (<see cref="GoneReason"/>), for a visitor who comes back to
+    /// ask: well past any reconnect (AbandonAfter) or background-tab poll. See <see cref="GoneRetention"/>.
     /// </summary>
-    public static readonly TimeSpan GoneRetention = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan MinGoneRetention = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// What an ended admission's cookie may outlive its end by, beyond <see cref="RoomOptions.SessionDuration"/>: a cookie
+    /// slid by one proxy moments before another ended the session, and the clock difference between the machines.
+    /// </summary>
+    public static readonly TimeSpan RevocationMargin = TimeSpan.FromMinutes(1);
 
     /// <summary>Time constant of the admission-rate average behind the ETA.</summary>
     public static readonly TimeSpan AdmitRateWindow = TimeSpan.FromMinutes(1);
@@ -50,7 +56,22 @@ public sealed class QueueStore
         _joinKeys = [Keys.Visitors, Keys.Tickets, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
         _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active];
         _channel = Keys.Notify.ToString();
+        RevokedFor = options.SessionDuration + RevocationMargin;
+        GoneRetention = RevokedFor > MinGoneRetention ? RevokedFor : MinGoneRetention;
     }
+
+    /// <summary>
+    /// How long after an admission ended its cookie must still be refused: the longest an admission cookie issued
+    /// before the end can remain valid (a full session) plus <see cref="RevocationMargin"/>.
+    /// </summary>
+    public TimeSpan RevokedFor { get; }
+
+    /// <summary>
+    /// How long the room keeps its departure logs (<see cref="RedisKeys.Gone"/>, <see cref="RedisKeys.Revoked"/>):
+    /// <see cref="MinGoneRetention"/>, or <see cref="RevokedFor"/> when longer, so a proxy that starts (or reconnects)
+    /// still finds every ended admission whose cookie could be presented.
+    /// </summary>
+    public TimeSpan GoneRetention { get; }
 
     public RedisKeys Keys { get; }
 
@@ -84,7 +105,7 @@ public sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Admit,
-            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons],
+            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [
                 now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
@@ -141,7 +162,7 @@ public sealed class QueueStore
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Reap,
-            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons],
+            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
     }
@@ -178,7 +199,7 @@ public sealed class QueueStore
         var now = NowMs;
         return (int)await Db.ScriptEvaluateAsync(
             LuaScripts.EndSession,
-            [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons],
+            [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [ticket, now, reason, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]) == 1;
     }
 
@@ -265,6 +286,23 @@ public sealed class QueueStore
         return await activeUntil is { } until && until > NowMs
             ? new TicketStatus(TicketState.Active, 0)
             : new TicketStatus(TicketState.Gone, 0, ParseGoneReason(await why));
+    }
+
+    /// <summary>
+    /// The admissions that ended (ended, expired, reaped while admitted) at or after <paramref name="sinceMs"/>, oldest
+    /// first, with when each ended (one round trip). Scores never go backwards, so polling again from the newest
+    /// returned misses nothing (the ones at that very score come again).
+    /// </summary>
+    public async Task<RevokedAdmission[]> RevokedSinceAsync(long sinceMs)
+    {
+        var entries = await Db.SortedSetRangeByScoreWithScoresAsync(Keys.Revoked, sinceMs, double.PositiveInfinity);
+        var revoked = new RevokedAdmission[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            revoked[i] = new RevokedAdmission((string)entries[i].Element!, (long)entries[i].Score);
+        }
+
+        return revoked;
     }
 
     /// <summary>Why each of these tickets left (one round trip); <see cref="GoneReason.Unknown"/> where nothing is recorded.</summary>

@@ -31,6 +31,7 @@ public sealed class RedisKeys
         Events = _prefix + "events";
         Gone = _prefix + "gone";
         GoneReasons = _prefix + "gone:why";
+        Revoked = _prefix + "revoked";
         Notify = RedisChannel.Sharded(_prefix + "notify");
     }
 
@@ -72,6 +73,14 @@ public sealed class RedisKeys
 
     /// <summary>Hash ticket → why it left (<c>expired</c>, <c>abandoned</c>, <c>ended</c>), beside <see cref="Gone"/>.</summary>
     public RedisKey GoneReasons { get; }
+
+    /// <summary>
+    /// Sorted set ticket → when its admission ended (ms since epoch; ended, expired or reaped while admitted): the log
+    /// every proxy follows to refuse that admission's cookie. Scores never go backwards (each script writes at least the
+    /// newest score already there), so a reader that polls from the last score it saw misses nothing whatever the
+    /// writers' clocks. Kept for <see cref="Queue.QueueStore.GoneRetention"/> (trimmed by the reaper).
+    /// </summary>
+    public RedisKey Revoked { get; }
 
     /// <summary>
     /// Sharded Pub/Sub channel (SPUBLISH / SSUBSCRIBE, Redis 7.0+) for admission batches and state changes. It carries the

@@ -89,8 +89,10 @@ public sealed class TokenService
     }
 
     /// <summary>
-    /// Checks <paramref name="token"/>: shape, key, signature, kind, room (when given), visitor (when given), expiry, in
-    /// that order, so a forged token never reaches the claim checks.
+    /// Checks <paramref name="token"/>: shape, key, signature, kind, room (when given), visitor, expiry, in that order, so
+    /// a forged token never reaches the claim checks. A null <paramref name="visitor"/> skips the visitor check only for
+    /// kinds that grant nothing by themselves (tickets, visitor ids); an admission or an entry code is bound to its
+    /// visitor (<see cref="IsBoundToVisitor"/>) and without the presenting visitor is <see cref="TokenStatus.WrongVisitor"/>.
     /// </summary>
     public TokenStatus Validate(
         ReadOnlySpan<char> token, TokenKind kind, string? room, string? visitor, DateTimeOffset now, out TokenClaims? claims)
@@ -180,7 +182,7 @@ public sealed class TokenService
             return TokenStatus.WrongRoom;
         }
 
-        if (visitor is not null && !string.Equals(parsed.Visitor, visitor, StringComparison.Ordinal))
+        if (visitor is null ? IsBoundToVisitor(kind) : !string.Equals(parsed.Visitor, visitor, StringComparison.Ordinal))
         {
             return TokenStatus.WrongVisitor;
         }
@@ -193,6 +195,13 @@ public sealed class TokenService
         claims = parsed;
         return TokenStatus.Valid;
     }
+
+    /// <summary>
+    /// Whether a token of <paramref name="kind"/> is good only in the hands of the visitor it names (a proven
+    /// <c>wr_vid</c>): an admission cookie and an entry code grant entry, so a copy of either must not work for anyone
+    /// else. A ticket only shows a place, and a visitor token is the proof itself.
+    /// </summary>
+    public static bool IsBoundToVisitor(TokenKind kind) => kind is TokenKind.Admission or TokenKind.EntryCode;
 
     private static bool TryParsePayload(ReadOnlySpan<char> encoded, out TokenClaims claims)
     {

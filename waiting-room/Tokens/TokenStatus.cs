@@ -22,6 +22,6 @@ public enum TokenStatus
     /// <summary>A genuine token for another room.</summary>
     WrongRoom,
 
-    /// <summary>A genuine token of another visitor.</summary>
+    /// <summary>A genuine token of another visitor, or one bound to its visitor presented without proof of who is asking.</summary>
     WrongVisitor,
 }

@@ -374,11 +374,95 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal([GoneReason.Expired, GoneReason.Ended, GoneReason.Abandoned, GoneReason.Unknown], await sut.GoneReasonsAsync([lapses, buys, leaves, "never-existed"]));
         Assert.Equal(["expired", "ended", "abandoned", "expired"], new[] { GoneReason.Expired, GoneReason.Ended, GoneReason.Abandoned, GoneReason.Unknown }.Select(r => r.ToWireReason()));
 
-        _time.Advance(QueueStore.GoneRetention + TimeSpan.FromSeconds(1));
+        Assert.Equal(2, await Db.SortedSetLengthAsync(sut.Keys.Revoked));
+
+        _time.Advance(sut.GoneRetention + TimeSpan.FromSeconds(1));
         await sut.ReapAsync();
 
         Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Gone));
         Assert.Equal(0, await Db.HashLengthAsync(sut.Keys.GoneReasons));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Revoked));
         Assert.Equal(GoneReason.Unknown, (await sut.GetStatusAsync(leaves)).Reason);
+    }
+
+    [Fact]
+    public async Task AdmissionsThatEnd_EndedReapedOrExpired_AreLoggedAsRevokedAndPublished_ButAWaitingVisitorWhoLeavesIsNot()
+    {
+        var sut = CreateSut(new RoomOptions { MaxActive = 3, ClaimWindow = TimeSpan.FromSeconds(60), AbandonAfter = TimeSpan.FromSeconds(30) });
+        var messages = new List<string>();
+        var channel = await _connection.GetSubscriber().SubscribeAsync(sut.Keys.Notify);
+        channel.OnMessage(m => { lock (messages) { messages.Add(m.Message!); } });
+        var buys = (await sut.JoinAsync("buys", "/", queueOff: false)).Ticket;
+        var vanishes = (await sut.JoinAsync("vanishes", "/", queueOff: false)).Ticket;
+        var lapses = (await sut.JoinAsync("lapses", "/", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        var waits = (await sut.JoinAsync("waits", "/", queueOff: false)).Ticket;
+        var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        Assert.True(await sut.EndSessionAsync(buys, "purchase"));
+        await sut.TouchAsync([vanishes]);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(new ReapResult(2, 1), await sut.ReapAsync());
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, (await sut.AdmitAsync(await sut.NextFenceAsync())).Expired);
+
+        var revoked = await sut.RevokedSinceAsync(0);
+        Assert.Equal([new RevokedAdmission(buys, start), new RevokedAdmission(vanishes, start + 31_000), new RevokedAdmission(lapses, start + 61_000)], revoked);
+        Assert.DoesNotContain(revoked, r => r.Ticket == waits);
+        Assert.Equal(revoked[1..], await sut.RevokedSinceAsync(start + 31_000));
+
+        Assert.True(await SpinUntilAsync(() => { lock (messages) { return messages.Count(m => m.StartsWith(RevokedMessage.Prefix, StringComparison.Ordinal)) == 3; } }));
+        var published = new List<RevokedAdmission>();
+        foreach (var message in messages)
+        {
+            if (RevokedMessage.TryParse(message, out var endedAtMs, out var tickets))
+            {
+                published.AddRange(tickets.Select(t => new RevokedAdmission(t, endedAtMs)));
+            }
+        }
+
+        Assert.Equal(revoked, published);
+        await channel.UnsubscribeAsync();
+    }
+
+    [Fact]
+    public async Task RevokedLog_AWriterWhoseClockIsBehind_NeverWritesAnOlderTime_SoPollingFromTheLastTimeMissesNothing()
+    {
+        var room = UniqueName.For("room");
+        var options = new RoomOptions { MaxActive = 2 };
+        var sut = new QueueStore(_connection, room, options, _time);
+        var behind = new QueueStore(_connection, room, options, new FakeTimeProvider(_time.GetUtcNow() - TimeSpan.FromSeconds(5)));
+        var first = (await sut.JoinAsync("a", "/", queueOff: true)).Ticket;
+        var second = (await sut.JoinAsync("b", "/", queueOff: true)).Ticket;
+        Assert.True(await sut.EndSessionAsync(first, "purchase"));
+        var cursor = (await sut.RevokedSinceAsync(0))[^1].EndedAtMs;
+
+        Assert.True(await behind.EndSessionAsync(second, "purchase"));
+
+        // Both at the newest time (equal times come in ticket order).
+        Assert.Equivalent(new[] { new RevokedAdmission(first, cursor), new RevokedAdmission(second, cursor) }, await sut.RevokedSinceAsync(cursor), strict: true);
+    }
+
+    [Theory]
+    [InlineData("00:01:00", "00:10:00")]
+    [InlineData("00:10:00", "00:11:00")]
+    [InlineData("1.00:00:00", "1.00:01:00")]
+    public void GoneRetention_IsAtLeastTenMinutes_AndOutlastsEveryAdmissionCookie(string sessionDuration, string expected)
+    {
+        var sut = CreateSut(new RoomOptions { SessionDuration = TimeSpan.Parse(sessionDuration, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Equal(TimeSpan.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), sut.GoneRetention);
+        Assert.True(sut.GoneRetention >= sut.RevokedFor);
+        Assert.Equal(sut.Options.SessionDuration + QueueStore.RevocationMargin, sut.RevokedFor);
+    }
+
+    private static async Task<bool> SpinUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        return condition();
     }
 }

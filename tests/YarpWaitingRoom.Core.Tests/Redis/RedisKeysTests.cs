@@ -13,6 +13,7 @@ public sealed class RedisKeysTests
         [
             sut.Sequence, sut.Waiting, sut.Active, sut.Seen, sut.State, sut.Events,
             sut.Tickets, sut.Visitors, sut.UsedCode("c1"), sut.Rate(1_700_000_000), sut.Notice("t1"),
+            sut.Gone, sut.GoneReasons, sut.Revoked,
         ];
 
         foreach (var key in keys)

@@ -70,6 +70,29 @@ public sealed class TokenServiceTests
         Assert.Null(claims);
     }
 
+    [Theory]
+    [InlineData(TokenKind.Admission)]
+    [InlineData(TokenKind.EntryCode)]
+    public void TokenThatGrantsEntry_CheckedWithoutThePresentingVisitor_IsWrongVisitor(TokenKind kind)
+    {
+        var token = _sut.Issue(kind, "concert", "v", "t", Now.AddMinutes(5));
+
+        Assert.Equal(TokenStatus.WrongVisitor, _sut.Validate(token, kind, "concert", visitor: null, Now, out var claims));
+        Assert.Null(claims);
+        Assert.Equal(TokenStatus.Valid, _sut.Validate(token, kind, "concert", "v", Now, out _));
+    }
+
+    [Theory]
+    [InlineData(TokenKind.Ticket)]
+    [InlineData(TokenKind.Visitor)]
+    public void TokenThatGrantsNoEntry_CheckedWithoutAVisitor_IsValid(TokenKind kind)
+    {
+        var token = _sut.Issue(kind, "concert", "v", "t", Now.AddMinutes(5));
+
+        Assert.Equal(TokenStatus.Valid, _sut.Validate(token, kind, "concert", visitor: null, Now, out var claims));
+        Assert.Equal("v", claims!.Visitor);
+    }
+
     [Fact]
     public void ExpiredToken_IsRefused_AtItsExpiryInstant()
     {

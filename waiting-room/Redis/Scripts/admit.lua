@@ -1,6 +1,7 @@
 -- Admit the next batch: strict FIFO, never above MaxActive, one atomic step.
 -- KEYS[1] waiting   KEYS[2] active   KEYS[3] seen   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events   KEYS[7] state
 -- KEYS[8] this minute's stats hash   KEYS[9] gone (zset ticket -> ms left)   KEYS[10] gone reasons (hash ticket -> why)
+-- KEYS[11] revoked (zset ticket -> ms its admission ended; scores never go backwards)
 -- ARGV[1] now (ms)   ARGV[2] MaxActive
 -- ARGV[3] deadline of the newly admitted until their admission is delivered (ms); delivery (deliver.lua) restarts the
 --         claim window from the moment the visitor is told
@@ -10,6 +11,8 @@
 -- ARGV[11] wait-histogram bucket bounds (s), comma-separated, ascending (a last, open bucket is implied)
 -- ARGV[12] the admission interval (ms): the time a first batch is taken to have covered
 -- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated), wait buckets "count:sumMs,..." }.
+-- Publishes 'revoked|<ms>|t1,t2,...' for the expired sessions (every proxy refuses their cookies) and
+-- 'admitted|<ms>|t1,t2,...' for the batch.
 -- fenced = 1: a newer lock holder already admitted; this (late, paused) caller changed nothing.
 local now = tonumber(ARGV[1])
 
@@ -38,6 +41,20 @@ end
 if #expired > 0 then
   redis.call('HINCRBY', KEYS[8], 'expired', #expired)
   redis.call('EXPIRE', KEYS[8], ARGV[9])
+  local newest = redis.call('ZRANGE', KEYS[11], -1, -1, 'WITHSCORES')
+  local at = now
+  if newest[2] and tonumber(newest[2]) > at then
+    at = tonumber(newest[2])
+  end
+  for first = 1, #expired, 1000 do
+    local chunk = {}
+    for i = first, math.min(first + 999, #expired) do
+      chunk[#chunk + 1] = at
+      chunk[#chunk + 1] = expired[i]
+    end
+    redis.call('ZADD', KEYS[11], unpack(chunk))
+  end
+  redis.call('SPUBLISH', ARGV[5], 'revoked|' .. string.format('%d', at) .. '|' .. table.concat(expired, ','))
 end
 
 -- 2. Free capacity, enforced here whatever the caller believes.

@@ -3,6 +3,8 @@
 -- ARGV[1] ticket   ARGV[2] now (ms)   ARGV[3] reason   ARGV[4] events MAXLEN (approximate)
 -- KEYS[6] this minute's stats hash   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] stats TTL (s)
 -- KEYS[7] gone (zset ticket -> ms left)   KEYS[8] gone reasons (hash ticket -> why)
+-- KEYS[9] revoked (zset ticket -> ms its admission ended; scores never go backwards)
+-- Publishes 'freed|<ms>|1' (capacity for the scheduler) and 'revoked|<ms>|<ticket>' (every proxy refuses its cookie).
 -- Returns 1 when the session ended now, 0 when it was not active.
 local ticket = ARGV[1]
 if redis.call('ZREM', KEYS[1], ticket) == 0 then
@@ -22,4 +24,11 @@ redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'type', 'ended', 'visit
 redis.call('HINCRBY', KEYS[6], 'ended', 1)
 redis.call('EXPIRE', KEYS[6], ARGV[6])
 redis.call('SPUBLISH', ARGV[5], 'freed|' .. ARGV[2] .. '|1')
+local newest = redis.call('ZRANGE', KEYS[9], -1, -1, 'WITHSCORES')
+local at = tonumber(ARGV[2])
+if newest[2] and tonumber(newest[2]) > at then
+  at = tonumber(newest[2])
+end
+redis.call('ZADD', KEYS[9], at, ticket)
+redis.call('SPUBLISH', ARGV[5], 'revoked|' .. string.format('%d', at) .. '|' .. ticket)
 return 1

@@ -3,10 +3,13 @@
 -- ARGV[1] now (ms)   ARGV[2] cutoff (ms): last seen at or before it means abandoned   ARGV[3] most to reap in this call
 -- ARGV[4] events MAXLEN (approximate)   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] stats TTL (s)   KEYS[7] this minute's stats hash
 -- KEYS[8] gone (zset ticket -> ms left)   KEYS[9] gone reasons (hash ticket -> why)
--- ARGV[7] departures left at or before this (ms) are forgotten (at most ARGV[3] of them per call)
+-- KEYS[10] revoked (zset ticket -> ms its admission ended; scores never go backwards)
+-- ARGV[7] departures (gone and revoked) left at or before this (ms) are forgotten (at most ARGV[3] of each per call)
 -- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor.
+-- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local reaped, freed = 0, 0
+local revoked = {}
 for _, ticket in ipairs(stale) do
   redis.call('ZREM', KEYS[1], ticket)
   local wasWaiting = redis.call('ZREM', KEYS[2], ticket)
@@ -22,6 +25,9 @@ for _, ticket in ipairs(stale) do
     redis.call('HSET', KEYS[9], ticket, 'abandoned')
     reaped = reaped + 1
     freed = freed + wasActive
+    if wasActive == 1 then
+      revoked[#revoked + 1] = ticket
+    end
     redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[4], '*', 'type', 'abandoned', 'visitor', visitor, 'ticket', ticket,
       'at', ARGV[1], 'reason', wasActive == 1 and 'active' or 'waiting')
   end
@@ -33,6 +39,20 @@ end
 if freed > 0 then
   -- Capacity freed: every scheduler hears it and the lock holder admits at once.
   redis.call('SPUBLISH', ARGV[5], 'freed|' .. ARGV[1] .. '|' .. freed)
+  local newest = redis.call('ZRANGE', KEYS[10], -1, -1, 'WITHSCORES')
+  local at = tonumber(ARGV[1])
+  if newest[2] and tonumber(newest[2]) > at then
+    at = tonumber(newest[2])
+  end
+  for first = 1, #revoked, 1000 do
+    local chunk = {}
+    for i = first, math.min(first + 999, #revoked) do
+      chunk[#chunk + 1] = at
+      chunk[#chunk + 1] = revoked[i]
+    end
+    redis.call('ZADD', KEYS[10], unpack(chunk))
+  end
+  redis.call('SPUBLISH', ARGV[5], 'revoked|' .. string.format('%d', at) .. '|' .. table.concat(revoked, ','))
 end
 -- Departures old enough that nobody will come back to ask why.
 local old = redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -42,5 +62,9 @@ if #old > 0 then
     redis.call('ZREM', KEYS[8], unpack(old, first, last))
     redis.call('HDEL', KEYS[9], unpack(old, first, last))
   end
+end
+local oldRevoked = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
+for first = 1, #oldRevoked, 1000 do
+  redis.call('ZREM', KEYS[10], unpack(oldRevoked, first, math.min(first + 999, #oldRevoked)))
 end
 return { reaped, freed }
