@@ -1,5 +1,6 @@
 using YarpWaitingRoom.Proxy.Endpoints;
 using YarpWaitingRoom.Proxy.Extensions;
+using YarpWaitingRoom.Proxy.Forwarding;
 using YarpWaitingRoom.Proxy.Gate;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,11 +13,13 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 app.UseServiceDefaults();
 app.UseRateLimiter();
+app.UseAdminKey();
 app.MapDefaultEndpoints();
 app.MapWaitingRoomApi();
 app.MapAdminApi();
 app.MapReverseProxy(proxy =>
 {
+    proxy.UseForwardableHeaders();
     proxy.UseWaitingRoom();
     proxy.UseSessionAffinity();
     proxy.UseLoadBalancing();

@@ -22,6 +22,9 @@ public sealed class GateMetrics
     private static readonly Counter AdminRejectedTotal = Metrics.CreateCounter(
         "waitingroom_admin_rejected_total", "Admin calls refused for a missing or wrong key.", "reason");
 
+    private static readonly Counter InvalidHeadersTotal = Metrics.CreateCounter(
+        "waitingroom_invalid_headers_total", "Requests refused with 400 before forwarding: a header the forwarder cannot carry (non-ASCII, control characters).");
+
     private static readonly Counter RateLimitedTotal = Metrics.CreateCounter(
         "waitingroom_rate_limited_total", "Requests refused by the per-client rate limits, by policy.", "policy");
 
@@ -58,6 +61,8 @@ public sealed class GateMetrics
     };
 
     public void AdminRejected(string reason) => AdminRejectedTotal.WithLabels(reason).Inc();
+
+    public void InvalidHeader() => InvalidHeadersTotal.Inc();
 
     public void RateLimited(string policy) => RateLimitedTotal.WithLabels(policy).Inc();
 
