@@ -1,5 +1,6 @@
 using YarpWaitingRoom.Proxy.Endpoints;
 using YarpWaitingRoom.Proxy.Extensions;
+using YarpWaitingRoom.Proxy.Forwarding;
 using YarpWaitingRoom.Proxy.Gate;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,11 +14,13 @@ app.UseForwardedHeaders();
 app.UseSecurityHeadersOnOwnResponses();
 app.UseServiceDefaults();
 app.UseRateLimiter();
+app.UseAdminKey();
 app.MapDefaultEndpoints();
 app.MapWaitingRoomApi();
 app.MapAdminApi();
 app.MapReverseProxy(proxy =>
 {
+    proxy.UseForwardableHeaders();
     proxy.UseWaitingRoom();
     proxy.UseSessionAffinity();
     proxy.UseLoadBalancing();

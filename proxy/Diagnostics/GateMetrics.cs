@@ -22,6 +22,9 @@ public sealed class GateMetrics
     private static readonly Counter AdminRejectedTotal = Metrics.CreateCounter(
         "waitingroom_admin_rejected_total", "Admin calls refused for a missing or wrong key.", "reason");
 
+    private static readonly Counter InvalidHeadersTotal = Metrics.CreateCounter(
+        "waitingroom_invalid_headers_total", "Requests refused with 400 before forwarding: a header the forwarder cannot carry (non-ASCII, control characters).");
+
     private static readonly Counter RateLimitedTotal = Metrics.CreateCounter(
         "waitingroom_rate_limited_total", "Requests refused by the per-client rate limits, by policy (join, new-place, visitor, admin) and reason (address, network).",
         "policy", "reason");
@@ -75,6 +78,8 @@ public sealed class GateMetrics
     public void RateLimitFallback() => RateLimitFallbacksTotal.Inc();
 
     public void NewPlace(string room, bool newVisitor) => NewPlacesTotal.WithLabels(room, newVisitor ? "new" : "known").Inc();
+
+    public void InvalidHeader() => InvalidHeadersTotal.Inc();
 
     public void TokenRejected(string room, string kind, TokenStatus status) =>
         TokensRejectedTotal.WithLabels(room, kind, status.ToString()).Inc();

@@ -12,11 +12,15 @@ namespace YarpWaitingRoom.Proxy.Endpoints;
 /// <summary>
 /// The operators' API under <c>/_wr/admin</c>: live numbers per room, mode changes (which every instance applies within
 /// a second: the write is announced on the room's channel), and per-route traffic over the last minute. Every call
-/// needs <c>X-WaitingRoom-Admin-Key</c> (<see cref="AdminKeyFilter"/>) and is rate limited per client address.
+/// needs <c>X-WaitingRoom-Admin-Key</c>, checked before anything of the request is read (<see cref="AdminKeyMiddleware"/>),
+/// and is rate limited per client address (the limiter runs first, so guessing keys is limited too).
 /// </summary>
 public static partial class AdminApi
 {
     public const string RateLimitPolicy = "admin";
+
+    /// <summary>Every admin endpoint lives under this path; <see cref="AdminKeyMiddleware"/> guards all of it.</summary>
+    public const string Prefix = "/_wr/admin";
 
     /// <summary>Time span of the median wait reported per room.</summary>
     public static readonly TimeSpan MedianWaitOver = TimeSpan.FromMinutes(10);
@@ -25,8 +29,7 @@ public static partial class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/_wr/admin")
-            .AddEndpointFilter<AdminKeyFilter>()
+        var admin = app.MapGroup(Prefix)
             .RequireRateLimiting(RateLimitPolicy);
         admin.MapGet("/rooms", GetRoomsAsync);
         admin.MapGet("/rooms/{room}", GetRoomAsync);

@@ -113,8 +113,10 @@
   const number = new Intl.NumberFormat(lang === 'ko' ? 'ko-KR' : 'en-US');
   const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
 
-  // Only same-site paths are followed, whatever a frame says.
-  const isLocal = (url) => typeof url === 'string' && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\');
+  // Only same-site paths are followed, whatever a frame says: the server's rule (LocalUrls.Pattern, verbatim): '/' not
+  // followed by '/', then at most 2047 visible ASCII characters other than '\'; no whitespace or control character anywhere.
+  const localUrl = /^\/(?!\/)[!-\[\]-~]{0,2047}(?![\s\S])/;
+  const isLocal = (url) => typeof url === 'string' && localUrl.test(url);
   const returnUrl = isLocal(data.returnUrl) ? data.returnUrl : '/';
 
   const view = {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace YarpWaitingRoom.Proxy.Tests;
 
-/// <summary>A real backend on a loopback port: records the visitor header of each request; <c>/api/confirm</c> answers with the end-session command.</summary>
+/// <summary>A real backend on a loopback port: records the visitor header of each request; <c>/api/confirm</c> answers with the end-session command; <c>/api/upload</c> reads the whole body.</summary>
 public sealed class BackendStub : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -32,6 +32,18 @@ public sealed class BackendStub : IAsyncDisposable
             var visitor = context.Request.Headers["X-WaitingRoom-Visitor"].ToString();
             stub.Visitors.Enqueue(visitor);
             return Results.Text("visitor=" + visitor);
+        });
+        app.MapPost("/api/upload", async (HttpRequest request) =>
+        {
+            var buffer = new byte[8192];
+            long length = 0;
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+            {
+                length += read;
+            }
+
+            return Results.Text("length=" + length);
         });
         app.MapPost("/api/confirm", (HttpContext context) =>
         {

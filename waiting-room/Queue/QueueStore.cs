@@ -81,10 +81,14 @@ public sealed class QueueStore
 
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left.</summary>
+    /// <summary>
+    /// Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left.
+    /// A <paramref name="returnUrl"/> that is not local (<see cref="LocalUrls"/>) is kept as <c>/</c>.
+    /// </summary>
     public async Task<JoinResult> JoinAsync(string visitor, string returnUrl, bool queueOff)
     {
         var now = NowMs;
+        returnUrl = LocalUrls.IsLocal(returnUrl) ? returnUrl : "/";
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Join,
             _joinKeys,
@@ -402,12 +406,12 @@ public sealed class QueueStore
         return separator < 0 ? info : info[..separator];
     }
 
-    /// <summary>The URL a live ticket's visitor first asked for, or null.</summary>
+    /// <summary>The URL a live ticket's visitor first asked for, or null (also when it is not local: <see cref="LocalUrls"/>).</summary>
     public async Task<string?> ReturnUrlOfAsync(string ticket)
     {
         var info = (string?)await Db.HashGetAsync(Keys.Tickets, ticket);
         var parts = info?.Split('|', 3);
-        return parts is { Length: 3 } && parts[2].Length > 0 ? parts[2] : null;
+        return parts is { Length: 3 } && LocalUrls.IsLocal(parts[2]) ? parts[2] : null;
     }
 
     /// <summary>Whether the one-time entry code of <paramref name="ticket"/>'s admission has been used (the visitor entered).</summary>
