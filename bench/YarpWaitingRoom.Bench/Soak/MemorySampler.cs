@@ -7,7 +7,8 @@ namespace YarpWaitingRoom.Bench.Soak;
 /// <summary>
 /// One sample of the local stack's memory, series by series: every process with a pid file under the stack's run
 /// directory (its <c>VmRSS</c>: for nginx and PostgreSQL the master process), each .NET service's GC figures from its
-/// <c>/metrics</c> and Redis <c>used_memory</c>. For a .NET service: <c>gc heap</c> (the heap after the last collection,
+/// <c>/metrics</c> and Redis <c>used_memory</c>. For a .NET service: <c>rss anon</c> (the anonymous part of the resident
+/// set: what is not mapped code or shared memory), <c>gc heap</c> (the heap after the last collection,
 /// summed over generations, as the process runs: under Server GC gen1 and gen2 collect rarely, so it includes promoted
 /// garbage), <c>gc committed</c> (memory the GC holds from the OS), <c>metric series</c> (which would climb with label
 /// values without bound), all read first; then, with <c>fullGc</c>, a full blocking collection is induced through the
@@ -41,9 +42,13 @@ internal sealed class MemorySampler(ErrorTable errors, bool fullGc) : IAsyncDisp
         var dotnet = StackEndpoints.DotnetServices.ToDictionary(s => s.Name, s => s.Address, StringComparer.Ordinal);
         foreach (var (name, pid) in ProcessMemory.PidFiles(StackEndpoints.RunDirectory))
         {
-            if (ProcessMemory.ResidentBytes(pid) is { } rss)
+            if (ProcessMemory.Resident(pid) is { } rss)
             {
-                Add($"{name} rss", SeriesUnit.Bytes, at, rss);
+                Add($"{name} rss", SeriesUnit.Bytes, at, rss.Total);
+                if (rss.Anonymous is { } anonymous && dotnet.ContainsKey(name))
+                {
+                    Add($"{name} rss anon", SeriesUnit.Bytes, at, anonymous);
+                }
             }
             else
             {
