@@ -58,10 +58,10 @@ internal sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>Resident set size (<c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>), in bytes.</summary>
-    public long ResidentBytes() => ProcStatusBytes("VmRSS:");
+    public long ResidentBytes() => ProcStatusBytes("VmRSS");
 
     /// <summary>Peak resident set size (<c>VmHWM</c>), in bytes.</summary>
-    public long PeakResidentBytes() => ProcStatusBytes("VmHWM:");
+    public long PeakResidentBytes() => ProcStatusBytes("VmHWM");
 
     /// <summary>
     /// Starts <paramref name="assembly"/> and waits until <c>/readyz</c> answers 200. The working directory (the content
@@ -176,21 +176,9 @@ internal sealed class ServiceProcess : IDisposable
         }
     }
 
-    private long ProcStatusBytes(string field)
-    {
-        foreach (var line in File.ReadLines($"/proc/{Id.ToString(CultureInfo.InvariantCulture)}/status"))
-        {
-            // VmRSS:	  123456 kB
-            if (line.StartsWith(field, StringComparison.Ordinal))
-            {
-                var value = line[field.Length..].Trim();
-                var space = value.IndexOf(' ', StringComparison.Ordinal);
-                return long.Parse(space < 0 ? value : value[..space], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        throw new InvalidOperationException($"/proc/{Id}/status has no {field}");
-    }
+    private long ProcStatusBytes(string field) =>
+        Soak.ProcessMemory.ParseKilobytes(File.ReadAllText($"/proc/{Id.ToString(CultureInfo.InvariantCulture)}/status"), field)
+            ?? throw new InvalidOperationException($"/proc/{Id}/status has no {field}");
 
     private static int FreePort()
     {

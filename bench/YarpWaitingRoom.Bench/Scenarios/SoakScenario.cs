@@ -27,10 +27,10 @@ internal sealed record SoakSettings(
 /// duration, with the stack's memory sampled at a fixed interval (<see cref="MemorySampler"/>), and at the end a table of
 /// every series (first, min, max, last) with <see cref="LevelRule"/>'s verdict: levels off or grows.
 /// <para>
-/// The demo sells 2,000 seats and a journey buys one, so a long soak would sell out and stop rehearsing purchases. When a
-/// visitor sees fewer free seats than <see cref="SoakSettings.ResetBelow"/>, the soak stops starting journeys, lets
-/// those in flight finish, runs <c>./stack reset</c> (every seat free, every room empty) and sets the room's mode again:
-/// the same pattern as rehearsals with a reset between them, repeated. No answer ends the run: unexpected ones are
+/// The demo sells 2,000 seats and a journey buys one, so a long soak would sell out and stop rehearsing purchases. The
+/// soak starts with <c>./stack reset</c> (every seat free, every room empty), and when a visitor sees fewer free seats
+/// than <see cref="SoakSettings.ResetBelow"/>, it stops starting journeys, lets those in flight finish, resets again and
+/// sets the room's mode again: the same pattern as rehearsals with a reset between them, repeated. No answer ends the run: unexpected ones are
 /// counted by kind and the soak goes on.
 /// </para>
 /// </summary>
@@ -55,7 +55,17 @@ internal static class SoakScenario
         var errors = new ErrorTable();
         var adminErrors = new ErrorTable();
         var sampleErrors = new ErrorTable();
-        await SetModeAsync(admin, settings, adminErrors, cancellationToken);
+        if (resets)
+        {
+            // From a clean slate: every seat free, and no sessions or places left by an earlier run (an interrupted
+            // rehearsal's admitted visitors would hold the room's capacity until their sessions expire).
+            resets = await ResetAsync(slots: null, settings, admin, adminErrors, errors, cancellationToken);
+        }
+
+        if (!resets)
+        {
+            await SetModeAsync(admin, settings, adminErrors, cancellationToken);
+        }
 
         await using var sampler = new MemorySampler(sampleErrors, settings.FullGc);
         var visitor = new JourneyVisitor(settings.BaseUrl, settings.MaxWait, errors);
@@ -115,6 +125,13 @@ internal static class SoakScenario
                     }
 
                     nextStart = Math.Max(nextStart, Now()) + 1 / settings.ArrivalRate;
+                }
+
+                if (run.IsCancellationRequested)
+                {
+                    // The slot was granted as the run ended (journeys cancelled hand theirs back): start nothing more.
+                    slots.Release();
+                    break;
                 }
 
                 var index = Interlocked.Increment(ref started);
@@ -217,14 +234,17 @@ internal static class SoakScenario
 
         Console.WriteLine();
         Console.WriteLine("rule: " + RuleText(settings.Threshold));
-        Console.WriteLine(grows.Count == 0 ? "every series levels off" : "grows: " + string.Join(", ", grows));
+        Console.WriteLine(
+            grows.Count > 0 ? "grows: " + string.Join(", ", grows)
+            : verdicts.All(v => v.Judgement.Verdict == LevelVerdict.TooShort) ? $"too few samples to judge (fewer than {LevelRule.MinSamples}): run longer or sample more often"
+            : "every series levels off");
     }
 
     /// <summary>Stops new journeys, waits for those in flight, runs ./stack reset and sets the mode again; false when resets failed (no more are tried).</summary>
     private static async Task<bool> ResetAsync(
-        SemaphoreSlim slots, SoakSettings settings, HttpClient admin, ErrorTable adminErrors, ErrorTable errors, CancellationToken cancellationToken)
+        SemaphoreSlim? slots, SoakSettings settings, HttpClient admin, ErrorTable adminErrors, ErrorTable errors, CancellationToken cancellationToken)
     {
-        var taken = await DrainAsync(slots, settings, cancellationToken);
+        var taken = slots is null ? 0 : await DrainAsync(slots, settings, cancellationToken);
         try
         {
             var (succeeded, output) = await StackReset.RunAsync(cancellationToken);
@@ -235,7 +255,9 @@ internal static class SoakScenario
                 return false;
             }
 
-            Console.WriteLine("  seats running low: ./stack reset (every seat free, every room empty)");
+            Console.WriteLine(slots is null
+                ? "  ./stack reset: every seat free, every room empty"
+                : "  seats running low: ./stack reset (every seat free, every room empty)");
             await SetModeAsync(admin, settings, adminErrors, cancellationToken);
             return true;
         }
@@ -247,7 +269,10 @@ internal static class SoakScenario
         }
         finally
         {
-            slots.Release(taken);
+            if (taken > 0)
+            {
+                slots!.Release(taken);
+            }
         }
     }
 
@@ -267,6 +292,12 @@ internal static class SoakScenario
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Console.WriteLine($"  {settings.Concurrency - taken} journeys still in flight after {(settings.MaxWait + TimeSpan.FromMinutes(1)).TotalSeconds:0} s; going on without them");
+        }
+        catch (OperationCanceledException) when (taken > 0)
+        {
+            // The run was cancelled while draining: hand the slots back, or the final drain would wait for them in vain.
+            slots.Release(taken);
+            throw;
         }
 
         return taken;

@@ -7,10 +7,12 @@ namespace YarpWaitingRoom.Bench.Soak;
 /// <summary>
 /// One sample of the local stack's memory, series by series: every process with a pid file under the stack's run
 /// directory (its <c>VmRSS</c>: for nginx and PostgreSQL the master process), each .NET service's GC figures from its
-/// <c>/metrics</c> and Redis <c>used_memory</c>. For a .NET service: <c>gc heap</c> (the heap after the last collection,
+/// <c>/metrics</c> and Redis <c>used_memory</c>. For a .NET service: <c>rss anon</c> (the anonymous part of the resident
+/// set: what is not mapped code or shared memory), <c>gc heap</c> (the heap after the last collection,
 /// summed over generations, as the process runs: under Server GC gen1 and gen2 collect rarely, so it includes promoted
 /// garbage), <c>gc committed</c> (memory the GC holds from the OS), <c>metric series</c> (which would climb with label
-/// values without bound), all read first; then, with <c>fullGc</c>, a full blocking collection is induced through the
+/// values without bound), <c>jit methods</c> (methods compiled so far: tiered compilation keeps compiling hot methods
+/// again long after start, and their code is private memory outside the GC), all read first; then, with <c>fullGc</c>, a full blocking collection is induced through the
 /// diagnostics IPC socket (<see cref="DiagnosticsIpc"/>) and <c>gc live</c> is the heap it left (less fragmentation):
 /// the objects still referenced, the figure that tells a leak from a lazy GC. A value that cannot be read (a process
 /// gone, <c>/metrics</c> not answering, no diagnostics socket) is left out of that sample and counted as a sampling error.
@@ -22,6 +24,7 @@ internal sealed class MemorySampler(ErrorTable errors, bool fullGc) : IAsyncDisp
     public const string GcCommittedMetric = "system_runtime_dotnet_gc_last_collection_memory_committed_size";
     public const string GcCollectionsMetric = "system_runtime_dotnet_gc_collections";
     public const string MetricSeriesMetric = "prometheus_net_metric_timeseries";
+    public const string JitMethodsMetric = "system_runtime_dotnet_jit_compiled_methods";
 
     private static readonly TimeSpan AfterGc = TimeSpan.FromSeconds(1);
 
@@ -41,9 +44,13 @@ internal sealed class MemorySampler(ErrorTable errors, bool fullGc) : IAsyncDisp
         var dotnet = StackEndpoints.DotnetServices.ToDictionary(s => s.Name, s => s.Address, StringComparer.Ordinal);
         foreach (var (name, pid) in ProcessMemory.PidFiles(StackEndpoints.RunDirectory))
         {
-            if (ProcessMemory.ResidentBytes(pid) is { } rss)
+            if (ProcessMemory.Resident(pid) is { } rss)
             {
-                Add($"{name} rss", SeriesUnit.Bytes, at, rss);
+                Add($"{name} rss", SeriesUnit.Bytes, at, rss.Total);
+                if (rss.Anonymous is { } anonymous && dotnet.ContainsKey(name))
+                {
+                    Add($"{name} rss anon", SeriesUnit.Bytes, at, anonymous);
+                }
             }
             else
             {
@@ -98,6 +105,11 @@ internal sealed class MemorySampler(ErrorTable errors, bool fullGc) : IAsyncDisp
             if (metrics.Sum(MetricSeriesMetric) is { } series)
             {
                 Add($"{name} metric series", SeriesUnit.Count, at, series);
+            }
+
+            if (metrics.Value(JitMethodsMetric) is { } jitted)
+            {
+                Add($"{name} jit methods", SeriesUnit.Count, at, jitted);
             }
 
             if (!fullGc)

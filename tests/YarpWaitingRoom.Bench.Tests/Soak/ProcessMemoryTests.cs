@@ -5,25 +5,30 @@ namespace YarpWaitingRoom.Bench.Tests.Soak;
 public sealed class ProcessMemoryTests
 {
     [Fact]
-    public void ParseVmRss_ProcStatus_IsBytes()
+    public void ParseKilobytes_ProcStatus_IsBytes()
     {
         const string status = "Name:\tdotnet\nVmPeak:\t274302084 kB\nVmHWM:\t  192880 kB\nVmRSS:\t  192880 kB\nRssAnon:\t   87604 kB\n";
 
-        Assert.Equal(192880L * 1024, ProcessMemory.ParseVmRss(status));
+        Assert.Equal(192880L * 1024, ProcessMemory.ParseKilobytes(status, "VmRSS"));
+        Assert.Equal(87604L * 1024, ProcessMemory.ParseKilobytes(status, "RssAnon"));
     }
 
     [Theory]
     [InlineData("Name:\tkthreadd\nState:\tS (sleeping)\n")]
     [InlineData("VmRSS:\tlots\n")]
     [InlineData("VmRSS:\t12 MB\n")]
-    public void ParseVmRss_NoUsableLine_IsNull(string status) => Assert.Null(ProcessMemory.ParseVmRss(status));
+    public void ParseKilobytes_NoUsableLine_IsNull(string status) => Assert.Null(ProcessMemory.ParseKilobytes(status, "VmRSS"));
 
     [Fact]
-    public void ResidentBytes_ThisProcess_IsSome()
+    public void Resident_ThisProcess_IsSomeWithAnAnonymousPart()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "/proc is Linux's");
 
-        Assert.InRange(ProcessMemory.ResidentBytes(Environment.ProcessId) ?? 0, 1024 * 1024, long.MaxValue);
+        var resident = ProcessMemory.Resident(Environment.ProcessId);
+
+        Assert.NotNull(resident);
+        Assert.InRange(resident.Value.Total, 1024 * 1024, long.MaxValue);
+        Assert.InRange(resident.Value.Anonymous ?? 0, 1, resident.Value.Total);
     }
 
     [Fact]
