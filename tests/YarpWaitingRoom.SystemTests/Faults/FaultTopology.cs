@@ -19,6 +19,11 @@ public sealed class FaultTopology : IAsyncLifetime
 
     public const int MaxActive = 50;
 
+    /// <summary>The production per-address limit of the visitor endpoints, on each proxy and each hub.</summary>
+    public const int VisitorPerSecond = 20;
+
+    public const int VisitorBurst = 100;
+
     public StackRun Stack { get; } = StackRun.Create(new Dictionary<string, string?>
     {
         [$"WaitingRoom__Rooms__{Room}__MaxActive"] = MaxActive.ToString(CultureInfo.InvariantCulture),
@@ -27,8 +32,8 @@ public sealed class FaultTopology : IAsyncLifetime
         ["SocketHub__PushInterval"] = "00:00:02",
         // The production per-address limits of the visitor endpoints (./stack raises them for local rehearsals): the
         // security suite floods from one address, the fault suite's visitors each come from an address of their own.
-        ["WaitingRoom__RateLimits__VisitorPerSecond"] = "20",
-        ["WaitingRoom__RateLimits__VisitorBurst"] = "100",
+        ["WaitingRoom__RateLimits__VisitorPerSecond"] = VisitorPerSecond.ToString(CultureInfo.InvariantCulture),
+        ["WaitingRoom__RateLimits__VisitorBurst"] = VisitorBurst.ToString(CultureInfo.InvariantCulture),
     });
 
     private ConnectionMultiplexer? _redis;
