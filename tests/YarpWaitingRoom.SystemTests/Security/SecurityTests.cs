@@ -147,6 +147,29 @@ public sealed class SecurityTests(FaultTopology stack)
     }
 
     [Fact]
+    public async Task Browser_FollowingAReturnUrlWithATab_StaysOnTheSite()
+    {
+        await stack.ResetAsync(Cancellation);
+        var browser = Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser");
+        var run = await Testing.ExternalProcess.RunAsync(
+            "node",
+            [Path.Combine(browser, "redirect.mjs")],
+            TimeSpan.FromMinutes(2),
+            new Dictionary<string, string?>
+            {
+                ["BASE_URL"] = stack.Edge.ToString().TrimEnd('/'),
+                ["ADMIN_KEY"] = StackRun.AdminKey,
+                ["ROOM"] = FaultTopology.Room,
+            },
+            browser,
+            Cancellation);
+
+        Assert.True(run.ExitCode == 0, "browser redirect check failed:\n" + run.Output);
+        var result = JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
+        Assert.True(result.GetProperty("ok").GetBoolean(), run.Output);
+    }
+
+    [Fact]
     public async Task WaitingPageFloodFromOneAddress_GetsRateLimited_AtTheHubs()
     {
         await stack.ResetAsync(Cancellation);
