@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using YarpWaitingRoom.Events;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.Reservation.Data;
 using YarpWaitingRoom.Reservation.Diagnostics;
@@ -144,7 +145,7 @@ internal sealed partial class WaitingRoomEventConsumer(
         }
 
         var visitor = (string?)entry[WaitingRoomEventFields.Visitor];
-        if (!VisitorIdentity.IsValid(visitor) || !long.TryParse((string?)entry[WaitingRoomEventFields.At], NumberStyles.None, CultureInfo.InvariantCulture, out var atMs))
+        if (!VisitorIds.IsValid(visitor) || !long.TryParse((string?)entry[WaitingRoomEventFields.At], NumberStyles.None, CultureInfo.InvariantCulture, out var atMs))
         {
             // Retrying cannot fix a malformed entry: record it and move on rather than block the stream.
             metrics.EventHandled(type!, "malformed");

@@ -1,9 +1,12 @@
 namespace YarpWaitingRoom.Reservation.Apis;
 
-/// <summary>The <c>type</c> of every problem this API answers with; stable, so clients may switch on them.</summary>
+/// <summary>
+/// The <c>type</c> of every problem this API answers with; stable, so clients may switch on them. They share the
+/// waiting room's <see cref="Protocol.ProblemTypes.Prefix"/>.
+/// </summary>
 public static class ProblemTypes
 {
-    private const string Prefix = "urn:yarp-waiting-room:problem:";
+    private const string Prefix = Protocol.ProblemTypes.Prefix;
 
     public const string VisitorMissing = Prefix + "visitor-missing";
     public const string VisitorMalformed = Prefix + "visitor-malformed";

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Reservation.Data;
 using YarpWaitingRoom.Reservation.Diagnostics;
 using YarpWaitingRoom.Reservation.Holds;
@@ -8,11 +9,6 @@ namespace YarpWaitingRoom.Reservation.Apis;
 
 public static class ReservationApi
 {
-    /// <summary>Response header that asks the waiting-room proxy to end the visitor's session.</summary>
-    public const string CommandHeader = "X-WaitingRoom-Command";
-
-    public const string EndSessionCommand = "end-session";
-
     public static IEndpointRouteBuilder MapReservationApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -152,11 +148,11 @@ public static class ReservationApi
         switch (result.Kind)
         {
             case ConfirmResultKind.Confirmed:
-                response.Headers[CommandHeader] = EndSessionCommand;
+                response.Headers[WaitingRoomHeaders.Command] = WaitingRoomHeaders.EndSessionCommand;
                 return TypedResults.Created($"/api/reservations/{result.Reservation!.Id}", ToView(result.Reservation));
             case ConfirmResultKind.AlreadyConfirmed:
                 // A retried confirm (lost response) gets the same reservation back, not an error.
-                response.Headers[CommandHeader] = EndSessionCommand;
+                response.Headers[WaitingRoomHeaders.Command] = WaitingRoomHeaders.EndSessionCommand;
                 return TypedResults.Ok(ToView(result.Reservation!));
             case ConfirmResultKind.NotFound:
                 return HoldNotFound(holdId);

@@ -1,4 +1,4 @@
-using YarpWaitingRoom.Reservation.Data;
+using YarpWaitingRoom.Protocol;
 
 namespace YarpWaitingRoom.Reservation.Apis;
 
@@ -11,7 +11,7 @@ public readonly record struct Visitor(string Id)
     public static ValueTask<Visitor> BindAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return ValueTask.FromResult(new Visitor(context.Request.Headers[VisitorIdentity.HeaderName].ToString()));
+        return ValueTask.FromResult(new Visitor(context.Request.Headers[WaitingRoomHeaders.Visitor].ToString()));
     }
 
     public override string ToString() => Id;

@@ -1,4 +1,4 @@
-using YarpWaitingRoom.Reservation.Data;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Reservation.Diagnostics;
 
 namespace YarpWaitingRoom.Reservation.Apis;
@@ -8,7 +8,7 @@ internal sealed partial class VisitorRequiredFilter(ReservationMetrics metrics, 
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var values = context.HttpContext.Request.Headers[VisitorIdentity.HeaderName];
+        var values = context.HttpContext.Request.Headers[WaitingRoomHeaders.Visitor];
         if (values.Count == 0 || string.IsNullOrEmpty(values[0]))
         {
             metrics.BadRequest("visitor-missing");
@@ -16,18 +16,18 @@ internal sealed partial class VisitorRequiredFilter(ReservationMetrics metrics, 
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Visitor required",
-                detail: $"Requests must come through the waiting room, which names the visitor in {VisitorIdentity.HeaderName}.",
+                detail: $"Requests must come through the waiting room, which names the visitor in {WaitingRoomHeaders.Visitor}.",
                 type: ProblemTypes.VisitorMissing);
         }
 
-        if (values.Count > 1 || !VisitorIdentity.IsValid(values[0]))
+        if (values.Count > 1 || !VisitorIds.IsValid(values[0]))
         {
             metrics.BadRequest("visitor-malformed");
             Log.MalformedVisitor(logger, context.HttpContext.Request.Path);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Malformed visitor",
-                detail: $"{VisitorIdentity.HeaderName} must be one value of at most {VisitorIdentity.MaxLength} characters from [A-Za-z0-9-_.:].",
+                detail: $"{WaitingRoomHeaders.Visitor} must be one value of {VisitorIds.Description}.",
                 type: ProblemTypes.VisitorMalformed);
         }
 

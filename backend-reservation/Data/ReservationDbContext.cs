@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using YarpWaitingRoom.Protocol;
 
 namespace YarpWaitingRoom.Reservation.Data;
 
@@ -44,7 +45,7 @@ public sealed class ReservationDbContext(DbContextOptions<ReservationDbContext> 
 
         modelBuilder.Entity<Hold>(hold =>
         {
-            hold.Property(h => h.VisitorId).HasMaxLength(VisitorIdentity.MaxLength);
+            hold.Property(h => h.VisitorId).HasMaxLength(VisitorIds.MaxLength);
             hold.Property(h => h.Status).HasConversion<short>();
             hold.Property(h => h.EndReason).HasMaxLength(32);
             hold.HasOne(h => h.Seat).WithMany().HasForeignKey(h => h.SeatId);
@@ -58,7 +59,7 @@ public sealed class ReservationDbContext(DbContextOptions<ReservationDbContext> 
         modelBuilder.Entity<SeatReservation>(reservation =>
         {
             reservation.ToTable("reservations");
-            reservation.Property(r => r.VisitorId).HasMaxLength(VisitorIdentity.MaxLength);
+            reservation.Property(r => r.VisitorId).HasMaxLength(VisitorIds.MaxLength);
             reservation.HasIndex(r => r.SeatId).IsUnique();
             reservation.HasIndex(r => r.HoldId).IsUnique();
             reservation.HasOne<Seat>().WithMany().HasForeignKey(r => r.SeatId);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Redis;
@@ -20,7 +21,7 @@ public static partial class AdminApi
     public const string RateLimitPolicy = "admin";
 
     /// <summary>Every admin endpoint lives under this path; <see cref="AdminKeyMiddleware"/> guards all of it.</summary>
-    public const string Prefix = "/_wr/admin";
+    public const string Prefix = WaitingRoomPaths.AdminPrefix;
 
     /// <summary>Time span of the median wait reported per room.</summary>
     public static readonly TimeSpan MedianWaitOver = TimeSpan.FromMinutes(10);
@@ -64,7 +65,7 @@ public static partial class AdminApi
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Invalid mode",
                 detail: $"'mode' must be one of {string.Join(", ", Enum.GetNames<RoomMode>())}.",
-                type: "urn:yarp-waiting-room:problem:invalid-mode");
+                type: ProblemTypes.InvalidMode);
         }
 
         var written = await target.Switch.SetModeAsync(mode[0], timeProvider.GetUtcNow());
@@ -139,7 +140,7 @@ public static partial class AdminApi
 
     private static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
-        type: "urn:yarp-waiting-room:problem:room-not-found");
+        type: ProblemTypes.RoomNotFound);
 
     private sealed class RouteAccumulator
     {

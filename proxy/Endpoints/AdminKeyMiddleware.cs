@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
 
 namespace YarpWaitingRoom.Proxy.Endpoints;
@@ -16,9 +17,9 @@ namespace YarpWaitingRoom.Proxy.Endpoints;
 /// </summary>
 internal sealed partial class AdminKeyMiddleware
 {
-    public const string HeaderName = "X-WaitingRoom-Admin-Key";
+    public const string HeaderName = WaitingRoomHeaders.AdminKey;
 
-    public const string ProblemType = "urn:yarp-waiting-room:problem:admin-key";
+    public const string ProblemType = ProblemTypes.AdminKey;
 
     private readonly RequestDelegate _next;
     private readonly GateMetrics _metrics;

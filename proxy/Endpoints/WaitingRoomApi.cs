@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Gate;
-using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Tokens;
 
@@ -12,7 +12,7 @@ public static partial class WaitingRoomApi
 {
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/_wr").RequireRateLimiting(Gate.ClientRateLimits.VisitorPolicy);
+        var api = app.MapGroup(WaitingRoomPaths.Prefix).RequireRateLimiting(Gate.ClientRateLimits.VisitorPolicy);
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
         api.MapGet("/enter/{room}", EnterAsync);
         return app;
@@ -45,7 +45,7 @@ public static partial class WaitingRoomApi
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Invalid ticket",
                 detail: $"The ticket is not valid for room '{room}' ({status}).",
-                type: "urn:yarp-waiting-room:problem:invalid-ticket");
+                type: ProblemTypes.InvalidTicket);
         }
 
         var own = string.Equals(services.Cookies.ReadVisitor(context), claims!.Visitor, StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public static partial class WaitingRoomApi
         return TypedResults.Ok(place.State switch
         {
             TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null),
-            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? EnterUrl(services, target, claims, now) : null),
+            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? services.Tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now) : null),
             _ => new TicketStatusResponse("gone", null, null, queueOn, null, place.Reason.ToWireReason()),
         });
     }
@@ -95,9 +95,9 @@ public static partial class WaitingRoomApi
             return status == TokenStatus.WrongVisitor
                 ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your entry link",
                     detail: "This entry link belongs to another visitor: it works only in the browser that joined the queue.",
-                    type: "urn:yarp-waiting-room:problem:foreign-code")
+                    type: ProblemTypes.ForeignCode)
                 : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid entry code",
-                    detail: $"The entry code is not valid for room '{room}' ({status}).", type: "urn:yarp-waiting-room:problem:invalid-code");
+                    detail: $"The entry code is not valid for room '{room}' ({status}).", type: ProblemTypes.InvalidCode);
         }
 
         // Where the visitor first wanted to go: the link's own return, else the one kept with the ticket.
@@ -106,29 +106,23 @@ public static partial class WaitingRoomApi
         if (redeemed == RedeemResult.AdmissionGone)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Admission expired",
-                detail: "The admission was not used in time. Join the queue again.", type: "urn:yarp-waiting-room:problem:admission-gone");
+                detail: "The admission was not used in time. Join the queue again.", type: ProblemTypes.AdmissionGone);
         }
 
         if (redeemed == RedeemResult.AlreadyUsed)
         {
             services.Metrics.TokenRejected(room, "code", TokenStatus.Expired);
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entry code used",
-                detail: "This entry code has been used already.", type: "urn:yarp-waiting-room:problem:code-used");
+                detail: "This entry code has been used already.", type: ProblemTypes.CodeUsed);
         }
 
         services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);
         return TypedResults.Redirect(LocalUrls.IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
-    internal static string EnterUrl(WaitingRoomServices services, Room room, TokenClaims ticket, DateTimeOffset now)
-    {
-        var code = services.Tokens.Issue(TokenKind.EntryCode, room.Name, ticket.Visitor, ticket.Ticket, now + room.Options.ClaimWindow);
-        return $"/_wr/enter/{room.Name}?code={Uri.EscapeDataString(code)}";
-    }
-
     private static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
-        type: "urn:yarp-waiting-room:problem:room-not-found");
+        type: ProblemTypes.RoomNotFound);
 
     private static partial class Log
     {

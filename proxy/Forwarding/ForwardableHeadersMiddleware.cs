@@ -1,3 +1,4 @@
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
 
 namespace YarpWaitingRoom.Proxy.Forwarding;
@@ -8,7 +9,7 @@ namespace YarpWaitingRoom.Proxy.Forwarding;
 /// </summary>
 internal sealed class ForwardableHeadersMiddleware
 {
-    public const string ProblemType = "urn:yarp-waiting-room:problem:invalid-header";
+    public const string ProblemType = ProblemTypes.InvalidHeader;
 
     private readonly RequestDelegate _next;
     private readonly GateMetrics _metrics;

@@ -15,8 +15,6 @@ public sealed class WaitingRoomCookies(TokenService tokens, IOptions<WaitingRoom
 {
     public const string VisitorCookie = Tokens.VisitorCookie.Name;
 
-    private static readonly TimeSpan VisitorLifetime = TimeSpan.FromDays(30);
-
     private readonly bool _secure = options.Value.SecureCookies;
 
     /// <summary>The visitor named by a valid <c>wr_vid</c> cookie, or null.</summary>
@@ -39,14 +37,14 @@ public sealed class WaitingRoomCookies(TokenService tokens, IOptions<WaitingRoom
 
     public void SetVisitor(HttpContext context, string visitor)
     {
-        var expires = timeProvider.GetUtcNow() + VisitorLifetime;
+        var expires = timeProvider.GetUtcNow() + TokenLifetimes.Visitor;
         context.Response.Cookies.Append(VisitorCookie, tokens.Issue(TokenKind.Visitor, string.Empty, visitor, string.Empty, expires), Options(expires));
     }
 
     /// <summary>Sets the admission cookie for a fresh (or slid) session.</summary>
     public void SetAdmission(HttpContext context, Room room, string visitor, string ticket)
     {
-        var expires = timeProvider.GetUtcNow() + room.Options.SessionDuration;
+        var expires = timeProvider.GetUtcNow() + TokenLifetimes.Admission(room.Options);
         context.Response.Cookies.Append(room.CookieName, tokens.Issue(TokenKind.Admission, room.Name, visitor, ticket, expires), Options(expires));
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Queue;
@@ -247,9 +248,9 @@ internal sealed partial class WaitingRoomGateMiddleware
 
     private async Task DivertAsync(HttpContext context, Room room, string visitor, JoinResult join, DateTimeOffset now)
     {
-        var ticketToken = _tokens.Issue(TokenKind.Ticket, room.Name, visitor, join.Ticket, now + TicketLifetime);
+        var ticketToken = _tokens.Issue(TokenKind.Ticket, room.Name, visitor, join.Ticket, now + TokenLifetimes.Ticket);
         var returnUrl = ReturnUrls.Of(context.Request);
-        var waitUrl = $"/_wr/wait/{room.Name}?t={Uri.EscapeDataString(ticketToken)}&return={Uri.EscapeDataString(returnUrl)}";
+        var waitUrl = WaitingRoomPaths.WaitPage(room.Name, ticketToken, returnUrl);
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
 
@@ -270,7 +271,7 @@ internal sealed partial class WaitingRoomGateMiddleware
             join.Position,
             room.EtaSeconds(join.Position, now),
             waitUrl,
-            $"/ws?room={room.Name}&t={Uri.EscapeDataString(ticketToken)}");
+            WaitingRoomPaths.SocketUrl(room.Name, ticketToken));
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
     }
 
@@ -284,7 +285,7 @@ internal sealed partial class WaitingRoomGateMiddleware
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "Busy",
             detail: $"The waiting room is busy. Retry after {ShedRetryAfterSeconds} s; your place in the queue is kept.",
-            type: "urn:yarp-waiting-room:problem:busy").ExecuteAsync(context);
+            type: ProblemTypes.Busy).ExecuteAsync(context);
         return GateOutcome.Shed;
     }
 
@@ -331,9 +332,6 @@ internal sealed partial class WaitingRoomGateMiddleware
         return !StringValues.IsNullOrEmpty(accept)
             && accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
     }
-
-    /// <summary>A ticket token lives long enough for any wait; the place itself is kept alive by heartbeats.</summary>
-    private static readonly TimeSpan TicketLifetime = TimeSpan.FromHours(12);
 
     private static partial class Log
     {

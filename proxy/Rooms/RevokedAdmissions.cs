@@ -5,7 +5,7 @@ namespace YarpWaitingRoom.Proxy.Rooms;
 
 /// <summary>
 /// One room's admissions that ended (ended by the backend, expired, reaped while admitted) and whose cookies could still
-/// be presented: the gate refuses those cookies. Fed at once by the room's channel (<see cref="RevokedMessage"/>) and,
+/// be presented: the gate refuses those cookies. Fed at once by the room's channel (<see cref="Protocol.RoomNotice"/>) and,
 /// so that a lost message or a restart misses nothing, by a poll of the room's revocation log once a second
 /// (<see cref="RoomMonitor"/>). The gate's lookup is lock-free and allocates nothing.
 /// <para>

@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
-using YarpWaitingRoom.Queue;
 
 namespace YarpWaitingRoom.Proxy.Rooms;
 
@@ -52,26 +52,26 @@ internal sealed partial class RoomMonitor(
 
     private void OnMessage(Room room, RedisValue message)
     {
-        var text = (string?)message;
-        if (text is null)
+        if (!RoomNotice.TryParse(message, out var notice))
         {
             return;
         }
 
-        if (text.StartsWith("freed|", StringComparison.Ordinal))
+        switch (notice.Kind)
         {
-            admissionSignal.CapacityFreed(room.Name);
-        }
-        else if (text.StartsWith("state|", StringComparison.Ordinal))
-        {
-            _ = RefreshAsync(room);
-        }
-        else if (RevokedMessage.TryParse(text, out var endedAtMs, out var tickets))
-        {
-            foreach (var ticket in tickets)
-            {
-                room.Revoked.Add(ticket, endedAtMs);
-            }
+            case RoomNoticeKind.Freed:
+                admissionSignal.CapacityFreed(room.Name);
+                break;
+            case RoomNoticeKind.State:
+                _ = RefreshAsync(room);
+                break;
+            case RoomNoticeKind.Revoked:
+                foreach (var ticket in notice.Tickets)
+                {
+                    room.Revoked.Add(ticket, notice.Number);
+                }
+
+                break;
         }
     }
 

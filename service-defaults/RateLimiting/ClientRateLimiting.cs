@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Protocol;
 
 namespace YarpWaitingRoom.ServiceDefaults.RateLimiting;
 
@@ -19,7 +20,7 @@ public static class ClientRateLimiting
     /// <summary>The visitor endpoints: ticket status and entry (proxies), the waiting page and <c>/ws</c> (hubs).</summary>
     public const string VisitorPolicy = "visitor";
 
-    public const string ProblemType = "urn:yarp-waiting-room:problem:rate-limited";
+    public const string ProblemType = ProblemTypes.RateLimited;
 
     private static readonly TimeSpan ReplenishmentPeriod = TimeSpan.FromSeconds(1);
 

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.SocketHub.Diagnostics;
+using YarpWaitingRoom.SocketHub.Page;
 using YarpWaitingRoom.SocketHub.Push;
 using YarpWaitingRoom.SocketHub.Sessions;
-using YarpWaitingRoom.SocketHub.Page;
 using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.SocketHub.Endpoints;
@@ -54,7 +54,7 @@ internal static partial class WaitingPageEndpoint
             // The entry link only for the ticket's own visitor (their wr_vid); anyone else with the link sees the state.
             TicketState.Active when !await target.Queue.HasEnteredAsync(claims.Ticket) =>
                 new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active",
-                    tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor ? notifier.EnterUrl(target, claims.Visitor, claims.Ticket) : null),
+                    tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor ? tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now) : null),
             TicketState.Active => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
             _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
         };

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.SocketHub.Diagnostics;
 using YarpWaitingRoom.SocketHub.Extensions;
@@ -44,7 +45,7 @@ internal sealed partial class WaitingSocket(
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "WebSocket required",
                 detail: "Connect to /ws with a WebSocket upgrade.",
-                type: "urn:yarp-waiting-room:problem:websocket-required").ExecuteAsync(context);
+                type: ProblemTypes.WebSocketRequired).ExecuteAsync(context);
             return;
         }
 
@@ -57,7 +58,7 @@ internal sealed partial class WaitingSocket(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Hub restarting",
                 detail: "This hub is stopping; connect again (another hub takes the connection).",
-                type: "urn:yarp-waiting-room:problem:hub-draining").ExecuteAsync(context);
+                type: ProblemTypes.HubDraining).ExecuteAsync(context);
             return;
         }
 
@@ -70,7 +71,7 @@ internal sealed partial class WaitingSocket(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Origin not allowed",
                 detail: "WebSockets are accepted from this site's own pages only.",
-                type: "urn:yarp-waiting-room:problem:origin-not-allowed").ExecuteAsync(context);
+                type: ProblemTypes.OriginNotAllowed).ExecuteAsync(context);
             return;
         }
 
@@ -84,7 +85,7 @@ internal sealed partial class WaitingSocket(
                 statusCode: StatusCodes.Status429TooManyRequests,
                 title: "Too many connections",
                 detail: $"Your address has {_options.MaxSocketsPerAddress} connections open to this hub already; close one or retry later.",
-                type: "urn:yarp-waiting-room:problem:too-many-sockets").ExecuteAsync(context);
+                type: ProblemTypes.TooManySockets).ExecuteAsync(context);
             return;
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.ServiceDefaults.Forwarding;
 using YarpWaitingRoom.ServiceDefaults.RateLimiting;
 using YarpWaitingRoom.SocketHub.Diagnostics;
@@ -52,7 +53,7 @@ internal static class Extensions
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.UseStaticFiles(new StaticFileOptions
         {
-            RequestPath = "/_wr/wait-assets",
+            RequestPath = WaitingRoomPaths.WaitAssets,
             OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "public, max-age=300",
         });
     }
@@ -61,7 +62,7 @@ internal static class Extensions
     {
         app.Map("/ws", (HttpContext context, WaitingSocket socket) => socket.HandleAsync(context))
             .RequireRateLimiting(ClientRateLimiting.VisitorPolicy);
-        app.MapGet("/_wr/wait/{room}", WaitingPageEndpoint.GetAsync)
+        app.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}", WaitingPageEndpoint.GetAsync)
             .RequireRateLimiting(ClientRateLimiting.VisitorPolicy);
     }
 }

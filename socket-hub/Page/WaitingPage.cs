@@ -20,7 +20,7 @@ public static class WaitingPage
     public const string English = "en";
 
     /// <summary>Where <c>wait.css</c> and <c>wait.js</c> are served from.</summary>
-    public const string AssetsPath = "/_wr/wait-assets";
+    public const string AssetsPath = Protocol.WaitingRoomPaths.WaitAssets;
 
     /// <summary>How often the page refreshes itself when JavaScript is off.</summary>
     public const int RefreshSeconds = 10;

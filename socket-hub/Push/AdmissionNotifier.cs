@@ -159,7 +159,7 @@ internal sealed partial class AdmissionNotifier(
     /// <summary>The notice: with a fresh entry link for the visitor's own connection, without one for anyone else's.</summary>
     private void Send(RoomContext room, HubSession session)
     {
-        ReadOnlyMemory<byte> message = session.IsOwner ? HubMessages.Admitted(EnterUrl(room, session.Visitor, session.Ticket)) : HubMessages.AdmittedWithoutLink;
+        ReadOnlyMemory<byte> message = session.IsOwner ? HubMessages.Admitted(EnterUrl(room, session)) : HubMessages.AdmittedWithoutLink;
         if (session.Enqueue(message))
         {
             if (session.IsOwner)
@@ -175,12 +175,8 @@ internal sealed partial class AdmissionNotifier(
         }
     }
 
-    /// <summary>A fresh one-time entry link for <paramref name="visitor"/>'s admitted <paramref name="ticket"/>, valid for the claim window.</summary>
-    public string EnterUrl(RoomContext room, string visitor, string ticket)
-    {
-        var code = tokens.Issue(TokenKind.EntryCode, room.Name, visitor, ticket, timeProvider.GetUtcNow() + room.Options.ClaimWindow);
-        return $"/_wr/enter/{room.Name}?code={Uri.EscapeDataString(code)}";
-    }
+    private string EnterUrl(RoomContext room, HubSession session) =>
+        tokens.IssueEntryLink(room.Name, room.Options, session.Visitor, session.Ticket, timeProvider.GetUtcNow());
 
     private static partial class Log
     {

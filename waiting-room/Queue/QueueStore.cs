@@ -1,5 +1,6 @@
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.Queue;
@@ -157,7 +158,7 @@ public sealed class QueueStore
     private RedisKey StatsKey(long nowMs) => Keys.Stats(nowMs / 60_000);
 
     /// <summary>A fencing number for a new lock grant: strictly greater than every one handed out before.</summary>
-    public Task<long> NextFenceAsync() => Db.HashIncrementAsync(Keys.State, "fenceSeq");
+    public Task<long> NextFenceAsync() => Db.HashIncrementAsync(Keys.State, RoomStateFields.FenceSequence);
 
     /// <summary>Removes visitors unseen for <see cref="RoomOptions.AbandonAfter"/>; one abandoned event each.</summary>
     public async Task<ReapResult> ReapAsync(int limit = MaxCleanupPerCall)
@@ -393,25 +394,12 @@ public sealed class QueueStore
         return (await waiting, await active);
     }
 
-    /// <summary>The visitor a live ticket belongs to, or null.</summary>
-    public async Task<string?> VisitorOfAsync(string ticket)
-    {
-        var info = (string?)await Db.HashGetAsync(Keys.Tickets, ticket);
-        if (info is null)
-        {
-            return null;
-        }
-
-        var separator = info.IndexOf('|', StringComparison.Ordinal);
-        return separator < 0 ? info : info[..separator];
-    }
-
     /// <summary>The URL a live ticket's visitor first asked for, or null (also when it is not local: <see cref="LocalUrls"/>).</summary>
     public async Task<string?> ReturnUrlOfAsync(string ticket)
     {
-        var info = (string?)await Db.HashGetAsync(Keys.Tickets, ticket);
-        var parts = info?.Split('|', 3);
-        return parts is { Length: 3 } && LocalUrls.IsLocal(parts[2]) ? parts[2] : null;
+        return TicketRecord.TryParse((string?)await Db.HashGetAsync(Keys.Tickets, ticket), out var record) && LocalUrls.IsLocal(record.ReturnUrl)
+            ? record.ReturnUrl
+            : null;
     }
 
     /// <summary>Whether the one-time entry code of <paramref name="ticket"/>'s admission has been used (the visitor entered).</summary>

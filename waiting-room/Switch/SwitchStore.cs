@@ -1,6 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Redis;
 
@@ -82,14 +83,14 @@ public sealed class SwitchStore
             _writeKeys,
             [
                 expectedVersion, (int)announce, _channel, QueueStore.EventsMaxLength, now.ToUnixTimeMilliseconds(), state.Reason, state.QueueOn ? 1 : 0,
-                "mode", mode.ToString(),
-                "queueOn", state.QueueOn ? 1 : 0,
-                "since", state.Since.ToUnixTimeMilliseconds(),
-                "reason", state.Reason,
-                "highSince", Millis(state.HighSince),
-                "calmSince", Millis(state.CalmSince),
-                "rate1s", rateLastSecond.ToString("0.##", CultureInfo.InvariantCulture),
-                "rate10s", rateTenSeconds.ToString("0.##", CultureInfo.InvariantCulture),
+                RoomStateFields.Mode, mode.ToString(),
+                RoomStateFields.QueueOn, state.QueueOn ? 1 : 0,
+                RoomStateFields.Since, state.Since.ToUnixTimeMilliseconds(),
+                RoomStateFields.Reason, state.Reason,
+                RoomStateFields.HighSince, Millis(state.HighSince),
+                RoomStateFields.CalmSince, Millis(state.CalmSince),
+                RoomStateFields.RateLastSecond, rateLastSecond.ToString("0.##", CultureInfo.InvariantCulture),
+                RoomStateFields.RateTenSeconds, rateTenSeconds.ToString("0.##", CultureInfo.InvariantCulture),
             ]);
         return result >= 0;
     }
@@ -130,9 +131,9 @@ public sealed class SwitchStore
         double Number(string name) =>
             Get(name) is { IsNullOrEmpty: false } v && double.TryParse((string?)v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0;
 
-        var mode = Enum.TryParse<RoomMode>((string?)Get("mode"), ignoreCase: true, out var m) ? m : _options.Mode;
+        var mode = Enum.TryParse<RoomMode>((string?)Get(RoomStateFields.Mode), ignoreCase: true, out var m) ? m : _options.Mode;
         SwitchState state;
-        if (Get("queueOn").IsNullOrEmpty)
+        if (Get(RoomStateFields.QueueOn).IsNullOrEmpty)
         {
             // Never evaluated: the configured mode decides the first state.
             state = QueueSwitch.Start(_options, mode, now);
@@ -140,22 +141,22 @@ public sealed class SwitchStore
         else
         {
             state = new SwitchState(
-                (string?)Get("queueOn") == "1",
-                Time("since") ?? now,
-                (string?)Get("reason") ?? SwitchReasons.Initial,
-                Time("highSince"),
-                Time("calmSince"));
+                (string?)Get(RoomStateFields.QueueOn) == "1",
+                Time(RoomStateFields.Since) ?? now,
+                (string?)Get(RoomStateFields.Reason) ?? SwitchReasons.Initial,
+                Time(RoomStateFields.HighSince),
+                Time(RoomStateFields.CalmSince));
         }
 
         return new RoomSnapshot(
-            (long)Number("version"),
+            (long)Number(RoomStateFields.Version),
             mode,
             state,
-            Number("rate1s"),
-            Number("rate10s"),
-            Number("admitRate"),
-            Time("lastAdmittedAt"),
-            Time("lastAdmissionRun"),
+            Number(RoomStateFields.RateLastSecond),
+            Number(RoomStateFields.RateTenSeconds),
+            Number(RoomStateFields.AdmitRate),
+            Time(RoomStateFields.LastAdmittedAt),
+            Time(RoomStateFields.LastAdmissionRun),
             waiting,
             active);
     }

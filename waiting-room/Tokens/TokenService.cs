@@ -28,7 +28,6 @@ public sealed class TokenService
     /// <summary>Longest token accepted; anything longer is refused before any work.</summary>
     public const int MaxTokenLength = 512;
 
-    private const int MaxFieldLength = 128;
     private const int SignatureBytes = 32;
     private const char FieldSeparator = '|';
 
@@ -251,9 +250,10 @@ public sealed class TokenService
     private static void CheckField(string value, string name)
     {
         ArgumentNullException.ThrowIfNull(value, name);
-        if (value.Length > MaxFieldLength || value.AsSpan().ContainsAnyExcept(TokenAlphabet.FieldCharacters))
+        // Room, visitor and ticket may be empty (a visitor token has no room); otherwise the one id rule.
+        if (value.Length > 0 && !Protocol.VisitorIds.IsValid(value))
         {
-            throw new ArgumentException($"{name} must be at most {MaxFieldLength} characters of [A-Za-z0-9_-.:].", name);
+            throw new ArgumentException($"{name} must be {Protocol.VisitorIds.Description}.", name);
         }
     }
 }

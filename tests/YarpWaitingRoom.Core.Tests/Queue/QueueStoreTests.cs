@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using YarpWaitingRoom.Events;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Testing;
 
@@ -411,13 +412,13 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.DoesNotContain(revoked, r => r.Ticket == waits);
         Assert.Equal(revoked[1..], await sut.RevokedSinceAsync(start + 31_000));
 
-        Assert.True(await SpinUntilAsync(() => { lock (messages) { return messages.Count(m => m.StartsWith(RevokedMessage.Prefix, StringComparison.Ordinal)) == 3; } }));
+        Assert.True(await SpinUntilAsync(() => { lock (messages) { return messages.Count(m => RoomNotice.TryParse(m, out var n) && n.Kind == RoomNoticeKind.Revoked) == 3; } }));
         var published = new List<RevokedAdmission>();
         foreach (var message in messages)
         {
-            if (RevokedMessage.TryParse(message, out var endedAtMs, out var tickets))
+            if (RoomNotice.TryParse(message, out var notice) && notice.Kind == RoomNoticeKind.Revoked)
             {
-                published.AddRange(tickets.Select(t => new RevokedAdmission(t, endedAtMs)));
+                published.AddRange(notice.Tickets.Select(t => new RevokedAdmission(t, notice.Number)));
             }
         }
 

@@ -41,7 +41,7 @@ public sealed class ReservationApiTests(PostgresFixture postgres, RedisFixture r
         var holdId = holdBody.GetProperty("id").GetGuid();
         using var confirm = await client.PostAsync($"/api/holds/{holdId}/confirm", content: null, Cancellation);
         Assert.Equal(HttpStatusCode.Created, confirm.StatusCode);
-        Assert.Equal("end-session", Assert.Single(confirm.Headers.GetValues(ReservationApi.CommandHeader)));
+        Assert.Equal("end-session", Assert.Single(confirm.Headers.GetValues(YarpWaitingRoom.Protocol.WaitingRoomHeaders.Command)));
         Assert.Equal("sold", await app.SeatStatusAsync(seatId, Cancellation));
 
         using var retry = await client.PostAsync($"/api/holds/{holdId}/confirm", content: null, Cancellation);

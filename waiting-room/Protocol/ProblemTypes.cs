@@ -1,0 +1,27 @@
+namespace YarpWaitingRoom.Protocol;
+
+/// <summary>
+/// The <c>type</c> of every problem (RFC 9457) the proxies and hubs answer with: stable, so clients may switch on them.
+/// The reservation backend's own types share <see cref="Prefix"/>.
+/// </summary>
+public static class ProblemTypes
+{
+    public const string Prefix = "urn:yarp-waiting-room:problem:";
+
+    public const string RoomNotFound = Prefix + "room-not-found";
+    public const string InvalidTicket = Prefix + "invalid-ticket";
+    public const string InvalidCode = Prefix + "invalid-code";
+    public const string ForeignCode = Prefix + "foreign-code";
+    public const string CodeUsed = Prefix + "code-used";
+    public const string AdmissionGone = Prefix + "admission-gone";
+    public const string Busy = Prefix + "busy";
+    public const string Unavailable = Prefix + "unavailable";
+    public const string RateLimited = Prefix + "rate-limited";
+    public const string InvalidHeader = Prefix + "invalid-header";
+    public const string AdminKey = Prefix + "admin-key";
+    public const string InvalidMode = Prefix + "invalid-mode";
+    public const string WebSocketRequired = Prefix + "websocket-required";
+    public const string HubDraining = Prefix + "hub-draining";
+    public const string OriginNotAllowed = Prefix + "origin-not-allowed";
+    public const string TooManySockets = Prefix + "too-many-sockets";
+}

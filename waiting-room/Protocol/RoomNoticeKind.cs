@@ -1,0 +1,17 @@
+namespace YarpWaitingRoom.Protocol;
+
+/// <summary>What a message on a room's notify channel announces (<see cref="RoomNotice"/>).</summary>
+public enum RoomNoticeKind
+{
+    /// <summary><c>admitted|&lt;ms&gt;|t1,t2,…</c>: one admission batch (admit.lua); the hubs deliver its notices.</summary>
+    Admitted,
+
+    /// <summary><c>freed|&lt;ms&gt;|&lt;n&gt;</c>: n active slots freed (end-session.lua, reap.lua); the lock holder admits at once.</summary>
+    Freed,
+
+    /// <summary><c>revoked|&lt;ms&gt;|t1,t2,…</c>: these admissions ended; every proxy refuses their cookies.</summary>
+    Revoked,
+
+    /// <summary><c>state|&lt;version&gt;</c>: the room's state hash changed (write-state.lua, a reset); re-read it.</summary>
+    State,
+}

@@ -1,0 +1,58 @@
+namespace YarpWaitingRoom.Protocol;
+
+/// <summary>
+/// The fields of a room's state hash (<see cref="Redis.RedisKeys.State"/>), and who writes each. Scripts name them as
+/// literals (Lua has no access to these constants); <c>RoomStateFieldsTests</c> checks that every field a script reads or
+/// writes is declared here.
+/// </summary>
+public static class RoomStateFields
+{
+    /// <summary>Compare-and-set version (write-state.lua); every write of the switch bumps it.</summary>
+    public const string Version = "version";
+
+    /// <summary><see cref="Options.RoomMode"/> as its name (operator's mode).</summary>
+    public const string Mode = "mode";
+
+    /// <summary><c>1</c> while the queue is on.</summary>
+    public const string QueueOn = "queueOn";
+
+    /// <summary>When the queue last switched (ms).</summary>
+    public const string Since = "since";
+
+    /// <summary>Why it switched (<see cref="Switch.SwitchReasons"/>).</summary>
+    public const string Reason = "reason";
+
+    /// <summary>Since when the rate has been at or above the sustained threshold (ms), or empty.</summary>
+    public const string HighSince = "highSince";
+
+    /// <summary>Since when the rate has been at or below the calm threshold (ms), or empty.</summary>
+    public const string CalmSince = "calmSince";
+
+    /// <summary>The edge tier's rate over the last second, as the evaluator last saw it.</summary>
+    public const string RateLastSecond = "rate1s";
+
+    /// <summary>The edge tier's 10-second average rate, as the evaluator last saw it.</summary>
+    public const string RateTenSeconds = "rate10s";
+
+    /// <summary>Admission fencing: the newest lock grant's fence accepted by admit.lua.</summary>
+    public const string Fence = "fence";
+
+    /// <summary>Admission fencing: the fence sequence (HINCRBY per lock grant).</summary>
+    public const string FenceSequence = "fenceSeq";
+
+    /// <summary>Average admissions per second (admit.lua), behind the ETA.</summary>
+    public const string AdmitRate = "admitRate";
+
+    /// <summary>When admit.lua last ran (ms): admission liveness.</summary>
+    public const string LastAdmissionRun = "lastAdmissionRun";
+
+    /// <summary>When admit.lua last admitted someone (ms).</summary>
+    public const string LastAdmittedAt = "lastAdmittedAt";
+
+    /// <summary>Every field above.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Version, Mode, QueueOn, Since, Reason, HighSince, CalmSince, RateLastSecond, RateTenSeconds,
+        Fence, FenceSequence, AdmitRate, LastAdmissionRun, LastAdmittedAt,
+    ];
+}

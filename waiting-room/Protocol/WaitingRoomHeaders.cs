@@ -1,0 +1,20 @@
+namespace YarpWaitingRoom.Protocol;
+
+/// <summary>The HTTP headers and route metadata of the waiting room, between visitors, proxies, backends and operators.</summary>
+public static class WaitingRoomHeaders
+{
+    /// <summary>Set by the proxy on admitted requests (any inbound copy is removed first); a <see cref="VisitorIds"/> value.</summary>
+    public const string Visitor = "X-WaitingRoom-Visitor";
+
+    /// <summary>Backend response header; <see cref="EndSessionCommand"/> ends the visitor's session. Never reaches the client.</summary>
+    public const string Command = "X-WaitingRoom-Command";
+
+    /// <summary>The <see cref="Command"/> value that ends the visitor's session (purchase done).</summary>
+    public const string EndSessionCommand = "end-session";
+
+    /// <summary>The operators' key, required by every admin endpoint.</summary>
+    public const string AdminKey = "X-WaitingRoom-Admin-Key";
+
+    /// <summary>Route metadata key that puts a YARP route into a room.</summary>
+    public const string RouteMetadataKey = "WaitingRoom";
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace YarpWaitingRoom.Protocol;
+
+/// <summary>
+/// The visitor-facing URLs, built in one place: the edge routes <see cref="WaitPrefix"/> and <see cref="Socket"/> to the
+/// hubs and the rest to the proxies (nginx/edge.conf.template), and every link a proxy or hub hands out comes from here.
+/// </summary>
+public static class WaitingRoomPaths
+{
+    /// <summary>Everything the waiting room serves itself lives under this prefix.</summary>
+    public const string Prefix = "/_wr";
+
+    /// <summary>The waiting page: <c>/_wr/wait/&lt;room&gt;?t=&lt;ticket&gt;&amp;return=&lt;url&gt;</c> (served by the hubs).</summary>
+    public const string WaitPrefix = Prefix + "/wait";
+
+    /// <summary>The waiting page's script and styles (served by the hubs).</summary>
+    public const string WaitAssets = Prefix + "/wait-assets";
+
+    /// <summary>The WebSocket: <c>/ws?room=&lt;room&gt;&amp;t=&lt;ticket&gt;</c> (served by the hubs).</summary>
+    public const string Socket = "/ws";
+
+    /// <summary>Entry with a one-time code: <c>/_wr/enter/&lt;room&gt;?code=&lt;code&gt;</c> (served by the proxies).</summary>
+    public const string EnterPrefix = Prefix + "/enter";
+
+    /// <summary>Ticket status (polling): <c>/_wr/rooms/&lt;room&gt;/tickets/&lt;ticket&gt;</c> (served by the proxies).</summary>
+    public const string RoomsPrefix = Prefix + "/rooms";
+
+    /// <summary>The operators' API (served by the proxies, behind <see cref="WaitingRoomHeaders.AdminKey"/>).</summary>
+    public const string AdminPrefix = Prefix + "/admin";
+
+    public static string WaitPage(string room, string ticketToken, string returnUrl) =>
+        string.Create(CultureInfo.InvariantCulture, $"{WaitPrefix}/{Uri.EscapeDataString(room)}?t={Uri.EscapeDataString(ticketToken)}&return={Uri.EscapeDataString(returnUrl)}");
+
+    public static string SocketUrl(string room, string ticketToken) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Socket}?room={Uri.EscapeDataString(room)}&t={Uri.EscapeDataString(ticketToken)}");
+
+    public static string Enter(string room, string code) =>
+        string.Create(CultureInfo.InvariantCulture, $"{EnterPrefix}/{Uri.EscapeDataString(room)}?code={Uri.EscapeDataString(code)}");
+
+    public static string TicketStatus(string room, string ticketToken) =>
+        string.Create(CultureInfo.InvariantCulture, $"{RoomsPrefix}/{Uri.EscapeDataString(room)}/tickets/{Uri.EscapeDataString(ticketToken)}");
+}
