@@ -14,9 +14,6 @@ internal static class EventIds
     // 2xx: API
     public const int MissingVisitor = 200;
     public const int MalformedVisitor = 201;
-    public const int BadRequestBody = 202;
-    public const int HoldConflict = 203;
-    public const int HoldLimitReached = 204;
 
     // 3xx: holds in the background
     public const int HoldsExpired = 300;

@@ -19,5 +19,4 @@ internal static class EventIds
     public const int HeartbeatFlushFailed = 201;
     public const int NoticeFailed = 202;
     public const int SubscribeFailed = 203;
-    public const int BatchNotHandled = 204;
 }

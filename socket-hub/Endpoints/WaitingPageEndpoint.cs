@@ -48,14 +48,19 @@ internal static partial class WaitingPageEndpoint
         var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(claims!.Ticket) ?? "/";
         var place = await target.Queue.GetStatusAsync(claims!.Ticket);
         var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
-        var model = place.State switch
+        // The entry link only for the ticket's own visitor (their wr_vid), and only through the room's one delivery
+        // rule (the first delivery starts the claim window); anyone else with the link sees the state.
+        var own = tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor;
+        var delivery = place.State == TicketState.Active && own
+            ? (await notifier.DeliverAsync(target, [claims.Ticket], DeliveryCause.Page))[0]
+            : null;
+        var model = (place.State, delivery) switch
         {
-            TicketState.Waiting => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
-            // The entry link only for the ticket's own visitor (their wr_vid); anyone else with the link sees the state.
-            TicketState.Active when !await target.Queue.HasEnteredAsync(claims.Ticket) =>
-                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active",
-                    tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor ? tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now) : null),
-            TicketState.Active => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
+            (TicketState.Waiting, _) => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
+            (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
+            (TicketState.Active, DeliveryResult.Delivered or DeliveryResult.DeliveredBefore) =>
+                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now)),
+            (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null),
             _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
         };
         if (place.State != TicketState.Gone)

@@ -139,7 +139,7 @@ internal sealed partial class WaitingSocket(
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             // Redis is unreachable: nothing to tell yet. 1013 (try again later): the page reconnects with backoff.
-            Log.RedisUnavailable(logger, room.Name, ex.Message);
+            Log.RedisUnavailable(logger, room.Name, ex);
             closer.Close(session, (WebSocketCloseStatus)1013, "try again later");
         }
         finally
@@ -171,21 +171,18 @@ internal sealed partial class WaitingSocket(
                 return "waiting";
             case TicketState.Active:
                 room.Heartbeat(session.Ticket);
-                if (await room.Queue.HasEnteredAsync(session.Ticket))
+                switch ((await notifier.DeliverAsync(room, [session.Ticket], DeliveryCause.Connect))[0])
                 {
-                    // Entered already (in some browser): nothing to wait for here.
-                    closer.Gone(session, "revoked");
-                    return "entered";
+                    case DeliveryResult.Entered:
+                        // Entered already (in some browser): the notifier closed this connection; nothing to wait for.
+                        return "entered";
+                    case DeliveryResult.NotAdmitted:
+                        // The admission lapsed between the two reads.
+                        closer.Gone(session, GoneReason.Expired.ToWireReason());
+                        return "gone";
+                    default:
+                        return "active";
                 }
-
-                if (!await notifier.OnConnectActiveAsync(room, session))
-                {
-                    // The admission lapsed between the two reads.
-                    closer.Gone(session, GoneReason.Expired.ToWireReason());
-                    return "gone";
-                }
-
-                return "active";
             default:
                 closer.Gone(session, place.Reason.ToWireReason());
                 return "gone";
@@ -265,8 +262,8 @@ internal sealed partial class WaitingSocket(
         [LoggerMessage(EventIds.FrameRejected, LogLevel.Warning, "Room {Room}: {Kind} frame from a client; closing")]
         public static partial void FrameRejected(ILogger logger, string room, string kind);
 
-        [LoggerMessage(EventIds.GreetingRedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable while greeting a client ({Message}); closed with 1013")]
-        public static partial void RedisUnavailable(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.GreetingRedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable while greeting a client; closed with 1013")]
+        public static partial void RedisUnavailable(ILogger logger, string room, Exception exception);
 
         [LoggerMessage(EventIds.RefusedWhileDraining, LogLevel.Information, "Stopping: WebSocket upgrade refused with 503 (the edge retries it on another hub)")]
         public static partial void RefusedWhileDraining(ILogger logger);

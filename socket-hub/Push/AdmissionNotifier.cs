@@ -8,148 +8,116 @@ using YarpWaitingRoom.Tokens;
 namespace YarpWaitingRoom.SocketHub.Push;
 
 /// <summary>
-/// Delivers admission notices exactly once across hubs. Admission batches arrive as one Pub/Sub message per batch
-/// (every hub gets every batch); for the admitted tickets that have a connection of their own visitor here
-/// (<see cref="HubSession.IsOwner"/>), the hub delivers them through the room's one delivery rule
-/// (<see cref="QueueStore.DeliverAsync"/>: one script call per batch) and only the first deliverer sends the entry link.
-/// A connection is sent at most one notice, and one that opens while its ticket is admitted but not yet entered (hub
-/// restarted, socket dropped before delivery) gets it on connect: idempotent for the client, which just follows the
-/// link. The first delivery starts the claim window, so an admission made while nobody could be told is not lost to it.
-/// Connections of anyone else holding the ticket (a shared or leaked link) are told <c>{"type":"admitted"}</c> without a
-/// link, which is not a delivery: they can neither enter nor use up the visitor's notice or claim window.
+/// The hub's one entry point for admission notices, <see cref="DeliverAsync"/>, whatever brings them: a batch on the
+/// room's channel, a push tick that finds a ticket admitted, a connection that opens for one, the waiting page. The rule:
+/// <list type="bullet">
+/// <item>Once per ticket across hubs and proxies: the room's delivery script (<see cref="QueueStore.DeliverAsync"/>, one
+/// call per batch) lets exactly one deliverer have <see cref="DeliveryResult.Delivered"/>, and that first delivery starts the
+/// claim window. A batch or tick that finds it <see cref="DeliveryResult.DeliveredBefore"/> sends nothing: another hub
+/// (or a poll) told the visitor.</item>
+/// <item>At most once per connection (<see cref="HubSession.TryMarkAdmitted"/>), whatever races.</item>
+/// <item>A connection that opens (or a page that renders) for an admitted ticket is a new request of the visitor's own
+/// browser that does not have the link (a page that has it follows it at once): it gets the link even when delivered
+/// before, which restarts nothing.</item>
+/// <item>Only the ticket's own visitor (<see cref="HubSession.IsOwner"/>, its <c>wr_vid</c>) gets the link. Anyone else
+/// holding the ticket (a shared or leaked link) is told <c>{"type":"admitted"}</c> without one, which is no delivery:
+/// they can neither enter nor use up the visitor's notice or claim window.</item>
+/// <item>A visitor who entered already (<see cref="DeliveryResult.Entered"/>) has nothing left to wait for: their
+/// connections here close with <c>gone</c>/<c>revoked</c>.</item>
+/// </list>
 /// </summary>
 internal sealed partial class AdmissionNotifier(
     TokenService tokens,
+    SessionCloser closer,
     IOptions<SocketHubOptions> options,
     HubMetrics metrics,
     TimeProvider timeProvider,
     ILogger<AdmissionNotifier> logger)
 {
+    /// <summary>The wire reason for a ticket whose visitor entered already.</summary>
+    public const string EnteredReason = "revoked";
+
     private readonly string _instance = options.Value.InstanceName;
 
-    /// <summary>Handles one <c>admitted|&lt;ms&gt;|t1,t2,…</c> message.</summary>
-    public async Task OnBatchAsync(RoomContext room, string message)
+    /// <summary>
+    /// Delivers the admissions of <paramref name="tickets"/> to this hub's connections by the rule above; one Redis call.
+    /// Returns, per ticket, what the room's delivery said, or <see langword="null"/> where there was nobody here to deliver
+    /// to (a batch or tick ticket with no connection of its visitor waiting for a notice).
+    /// </summary>
+    public async Task<DeliveryResult?[]> DeliverAsync(RoomContext room, IReadOnlyList<string> tickets, DeliveryCause cause)
     {
-        var parts = message.Split('|', 3);
-        if (parts.Length != 3 || parts[0] != "admitted" || parts[2].Length == 0)
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentNullException.ThrowIfNull(tickets);
+        var results = new DeliveryResult?[tickets.Count];
+        var claim = new List<int>(tickets.Count);
+        for (var i = 0; i < tickets.Count; i++)
         {
-            return;
-        }
-
-        var owned = TellOthers(room, parts[2].Split(','));
-        if (owned.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            var deliveries = await room.Queue.DeliverAsync(owned, _instance);
-            for (var i = 0; i < owned.Count; i++)
+            if (TellOthers(room, tickets[i]) || cause == DeliveryCause.Page)
             {
-                if (deliveries[i] == DeliveryResult.Delivered)
-                {
-                    Deliver(room, owned[i]);
-                }
-                else if (deliveries[i] == DeliveryResult.DeliveredBefore)
-                {
+                claim.Add(i);
+            }
+        }
+
+        if (claim.Count == 0)
+        {
+            return results;
+        }
+
+        var deliveries = await room.Queue.DeliverAsync([.. claim.Select(i => tickets[i])], _instance);
+        var fresh = cause is DeliveryCause.Connect or DeliveryCause.Page;
+        for (var c = 0; c < claim.Count; c++)
+        {
+            var ticket = tickets[claim[c]];
+            results[claim[c]] = deliveries[c];
+            switch (deliveries[c])
+            {
+                case DeliveryResult.Delivered:
+                case DeliveryResult.DeliveredBefore when fresh:
+                    SendLinks(room, ticket);
+                    break;
+                case DeliveryResult.DeliveredBefore:
                     metrics.Duplicate(room.Name);
-                }
+                    break;
+                case DeliveryResult.Entered:
+                    foreach (var session in room.SessionsOf(ticket).Where(s => s.IsOwner))
+                    {
+                        closer.Gone(session, EnteredReason);
+                    }
+
+                    break;
             }
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            // Nothing claimed, nothing lost: the next push tick finds these tickets active and delivers.
-            Log.NoticeFailed(logger, room.Name, owned.Count, ex.Message);
-        }
-    }
 
-    /// <summary>The push tick found these tickets admitted, with connections here that have no notice yet (a lost message).</summary>
-    public async Task OnFoundActiveAsync(RoomContext room, List<string> tickets)
-    {
-        var owned = TellOthers(room, tickets);
-        if (owned.Count == 0)
-        {
-            return;
-        }
-
-        var deliveries = await room.Queue.DeliverAsync(owned, _instance);
-        for (var i = 0; i < owned.Count; i++)
-        {
-            if (deliveries[i] == DeliveryResult.Delivered)
-            {
-                Deliver(room, owned[i]);
-            }
-        }
+        return results;
     }
 
     /// <summary>
-    /// A connection opened for an admitted ticket: the visitor's own gets its notice whatever the delivery says (once per
-    /// connection); returns false when the admission lapsed in the meantime (nothing sent). Anyone else's is told
-    /// without a link and delivers nothing.
+    /// Tells the ticket's connections of others than its visitor (no link, no delivery); true when a connection of its
+    /// own visitor here still waits for its notice.
     /// </summary>
-    public async Task<bool> OnConnectActiveAsync(RoomContext room, HubSession session)
+    private bool TellOthers(RoomContext room, string ticket)
     {
-        if (!session.IsOwner)
+        var ownerWaits = false;
+        foreach (var session in room.SessionsOf(ticket))
         {
-            if (session.TryMarkAdmitted())
+            if (session.IsOwner)
+            {
+                ownerWaits |= !session.AdmittedSent;
+            }
+            else if (session.TryMarkAdmitted())
             {
                 Send(room, session);
             }
-
-            return true;
         }
 
-        var delivery = await room.Queue.DeliverAsync([session.Ticket], _instance);
-        if (delivery[0] == DeliveryResult.NotAdmitted)
-        {
-            return false;
-        }
-
-        if (session.TryMarkAdmitted())
-        {
-            Send(room, session);
-        }
-
-        return true;
+        return ownerWaits;
     }
 
-    /// <summary>
-    /// Tells the connections of others than the tickets' visitors (no link, no delivery); returns the tickets that have a
-    /// connection of their own visitor still waiting for its notice.
-    /// </summary>
-    private List<string> TellOthers(RoomContext room, IEnumerable<string> tickets)
-    {
-        var owned = new List<string>();
-        foreach (var ticket in tickets)
-        {
-            var ownerWaits = false;
-            foreach (var session in room.SessionsOf(ticket))
-            {
-                if (session.IsOwner)
-                {
-                    ownerWaits |= !session.AdmittedSent;
-                }
-                else if (session.TryMarkAdmitted())
-                {
-                    Send(room, session);
-                }
-            }
-
-            if (ownerWaits)
-            {
-                owned.Add(ticket);
-            }
-        }
-
-        return owned;
-    }
-
-    private void Deliver(RoomContext room, string ticket)
+    private void SendLinks(RoomContext room, string ticket)
     {
         foreach (var session in room.SessionsOf(ticket))
         {
-            if (session.TryMarkAdmitted())
+            if (session.IsOwner && session.TryMarkAdmitted())
             {
                 Send(room, session);
             }
@@ -159,7 +127,9 @@ internal sealed partial class AdmissionNotifier(
     /// <summary>The notice: with a fresh entry link for the visitor's own connection, without one for anyone else's.</summary>
     private void Send(RoomContext room, HubSession session)
     {
-        ReadOnlyMemory<byte> message = session.IsOwner ? HubMessages.Admitted(EnterUrl(room, session)) : HubMessages.AdmittedWithoutLink;
+        ReadOnlyMemory<byte> message = session.IsOwner
+            ? HubMessages.Admitted(tokens.IssueEntryLink(room.Name, room.Options, session.Visitor, session.Ticket, timeProvider.GetUtcNow()))
+            : HubMessages.AdmittedWithoutLink;
         if (session.Enqueue(message))
         {
             if (session.IsOwner)
@@ -175,12 +145,23 @@ internal sealed partial class AdmissionNotifier(
         }
     }
 
-    private string EnterUrl(RoomContext room, HubSession session) =>
-        tokens.IssueEntryLink(room.Name, room.Options, session.Visitor, session.Ticket, timeProvider.GetUtcNow());
+    /// <summary>Handles one batch from the room's channel; a Redis failure is logged (the next push tick delivers).</summary>
+    public async Task OnBatchAsync(RoomContext room, IReadOnlyList<string> tickets)
+    {
+        try
+        {
+            await DeliverAsync(room, tickets, DeliveryCause.Batch);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing claimed, nothing lost: the next push tick finds these tickets active and delivers.
+            Log.NoticeFailed(logger, room.Name, tickets.Count, ex);
+        }
+    }
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.NoticeFailed, LogLevel.Warning, "Room {Room}: claiming {Count} admission notices failed ({Message}); the next push tick retries")]
-        public static partial void NoticeFailed(ILogger logger, string room, int count, string message);
+        [LoggerMessage(EventIds.NoticeFailed, LogLevel.Warning, "Room {Room}: delivering {Count} admission notices failed; the next push tick retries")]
+        public static partial void NoticeFailed(ILogger logger, string room, int count, Exception exception);
     }
 }

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.SocketHub.Diagnostics;
 using YarpWaitingRoom.SocketHub.Sessions;
 
@@ -21,38 +22,23 @@ internal sealed partial class AdmissionSubscriber(
         foreach (var room in rooms.All)
         {
             await subscriber.SubscribeWithRetryAsync(
-                room.Queue.Keys.Notify, (_, message) => OnMessage(room, message), ex => Log.SubscribeFailed(logger, room.Name, ex.Message),
+                room.Queue.Keys.Notify, (_, message) => OnMessage(room, message), ex => Log.SubscribeFailed(logger, room.Name, ex),
                 TimeSpan.FromSeconds(1), timeProvider, stoppingToken);
         }
     }
 
     private void OnMessage(RoomContext room, RedisValue message)
     {
-        var text = (string?)message;
-        if (text is null || !text.StartsWith("admitted|", StringComparison.Ordinal))
+        if (RoomNotice.TryParse(message, out var notice) && notice.Kind == RoomNoticeKind.Admitted)
         {
-            return;
+            // Off the subscriber's thread: one slow batch never holds up the room's other messages.
+            _ = Task.Run(() => notifier.OnBatchAsync(room, notice.Tickets));
         }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await notifier.OnBatchAsync(room, text);
-            }
-            catch (Exception ex)
-            {
-                Log.NoticeFailed(logger, room.Name, ex.Message);
-            }
-        });
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.SubscribeFailed, LogLevel.Warning, "Room {Room}: subscribing to admissions failed ({Message}); retrying")]
-        public static partial void SubscribeFailed(ILogger logger, string room, string message);
-
-        [LoggerMessage(EventIds.BatchNotHandled, LogLevel.Error, "Room {Room}: admission batch not handled ({Message})")]
-        public static partial void NoticeFailed(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.SubscribeFailed, LogLevel.Warning, "Room {Room}: subscribing to admissions failed; retrying")]
+        public static partial void SubscribeFailed(ILogger logger, string room, Exception exception);
     }
 }

@@ -71,13 +71,13 @@ internal sealed partial class HeartbeatFlusher(
                 room.Heartbeat(ticket);
             }
 
-            Log.FlushFailed(logger, room.Name, tickets.Count, ex.Message);
+            Log.FlushFailed(logger, room.Name, tickets.Count, ex);
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.HeartbeatFlushFailed, LogLevel.Warning, "Room {Room}: writing {Count} heartbeats failed ({Message}); retrying next flush")]
-        public static partial void FlushFailed(ILogger logger, string room, int count, string message);
+        [LoggerMessage(EventIds.HeartbeatFlushFailed, LogLevel.Warning, "Room {Room}: writing {Count} heartbeats failed; retrying next flush")]
+        public static partial void FlushFailed(ILogger logger, string room, int count, Exception exception);
     }
 }

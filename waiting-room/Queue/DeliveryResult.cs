@@ -11,4 +11,7 @@ public enum DeliveryResult
 
     /// <summary>Someone (another hub, a poll) delivered it before.</summary>
     DeliveredBefore = 2,
+
+    /// <summary>The visitor entered already (the one-time code was used): nothing is left to deliver.</summary>
+    Entered = 3,
 }

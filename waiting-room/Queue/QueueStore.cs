@@ -42,6 +42,7 @@ public sealed class QueueStore
     private readonly TimeProvider _timeProvider;
     private readonly RedisKey[] _joinKeys;
     private readonly RedisKey[] _touchKeys;
+    private readonly RedisKey[] _statusKeys;
     private readonly RedisValue _channel;
 
     public QueueStore(IConnectionMultiplexer redis, string room, RoomOptions options, TimeProvider timeProvider)
@@ -56,6 +57,7 @@ public sealed class QueueStore
         Keys = new RedisKeys(room);
         _joinKeys = [Keys.Visitors, Keys.Tickets, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
         _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active];
+        _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons];
         _channel = Keys.Notify.ToString();
         RevokedFor = options.SessionDuration + RevocationMargin;
         GoneRetention = RevokedFor > MinGoneRetention ? RevokedFor : MinGoneRetention;
@@ -275,22 +277,49 @@ public sealed class QueueStore
     public async Task<bool> RefreshSessionAsync(string ticket) =>
         (long)await Db.ExecuteAsync("ZADD", Keys.Active, "XX", "GT", "CH", NowMs + (long)Options.SessionDuration.TotalMilliseconds, ticket) == 1;
 
-    /// <summary>Where a ticket stands, in one round trip (rank, active score and departure reason pipelined).</summary>
-    public async Task<TicketStatus> GetStatusAsync(string ticket)
+    /// <summary>Where a ticket stands, in one round trip (<see cref="GetStatusesAsync"/> for one).</summary>
+    public async Task<TicketStatus> GetStatusAsync(string ticket) => (await GetStatusesAsync([ticket]))[0];
+
+    /// <summary>
+    /// Where many tickets stand: one script call per <paramref name="chunkSize"/> tickets, all in flight together (the
+    /// hub's push tick). Position while waiting, admitted while active and not past its deadline, else gone with the
+    /// recorded reason.
+    /// </summary>
+    public async Task<TicketStatus[]> GetStatusesAsync(IReadOnlyList<string> tickets, int chunkSize = 1000)
     {
-        var batch = Db.CreateBatch();
-        var rank = batch.SortedSetRankAsync(Keys.Waiting, ticket);
-        var activeUntil = batch.SortedSetScoreAsync(Keys.Active, ticket);
-        var why = batch.HashGetAsync(Keys.GoneReasons, ticket);
-        batch.Execute();
-        if (await rank is { } r)
+        ArgumentNullException.ThrowIfNull(tickets);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
+        var now = NowMs;
+        var calls = new Task<RedisResult>[(tickets.Count + chunkSize - 1) / chunkSize];
+        for (var c = 0; c < calls.Length; c++)
         {
-            return new TicketStatus(TicketState.Waiting, r + 1);
+            var offset = c * chunkSize;
+            var args = new RedisValue[1 + Math.Min(chunkSize, tickets.Count - offset)];
+            args[0] = now;
+            for (var i = 1; i < args.Length; i++)
+            {
+                args[i] = tickets[offset + i - 1];
+            }
+
+            calls[c] = Db.ScriptEvaluateAsync(LuaScripts.Status, _statusKeys, args);
         }
 
-        return await activeUntil is { } until && until > NowMs
-            ? new TicketStatus(TicketState.Active, 0)
-            : new TicketStatus(TicketState.Gone, 0, ParseGoneReason(await why));
+        var statuses = new TicketStatus[tickets.Count];
+        for (var c = 0; c < calls.Length; c++)
+        {
+            var reply = (RedisResult[])(await calls[c])!;
+            for (var i = 0; i < reply.Length / 2; i++)
+            {
+                statuses[(c * chunkSize) + i] = (long)reply[2 * i] switch
+                {
+                    1 => new TicketStatus(TicketState.Waiting, (long)reply[(2 * i) + 1]),
+                    2 => new TicketStatus(TicketState.Active, 0),
+                    _ => new TicketStatus(TicketState.Gone, 0, ParseGoneReason((string?)reply[(2 * i) + 1])),
+                };
+            }
+        }
+
+        return statuses;
     }
 
     /// <summary>
@@ -347,7 +376,7 @@ public sealed class QueueStore
     /// <summary>
     /// Delivers the admissions of <paramref name="tickets"/>, exactly once each across every hub and proxy (one round
     /// trip). Only a <see cref="DeliveryResult.Delivered"/> ticket is the caller's to notify; its claim window restarts
-    /// now unless its visitor entered already.
+    /// now. A ticket whose visitor entered already is <see cref="DeliveryResult.Entered"/> and gets no marker.
     /// </summary>
     /// <param name="tickets">The tickets to deliver.</param>
     /// <param name="deliveredBy">Who delivers (a hub instance, a proxy): written into the marker for diagnosis.</param>
@@ -402,6 +431,4 @@ public sealed class QueueStore
             : null;
     }
 
-    /// <summary>Whether the one-time entry code of <paramref name="ticket"/>'s admission has been used (the visitor entered).</summary>
-    public Task<bool> HasEnteredAsync(string ticket) => Db.KeyExistsAsync(Keys.UsedCode(ticket));
 }

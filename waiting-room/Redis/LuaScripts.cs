@@ -13,6 +13,7 @@ internal static class LuaScripts
     public static readonly string EndSession = Load("end-session.lua");
     public static readonly string Redeem = Load("redeem.lua");
     public static readonly string Deliver = Load("deliver.lua");
+    public static readonly string Status = Load("status.lua");
     public static readonly string WriteState = Load("write-state.lua");
     public static readonly string Limit = Load("limit.lua");
 

@@ -6,7 +6,8 @@
 -- KEYS[1] active   then per ticket i (1-based): KEYS[2i] its notice marker, KEYS[2i+1] its used-code marker
 -- ARGV[1] now (ms)   ARGV[2] claim deadline from now (ms)   ARGV[3] notice marker TTL (ms)   ARGV[4] who delivers
 -- ARGV[5..] the tickets, in the order of their KEYS
--- Returns one number per ticket: 1 delivered now (first time), 2 delivered before, 0 not admitted (waiting or gone).
+-- Returns one number per ticket: 1 delivered now (first time), 2 delivered before, 0 not admitted (waiting or gone),
+-- 3 entered already (its one-time code was used: there is nothing left to deliver; no marker is written).
 local now = tonumber(ARGV[1])
 local results = {}
 for i = 5, #ARGV do
@@ -15,11 +16,11 @@ for i = 5, #ARGV do
   local untilMs = tonumber(redis.call('ZSCORE', KEYS[1], ticket) or '')
   local result = 0
   if untilMs and untilMs > now then
-    if redis.call('SET', KEYS[2 * n], ARGV[4], 'NX', 'PX', ARGV[3]) then
+    if redis.call('EXISTS', KEYS[2 * n + 1]) == 1 then
+      result = 3
+    elseif redis.call('SET', KEYS[2 * n], ARGV[4], 'NX', 'PX', ARGV[3]) then
       result = 1
-      if redis.call('EXISTS', KEYS[2 * n + 1]) == 0 then
-        redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ticket)
-      end
+      redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ticket)
     else
       result = 2
     end
