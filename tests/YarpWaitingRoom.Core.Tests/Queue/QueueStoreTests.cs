@@ -343,7 +343,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Deliver_AfterTheVisitorEntered_NeverShortensTheSession()
+    public async Task Deliver_AfterTheVisitorEntered_SaysEntered_AndNeverShortensTheSession()
     {
         var sut = CreateSut(new RoomOptions { ClaimWindow = TimeSpan.FromSeconds(60), SessionDuration = TimeSpan.FromMinutes(10) });
         var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
@@ -351,9 +351,38 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(RedeemResult.Redeemed, await sut.RedeemAsync(ticket));
         var session = await Db.SortedSetScoreAsync(sut.Keys.Active, ticket);
 
-        Assert.Equal([DeliveryResult.Delivered], await sut.DeliverAsync([ticket], "late-hub"));
+        Assert.Equal([DeliveryResult.Entered], await sut.DeliverAsync([ticket], "late-hub"));
 
         Assert.Equal(session, await Db.SortedSetScoreAsync(sut.Keys.Active, ticket));
+        Assert.False(await Db.KeyExistsAsync(sut.Keys.Notice(ticket)));
+    }
+
+    [Fact]
+    public async Task GetStatuses_ManyTicketsInChunks_GiveEachItsPositionAdmissionOrDeparture()
+    {
+        var sut = CreateSut(new RoomOptions { MaxActive = 1, AbandonAfter = TimeSpan.FromSeconds(30) });
+        var admitted = (await sut.JoinAsync("first", "/", queueOff: false)).Ticket;
+        var waiting = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            waiting.Add((await sut.JoinAsync($"w{i}", "/", queueOff: false)).Ticket);
+        }
+
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.True(await sut.EndSessionAsync(admitted, "purchase"));
+        string[] tickets = [.. waiting, admitted, "never-issued"];
+
+        var statuses = await sut.GetStatusesAsync(tickets, chunkSize: 2);
+
+        Assert.Equal(
+            [
+                new TicketStatus(TicketState.Waiting, 1), new TicketStatus(TicketState.Waiting, 2), new TicketStatus(TicketState.Waiting, 3),
+                new TicketStatus(TicketState.Waiting, 4), new TicketStatus(TicketState.Waiting, 5),
+                new TicketStatus(TicketState.Gone, 0, GoneReason.Ended), new TicketStatus(TicketState.Gone, 0, GoneReason.Unknown),
+            ],
+            statuses);
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.Equal(new TicketStatus(TicketState.Active, 0), await sut.GetStatusAsync(waiting[0]));
     }
 
     [Fact]
