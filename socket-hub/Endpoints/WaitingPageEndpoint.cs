@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.SocketHub.Diagnostics;
+using YarpWaitingRoom.SocketHub.Extensions;
 using YarpWaitingRoom.SocketHub.Page;
 using YarpWaitingRoom.SocketHub.Push;
 using YarpWaitingRoom.SocketHub.Sessions;
@@ -27,6 +29,7 @@ internal static partial class WaitingPageEndpoint
         RoomDirectory rooms,
         TokenService tokens,
         AdmissionNotifier notifier,
+        IOptions<SocketHubOptions> hubOptions,
         TimeProvider timeProvider,
         ILogger<RoomDirectory> logger)
     {
@@ -35,14 +38,16 @@ internal static partial class WaitingPageEndpoint
         context.Response.Headers.CacheControl = "no-store";
         if (!rooms.TryGet(room, out var target))
         {
-            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), StatusCodes.Status404NotFound);
+            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
         }
+
+        var timings = WaitingPageTimings.For(target.Options, hubOptions.Value.PushInterval);
 
         var status = tokens.Validate(t ?? string.Empty, TokenKind.Ticket, target.Name, visitor: null, now, out var claims);
         if (status != TokenStatus.Valid)
         {
             Log.TicketRejected(logger, room, status);
-            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), StatusCodes.Status400BadRequest);
+            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), timings, StatusCodes.Status400BadRequest);
         }
 
         var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(claims!.Ticket) ?? "/";
@@ -68,11 +73,11 @@ internal static partial class WaitingPageEndpoint
             target.Heartbeat(claims.Ticket);
         }
 
-        return Page(model, StatusCodes.Status200OK);
+        return Page(model, timings, StatusCodes.Status200OK);
     }
 
-    private static ContentHttpResult Page(WaitingPageModel model, int statusCode) =>
-        TypedResults.Content(WaitingPage.Render(model), "text/html; charset=utf-8", statusCode: statusCode);
+    private static ContentHttpResult Page(WaitingPageModel model, WaitingPageTimings timings, int statusCode) =>
+        TypedResults.Content(WaitingPage.Render(model, timings), "text/html; charset=utf-8", statusCode: statusCode);
 
     private static partial class Log
     {

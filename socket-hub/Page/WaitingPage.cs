@@ -12,7 +12,9 @@ namespace YarpWaitingRoom.SocketHub.Page;
 /// The waiting page. Rendered here so it is useful without JavaScript (it refreshes itself every
 /// <see cref="RefreshSeconds"/> seconds); <c>wait.js</c> then keeps it live over the WebSocket.
 /// Every value that reaches the markup is HTML-encoded; the model handed to the script is JSON with
-/// HTML-sensitive characters escaped, so no input can close the <c>&lt;script&gt;</c> element.
+/// HTML-sensitive characters escaped, so no input can close the <c>&lt;script&gt;</c> element. That model also carries
+/// the page's texts (<see cref="PageTexts"/>, the language's whole table) and timings (<see cref="WaitingPageTimings"/>),
+/// so <c>wait.js</c> has no words or intervals of its own.
 /// </summary>
 public static class WaitingPage
 {
@@ -29,6 +31,7 @@ public static class WaitingPage
     private const string QualityParameter = "q";
     private const int SecondsPerMinute = 60;
     private const int MinutesPerHour = 60;
+    private const int JsonBufferBytes = 8192; // the model and one language's texts, Hangul escaped
 
     // Hangul and typographic punctuation stay readable in the source; '<', '>', '&', '"', '\'' are always encoded.
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(
@@ -43,12 +46,14 @@ public static class WaitingPage
     public static string PickLanguage(string? queryLang, string? cookieLang, string? acceptLanguage) =>
         Supported(queryLang) ?? Supported(cookieLang) ?? FromAcceptLanguage(acceptLanguage) ?? English;
 
-    public static string Render(WaitingPageModel model)
+    /// <summary>The page for <paramref name="model"/>, its words from <see cref="PageTexts"/> and its timings from <paramref name="timings"/>.</summary>
+    public static string Render(WaitingPageModel model, WaitingPageTimings timings)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(timings);
 
         var language = Supported(model.Language) ?? English;
-        var text = language == Korean ? Texts.Ko : Texts.En;
+        var text = PageTexts.For(language);
         // Without a ticket there is no place to show or follow (an invalid link): say so, as the socket's 1008 would.
         var invalid = string.IsNullOrEmpty(model.Ticket);
         var state = invalid ? "gone" : model.State switch
@@ -63,10 +68,10 @@ public static class WaitingPage
 
         var title = state switch
         {
-            "active" => text.TitleActive,
-            "gone" => text.TitleGone,
-            _ when position is { } n => text.TitleWaitingAt.Replace("{n}", Number(n), StringComparison.Ordinal),
-            _ => text.TitleWaiting,
+            "active" => text["titleActive"],
+            "gone" => text["titleGone"],
+            _ when position is { } n => PageTexts.Fill(text["titleWaitingAt"], ("n", Number(n))),
+            _ => text["titleWaiting"],
         };
 
         // Without JavaScript the page refreshes itself (the hub counts each visit as a heartbeat);
@@ -78,17 +83,17 @@ public static class WaitingPage
         var alert = state switch
         {
             "active" when enterUrl is not null => $"""
-                <p class="wr-alert-title">{E(text.YourTurn)}</p>
-                      <p><a class="wr-button" id="wr-enter" href="{E(enterUrl)}">{E(text.Continue)}</a></p>
+                <p class="wr-alert-title">{E(text["yourTurn"])}</p>
+                      <p><a class="wr-button" id="wr-enter" href="{E(enterUrl)}">{E(text["continue"])}</a></p>
                 """,
             "active" => $"""
-                <p class="wr-alert-title">{E(text.YourTurn)}</p>
-                      <p>{E(text.ActiveElsewhere)}</p>
+                <p class="wr-alert-title">{E(text["yourTurn"])}</p>
+                      <p>{E(text["activeElsewhere"])}</p>
                 """,
             "gone" => $"""
-                <p class="wr-alert-title">{E(text.GoneTitle)}</p>
-                      <p>{E(invalid ? text.InvalidBody : text.GoneBody)}</p>
-                      <p><a class="wr-button" id="wr-rejoin" href="{E(returnUrl)}">{E(text.JoinAgain)}</a></p>
+                <p class="wr-alert-title">{E(text["goneTitle"])}</p>
+                      <p>{E(invalid ? text["goneInvalid"] : text["goneBody"])}</p>
+                      <p><a class="wr-button" id="wr-rejoin" href="{E(returnUrl)}">{E(text["joinAgain"])}</a></p>
                 """,
             _ => string.Empty,
         };
@@ -105,38 +110,38 @@ public static class WaitingPage
               {{refresh}}
               <title>{{E(title)}} – {{E(model.Room)}}</title>
               <link rel="stylesheet" href="{{AssetsPath}}/wait.css">
-              <script type="application/json" id="wr-data">{{Json(model, language, state, returnUrl, enterUrl)}}</script>
+              <script type="application/json" id="wr-data">{{Json(model, timings, text, state, returnUrl, enterUrl)}}</script>
               <script src="{{AssetsPath}}/wait.js" defer></script>
             </head>
             <body data-state="{{state}}">
               <div class="wr-page">
                 <header class="wr-top">
-                  <p class="wr-brand">{{E(text.Brand)}}</p>
-                  <nav class="wr-lang" aria-label="{{E(text.LanguageLabel)}}">
-                    {{LanguageLink(model.Ticket, returnUrl, Korean, "한국어", language)}}
-                    {{LanguageLink(model.Ticket, returnUrl, English, "English", language)}}
+                  <p class="wr-brand">{{E(text["brand"])}}</p>
+                  <nav class="wr-lang" aria-label="{{E(text["languageLabel"])}}">
+                    {{LanguageLink(model.Ticket, returnUrl, PageTexts.Korean, language)}}
+                    {{LanguageLink(model.Ticket, returnUrl, PageTexts.English, language)}}
                   </nav>
                 </header>
                 <main class="wr-card">
                   <h1 class="wr-room" id="wr-room">{{E(model.Room)}}</h1>
                   <section id="wr-waiting" class="wr-waiting"{{(waiting ? string.Empty : " hidden")}}>
-                    <p class="wr-lead">{{E(text.Lead)}}</p>
+                    <p class="wr-lead">{{E(text["lead"])}}</p>
                     <div id="wr-live" class="wr-live" aria-live="polite" aria-atomic="true">
                       <p id="wr-position" class="wr-position">{{PositionHtml(position, text)}}</p>
-                      <p class="wr-eta"><span class="wr-label">{{E(text.EtaLabel)}}</span> <span id="wr-eta">{{E(Eta(model.EtaSeconds, text))}}</span></p>
+                      <p class="wr-eta"><span class="wr-label">{{E(text["etaLabel"])}}</span> <span id="wr-eta">{{E(Eta(model.EtaSeconds, text))}}</span></p>
                     </div>
                     <div class="wr-progress">
                       <div class="wr-progress-head">
-                        <label for="wr-progress">{{E(text.ProgressLabel)}}</label>
+                        <label for="wr-progress">{{E(text["progressLabel"])}}</label>
                         <span id="wr-progress-value" class="wr-progress-value" aria-hidden="true"></span>
                       </div>
                       <progress id="wr-progress" max="100"></progress>
                     </div>
-                    <p id="wr-queue-note" class="wr-note"{{(waiting && !model.QueueOn ? string.Empty : " hidden")}}>{{E(text.QueueWindingDown)}}</p>
-                    <p id="wr-connection" class="wr-connection" data-connection="connecting" hidden>{{E(text.Connecting)}}</p>
-                    <noscript><p class="wr-connection" data-connection="refresh">{{E(text.NoScriptRefresh)}}</p></noscript>
-                    <p class="wr-keep-open">{{E(text.KeepOpen)}}</p>
-                    <p class="wr-hint">{{E(text.RefreshKeepsPlace)}}</p>
+                    <p id="wr-queue-note" class="wr-note"{{(waiting && !model.QueueOn ? string.Empty : " hidden")}}>{{E(text["queueWindingDown"])}}</p>
+                    <p id="wr-connection" class="wr-connection" data-connection="connecting" hidden>{{E(text["connecting"])}}</p>
+                    <noscript><p class="wr-connection" data-connection="refresh">{{E(PageTexts.Fill(text["noScriptRefresh"], ("seconds", Number(RefreshSeconds))))}}</p></noscript>
+                    <p class="wr-keep-open">{{E(PageTexts.Fill(text["keepOpen"], ("seconds", Seconds(timings.AbandonAfter))))}}</p>
+                    <p class="wr-hint">{{E(text["refreshKeepsPlace"])}}</p>
                   </section>
                   <div id="wr-alert" class="wr-alert" data-kind="{{(waiting ? string.Empty : state)}}" aria-live="assertive" aria-atomic="true">{{alert}}</div>
                 </main>
@@ -151,46 +156,50 @@ public static class WaitingPage
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string PositionHtml(long? position, Texts text)
+    /// <summary>Whole seconds, rounded down (a visitor told "45" when it is 45.5 leaves in time), at least 1.</summary>
+    private static string Seconds(TimeSpan duration) => Number(Math.Max(1, (long)duration.TotalSeconds));
+
+    private static string PositionHtml(long? position, PageTexts text)
     {
         if (position is not { } n)
         {
-            return E(text.PositionUnknown);
+            return E(text["positionUnknown"]);
         }
 
-        var template = text.PositionAt;
+        var template = text["positionAt"];
         var at = template.IndexOf("{n}", StringComparison.Ordinal);
         return $"""{E(template[..at])}<strong id="wr-position-number">{Number(n)}</strong>{E(template[(at + 3)..])}""";
     }
 
-    private static string Eta(double? seconds, Texts text)
+    private static string Eta(double? seconds, PageTexts text)
     {
         if (seconds is not { } s || !double.IsFinite(s) || s < 0)
         {
-            return text.EtaUnknown;
+            return text["etaUnknown"];
         }
 
         if (s < SecondsPerMinute)
         {
-            return text.EtaUnderMinute;
+            return text["etaUnderMinute"];
         }
 
         var minutes = Math.Max(1, (long)Math.Round(s / SecondsPerMinute, MidpointRounding.AwayFromZero));
         if (minutes < MinutesPerHour)
         {
-            return text.EtaMinutes.Replace("{m}", Number(minutes), StringComparison.Ordinal);
+            return PageTexts.Fill(text["etaMinutes"], ("m", Number(minutes)));
         }
 
         var hours = Number(minutes / MinutesPerHour);
         return minutes % MinutesPerHour == 0
-            ? text.EtaHours.Replace("{h}", hours, StringComparison.Ordinal)
-            : text.EtaHoursMinutes
-                .Replace("{h}", hours, StringComparison.Ordinal)
-                .Replace("{m}", Number(minutes % MinutesPerHour), StringComparison.Ordinal);
+            ? PageTexts.Fill(text["etaHours"], ("h", hours))
+            : PageTexts.Fill(text["etaHoursMinutes"], ("h", hours), ("m", Number(minutes % MinutesPerHour)));
     }
 
-    private static string LanguageLink(string ticket, string returnUrl, string language, string name, string current)
+    /// <summary>A link to this page in <paramref name="texts"/>' language, named in that language.</summary>
+    private static string LanguageLink(string ticket, string returnUrl, PageTexts texts, string current)
     {
+        var language = texts.Language;
+        var name = texts["languageName"];
         var href = $"?t={Uri.EscapeDataString(ticket)}&return={Uri.EscapeDataString(returnUrl)}&{LanguageParameter}={language}";
         var currentMark = language == current ? " aria-current=\"true\"" : string.Empty;
         return $"""<a href="{E(href)}" lang="{language}" hreflang="{language}" data-lang="{language}"{currentMark}>{E(name)}</a>""";
@@ -198,9 +207,10 @@ public static class WaitingPage
 
     // Not HTML-encoded on purpose: a <script> element's text is not entity-decoded. JavaScriptEncoder.Default
     // escapes '<', '>', '&', quotes and non-ASCII, so "</script>" or "<!--" can never appear in the output.
-    private static string Json(WaitingPageModel model, string language, string state, string returnUrl, string? enterUrl)
+    // The texts go as they are in the table, placeholders unfilled: wait.js fills them as the server does.
+    private static string Json(WaitingPageModel model, WaitingPageTimings timings, PageTexts text, string state, string returnUrl, string? enterUrl)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var buffer = new ArrayBufferWriter<byte>(JsonBufferBytes);
         using (var json = new Utf8JsonWriter(buffer, JsonOptions))
         {
             json.WriteStartObject();
@@ -226,9 +236,18 @@ public static class WaitingPage
             }
 
             json.WriteBoolean("queueOn", model.QueueOn);
-            json.WriteString("lang", language);
+            json.WriteString("lang", text.Language);
             json.WriteString("state", state);
             json.WriteString("enterUrl", enterUrl);
+            json.WriteNumber("heartbeatMs", (long)timings.HeartbeatInterval.TotalMilliseconds);
+            json.WriteNumber("silenceLimitMs", (long)timings.SilenceLimit.TotalMilliseconds);
+            json.WriteStartObject("text");
+            foreach (var (key, value) in text.All)
+            {
+                json.WriteString(key, value);
+            }
+
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 
@@ -294,102 +313,5 @@ public static class WaitingPage
         }
 
         return 1d;
-    }
-
-    /// <summary>The page's words in both languages; <c>wait.js</c> holds the same for what it updates live.</summary>
-    private sealed class Texts
-    {
-        public static readonly Texts En = new()
-        {
-            Brand = "Waiting room",
-            LanguageLabel = "Language",
-            TitleWaiting = "Waiting…",
-            TitleWaitingAt = "({n}) Waiting…",
-            TitleActive = "It's your turn",
-            TitleGone = "Place in line lost",
-            Lead = "Many people are trying to get in right now, so we let visitors in a few at a time, in the order they arrived.",
-            PositionAt = "You are number {n} in line",
-            PositionUnknown = "Finding your place in line…",
-            EtaLabel = "Estimated wait:",
-            EtaUnknown = "Calculating…",
-            EtaUnderMinute = "Less than a minute",
-            EtaMinutes = "About {m} min",
-            EtaHours = "About {h} h",
-            EtaHoursMinutes = "About {h} h {m} min",
-            ProgressLabel = "Your progress",
-            QueueWindingDown = "The line is winding down: everyone still waiting is let in, in order.",
-            Connecting = "Connecting…",
-            NoScriptRefresh = "This page refreshes itself every 10 seconds.",
-            KeepOpen = "Keep this page open. If you close it or go offline, your place is released after about 30 seconds.",
-            RefreshKeepsPlace = "Refreshing or opening the page in a new tab keeps your place.",
-            YourTurn = "It's your turn!",
-            Continue = "It's your turn — continue",
-            ActiveElsewhere = "To go in, return to the browser where you joined the line: the entry link is shown only there.",
-            GoneTitle = "Your place in line was released",
-            GoneBody = "The waiting page was closed, offline or idle for too long, or your ticket expired. You can join the line again.",
-            InvalidBody = "This waiting-room link is not valid or has expired.",
-            JoinAgain = "Join again",
-        };
-
-        public static readonly Texts Ko = new()
-        {
-            Brand = "대기실",
-            LanguageLabel = "언어",
-            TitleWaiting = "대기 중…",
-            TitleWaitingAt = "({n}) 대기 중…",
-            TitleActive = "입장 차례입니다",
-            TitleGone = "대기 순번 만료",
-            Lead = "지금 접속자가 많아 도착하신 순서대로 조금씩 입장하고 있습니다.",
-            PositionAt = "대기 순번 {n}번",
-            PositionUnknown = "대기 순번을 확인하는 중…",
-            EtaLabel = "예상 대기 시간:",
-            EtaUnknown = "계산 중…",
-            EtaUnderMinute = "1분 이내",
-            EtaMinutes = "약 {m}분",
-            EtaHours = "약 {h}시간",
-            EtaHoursMinutes = "약 {h}시간 {m}분",
-            ProgressLabel = "진행 상황",
-            QueueWindingDown = "대기열이 곧 해제됩니다. 남은 분들은 순서대로 입장합니다.",
-            Connecting = "연결 중…",
-            NoScriptRefresh = "이 페이지는 10초마다 자동으로 새로 고쳐집니다.",
-            KeepOpen = "이 페이지를 닫지 마세요. 페이지를 닫거나 연결이 끊기면 약 30초 후 대기 순번이 사라집니다.",
-            RefreshKeepsPlace = "새로 고침하거나 새 탭에서 열어도 대기 순번은 유지됩니다.",
-            YourTurn = "입장 차례입니다!",
-            Continue = "입장하기",
-            ActiveElsewhere = "입장하려면 처음 줄을 선 브라우저로 돌아가 주세요. 입장 링크는 그 브라우저에서만 표시됩니다.",
-            GoneTitle = "대기 순번이 만료되었습니다",
-            GoneBody = "대기 페이지를 닫았거나 연결이 오래 끊겼거나 대기권이 만료되었습니다. 다시 줄을 서실 수 있습니다.",
-            InvalidBody = "대기실 링크가 올바르지 않거나 만료되었습니다.",
-            JoinAgain = "다시 줄 서기",
-        };
-
-        public required string Brand { get; init; }
-        public required string LanguageLabel { get; init; }
-        public required string TitleWaiting { get; init; }
-        public required string TitleWaitingAt { get; init; }
-        public required string TitleActive { get; init; }
-        public required string TitleGone { get; init; }
-        public required string Lead { get; init; }
-        public required string PositionAt { get; init; }
-        public required string PositionUnknown { get; init; }
-        public required string EtaLabel { get; init; }
-        public required string EtaUnknown { get; init; }
-        public required string EtaUnderMinute { get; init; }
-        public required string EtaMinutes { get; init; }
-        public required string EtaHours { get; init; }
-        public required string EtaHoursMinutes { get; init; }
-        public required string ProgressLabel { get; init; }
-        public required string QueueWindingDown { get; init; }
-        public required string Connecting { get; init; }
-        public required string NoScriptRefresh { get; init; }
-        public required string KeepOpen { get; init; }
-        public required string RefreshKeepsPlace { get; init; }
-        public required string YourTurn { get; init; }
-        public required string Continue { get; init; }
-        public required string ActiveElsewhere { get; init; }
-        public required string GoneTitle { get; init; }
-        public required string GoneBody { get; init; }
-        public required string InvalidBody { get; init; }
-        public required string JoinAgain { get; init; }
     }
 }

@@ -1,87 +1,14 @@
 // The waiting page, kept live: position and ETA pushed over a WebSocket, reconnect with backoff and full
 // jitter, a polling fallback when the socket keeps failing, and the move to the entry link on admission.
-// Plain ES2020, no dependencies, no build step. The page works without it (it refreshes itself).
+// Plain ES2022, no dependencies, no build step. The page works without it (it refreshes itself). It holds no words and
+// no server timing of its own: both come in the page's JSON data (#wr-data), rendered by the hub.
 (() => {
   'use strict';
-
-  // Both languages in one place; the server renders the same words (WaitingPage.Texts) for the first paint.
-  const TEXT = {
-    en: {
-      titleWaiting: 'Waiting…',
-      titleWaitingAt: '({n}) Waiting…',
-      titleActive: "It's your turn",
-      titleGone: 'Place in line lost',
-      positionAt: 'You are number {n} in line',
-      positionUnknown: 'Finding your place in line…',
-      etaUnknown: 'Calculating…',
-      etaUnderMinute: 'Less than a minute',
-      etaMinutes: 'About {m} min',
-      etaHours: 'About {h} h',
-      etaHoursMinutes: 'About {h} h {m} min',
-      progressText: '{pct}% of the way to the front',
-      connecting: 'Connecting…',
-      connected: 'Connected',
-      reconnectingIn: 'Reconnecting in {s} s…',
-      retrying: 'Connection lost, retrying',
-      polling: 'Live updates unavailable; checking every 5 s.',
-      yourTurn: "It's your turn!",
-      takingYouIn: 'Taking you in…',
-      continue: "It's your turn — continue",
-      activeElsewhere: 'To go in, return to the browser where you joined the line: the entry link is shown only there.',
-      replacedTitle: 'This page is open in another tab',
-      replacedBody: 'Your place is kept there. To wait in this tab instead, reload it.',
-      waitHere: 'Wait in this tab',
-      goneTitle: 'Your place in line was released',
-      goneExpired: 'Your turn came, but the entry was not used in time, so the slot went to the next visitor.',
-      goneEnded: 'Your visit has ended (for example, your purchase is complete).',
-      goneAbandoned: 'The waiting page was closed or offline for too long, so your place was given up.',
-      goneRevoked: 'Your place in line was cancelled.',
-      goneInvalid: 'This waiting-room link is not valid or has expired.',
-      goneOther: 'Your place in line is no longer held.',
-      joinAgain: 'Join again',
-    },
-    ko: {
-      titleWaiting: '대기 중…',
-      titleWaitingAt: '({n}) 대기 중…',
-      titleActive: '입장 차례입니다',
-      titleGone: '대기 순번 만료',
-      positionAt: '대기 순번 {n}번',
-      positionUnknown: '대기 순번을 확인하는 중…',
-      etaUnknown: '계산 중…',
-      etaUnderMinute: '1분 이내',
-      etaMinutes: '약 {m}분',
-      etaHours: '약 {h}시간',
-      etaHoursMinutes: '약 {h}시간 {m}분',
-      progressText: '맨 앞까지 {pct}% 진행',
-      connecting: '연결 중…',
-      connected: '연결됨',
-      reconnectingIn: '재연결 중… ({s}초 후)',
-      retrying: '연결이 끊겨 다시 시도하는 중',
-      polling: '실시간 연결을 할 수 없어 5초마다 확인하고 있습니다.',
-      yourTurn: '입장 차례입니다!',
-      takingYouIn: '입장 페이지로 이동하는 중…',
-      continue: '입장하기',
-      activeElsewhere: '입장하려면 처음 줄을 선 브라우저로 돌아가 주세요. 입장 링크는 그 브라우저에서만 표시됩니다.',
-      replacedTitle: '다른 탭에서 이 페이지가 열려 있습니다',
-      replacedBody: '대기 순번은 그 탭에서 유지됩니다. 이 탭에서 기다리려면 새로 고쳐 주세요.',
-      waitHere: '이 탭에서 기다리기',
-      goneTitle: '대기 순번이 만료되었습니다',
-      goneExpired: '입장 차례가 되었지만 제한 시간 안에 입장하지 않아 다음 순서로 넘어갔습니다.',
-      goneEnded: '이용이 종료되었습니다(예: 구매 완료).',
-      goneAbandoned: '대기 페이지가 너무 오래 닫혀 있었거나 연결이 끊겨 대기 순번이 해제되었습니다.',
-      goneRevoked: '대기 순번이 취소되었습니다.',
-      goneInvalid: '대기실 링크가 올바르지 않거나 만료되었습니다.',
-      goneOther: '대기 순번이 더 이상 유지되지 않습니다.',
-      joinAgain: '다시 줄 서기',
-    },
-  };
 
   const BACKOFF_BASE_MS = 1000;
   const BACKOFF_CAP_MS = 30000;
   const STABLE_AFTER_MS = 10000; // a connection open this long resets the backoff
   const CONNECT_TIMEOUT_MS = 10000;
-  const SILENCE_LIMIT_MS = 35000; // the hub pushes every 10 s; this long without a frame means a dead link
-  const HEARTBEAT_MS = 15000;
   const POLL_AFTER_FAILURES = 5;
   const POLL_MS = 5000;
   const COUNTDOWN_TICK_MS = 250;
@@ -106,12 +33,24 @@
     return;
   }
 
+  // The words and the server-side timings come with the page (WaitingPage renders them from Page/Texts/<lang>.json and
+  // the options): the room's heartbeat interval, and the silence after which the socket is given up on
+  // (2 × SocketHub:PushInterval + the heartbeat interval). Without them this is not the page it belongs to.
+  const positiveMs = (value) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null);
+  const text = data.text !== null && typeof data.text === 'object' ? data.text : null;
+  const HEARTBEAT_MS = positiveMs(data.heartbeatMs);
+  const SILENCE_LIMIT_MS = positiveMs(data.silenceLimitMs);
+  if (!text || !HEARTBEAT_MS || !SILENCE_LIMIT_MS) {
+    return; // the page keeps working without the script (it refreshes itself)
+  }
+
   const lang = data.lang === 'ko' ? 'ko' : 'en';
-  const text = TEXT[lang];
   const room = String(data.room ?? '');
   const ticket = String(data.ticket ?? '');
   const number = new Intl.NumberFormat(lang === 'ko' ? 'ko-KR' : 'en-US');
-  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
+  // {name} → values.name; a placeholder without a value stays as it is (the server's PageTexts.Fill, the same rule).
+  const fill = (template, values) =>
+    String(template).replace(/\{(\w+)\}/g, (placeholder, key) => (Object.hasOwn(values, key) ? String(values[key]) : placeholder));
 
   // Only same-site paths are followed, whatever a frame says: the server's rule (LocalUrls.Pattern, verbatim): '/' not
   // followed by '/', then at most 2047 visible ASCII characters other than '\'; no whitespace or control character anywhere.
@@ -241,7 +180,7 @@
     }
     view.progress.max = 100;
     view.progress.value = percent;
-    view.progress.setAttribute('aria-valuetext', fill(text.progressText, { pct: percent }));
+    view.progress.setAttribute('aria-valuetext', fill(text.progressText, { percent }));
     setText(view.progressValue, `${percent}%`);
   };
 
@@ -271,12 +210,12 @@
       words = text.connected;
     } else if (model.connection === 'reconnecting') {
       const seconds = Math.ceil((retryAt - Date.now()) / 1000);
-      words = seconds >= 1 ? fill(text.reconnectingIn, { s: seconds }) : text.retrying;
+      words = seconds >= 1 ? fill(text.reconnectingIn, { seconds: number.format(seconds) }) : text.retrying;
     } else {
       words = everConnected || failures > 0 ? text.retrying : text.connecting;
     }
     if (polling && model.connection !== 'connected') {
-      words = `${words} · ${text.polling}`;
+      words = `${words} · ${fill(text.polling, { seconds: number.format(POLL_MS / 1000) })}`;
     }
     line.dataset.connection = model.connection;
     setText(line, words);
