@@ -14,6 +14,7 @@
 -- Publishes 'revoked|<ms>|t1,t2,...' for the expired sessions (every proxy refuses their cookies) and
 -- 'admitted|<ms>|t1,t2,...' for the batch.
 -- fenced = 1: a newer lock holder already admitted; this (late, paused) caller changed nothing.
+-- From prelude.lua (LuaScripts.Load puts it in front): depart, revoke, tally, notice, ticket_created, call_chunked, zadd_chunked.
 local now = tonumber(ARGV[1])
 
 local fence = tonumber(ARGV[4])
@@ -25,36 +26,17 @@ redis.call('HSET', KEYS[7], 'fence', fence)
 
 -- 1. Sessions past their expiry leave, each with an event (the backend releases their holds).
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[8]))
+call_chunked('ZREM', KEYS[2], expired)
+call_chunked('ZREM', KEYS[3], expired)
+local room = {
+  tickets = KEYS[4], visitors = KEYS[5], gone = KEYS[9], goneWhy = KEYS[10], events = KEYS[6], eventsMaxLen = ARGV[6],
+}
 for _, ticket in ipairs(expired) do
-  redis.call('ZREM', KEYS[2], ticket)
-  redis.call('ZREM', KEYS[3], ticket)
-  local info = redis.call('HGET', KEYS[4], ticket)
-  local visitor = info and string.match(info, '^([^|]*)') or ''
-  redis.call('HDEL', KEYS[4], ticket)
-  if visitor ~= '' and redis.call('HGET', KEYS[5], visitor) == ticket then
-    redis.call('HDEL', KEYS[5], visitor)
-  end
-  redis.call('ZADD', KEYS[9], now, ticket)
-  redis.call('HSET', KEYS[10], ticket, 'expired')
-  redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'expired', 'visitor', visitor, 'ticket', ticket, 'at', now)
+  depart(room, ticket, 'expired', now)
 end
 if #expired > 0 then
-  redis.call('HINCRBY', KEYS[8], 'expired', #expired)
-  redis.call('EXPIRE', KEYS[8], ARGV[9])
-  local newest = redis.call('ZRANGE', KEYS[11], -1, -1, 'WITHSCORES')
-  local at = now
-  if newest[2] and tonumber(newest[2]) > at then
-    at = tonumber(newest[2])
-  end
-  for first = 1, #expired, 1000 do
-    local chunk = {}
-    for i = first, math.min(first + 999, #expired) do
-      chunk[#chunk + 1] = at
-      chunk[#chunk + 1] = expired[i]
-    end
-    redis.call('ZADD', KEYS[11], unpack(chunk))
-  end
-  redis.call('SPUBLISH', ARGV[5], 'revoked|' .. string.format('%d', at) .. '|' .. table.concat(expired, ','))
+  tally(KEYS[8], ARGV[9], 'expired', #expired)
+  revoke(KEYS[11], ARGV[5], expired, now)
 end
 
 -- 2. Free capacity, enforced here whatever the caller believes.
@@ -65,29 +47,15 @@ if limit > 0 and limit < free then
   free = limit
 end
 
--- 3. Oldest first. ZADD/ZREM in chunks: one command per chunk, not per visitor, and within Lua's stack limit.
+-- 3. Oldest first. ZADD/ZREM in chunks: one command per chunk, not per visitor.
 local tickets = {}
 if free > 0 and waitingBefore > 0 then
   local popped = redis.call('ZPOPMIN', KEYS[1], free)
-  local chunk = {}
-  local gone = {}
   for i = 1, #popped, 2 do
-    local ticket = popped[i]
-    tickets[#tickets + 1] = ticket
-    chunk[#chunk + 1] = ARGV[3]
-    chunk[#chunk + 1] = ticket
-    gone[#gone + 1] = ticket
-    if #chunk >= 1000 then
-      redis.call('ZADD', KEYS[2], unpack(chunk))
-      redis.call('ZREM', KEYS[3], unpack(gone))
-      chunk = {}
-      gone = {}
-    end
+    tickets[#tickets + 1] = popped[i]
   end
-  if #chunk > 0 then
-    redis.call('ZADD', KEYS[2], unpack(chunk))
-    redis.call('ZREM', KEYS[3], unpack(gone))
-  end
+  zadd_chunked(KEYS[2], ARGV[3], tickets)
+  call_chunked('ZREM', KEYS[3], tickets)
 end
 
 -- 4. Admission rate: an exponentially weighted average over time, updated whenever someone was waiting.
@@ -118,19 +86,11 @@ for i = 1, #bounds + 1 do
   counts[i] = 0
   sums[i] = 0
 end
--- Join times in chunks (HMGET): one call per thousand admitted, not one per visitor.
-for first = 1, #tickets, 1000 do
-  local infos = redis.call('HMGET', KEYS[4], unpack(tickets, first, math.min(first + 999, #tickets)))
+-- Join times in chunks (HMGET): one call per chunk of admitted, not one per visitor.
+for first = 1, #tickets, CHUNK do
+  local infos = redis.call('HMGET', KEYS[4], unpack(tickets, first, math.min(first + CHUNK - 1, #tickets)))
   for _, info in ipairs(infos) do
-    local created = now
-    if info then
-      local bar = string.find(info, '|', 1, true)
-      if bar then
-        local second = string.find(info, '|', bar + 1, true)
-        created = tonumber(string.sub(info, bar + 1, (second or 0) - 1)) or now
-      end
-    end
-    local wait = now - created
+    local wait = now - ticket_created(info, now)
     local bucket = #bounds + 1
     for i = 1, #bounds do
       if wait <= bounds[i] then
@@ -149,11 +109,10 @@ for i = 1, #bounds + 1 do
   end
   reply[i] = counts[i] .. ':' .. sums[i]
 end
-redis.call('HINCRBY', KEYS[8], 'admitted', #tickets)
-redis.call('EXPIRE', KEYS[8], ARGV[9])
+tally(KEYS[8], ARGV[9], 'admitted', #tickets)
 
 -- 6. One event and one message for the whole batch.
 local list = table.concat(tickets, ',')
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'admitted', 'count', #tickets, 'tickets', list, 'at', now)
-redis.call('SPUBLISH', ARGV[5], 'admitted|' .. now .. '|' .. list)
+redis.call('SPUBLISH', ARGV[5], notice('admitted', now, list))
 return { #tickets, #expired, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), list, table.concat(reply, ',') }

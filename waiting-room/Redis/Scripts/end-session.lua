@@ -6,29 +6,17 @@
 -- KEYS[9] revoked (zset ticket -> ms its admission ended; scores never go backwards)
 -- Publishes 'freed|<ms>|1' (capacity for the scheduler) and 'revoked|<ms>|<ticket>' (every proxy refuses its cookie).
 -- Returns 1 when the session ended now, 0 when it was not active.
+-- From prelude.lua (LuaScripts.Load puts it in front): depart, revoke, tally, notice.
 local ticket = ARGV[1]
 if redis.call('ZREM', KEYS[1], ticket) == 0 then
   return 0
 end
 redis.call('ZREM', KEYS[2], ticket)
-local info = redis.call('HGET', KEYS[3], ticket)
-local visitor = info and string.match(info, '^([^|]*)') or ''
-redis.call('HDEL', KEYS[3], ticket)
-if visitor ~= '' and redis.call('HGET', KEYS[4], visitor) == ticket then
-  redis.call('HDEL', KEYS[4], visitor)
-end
-redis.call('ZADD', KEYS[7], ARGV[2], ticket)
-redis.call('HSET', KEYS[8], ticket, 'ended')
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'type', 'ended', 'visitor', visitor, 'ticket', ticket, 'at', ARGV[2],
-  'reason', ARGV[3])
-redis.call('HINCRBY', KEYS[6], 'ended', 1)
-redis.call('EXPIRE', KEYS[6], ARGV[6])
-redis.call('SPUBLISH', ARGV[5], 'freed|' .. ARGV[2] .. '|1')
-local newest = redis.call('ZRANGE', KEYS[9], -1, -1, 'WITHSCORES')
-local at = tonumber(ARGV[2])
-if newest[2] and tonumber(newest[2]) > at then
-  at = tonumber(newest[2])
-end
-redis.call('ZADD', KEYS[9], at, ticket)
-redis.call('SPUBLISH', ARGV[5], 'revoked|' .. string.format('%d', at) .. '|' .. ticket)
+local room = {
+  tickets = KEYS[3], visitors = KEYS[4], gone = KEYS[7], goneWhy = KEYS[8], events = KEYS[5], eventsMaxLen = ARGV[4],
+}
+depart(room, ticket, 'ended', ARGV[2], ARGV[3])
+tally(KEYS[6], ARGV[6], 'ended', 1)
+redis.call('SPUBLISH', ARGV[5], notice('freed', ARGV[2], 1))
+revoke(KEYS[9], ARGV[5], { ticket }, ARGV[2])
 return 1

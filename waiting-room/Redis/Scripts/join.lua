@@ -5,6 +5,7 @@
 -- ARGV[1] visitor id   ARGV[2] ticket id to use if a new one is needed   ARGV[3] now (ms)   ARGV[4] return URL
 -- ARGV[5] '1' when the queue is off (direct admission allowed)   ARGV[6] MaxActive   ARGV[7] expiry of a direct admission (ms)
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = rank + 1) or 'active' (position 0).
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_record.
 local visitor = ARGV[1]
 local now = tonumber(ARGV[3])
 
@@ -25,7 +26,7 @@ end
 
 local ticket = ARGV[2]
 redis.call('HSET', KEYS[1], visitor, ticket)
-redis.call('HSET', KEYS[2], ticket, visitor .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+redis.call('HSET', KEYS[2], ticket, ticket_record(visitor, ARGV[3], ARGV[4]))
 
 -- Queue off, nobody waiting, capacity left: straight in (strict FIFO is kept: nobody is passed over).
 if ARGV[5] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < tonumber(ARGV[6]) then

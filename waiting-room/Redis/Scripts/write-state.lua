@@ -5,6 +5,7 @@
 -- ARGV[3] notify channel (sharded: SPUBLISH)   ARGV[4] events MAXLEN (approximate)   ARGV[5] now (ms)   ARGV[6] reason   ARGV[7] queueOn (0/1)
 -- ARGV[8..] field/value pairs to set
 -- Returns the new version, or -1 when the state changed meanwhile (the caller reads again and retries).
+-- From prelude.lua (LuaScripts.Load puts it in front): notice.
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if version ~= tonumber(ARGV[1]) then
   return -1
@@ -15,6 +16,6 @@ if ARGV[2] == '2' then
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'type', 'switched', 'at', ARGV[5], 'reason', ARGV[6], 'queueOn', ARGV[7])
 end
 if ARGV[2] ~= '0' then
-  redis.call('SPUBLISH', ARGV[3], 'state|' .. version)
+  redis.call('SPUBLISH', ARGV[3], notice('state', version))
 end
 return version

@@ -1,0 +1,118 @@
+-- The room's Lua library: what the scripts share, written once. LuaScripts.Load puts this file in front of each
+-- script that uses it, so each stays one EVAL/EVALSHA script whose own KEYS/ARGV header follows this library.
+-- Why a prelude and not a Redis 7 function library (FUNCTION LOAD REPLACE): a script carries its library inside its
+-- SHA, so StackExchange.Redis's NOSCRIPT fallback restores both by itself after a restart, a failover or SCRIPT FLUSH,
+-- on whichever node (or cluster shard) runs it, with nothing to load on connect; and during a rolling deploy old and
+-- new processes each run the library they were built with, where one FUNCTION LOAD REPLACE would change it under the
+-- other's callers. The price: each call makes these closures again (about a microsecond on Redis 7.0), which is why
+-- the self-contained per-request scripts (limit, touch, deliver, redeem) go without; and a line number in a script's
+-- error counts this file's lines first.
+-- Local functions only: Redis refuses to create globals.
+--
+-- Notify messages, published with SPUBLISH on the room's sharded channel and all written by notice() below (the C#
+-- RoomNotice codec documents and parses the same format; <ms> is Unix time in whole milliseconds):
+--   admitted|<ms>|t1,t2,...   a batch was admitted, oldest first (admit.lua)
+--   freed|<ms>|<n>            n active sessions ended: capacity for the scheduler (end-session.lua, reap.lua)
+--   revoked|<ms>|t1,t2,...    these admissions ended: every proxy refuses their cookies (admit, end-session, reap)
+--   state|<version>           the switch state changed: read it again (write-state.lua)
+
+-- Members per command in the chunked loops: one command per thousand, not one per member, and within the stack limit
+-- of unpack.
+local CHUNK = 1000
+
+-- redis.call(command, key, members...) in chunks, e.g. ZREM or HDEL of many members.
+local function call_chunked(command, key, members)
+  for first = 1, #members, CHUNK do
+    redis.call(command, key, unpack(members, first, math.min(first + CHUNK - 1, #members)))
+  end
+end
+
+-- ZADD of many members, all at one score, in chunks.
+local function zadd_chunked(key, score, members)
+  for first = 1, #members, CHUNK do
+    local args = {}
+    for i = first, math.min(first + CHUNK - 1, #members) do
+      args[#args + 1] = score
+      args[#args + 1] = members[i]
+    end
+    redis.call('ZADD', key, unpack(args))
+  end
+end
+
+-- Adds n to a field of this minute's stats hash, which lives ttl seconds.
+local function tally(stats, ttl, field, n)
+  redis.call('HINCRBY', stats, field, n)
+  redis.call('EXPIRE', stats, ttl)
+end
+
+-- The one writer of the notify format: kind|<number>|payload, or kind|<number> without a payload; the number is the
+-- time (ms) of admitted, freed and revoked, and the version of state.
+local function notice(kind, number, payload)
+  local message = kind .. '|' .. string.format('%d', number)
+  if payload ~= nil then
+    message = message .. '|' .. payload
+  end
+  return message
+end
+
+-- The ticket record, tickets[ticket] = 'visitor|createdMs|returnUrl' (QueueStore reads the same format).
+local function ticket_record(visitor, createdMs, returnUrl)
+  return visitor .. '|' .. createdMs .. '|' .. returnUrl
+end
+
+-- The visitor of a ticket record; '' when there is none (HGET gave false).
+local function ticket_visitor(info)
+  return info and string.match(info, '^([^|]*)') or ''
+end
+
+-- When the ticket joined (ms) by its record, or otherwise when the record is missing or carries no time.
+local function ticket_created(info, otherwise)
+  return tonumber(info and string.match(info, '^[^|]*|([^|]*)') or '') or otherwise
+end
+
+-- A ticket's record goes, and its visitor's pointer with it unless that names another ticket (the visitor has joined
+-- afresh since). Returns the visitor ('' when the record was already gone).
+local function forget_ticket(tickets, visitors, ticket)
+  local visitor = ticket_visitor(redis.call('HGET', tickets, ticket))
+  redis.call('HDEL', tickets, ticket)
+  if visitor ~= '' and redis.call('HGET', visitors, visitor) == ticket then
+    redis.call('HDEL', visitors, visitor)
+  end
+  return visitor
+end
+
+-- A ticket the caller has taken out of waiting, active and seen leaves the room for `why` ('expired', 'ended' or
+-- 'abandoned'): its record is forgotten, the departure kept in gone (ticket -> now) and gone:why (ticket -> why) for a
+-- visitor who comes back to ask, and one event of type `why` is appended, with `detail` as its 'reason' when given.
+-- room = { tickets, visitors, gone, goneWhy, events, eventsMaxLen } names the keys. Returns the visitor.
+local function depart(room, ticket, why, now, detail)
+  local visitor = forget_ticket(room.tickets, room.visitors, ticket)
+  redis.call('ZADD', room.gone, now, ticket)
+  redis.call('HSET', room.goneWhy, ticket, why)
+  local event = { 'type', why, 'visitor', visitor, 'ticket', ticket, 'at', now }
+  if detail ~= nil then
+    event[#event + 1] = 'reason'
+    event[#event + 1] = detail
+  end
+  redis.call('XADD', room.events, 'MAXLEN', '~', room.eventsMaxLen, '*', unpack(event))
+  return visitor
+end
+
+-- These admissions ended: every proxy must refuse their cookies. They are logged in `revoked` at now, or at the newest
+-- time already logged when that is later, so its scores never go backwards and a poller reading on from the last time
+-- it saw misses nothing even when this writer's clock is behind; then published as 'revoked|<ms>|t1,t2,...'.
+-- Returns the time logged (nil when there was nothing to revoke).
+local function revoke(revoked, channel, tickets, now)
+  if #tickets == 0 then
+    return nil
+  end
+  local at = tonumber(now)
+  local newest = redis.call('ZRANGE', revoked, -1, -1, 'WITHSCORES')
+  if newest[2] and tonumber(newest[2]) > at then
+    at = tonumber(newest[2])
+  end
+  zadd_chunked(revoked, at, tickets)
+  redis.call('SPUBLISH', channel, notice('revoked', at, table.concat(tickets, ',')))
+  return at
+end
+
