@@ -10,7 +10,7 @@
 -- Local functions only: Redis refuses to create globals.
 --
 -- Notify messages, published with SPUBLISH on the room's sharded channel and all written by notice() below (the C#
--- RoomNotice codec documents and parses the same format; <ms> is Unix time in whole milliseconds):
+-- codec Protocol/RoomNotice.cs documents, formats and parses the same; <ms> is Unix time in whole milliseconds):
 --   admitted|<ms>|t1,t2,...   a batch was admitted, oldest first (admit.lua)
 --   freed|<ms>|<n>            n active sessions ended: capacity for the scheduler (end-session.lua, reap.lua)
 --   revoked|<ms>|t1,t2,...    these admissions ended: every proxy refuses their cookies (admit, end-session, reap)
@@ -55,7 +55,7 @@ local function notice(kind, number, payload)
   return message
 end
 
--- The ticket record, tickets[ticket] = 'visitor|createdMs|returnUrl' (QueueStore reads the same format).
+-- The ticket record, tickets[ticket] = 'visitor|createdMs|returnUrl' (its C# codec: Protocol/TicketRecord.cs).
 local function ticket_record(visitor, createdMs, returnUrl)
   return visitor .. '|' .. createdMs .. '|' .. returnUrl
 end
