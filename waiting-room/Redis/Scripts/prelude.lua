@@ -5,8 +5,8 @@
 -- on whichever node (or cluster shard) runs it, with nothing to load on connect; and during a rolling deploy old and
 -- new processes each run the library they were built with, where one FUNCTION LOAD REPLACE would change it under the
 -- other's callers. The price: each call makes these closures again (about a microsecond on Redis 7.0), which is why
--- the self-contained per-request scripts (limit, touch, deliver, redeem) go without; and a line number in a script's
--- error counts this file's lines first.
+-- a script that calls none of them (limit, touch, deliver, redeem, status: per request or per tick) goes without; and
+-- a line number in a script's error counts this file's lines first.
 -- Local functions only: Redis refuses to create globals.
 --
 -- Notify messages, published with SPUBLISH on the room's sharded channel and all written by notice() below (the C#
