@@ -95,7 +95,7 @@ internal sealed partial class AdmissionScheduler(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             metrics.AdmissionRun(room.Name, trigger, "failed");
-            Log.Failed(logger, room.Name, ex.Message);
+            Log.Failed(logger, room.Name, ex);
         }
     }
 
@@ -112,7 +112,7 @@ internal sealed partial class AdmissionScheduler(
             "Room {Room}: admitted {Admitted} ({Trigger}), {Expired} sessions expired; {Waiting} waiting, {Active} active")]
         public static partial void Batch(ILogger logger, string room, string trigger, int admitted, int expired, long waiting, long active);
 
-        [LoggerMessage(EventIds.AdmissionFailed, LogLevel.Warning, "Room {Room}: admission failed ({Message}); retrying at the next tick")]
-        public static partial void Failed(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.AdmissionFailed, LogLevel.Warning, "Room {Room}: admission failed; retrying at the next tick")]
+        public static partial void Failed(ILogger logger, string room, Exception exception);
     }
 }

@@ -39,7 +39,7 @@ internal sealed partial class Reaper(RoomRegistry rooms, RoomMetrics metrics, Ti
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.Failed(logger, room.Name, ex.Message);
+            Log.Failed(logger, room.Name, ex);
         }
     }
 
@@ -48,7 +48,7 @@ internal sealed partial class Reaper(RoomRegistry rooms, RoomMetrics metrics, Ti
         [LoggerMessage(EventIds.Reaped, LogLevel.Information, "Room {Room}: {Reaped} visitors abandoned their place ({Freed} active slots freed)")]
         public static partial void Reaped(ILogger logger, string room, int reaped, int freed);
 
-        [LoggerMessage(EventIds.ReapFailed, LogLevel.Warning, "Room {Room}: reaping failed ({Message})")]
-        public static partial void Failed(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.ReapFailed, LogLevel.Warning, "Room {Room}: reaping failed; retrying at the next tick")]
+        public static partial void Failed(ILogger logger, string room, Exception exception);
     }
 }

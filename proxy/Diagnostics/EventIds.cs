@@ -12,6 +12,9 @@ internal static class EventIds
     public const int RedisBusy = 105;
     public const int SiteLimitUnavailable = 106;
     public const int CookieRevoked = 107;
+    public const int EndpointRedisFailed = 108;
+    public const int SessionEndFailed = 109;
+    public const int SessionSlideFailed = 110;
 
     // 2xx: traffic and switch
     public const int TrafficFlushFailed = 200;
@@ -20,6 +23,7 @@ internal static class EventIds
     public const int StateRefreshFailed = 203;
     public const int SwitchLeasesNotReleased = 204;
     public const int RevokedSyncFailed = 205;
+    public const int SubscribeFailed = 206;
 
     // 3xx: admission and reaping
     public const int AdmissionBatch = 300;

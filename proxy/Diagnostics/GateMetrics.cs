@@ -87,5 +87,10 @@ public sealed class GateMetrics
     /// <summary>A genuine admission cookie refused because its admission ended (<c>reason="Revoked"</c>).</summary>
     public void CookieRevoked(string room) => TokensRejectedTotal.WithLabels(room, "cookie", RevokedReason).Inc();
 
+    /// <summary>An entry code presented again after its admission was entered (<c>reason="Used"</c>).</summary>
+    public void CodeReused(string room) => TokensRejectedTotal.WithLabels(room, "code", UsedReason).Inc();
+
     private const string RevokedReason = "Revoked";
+
+    private const string UsedReason = "Used";
 }

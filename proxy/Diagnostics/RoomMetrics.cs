@@ -31,6 +31,8 @@ public sealed class RoomMetrics
     private static readonly Counter Abandoned = Metrics.CreateCounter("waitingroom_abandoned_total", "Visitors removed by this instance's reaper for not being seen.", "room");
     private static readonly Counter Expired = Metrics.CreateCounter("waitingroom_sessions_expired_total", "Active sessions dropped for running past their expiry.", "room");
     private static readonly Counter Ended = Metrics.CreateCounter("waitingroom_sessions_ended_total", "Active sessions ended by a backend command through this instance.", "room");
+    private static readonly Counter EndFailures = Metrics.CreateCounter(
+        "waitingroom_session_end_failures_total", "Backend end-session commands this instance could not carry out (Redis failed): those sessions end by expiry.", "room");
     private static readonly Counter AdmitRuns = Metrics.CreateCounter("waitingroom_admission_runs_total", "Admission batches run by this instance, by trigger (tick, freed) and result (ran, fenced, failed).", "room", "trigger", "result");
     private static readonly Histogram WaitSeconds = Metrics.CreateHistogram(
         "waitingroom_wait_seconds", "Time in queue of admitted visitors.",
@@ -69,6 +71,7 @@ public sealed class RoomMetrics
         Abandoned.WithLabels(room).Inc(0);
         Expired.WithLabels(room).Inc(0);
         Ended.WithLabels(room).Inc(0);
+        EndFailures.WithLabels(room).Inc(0);
     }
 
     public void SetStalled(string room, bool stalled) => Stalled.WithLabels(room).Set(stalled ? 1 : 0);
@@ -101,4 +104,6 @@ public sealed class RoomMetrics
     public void Reaped(string room, int count) => Abandoned.WithLabels(room).Inc(count);
 
     public void SessionEnded(string room) => Ended.WithLabels(room).Inc();
+
+    public void SessionEndFailed(string room) => EndFailures.WithLabels(room).Inc();
 }

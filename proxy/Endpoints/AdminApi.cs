@@ -1,12 +1,9 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
-using YarpWaitingRoom.Redis;
-using YarpWaitingRoom.Stats;
+using YarpWaitingRoom.Traffic;
 
 namespace YarpWaitingRoom.Proxy.Endpoints;
 
@@ -31,7 +28,8 @@ public static partial class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup(Prefix)
-            .RequireRateLimiting(RateLimitPolicy);
+            .RequireRateLimiting(RateLimitPolicy)
+            .AddEndpointFilter<RedisFailureFilter>();
         admin.MapGet("/rooms", GetRoomsAsync);
         admin.MapGet("/rooms/{room}", GetRoomAsync);
         admin.MapPut("/rooms/{room}/mode", SetModeAsync);
@@ -74,42 +72,11 @@ public static partial class AdminApi
         return TypedResults.Ok(await ViewAsync(target, timeProvider));
     }
 
-    public static async Task<Ok<TrafficView>> GetTrafficAsync(RoomRegistry rooms, IConnectionMultiplexer redis, TimeProvider timeProvider)
+    public static async Task<Ok<TrafficView>> GetTrafficAsync(TrafficStore traffic, TimeProvider timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(rooms);
-        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(traffic);
         var lastSecond = timeProvider.GetUtcNow().ToUnixTimeSeconds() - 1;
-        var batch = redis.GetDatabase().CreateBatch();
-        var reads = rooms.All
-            .SelectMany(room => Enumerable.Range(0, TrafficWindowSeconds).Select(i => (Room: room.Name, Read: batch.HashGetAllAsync(room.Queue.Keys.Rate(lastSecond - i)))))
-            .ToList();
-        batch.Execute();
-        await Task.WhenAll(reads.Select(r => r.Read));
-
-        var routes = new SortedDictionary<(string Room, string Route), RouteAccumulator>();
-        foreach (var (room, read) in reads)
-        {
-            foreach (var entry in read.Result)
-            {
-                var name = (string)entry.Name!;
-                var bar = name.LastIndexOf('|');
-                if (bar <= 0)
-                {
-                    continue;
-                }
-
-                var key = (room, name[..bar]);
-                if (!routes.TryGetValue(key, out var acc))
-                {
-                    routes[key] = acc = new RouteAccumulator();
-                }
-
-                acc.Add(name.AsSpan(bar + 1), (long)entry.Value);
-            }
-        }
-
-        var views = routes.Select(r => r.Value.ToView(r.Key.Room, r.Key.Route)).ToArray();
-        return TypedResults.Ok(new TrafficView(TrafficWindowSeconds, views));
+        return TypedResults.Ok(new TrafficView(TrafficWindowSeconds, await traffic.ReadRoutesAsync(lastSecond, TrafficWindowSeconds)));
     }
 
     private static async Task<RoomView> ViewAsync(Room room, TimeProvider timeProvider)
@@ -142,38 +109,6 @@ public static partial class AdminApi
         statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
         type: ProblemTypes.RoomNotFound);
 
-    private sealed class RouteAccumulator
-    {
-        private readonly long[] _buckets = new long[RateFields.LatencyBoundsMs.Length + 1];
-        private long _count;
-        private long _micros;
-
-        public void Add(ReadOnlySpan<char> field, long value)
-        {
-            if (field.SequenceEqual("n"))
-            {
-                _count += value;
-            }
-            else if (field.SequenceEqual("us"))
-            {
-                _micros += value;
-            }
-            else if (field.Length > 1 && field[0] == 'b'
-                && int.TryParse(field[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var bucket) && bucket < _buckets.Length)
-            {
-                _buckets[bucket] += value;
-            }
-        }
-
-        public RouteTraffic ToView(string room, string route) => new(
-            room,
-            route,
-            _count,
-            Math.Round(_count / (double)TrafficWindowSeconds, 2),
-            _count == 0 ? null : Math.Round(_micros / 1000d / _count, 3),
-            BucketQuantile.Of(RateFields.LatencyBoundsMs, _buckets, 0.95) is { } p95 ? Math.Round(p95, 3) : null);
-    }
-
     private static partial class Log
     {
         [LoggerMessage(EventIds.ModeChanged, LogLevel.Warning, "Room {Room}: mode set to {Mode} by an operator; queue {QueueOn}")]
@@ -205,6 +140,3 @@ public sealed record RoomView(
 
 /// <summary>Per-route calls over the last <paramref name="WindowSeconds"/>, all edge instances.</summary>
 public sealed record TrafficView(int WindowSeconds, RouteTraffic[] Routes);
-
-/// <summary>One route's calls and latency (gate plus backend) over the window.</summary>
-public sealed record RouteTraffic(string Room, string Route, long Count, double RatePerSecond, double? MeanMs, double? P95Ms);

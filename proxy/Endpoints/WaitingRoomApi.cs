@@ -7,12 +7,17 @@ using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.Proxy.Endpoints;
 
-/// <summary>The visitor-facing endpoints: ticket status (polling fallback), entry with a one-time code, the waiting page.</summary>
+/// <summary>
+/// The visitor-facing endpoints: ticket status (polling fallback), entry with a one-time code. A Redis failure is
+/// answered 503 with Retry-After (<see cref="RedisFailureFilter"/>).
+/// </summary>
 public static partial class WaitingRoomApi
 {
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(WaitingRoomPaths.Prefix).RequireRateLimiting(Gate.ClientRateLimits.VisitorPolicy);
+        var api = app.MapGroup(WaitingRoomPaths.Prefix)
+            .RequireRateLimiting(Gate.ClientRateLimits.VisitorPolicy)
+            .AddEndpointFilter<RedisFailureFilter>();
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
         api.MapGet("/enter/{room}", EnterAsync);
         return app;
@@ -111,7 +116,7 @@ public static partial class WaitingRoomApi
 
         if (redeemed == RedeemResult.AlreadyUsed)
         {
-            services.Metrics.TokenRejected(room, "code", TokenStatus.Expired);
+            services.Metrics.CodeReused(room);
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entry code used",
                 detail: "This entry code has been used already.", type: ProblemTypes.CodeUsed);
         }

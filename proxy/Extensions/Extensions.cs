@@ -12,9 +12,11 @@ using YarpWaitingRoom.Proxy.Gate;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Proxy.Switching;
 using YarpWaitingRoom.Proxy.Traffic;
+using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.ServiceDefaults.Forwarding;
 using YarpWaitingRoom.ServiceDefaults.Security;
 using YarpWaitingRoom.Tokens;
+using YarpWaitingRoom.Traffic;
 
 namespace YarpWaitingRoom.Proxy.Extensions;
 
@@ -54,6 +56,16 @@ internal static class Extensions
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProxyJsonContext.Default));
 
         services.AddRedisConnection(_ => "proxy");
+        // One view of Redis for the whole process: every store call (gate, endpoints, transforms, background loops)
+        // runs through it, with the gate's timeout, busy-vs-stalled rule and breaker.
+        services.AddSingleton(provider => new RedisCallPolicy(
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            provider.GetRequiredService<IOptions<GateOptions>>().Value.ToRedisCallOptions(),
+            provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new TrafficStore(
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.Rooms.Keys,
+            provider.GetRequiredService<RedisCallPolicy>()));
         services.AddSingleton<IDistributedLockFactory>(provider => RedLockFactory.Create(
             [new RedLockMultiplexer(provider.GetRequiredService<IConnectionMultiplexer>())],
             provider.GetRequiredService<ILoggerFactory>()));
@@ -68,7 +80,6 @@ internal static class Extensions
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<WaitingRoomCookies>();
         services.AddSingleton<TrafficCounter>();
-        services.AddSingleton<RedisCircuitBreaker>();
         services.AddSingleton<GateMetrics>();
         services.AddSingleton<RoomMetrics>();
         services.AddSingleton<AdmissionSignal>();

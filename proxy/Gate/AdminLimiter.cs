@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.ServiceDefaults.RateLimiting;
 using YarpWaitingRoom.Limits;
+using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.Proxy.Gate;
 

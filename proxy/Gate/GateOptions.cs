@@ -1,13 +1,18 @@
 using System.ComponentModel.DataAnnotations;
+using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.Proxy.Gate;
 
-/// <summary>Bound from <c>WaitingRoom:Gate</c>: how the gate behaves when Redis is slow or gone.</summary>
+/// <summary>
+/// Bound from <c>WaitingRoom:Gate</c>: how the gate behaves when Redis is slow or gone. The Redis settings make the
+/// proxy's one <see cref="RedisCallPolicy"/> (<see cref="ToRedisCallOptions"/>), which every Redis call of the proxy runs
+/// through: the gate, the <c>/_wr/</c> endpoints, the end-session transform and the background loops.
+/// </summary>
 public sealed class GateOptions : IValidatableObject
 {
     public const string SectionName = "WaitingRoom:Gate";
 
-    /// <summary>A Redis call on the request path that takes longer is given up (busy, or a failure once stalled).</summary>
+    /// <summary>A Redis call that takes longer is given up (busy, or a failure once stalled).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -32,6 +37,15 @@ public sealed class GateOptions : IValidatableObject
     /// whose members change. Empty means loopback only, as the edge nginx runs on the same host.
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>The Redis call policy's settings (<see cref="RedisCallPolicy"/>), which every store of the proxy runs through.</summary>
+    public RedisCallOptions ToRedisCallOptions() => new()
+    {
+        Timeout = RedisTimeout,
+        StallAfter = StallAfter,
+        BreakerFailures = BreakerFailures,
+        BreakerOpenFor = BreakerOpenFor,
+    };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         ServiceDefaults.Forwarding.TrustedProxies.Validate(TrustedProxies, SectionName + ":" + nameof(TrustedProxies), nameof(TrustedProxies));

@@ -10,30 +10,27 @@ namespace YarpWaitingRoom.Proxy.Gate;
 /// <summary>
 /// Limits that hold for the whole site whatever the number of proxies: a request is checked first against this
 /// instance's in-process buckets (a flood from one client is refused without a Redis call), then against the client's
-/// site-wide buckets in Redis, all of them in one script call (<see cref="RateLimitStore"/>), through the gate's circuit
-/// breaker. When Redis is out of reach (down, open breaker, stalled) the in-process decision stands: each proxy still
-/// limits by itself, so a Redis outage never becomes a site outage, and the site-wide bound is at worst the configured
-/// one times the number of proxies until Redis is back. A Redis that is merely busy (a spike: this call outlasted
-/// <see cref="GateOptions.RedisTimeout"/> while others succeed) is the caller's to handle: the gate sheds the join, as
-/// it would have shed the join's own call.
+/// site-wide buckets in Redis, all of them in one script call (<see cref="RateLimitStore"/>, through the proxy's
+/// <see cref="RedisCallPolicy"/>). When Redis is out of reach (down, open breaker, stalled) the in-process decision
+/// stands: each proxy still limits by itself, so a Redis outage never becomes a site outage, and the site-wide bound is
+/// at worst the configured one times the number of proxies until Redis is back. A Redis that is merely busy (a spike:
+/// this call outlasted <see cref="GateOptions.RedisTimeout"/> while others succeed) is the caller's to handle: the gate
+/// sheds the join, as it would have shed the join's own call.
 /// </summary>
 internal sealed partial class SiteRateLimiter
 {
     private readonly RateLimitStore _store;
     private readonly RateLimitKeys _keys;
-    private readonly RedisCircuitBreaker _breaker;
+    private readonly RedisCallPolicy _redisCalls;
     private readonly GateMetrics _metrics;
     private readonly RateLimitOptions _options;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger<SiteRateLimiter> _logger;
-
-    /// <summary>When the last fallback line was written (<see cref="TimeProvider.GetTimestamp"/>); 0 before the first.</summary>
-    private long _lastFallbackLog;
+    private readonly LogThrottle _fallbackLog;
 
     public SiteRateLimiter(
         RateLimitStore store,
         RateLimitKeys keys,
-        RedisCircuitBreaker breaker,
+        RedisCallPolicy redisCalls,
         GateMetrics metrics,
         IOptions<RateLimitOptions> options,
         TimeProvider timeProvider,
@@ -41,18 +38,18 @@ internal sealed partial class SiteRateLimiter
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(keys);
-        ArgumentNullException.ThrowIfNull(breaker);
+        ArgumentNullException.ThrowIfNull(redisCalls);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
         _keys = keys;
-        _breaker = breaker;
+        _redisCalls = redisCalls;
         _metrics = metrics;
         _options = options.Value;
-        _timeProvider = timeProvider;
         _logger = logger;
+        _fallbackLog = new LogThrottle(timeProvider);
     }
 
     /// <summary>The client of a request (as the trusted proxies reported it) and its network.</summary>
@@ -76,7 +73,7 @@ internal sealed partial class SiteRateLimiter
             buckets[i] = limits[i].Bucket(_keys, client);
         }
 
-        if (!_breaker.AllowsCall)
+        if (!_redisCalls.AllowsCall)
         {
             return FallBack(null);
         }
@@ -84,9 +81,9 @@ internal sealed partial class SiteRateLimiter
         RateLimitVerdict verdict;
         try
         {
-            verdict = await _breaker.RunAsync(() => _store.TryTakeAsync(buckets));
+            verdict = await _store.TryTakeAsync(buckets);
         }
-        catch (Exception ex) when (ex is not RedisBusyException && RedisCircuitBreaker.IsRedisFailure(ex))
+        catch (Exception ex) when (ex is not RedisBusyException && RedisCallPolicy.IsRedisFailure(ex))
         {
             return FallBack(ex);
         }
@@ -98,21 +95,12 @@ internal sealed partial class SiteRateLimiter
     public SiteLimitLease FallBack(Exception? exception)
     {
         _metrics.RateLimitFallback();
-        if (ShouldLogFallback())
+        if (_fallbackLog.ShouldLog())
         {
             Log.SiteLimitUnavailable(_logger, exception);
         }
 
         return SiteLimitLease.Acquired;
-    }
-
-    /// <summary>One line per second at most: while Redis is out, every join and admin call falls back.</summary>
-    private bool ShouldLogFallback()
-    {
-        var now = _timeProvider.GetTimestamp();
-        var last = Interlocked.Read(ref _lastFallbackLog);
-        return (last == 0 || _timeProvider.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
-            && Interlocked.CompareExchange(ref _lastFallbackLog, now, last) == last;
     }
 
     private static partial class Log

@@ -3,8 +3,11 @@ using System.Text.Json;
 using Microsoft.Extensions.Primitives;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
+using YarpWaitingRoom.Proxy.Endpoints;
 using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Proxy.Traffic;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.Proxy.Gate;
@@ -24,14 +27,12 @@ internal sealed partial class WaitingRoomGateMiddleware
     private readonly TokenService _tokens;
     private readonly WaitingRoomCookies _cookies;
     private readonly TrafficCounter _traffic;
-    private readonly RedisCircuitBreaker _breaker;
+    private readonly RedisCallPolicy _redisCalls;
     private readonly GateMetrics _metrics;
     private readonly JoinLimiter _joinLimiter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<WaitingRoomGateMiddleware> _logger;
-
-    /// <summary>When the last busy line was written (<see cref="TimeProvider.GetTimestamp"/>); 0 before the first.</summary>
-    private long _lastBusyLog;
+    private readonly LogThrottle _busyLog;
 
     public WaitingRoomGateMiddleware(
         RequestDelegate next,
@@ -39,7 +40,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         TokenService tokens,
         WaitingRoomCookies cookies,
         TrafficCounter traffic,
-        RedisCircuitBreaker breaker,
+        RedisCallPolicy redisCalls,
         GateMetrics metrics,
         JoinLimiter joinLimiter,
         TimeProvider timeProvider,
@@ -50,7 +51,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(cookies);
         ArgumentNullException.ThrowIfNull(traffic);
-        ArgumentNullException.ThrowIfNull(breaker);
+        ArgumentNullException.ThrowIfNull(redisCalls);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(joinLimiter);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -61,11 +62,12 @@ internal sealed partial class WaitingRoomGateMiddleware
         _tokens = tokens;
         _cookies = cookies;
         _traffic = traffic;
-        _breaker = breaker;
+        _redisCalls = redisCalls;
         _metrics = metrics;
         _joinLimiter = joinLimiter;
         _timeProvider = timeProvider;
         _logger = logger;
+        _busyLog = new LogThrottle(timeProvider);
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -141,9 +143,9 @@ internal sealed partial class WaitingRoomGateMiddleware
         catch (RedisBusyException ex)
         {
             // Busy, not down: the join's own call would be shed too, so shed it now rather than wait twice.
-            if (ShouldLogBusy())
+            if (_busyLog.ShouldLog())
             {
-                Log.RedisBusy(_logger, room.Name, ex.Message);
+                Log.RedisBusy(_logger, room.Name, ex);
             }
 
             return await ShedAsync(context);
@@ -160,7 +162,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
 
         visitor ??= _cookies.IssueVisitor(context);
-        if (!_breaker.AllowsCall)
+        if (!_redisCalls.AllowsCall)
         {
             return await FailAsync(context, room, visitor);
         }
@@ -169,14 +171,14 @@ internal sealed partial class WaitingRoomGateMiddleware
         var redeemed = RedeemResult.Redeemed;
         try
         {
-            join = await _breaker.RunAsync(() => room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !room.QueueOn));
+            join = await room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !room.QueueOn);
             if (join.State == TicketState.Active && !join.IsNew)
             {
                 // Admitted earlier and proven by the visitor cookie: start (or resume) the session.
-                redeemed = await _breaker.RunAsync(() => room.Queue.RedeemAsync(join.Ticket));
+                redeemed = await room.Queue.RedeemAsync(join.Ticket);
                 if (redeemed == RedeemResult.AlreadyUsed)
                 {
-                    await _breaker.RunAsync(() => room.Queue.RefreshSessionAsync(join.Ticket));
+                    await room.Queue.RefreshSessionAsync(join.Ticket);
                 }
             }
         }
@@ -184,16 +186,16 @@ internal sealed partial class WaitingRoomGateMiddleware
         {
             // Busy, not down: this request is shed, the room stays protected. The join is idempotent per visitor, so
             // a retry finds the place this call may have taken.
-            if (ShouldLogBusy())
+            if (_busyLog.ShouldLog())
             {
-                Log.RedisBusy(_logger, room.Name, ex.Message);
+                Log.RedisBusy(_logger, room.Name, ex);
             }
 
             return await ShedAsync(context);
         }
-        catch (Exception ex) when (RedisCircuitBreaker.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
         {
-            Log.RedisUnavailable(_logger, room.Name, ex.Message);
+            Log.RedisUnavailable(_logger, room.Name, ex);
             return await FailAsync(context, room, visitor);
         }
 
@@ -223,15 +225,15 @@ internal sealed partial class WaitingRoomGateMiddleware
 
         try
         {
-            if (!await _breaker.RunAsync(() => room.Queue.RefreshSessionAsync(claims.Ticket)))
+            if (!await room.Queue.RefreshSessionAsync(claims.Ticket))
             {
                 return false;
             }
         }
-        catch (Exception ex) when (RedisCircuitBreaker.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
         {
             // The cookie is still valid: keep serving the visitor; the next request tries to slide again.
-            Log.RedisUnavailable(_logger, room.Name, ex.Message);
+            Log.SlideFailed(_logger, room.Name, ex);
             return true;
         }
 
@@ -278,26 +280,8 @@ internal sealed partial class WaitingRoomGateMiddleware
     /// <summary>Redis is busy (a spike): 503 with a short Retry-After and a problem body; nothing is proxied.</summary>
     private static async Task<GateOutcome> ShedAsync(HttpContext context)
     {
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = ShedRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        context.Response.Headers.CacheControl = "no-store";
-        await TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Busy",
-            detail: $"The waiting room is busy. Retry after {ShedRetryAfterSeconds} s; your place in the queue is kept.",
-            type: ProblemTypes.Busy).ExecuteAsync(context);
+        await RedisFailureProblems.Busy(context.Response).ExecuteAsync(context);
         return GateOutcome.Shed;
-    }
-
-    private const int ShedRetryAfterSeconds = 2;
-
-    /// <summary>One busy line per second at most: a spike sheds thousands of requests, the metric counts each.</summary>
-    private bool ShouldLogBusy()
-    {
-        var now = _timeProvider.GetTimestamp();
-        var last = Interlocked.Read(ref _lastBusyLog);
-        return (last == 0 || _timeProvider.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(1))
-            && Interlocked.CompareExchange(ref _lastBusyLog, now, last) == last;
     }
 
     /// <summary>
@@ -315,7 +299,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
 
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = "5";
+        context.Response.Headers.RetryAfter = RedisFailureProblems.UnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "no-store";
         return GateOutcome.FailedClosed;
     }
@@ -341,10 +325,13 @@ internal sealed partial class WaitingRoomGateMiddleware
         [LoggerMessage(EventIds.CookieRevoked, LogLevel.Warning, "Room {Room}: admission cookie of {Visitor} refused: that admission ended")]
         public static partial void CookieRevoked(ILogger logger, string room, string visitor);
 
-        [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable ({Message}); applying the failure policy")]
-        public static partial void RedisUnavailable(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable; applying the failure policy")]
+        public static partial void RedisUnavailable(ILogger logger, string room, Exception exception);
 
-        [LoggerMessage(EventIds.RedisBusy, LogLevel.Warning, "Room {Room}: Redis busy ({Message}); shedding requests with 503 (at most one line a second)")]
-        public static partial void RedisBusy(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.SessionSlideFailed, LogLevel.Warning, "Room {Room}: Redis unavailable; the session was not slid, its admission cookie still admits")]
+        public static partial void SlideFailed(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.RedisBusy, LogLevel.Warning, "Room {Room}: Redis busy; shedding requests with 503 (at most one line a second)")]
+        public static partial void RedisBusy(ILogger logger, string room, Exception exception);
     }
 }

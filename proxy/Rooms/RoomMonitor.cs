@@ -33,7 +33,7 @@ internal sealed partial class RoomMonitor(
         {
             metrics.Prepare(room.Name);
             await subscriber.SubscribeWithRetryAsync(
-                room.Queue.Keys.Notify, (_, message) => OnMessage(room, message), ex => Log.RefreshFailed(logger, room.Name, ex.Message),
+                room.Queue.Keys.Notify, (_, message) => OnMessage(room, message), ex => Log.SubscribeFailed(logger, room.Name, ex),
                 PollInterval, timeProvider, stoppingToken);
         }
 
@@ -105,7 +105,7 @@ internal sealed partial class RoomMonitor(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.RefreshFailed(logger, room.Name, ex.Message);
+            Log.RefreshFailed(logger, room.Name, ex);
         }
     }
 
@@ -135,8 +135,11 @@ internal sealed partial class RoomMonitor(
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.StateRefreshFailed, LogLevel.Warning, "Room {Room}: state refresh failed ({Message}); keeping the last known state")]
-        public static partial void RefreshFailed(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.StateRefreshFailed, LogLevel.Warning, "Room {Room}: state refresh failed; keeping the last known state")]
+        public static partial void RefreshFailed(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.SubscribeFailed, LogLevel.Warning, "Room {Room}: subscribing to the room's channel failed; the 1-s poll keeps the state fresh meanwhile, retrying")]
+        public static partial void SubscribeFailed(ILogger logger, string room, Exception exception);
 
         [LoggerMessage(EventIds.AdmissionStuck, LogLevel.Error,
             "Room {Room}: admission stalled: {Waiting} waiting, {Active} active, capacity free, no admission since {LastRun:O}")]

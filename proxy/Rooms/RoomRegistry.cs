@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.Proxy.Rooms;
 
@@ -11,11 +12,11 @@ public sealed class RoomRegistry
 {
     private readonly FrozenDictionary<string, Room> _rooms;
 
-    public RoomRegistry(IOptions<WaitingRoomOptions> options, IConnectionMultiplexer redis, TimeProvider timeProvider)
+    public RoomRegistry(IOptions<WaitingRoomOptions> options, IConnectionMultiplexer redis, RedisCallPolicy redisCalls, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         var now = timeProvider.GetUtcNow();
-        _rooms = RoomStores.Build(options.Value, redis, timeProvider, (name, room, queue, state) => new Room(name, room, queue, state, now));
+        _rooms = RoomStores.Build(options.Value, redis, timeProvider, redisCalls, (name, room, queue, state) => new Room(name, room, queue, state, now));
     }
 
     public IEnumerable<Room> All => _rooms.Values;

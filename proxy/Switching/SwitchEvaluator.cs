@@ -73,7 +73,7 @@ internal sealed partial class SwitchEvaluator(
             }
             catch (Exception ex)
             {
-                Log.EvaluationFailed(logger, room.Name, ex.Message);
+                Log.EvaluationFailed(logger, room.Name, ex);
             }
         }
     }
@@ -162,8 +162,8 @@ internal sealed partial class SwitchEvaluator(
             "Room {Room}: queue {To} ({Reason}); last second {LastSecond}/s, 10-s average {Average}/s, {Waiting} waiting")]
         public static partial void Transition(ILogger logger, string room, string to, string reason, double lastSecond, double average, long waiting);
 
-        [LoggerMessage(EventIds.SwitchEvaluationFailed, LogLevel.Warning, "Room {Room}: switch evaluation failed ({Message})")]
-        public static partial void EvaluationFailed(ILogger logger, string room, string message);
+        [LoggerMessage(EventIds.SwitchEvaluationFailed, LogLevel.Warning, "Room {Room}: switch evaluation failed; evaluating again next second")]
+        public static partial void EvaluationFailed(ILogger logger, string room, Exception exception);
 
         [LoggerMessage(EventIds.SwitchLeasesNotReleased, LogLevel.Warning,
             "Switch leases not handed back within {Seconds} s of stopping (Redis not answering); they expire by themselves")]

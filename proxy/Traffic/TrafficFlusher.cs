@@ -1,29 +1,23 @@
-using StackExchange.Redis;
 using YarpWaitingRoom.Proxy.Diagnostics;
-using YarpWaitingRoom.Proxy.Gate;
-using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Traffic;
 
 namespace YarpWaitingRoom.Proxy.Traffic;
 
 /// <summary>
-/// Once a second, just after the second turns, adds this instance's counts for the second that ended to the room's
-/// <c>rate:&lt;epoch-second&gt;</c> hash (fields see <see cref="RateFields"/>), in one pipelined
-/// batch. Every instance adds into the same hash, so a reader sees the rate of the whole edge tier.
+/// Once a second, just after the second turns, adds this instance's counts for the second that ended to the rooms'
+/// traffic (<see cref="TrafficStore.FlushAsync"/>: the <c>rate:&lt;epoch-second&gt;</c> hashes, fields see
+/// <see cref="RateFields"/>, in one pipelined batch). Every instance adds into the same hashes, so a reader sees the rate
+/// of the whole edge tier.
 /// </summary>
 internal sealed partial class TrafficFlusher(
     TrafficCounter counter,
-    RoomRegistry rooms,
-    IConnectionMultiplexer redis,
+    TrafficStore store,
     TimeProvider timeProvider,
     ILogger<TrafficFlusher> logger) : BackgroundService
 {
-    /// <summary>How long per-second rate hashes are kept (the admin API reads the last minute, dashboards more).</summary>
-    public static readonly TimeSpan RateRetention = TimeSpan.FromMinutes(15);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var keys = rooms.All.ToDictionary(r => r.Name, r => r.Queue.Keys, StringComparer.Ordinal);
         while (!stoppingToken.IsCancellationRequested)
         {
             await DelayToNextSecondAsync(stoppingToken);
@@ -31,47 +25,13 @@ internal sealed partial class TrafficFlusher(
             try
             {
                 // Stopping does not wait for Redis: at most a second of counts is lost, as when a proxy dies.
-                await FlushAsync(keys, second).WaitOrAbandonAsync(stoppingToken);
+                await store.FlushAsync(counter.Drain(), second).WaitOrAbandonAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.FlushFailed(logger, ex.Message);
+                Log.FlushFailed(logger, ex);
             }
         }
-    }
-
-    internal async Task FlushAsync(IReadOnlyDictionary<string, RedisKeys> keys, long second)
-    {
-        var rows = counter.Drain();
-        if (rows.Count == 0)
-        {
-            return;
-        }
-
-        var batch = redis.GetDatabase().CreateBatch();
-        var pending = new List<Task>(rows.Count * 3 + keys.Count);
-        var touched = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var row in rows)
-        {
-            var key = keys[row.Room].Rate(second);
-            pending.Add(batch.HashIncrementAsync(key, RateFields.Total, row.Count));
-            pending.Add(batch.HashIncrementAsync(key, RateFields.Count(row.Route), row.Count));
-            pending.Add(batch.HashIncrementAsync(key, RateFields.Micros(row.Route), row.Elapsed.Ticks / TimeSpan.TicksPerMicrosecond));
-            for (var b = 0; b < row.Buckets.Count; b++)
-            {
-                if (row.Buckets[b] > 0)
-                {
-                    pending.Add(batch.HashIncrementAsync(key, RateFields.Bucket(row.Route, b), row.Buckets[b]));
-                }
-            }
-            if (touched.Add(row.Room))
-            {
-                pending.Add(batch.KeyExpireAsync(key, RateRetention));
-            }
-        }
-
-        batch.Execute();
-        await Task.WhenAll(pending);
     }
 
     private Task DelayToNextSecondAsync(CancellationToken cancellationToken)
@@ -84,7 +44,7 @@ internal sealed partial class TrafficFlusher(
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.TrafficFlushFailed, LogLevel.Warning, "Traffic flush to Redis failed ({Message}); this second's counts are dropped")]
-        public static partial void FlushFailed(ILogger logger, string message);
+        [LoggerMessage(EventIds.TrafficFlushFailed, LogLevel.Warning, "Traffic flush to Redis failed; this second's counts are dropped")]
+        public static partial void FlushFailed(ILogger logger, Exception exception);
     }
 }

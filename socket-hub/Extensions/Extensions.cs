@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.ServiceDefaults.Forwarding;
 using YarpWaitingRoom.ServiceDefaults.RateLimiting;
 using YarpWaitingRoom.SocketHub.Diagnostics;
@@ -31,6 +33,12 @@ internal static class Extensions
         services.AddSingleton<SocketAddressLimiter>();
 
         services.AddRedisConnection(provider => "socket-hub-" + provider.GetRequiredService<IOptions<SocketHubOptions>>().Value.InstanceName);
+        // Every store call runs through one policy (breaker, busy vs stalled). The hub's calls are batches that grow
+        // with its sockets (heartbeats, notices), so they keep the client library's own 5-s timeout.
+        services.AddSingleton(provider => new RedisCallPolicy(
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            new RedisCallOptions { Timeout = TimeSpan.FromSeconds(5), StallAfter = TimeSpan.FromSeconds(10) },
+            provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new TokenService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<HubMetrics>();

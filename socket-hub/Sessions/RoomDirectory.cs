@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Redis;
 
 namespace YarpWaitingRoom.SocketHub.Sessions;
 
@@ -11,9 +12,9 @@ internal sealed class RoomDirectory
 {
     private readonly FrozenDictionary<string, RoomContext> _rooms;
 
-    public RoomDirectory(IOptions<WaitingRoomOptions> options, IConnectionMultiplexer redis, TimeProvider timeProvider)
+    public RoomDirectory(IOptions<WaitingRoomOptions> options, IConnectionMultiplexer redis, RedisCallPolicy redisCalls, TimeProvider timeProvider)
     {
-        _rooms = RoomStores.Build(options.Value, redis, timeProvider, (name, room, queue, state) => new RoomContext(name, room, queue, state));
+        _rooms = RoomStores.Build(options.Value, redis, timeProvider, redisCalls, (name, room, queue, state) => new RoomContext(name, room, queue, state));
     }
 
     public IEnumerable<RoomContext> All => _rooms.Values;

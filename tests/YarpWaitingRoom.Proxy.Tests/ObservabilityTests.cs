@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using YarpWaitingRoom.Testing;
+using YarpWaitingRoom.Tokens;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 
 namespace YarpWaitingRoom.Proxy.Tests;
@@ -112,5 +113,67 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
         {
             Assert.Contains(series, metrics, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task BackendEndSession_CountsOneEndedSession_ForItsRoom()
+    {
+        await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName());
+        using var browser = app.CreateBrowser();
+        using (var admitted = await browser.SendAsync(HttpMethod.Get, "/api/echo"))
+        {
+            AssertStatus(HttpStatusCode.OK, admitted);
+        }
+
+        var before = CounterValue(await browser.GetStringAsync("/metrics", Cancellation), "waitingroom_sessions_ended_total", $"room=\"{app.Room}\"");
+        using (var confirm = await browser.SendAsync(HttpMethod.Post, "/api/confirm"))
+        {
+            AssertStatus(HttpStatusCode.Created, confirm);
+        }
+
+        var after = CounterValue(await browser.GetStringAsync("/metrics", Cancellation), "waitingroom_sessions_ended_total", $"room=\"{app.Room}\"");
+        Assert.Equal(0, before);
+        Assert.Equal(1, after);
+    }
+
+    [Fact]
+    public async Task ReusedEntryCode_IsCountedAsUsed_NotAsExpired()
+    {
+        await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName());
+        var join = await app.RoomOf().Queue.JoinAsync("v1", "/api/echo", queueOff: true);
+        var tokens = app.Tokens();
+        var visitorCookie = tokens.Issue(TokenKind.Visitor, string.Empty, "v1", string.Empty, DateTimeOffset.UtcNow.AddDays(1));
+        var code = tokens.Issue(TokenKind.EntryCode, app.Room, "v1", join.Ticket, DateTimeOffset.UtcNow.AddMinutes(1));
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        var enter = $"/_wr/enter/{app.Room}?code={Uri.EscapeDataString(code)}";
+
+        using (var first = await client.SendAsync(HttpMethod.Get, enter, CookieHeader(("wr_vid", visitorCookie))))
+        {
+            AssertStatus(HttpStatusCode.Found, first);
+        }
+
+        using (var again = await client.SendAsync(HttpMethod.Get, enter, CookieHeader(("wr_vid", visitorCookie))))
+        {
+            AssertStatus(HttpStatusCode.Conflict, again);
+        }
+
+        var metrics = await client.GetStringAsync("/metrics", Cancellation);
+        Assert.Equal(1, CounterValue(metrics, "waitingroom_tokens_rejected_total", $"room=\"{app.Room}\",kind=\"code\",reason=\"Used\""));
+        Assert.Equal(0, CounterValue(metrics, "waitingroom_tokens_rejected_total", $"room=\"{app.Room}\",kind=\"code\",reason=\"Expired\""));
+    }
+
+    /// <summary>A counter's value in Prometheus text for exactly these labels; 0 when the series is absent.</summary>
+    private static double CounterValue(string metrics, string name, string labels)
+    {
+        var prefix = name + "{" + labels + "} ";
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
     }
 }

@@ -7,7 +7,8 @@ namespace YarpWaitingRoom.Limits;
 /// Rate limits that hold for the whole site, however many proxies share the load: the buckets live in Redis and one
 /// script (<c>limit.lua</c>, GCRA) decides a request against all of its buckets in one round trip, taking from each only
 /// when all allow it. "Now" comes from the <see cref="TimeProvider"/>; the script sets each key's TTL, so the keys of an
-/// idle client vanish once its buckets are full again. Thread-safe; hold one per process.
+/// idle client vanish once its buckets are full again. The call runs through the store's <see cref="RedisCallPolicy"/>.
+/// Thread-safe; hold one per process.
 /// </summary>
 public sealed class RateLimitStore
 {
@@ -15,13 +16,18 @@ public sealed class RateLimitStore
 
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _timeProvider;
+    private readonly RedisCallPolicy _policy;
 
-    public RateLimitStore(IConnectionMultiplexer redis, TimeProvider timeProvider)
+    /// <param name="redis">The process's connection.</param>
+    /// <param name="timeProvider">"Now" of every decision.</param>
+    /// <param name="policy">What every Redis call runs through; by default none (<see cref="RedisCallPolicy.PassThrough"/>).</param>
+    public RateLimitStore(IConnectionMultiplexer redis, TimeProvider timeProvider, RedisCallPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _redis = redis;
         _timeProvider = timeProvider;
+        _policy = policy ?? RedisCallPolicy.PassThrough;
     }
 
     /// <summary>
@@ -44,7 +50,7 @@ public sealed class RateLimitStore
             args[2 + (2 * i)] = bucket.Burst;
         }
 
-        var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(LuaScripts.Limit, keys, args))!;
+        var result = (RedisResult[])(await _policy.RunAsync(() => _redis.GetDatabase().ScriptEvaluateAsync(LuaScripts.Limit, keys, args)))!;
         var refusedBy = (int)result[0];
         return refusedBy == 0 ? RateLimitVerdict.Allowed : new RateLimitVerdict(refusedBy - 1, TimeSpan.FromMilliseconds((long)result[1]));
     }

@@ -7,8 +7,9 @@ namespace YarpWaitingRoom.Queue;
 
 /// <summary>
 /// One room's queue in Redis. Join, admit, reap, touch, end-session and redeem are each one Lua script: atomic and
-/// one round trip. "Now" always comes from the <see cref="TimeProvider"/>, never from Redis's clock.
-/// Thread-safe; hold one per room. Never stores an <see cref="IDatabase"/>.
+/// one round trip. "Now" always comes from the <see cref="TimeProvider"/>, never from Redis's clock. Every call (or
+/// pipelined batch) runs through the store's <see cref="RedisCallPolicy"/>. Thread-safe; hold one per room. Never stores
+/// an <see cref="IDatabase"/>.
 /// </summary>
 public sealed class QueueStore
 {
@@ -40,12 +41,18 @@ public sealed class QueueStore
 
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _timeProvider;
+    private readonly RedisCallPolicy _policy;
     private readonly RedisKey[] _joinKeys;
     private readonly RedisKey[] _touchKeys;
     private readonly RedisKey[] _statusKeys;
     private readonly RedisValue _channel;
 
-    public QueueStore(IConnectionMultiplexer redis, string room, RoomOptions options, TimeProvider timeProvider)
+    /// <param name="redis">The process's connection.</param>
+    /// <param name="room">The room's name.</param>
+    /// <param name="options">The room's settings.</param>
+    /// <param name="timeProvider">"Now" of every call.</param>
+    /// <param name="policy">What every Redis call runs through; by default none (<see cref="RedisCallPolicy.PassThrough"/>).</param>
+    public QueueStore(IConnectionMultiplexer redis, string room, RoomOptions options, TimeProvider timeProvider, RedisCallPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,6 +60,7 @@ public sealed class QueueStore
 
         _redis = redis;
         _timeProvider = timeProvider;
+        _policy = policy ?? RedisCallPolicy.PassThrough;
         Options = options;
         Keys = new RedisKeys(room);
         _joinKeys = [Keys.Visitors, Keys.Tickets, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
@@ -88,7 +96,7 @@ public sealed class QueueStore
     /// Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left.
     /// A <paramref name="returnUrl"/> that is not local (<see cref="LocalUrls"/>) is kept as <c>/</c>.
     /// </summary>
-    public async Task<JoinResult> JoinAsync(string visitor, string returnUrl, bool queueOff)
+    public Task<JoinResult> JoinAsync(string visitor, string returnUrl, bool queueOff) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
         returnUrl = LocalUrls.IsLocal(returnUrl) ? returnUrl : "/";
@@ -101,13 +109,13 @@ public sealed class QueueStore
             (string)result[1]! == "active" ? TicketState.Active : TicketState.Waiting,
             (long)result[2],
             (long)result[3] == 1);
-    }
+    });
 
     /// <summary>
     /// Admits the next batch under the caller's lock grant <paramref name="fence"/> (from <see cref="NextFenceAsync"/>):
     /// a call carrying an older fence than one already accepted changes nothing.
     /// </summary>
-    public async Task<AdmitResult> AdmitAsync(long fence, int limit = 0)
+    public Task<AdmitResult> AdmitAsync(long fence, int limit = 0) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
@@ -127,7 +135,7 @@ public sealed class QueueStore
             (long)result[4],
             string.IsNullOrEmpty(list) ? [] : list.Split(','),
             ParseWaits((string?)result[6]));
-    }
+    });
 
     /// <summary>
     /// How long a new admission is held before it is delivered: the claim window, or, when that is shorter, the time a
@@ -160,10 +168,10 @@ public sealed class QueueStore
     private RedisKey StatsKey(long nowMs) => Keys.Stats(nowMs / 60_000);
 
     /// <summary>A fencing number for a new lock grant: strictly greater than every one handed out before.</summary>
-    public Task<long> NextFenceAsync() => Db.HashIncrementAsync(Keys.State, RoomStateFields.FenceSequence);
+    public Task<long> NextFenceAsync() => _policy.RunAsync(() => Db.HashIncrementAsync(Keys.State, RoomStateFields.FenceSequence));
 
     /// <summary>Removes visitors unseen for <see cref="RoomOptions.AbandonAfter"/>; one abandoned event each.</summary>
-    public async Task<ReapResult> ReapAsync(int limit = MaxCleanupPerCall)
+    public Task<ReapResult> ReapAsync(int limit = MaxCleanupPerCall) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
@@ -172,7 +180,7 @@ public sealed class QueueStore
             [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
-    }
+    });
 
     /// <summary>Heartbeats of many tickets in one round trip; returns each ticket's state.</summary>
     public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets)
@@ -190,7 +198,7 @@ public sealed class QueueStore
             args[i + 1] = tickets[i];
         }
 
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(LuaScripts.Touch, _touchKeys, args))!;
+        var result = (RedisResult[])(await _policy.RunAsync(() => Db.ScriptEvaluateAsync(LuaScripts.Touch, _touchKeys, args)))!;
         var states = new TicketState[result.Length];
         for (var i = 0; i < result.Length; i++)
         {
@@ -201,20 +209,20 @@ public sealed class QueueStore
     }
 
     /// <summary>Ends an active session now; returns whether it was active (capacity freed).</summary>
-    public async Task<bool> EndSessionAsync(string ticket, string reason)
+    public Task<bool> EndSessionAsync(string ticket, string reason) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
         return (int)await Db.ScriptEvaluateAsync(
             LuaScripts.EndSession,
             [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [ticket, now, reason, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]) == 1;
-    }
+    });
 
     /// <summary>
     /// Counts of the last minutes, in one round trip: admitted and abandoned per minute (sliding: this minute plus the
     /// unexpired share of the one before) and the median time in queue of those admitted over <paramref name="medianOver"/>.
     /// </summary>
-    public async Task<RoomStats> GetStatsAsync(TimeSpan medianOver)
+    public Task<RoomStats> GetStatsAsync(TimeSpan medianOver) => _policy.RunAsync(async () =>
     {
         var now = _timeProvider.GetUtcNow();
         var minute = now.ToUnixTimeSeconds() / 60;
@@ -242,7 +250,7 @@ public sealed class QueueStore
         }
 
         return new RoomStats(PerMinute("admitted"), PerMinute("abandoned"), PerMinute("expired"), PerMinute("ended"), WaitBuckets.Median(histogram));
-    }
+    });
 
     private static double Field(HashEntry[] hash, string name)
     {
@@ -258,7 +266,7 @@ public sealed class QueueStore
     }
 
     /// <summary>Redeems the one-time entry code of <paramref name="ticket"/>'s admission, starting a full session.</summary>
-    public async Task<RedeemResult> RedeemAsync(string ticket)
+    public Task<RedeemResult> RedeemAsync(string ticket) => _policy.RunAsync(async () =>
     {
         var markerTtl = (long)(Options.ClaimWindow + Options.SessionDuration).TotalMilliseconds;
         var result = (int)await Db.ScriptEvaluateAsync(
@@ -271,11 +279,11 @@ public sealed class QueueStore
             0 => RedeemResult.AlreadyUsed,
             _ => RedeemResult.AdmissionGone,
         };
-    }
+    });
 
     /// <summary>Slides an active session's expiry forward (never backward, never re-creating it).</summary>
-    public async Task<bool> RefreshSessionAsync(string ticket) =>
-        (long)await Db.ExecuteAsync("ZADD", Keys.Active, "XX", "GT", "CH", NowMs + (long)Options.SessionDuration.TotalMilliseconds, ticket) == 1;
+    public Task<bool> RefreshSessionAsync(string ticket) => _policy.RunAsync(async () =>
+        (long)await Db.ExecuteAsync("ZADD", Keys.Active, "XX", "GT", "CH", NowMs + (long)Options.SessionDuration.TotalMilliseconds, ticket) == 1);
 
     /// <summary>Where a ticket stands, in one round trip (<see cref="GetStatusesAsync"/> for one).</summary>
     public async Task<TicketStatus> GetStatusAsync(string ticket) => (await GetStatusesAsync([ticket]))[0];
@@ -301,7 +309,7 @@ public sealed class QueueStore
                 args[i] = tickets[offset + i - 1];
             }
 
-            calls[c] = Db.ScriptEvaluateAsync(LuaScripts.Status, _statusKeys, args);
+            calls[c] = _policy.RunAsync(() => Db.ScriptEvaluateAsync(LuaScripts.Status, _statusKeys, args));
         }
 
         var statuses = new TicketStatus[tickets.Count];
@@ -329,7 +337,7 @@ public sealed class QueueStore
     /// </summary>
     public async Task<RevokedAdmission[]> RevokedSinceAsync(long sinceMs)
     {
-        var entries = await Db.SortedSetRangeByScoreWithScoresAsync(Keys.Revoked, sinceMs, double.PositiveInfinity);
+        var entries = await _policy.RunAsync(() => Db.SortedSetRangeByScoreWithScoresAsync(Keys.Revoked, sinceMs, double.PositiveInfinity));
         var revoked = new RevokedAdmission[entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
@@ -354,7 +362,7 @@ public sealed class QueueStore
             fields[i] = tickets[i];
         }
 
-        var values = await Db.HashGetAsync(Keys.GoneReasons, fields);
+        var values = await _policy.RunAsync(() => Db.HashGetAsync(Keys.GoneReasons, fields));
         var reasons = new GoneReason[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
@@ -403,7 +411,7 @@ public sealed class QueueStore
             args[4 + i] = tickets[i];
         }
 
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(LuaScripts.Deliver, keys, args))!;
+        var result = (RedisResult[])(await _policy.RunAsync(() => Db.ScriptEvaluateAsync(LuaScripts.Deliver, keys, args)))!;
         var deliveries = new DeliveryResult[result.Length];
         for (var i = 0; i < result.Length; i++)
         {
@@ -414,19 +422,19 @@ public sealed class QueueStore
     }
 
     /// <summary>Waiting and active counts, in one round trip.</summary>
-    public async Task<(long Waiting, long Active)> CountsAsync()
+    public Task<(long Waiting, long Active)> CountsAsync() => _policy.RunAsync(async () =>
     {
         var batch = Db.CreateBatch();
         var waiting = batch.SortedSetLengthAsync(Keys.Waiting);
         var active = batch.SortedSetLengthAsync(Keys.Active);
         batch.Execute();
         return (await waiting, await active);
-    }
+    });
 
     /// <summary>The URL a live ticket's visitor first asked for, or null (also when it is not local: <see cref="LocalUrls"/>).</summary>
     public async Task<string?> ReturnUrlOfAsync(string ticket)
     {
-        return TicketRecord.TryParse((string?)await Db.HashGetAsync(Keys.Tickets, ticket), out var record) && LocalUrls.IsLocal(record.ReturnUrl)
+        return TicketRecord.TryParse((string?)await _policy.RunAsync(() => Db.HashGetAsync(Keys.Tickets, ticket)), out var record) && LocalUrls.IsLocal(record.ReturnUrl)
             ? record.ReturnUrl
             : null;
     }

@@ -10,7 +10,8 @@ namespace YarpWaitingRoom.Switch;
 /// <summary>
 /// A room's switch state in its Redis <c>state</c> hash: read in one round trip, written by compare-and-set on a version
 /// (<c>write-state.lua</c>) so the evaluator and an operator never overwrite each other unseen. Transitions append a
-/// <c>switched</c> event and publish <c>state|&lt;version&gt;</c> on the room's channel.
+/// <c>switched</c> event and publish <c>state|&lt;version&gt;</c> on the room's channel. Every call runs through the
+/// store's <see cref="RedisCallPolicy"/>.
 /// </summary>
 public sealed class SwitchStore
 {
@@ -28,17 +29,23 @@ public sealed class SwitchStore
     }
 
     private readonly IConnectionMultiplexer _redis;
+    private readonly RedisCallPolicy _policy;
     private readonly RoomOptions _options;
     private readonly RedisKeys _keys;
     private readonly RedisKey[] _writeKeys;
     private readonly RedisValue _channel;
 
-    public SwitchStore(IConnectionMultiplexer redis, RedisKeys keys, RoomOptions options)
+    /// <param name="redis">The process's connection.</param>
+    /// <param name="keys">The room's keys.</param>
+    /// <param name="options">The room's settings.</param>
+    /// <param name="policy">What every Redis call runs through; by default none (<see cref="RedisCallPolicy.PassThrough"/>).</param>
+    public SwitchStore(IConnectionMultiplexer redis, RedisKeys keys, RoomOptions options, RedisCallPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(options);
         _redis = redis;
+        _policy = policy ?? RedisCallPolicy.PassThrough;
         _keys = keys;
         _options = options;
         _writeKeys = [keys.State, keys.Events];
@@ -48,7 +55,7 @@ public sealed class SwitchStore
     private IDatabase Db => _redis.GetDatabase();
 
     /// <summary>The state hash and the queue sizes, pipelined: one round trip.</summary>
-    public async Task<RoomSnapshot> ReadAsync(DateTimeOffset now)
+    public Task<RoomSnapshot> ReadAsync(DateTimeOffset now) => _policy.RunAsync(async () =>
     {
         var batch = Db.CreateBatch();
         var state = batch.HashGetAllAsync(_keys.State);
@@ -56,10 +63,10 @@ public sealed class SwitchStore
         var active = batch.SortedSetLengthAsync(_keys.Active);
         batch.Execute();
         return Parse(await state, await waiting, await active, now);
-    }
+    });
 
     /// <summary>The edge tier's request totals of <paramref name="count"/> whole seconds ending at <paramref name="lastSecond"/>, newest first.</summary>
-    public async Task<long[]> ReadRatesAsync(long lastSecond, int count)
+    public Task<long[]> ReadRatesAsync(long lastSecond, int count) => _policy.RunAsync(async () =>
     {
         var batch = Db.CreateBatch();
         var reads = new Task<RedisValue>[count];
@@ -70,15 +77,16 @@ public sealed class SwitchStore
 
         batch.Execute();
         var values = await Task.WhenAll(reads);
-        return [.. values.Select(v => v.IsNull ? 0L : (long)v)];
-    }
+        long[] totals = [.. values.Select(v => v.IsNull ? 0L : (long)v)];
+        return totals;
+    });
 
     /// <summary>Writes the switch if the state is still at <paramref name="expectedVersion"/>; false when someone else wrote first.</summary>
     public async Task<bool> TryWriteAsync(
         long expectedVersion, RoomMode mode, SwitchState state, double rateLastSecond, double rateTenSeconds, Announce announce, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var result = (long)await Db.ScriptEvaluateAsync(
+        var result = (long)await _policy.RunAsync(() => Db.ScriptEvaluateAsync(
             LuaScripts.WriteState,
             _writeKeys,
             [
@@ -91,7 +99,7 @@ public sealed class SwitchStore
                 RoomStateFields.CalmSince, Millis(state.CalmSince),
                 RoomStateFields.RateLastSecond, rateLastSecond.ToString("0.##", CultureInfo.InvariantCulture),
                 RoomStateFields.RateTenSeconds, rateTenSeconds.ToString("0.##", CultureInfo.InvariantCulture),
-            ]);
+            ]));
         return result >= 0;
     }
 

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Traffic;
 
-namespace YarpWaitingRoom.Proxy.Gate;
+namespace YarpWaitingRoom.Proxy.Traffic;
 
 /// <summary>
 /// Per-instance request counts, time and latency buckets per room and route, in memory: three interlocked adds per
-/// request and nothing else. <see cref="Traffic.TrafficFlusher"/> drains it into Redis once a second.
+/// request and nothing else. <see cref="TrafficFlusher"/> drains it into Redis once a second.
 /// </summary>
-public sealed class TrafficCounter
+internal sealed class TrafficCounter
 {
     private readonly ConcurrentDictionary<(string Room, string Route), Cell> _cells = new();
 
