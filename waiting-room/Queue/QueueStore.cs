@@ -19,6 +19,13 @@ public sealed class QueueStore
     /// <summary>Most expired sessions dropped, or stale visitors reaped, per call: bounds one script's run time.</summary>
     public const int MaxCleanupPerCall = 5_000;
 
+    /// <summary>
+    /// How long an admission batch or a reap may take before the policy calls Redis busy: bounded work
+    /// (<see cref="MaxCleanupPerCall"/>, MaxActive) that a loaded Redis may take longer than a request's call to do, and
+    /// that must not be given up on while the script still runs.
+    /// </summary>
+    public static readonly TimeSpan BatchCallTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>How long per-minute stats hashes live.</summary>
     public static readonly TimeSpan StatsRetention = TimeSpan.FromHours(1);
 
@@ -135,7 +142,7 @@ public sealed class QueueStore
             (long)result[4],
             string.IsNullOrEmpty(list) ? [] : list.Split(','),
             ParseWaits((string?)result[6]));
-    });
+    }, BatchCallTimeout);
 
     /// <summary>
     /// How long a new admission is held before it is delivered: the claim window, or, when that is shorter, the time a
@@ -180,7 +187,7 @@ public sealed class QueueStore
             [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
-    });
+    }, BatchCallTimeout);
 
     /// <summary>Heartbeats of many tickets in one round trip; returns each ticket's state.</summary>
     public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets)

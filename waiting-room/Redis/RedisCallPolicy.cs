@@ -58,15 +58,20 @@ public sealed class RedisCallPolicy
     public bool AllowsCall => !IsOpen;
 
     /// <summary>Runs one Redis call (or one pipelined batch) under the policy.</summary>
+    /// <param name="call">The call.</param>
+    /// <param name="timeout">
+    /// For a call whose work is bounded but may legitimately take longer than a request's call (an admission batch, a reap
+    /// of thousands): its own limit instead of <see cref="RedisCallOptions.Timeout"/>, when longer.
+    /// </param>
     /// <exception cref="RedisBusyException">The call outlasted the timeout while Redis answers other calls.</exception>
     /// <exception cref="RedisConnectionException">Redis is not connected, or the breaker is open.</exception>
-    public Task<T> RunAsync<T>(Func<Task<T>> call)
+    public Task<T> RunAsync<T>(Func<Task<T>> call, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return _redis is null ? call() : GuardedAsync(_redis, call);
+        return _redis is null ? call() : GuardedAsync(_redis, call, timeout is { } t && t > _options.Timeout ? t : _options.Timeout);
     }
 
-    /// <inheritdoc cref="RunAsync{T}(Func{Task{T}})"/>
+    /// <inheritdoc cref="RunAsync{T}(Func{Task{T}}, TimeSpan?)"/>
     public Task RunAsync(Func<Task> call)
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -74,13 +79,13 @@ public sealed class RedisCallPolicy
         {
             await call();
             return true;
-        });
+        }, _options.Timeout);
     }
 
     /// <summary>Any failure of a Redis call: busy, stalled, disconnected, breaker open or an error reply.</summary>
     public static bool IsRedisFailure(Exception exception) => exception is RedisException or TimeoutException;
 
-    private async Task<T> GuardedAsync<T>(IConnectionMultiplexer redis, Func<Task<T>> call)
+    private async Task<T> GuardedAsync<T>(IConnectionMultiplexer redis, Func<Task<T>> call, TimeSpan timeout)
     {
         if (IsOpen)
         {
@@ -96,14 +101,14 @@ public sealed class RedisCallPolicy
 
         try
         {
-            var result = await call().WaitAsync(_options.Timeout, _timeProvider);
+            var result = await call().WaitAsync(timeout, _timeProvider);
             Volatile.Write(ref _consecutiveFailures, 0);
             Volatile.Write(ref _lastSuccessTicks, _timeProvider.GetUtcNow().UtcTicks);
             return result;
         }
         catch (TimeoutException ex) when (IsBusyRatherThanStalled())
         {
-            throw new RedisBusyException(_options.Timeout, ex);
+            throw new RedisBusyException(timeout, ex);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {

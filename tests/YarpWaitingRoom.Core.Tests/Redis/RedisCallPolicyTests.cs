@@ -56,6 +56,22 @@ public sealed class RedisCallPolicyTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACallWithItsOwnLongerTimeout_IsNotGivenUpAtTheRequestTimeout_ButAtItsOwn()
+    {
+        var sut = CreateSut();
+        Assert.Equal(1, await sut.RunAsync(() => Task.FromResult(1)));
+        var never = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var batch = sut.RunAsync(() => never.Task, timeout: TimeSpan.FromSeconds(1));
+
+        _time.Advance(Options.Timeout);
+        await Task.Yield();
+        Assert.False(batch.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(1) - Options.Timeout);
+
+        await Assert.ThrowsAsync<RedisBusyException>(() => batch);
+    }
+
+    [Fact]
     public async Task TimeoutsOnceNothingSucceededForStallAfter_AreFailures_AndOpenTheBreaker()
     {
         var sut = CreateSut();
