@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Prometheus;
 using YarpWaitingRoom.Proxy.Gate;
 using YarpWaitingRoom.Tokens;
@@ -6,37 +5,36 @@ using YarpWaitingRoom.Tokens;
 namespace YarpWaitingRoom.Proxy.Diagnostics;
 
 /// <summary>The gate's Prometheus metrics.</summary>
-public sealed class GateMetrics
+internal sealed class GateMetrics
 {
-    /// <summary>Registers every series at construction (the singleton is built at start-up), so <c>/metrics</c> lists them before first use.</summary>
-    public GateMetrics() => RuntimeHelpers.RunClassConstructor(typeof(GateMetrics).TypeHandle);
-
-    private static readonly Counter RequestsTotal = Metrics.CreateCounter(
+    // Every series is registered when the singleton is built (at start-up), so /metrics lists them before first use;
+    // the collectors live in Prometheus's default registry, which hands a second instance the same ones.
+    private readonly Counter RequestsTotal = Metrics.CreateCounter(
         "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed).",
         "room", "route", "outcome");
 
-    private static readonly Counter TokensRejectedTotal = Metrics.CreateCounter(
+    private readonly Counter TokensRejectedTotal = Metrics.CreateCounter(
         "waitingroom_tokens_rejected_total", "Cookies, tickets and entry codes refused, by room, kind and reason.",
         "room", "kind", "reason");
 
-    private static readonly Counter AdminRejectedTotal = Metrics.CreateCounter(
+    private readonly Counter AdminRejectedTotal = Metrics.CreateCounter(
         "waitingroom_admin_rejected_total", "Admin calls refused for a missing or wrong key.", "reason");
 
-    private static readonly Counter InvalidHeadersTotal = Metrics.CreateCounter(
+    private readonly Counter InvalidHeadersTotal = Metrics.CreateCounter(
         "waitingroom_invalid_headers_total", "Requests refused with 400 before forwarding: a header the forwarder cannot carry (non-ASCII, control characters).");
 
-    private static readonly Counter RateLimitedTotal = Metrics.CreateCounter(
+    private readonly Counter RateLimitedTotal = Metrics.CreateCounter(
         "waitingroom_rate_limited_total", "Requests refused by the per-client rate limits, by policy (join, new-place, visitor, admin) and reason (address, network).",
         "policy", "reason");
 
-    private static readonly Counter RateLimitFallbacksTotal = Metrics.CreateCounter(
+    private readonly Counter RateLimitFallbacksTotal = Metrics.CreateCounter(
         "waitingroom_rate_limit_fallbacks_total", "Join and admin decisions made by this proxy's own buckets alone because Redis did not answer the site-wide limit.");
 
-    private static readonly Counter NewPlacesTotal = Metrics.CreateCounter(
+    private readonly Counter NewPlacesTotal = Metrics.CreateCounter(
         "waitingroom_new_places_total", "Places created in the queue (or admitted directly) by room, and whether the visitor was new (no valid visitor cookie) or known.",
         "room", "visitor");
 
-    private static readonly Histogram RouteDuration = Metrics.CreateHistogram(
+    private readonly Histogram RouteDuration = Metrics.CreateHistogram(
         "waitingroom_route_request_duration_seconds", "Time at gated routes (gate plus backend), by room and route.",
         new HistogramConfiguration
         {
@@ -44,7 +42,7 @@ public sealed class GateMetrics
             Buckets = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         });
 
-    private static readonly Counter RouteResponses = Metrics.CreateCounter(
+    private readonly Counter RouteResponses = Metrics.CreateCounter(
         "waitingroom_route_responses_total", "Responses at gated routes by room, route and status code.", "room", "route", "code");
 
     private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed"];

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Prometheus;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Switch;
@@ -10,34 +9,33 @@ namespace YarpWaitingRoom.Proxy.Diagnostics;
 /// last read it, so every instance reports the same value: aggregate them with max(). Counters count what this
 /// instance did (each batch is admitted, each visitor reaped, by exactly one instance): aggregate them with sum().
 /// </summary>
-public sealed class RoomMetrics
+internal sealed class RoomMetrics
 {
-    /// <summary>Registers every series at construction (the singleton is built at start-up), so <c>/metrics</c> lists them before first use.</summary>
-    public RoomMetrics() => RuntimeHelpers.RunClassConstructor(typeof(RoomMetrics).TypeHandle);
-
-    private static readonly Gauge QueueOn = Metrics.CreateGauge("waitingroom_queue_on", "1 while the room's queue is on.", "room");
-    private static readonly Gauge Mode = Metrics.CreateGauge("waitingroom_mode", "The room's mode: 1 on the label of the current one.", "room", "mode");
-    private static readonly Gauge Waiting = Metrics.CreateGauge("waitingroom_waiting", "Visitors waiting.", "room");
-    private static readonly Gauge Active = Metrics.CreateGauge("waitingroom_active", "Visitors admitted and not yet gone.", "room");
-    private static readonly Gauge MaxActive = Metrics.CreateGauge("waitingroom_max_active", "The room's MaxActive.", "room");
-    private static readonly Gauge Rate = Metrics.CreateGauge("waitingroom_rate_per_second", "Requests in the last full second at the room's gated routes, all edge instances.", "room");
-    private static readonly Gauge Rate10 = Metrics.CreateGauge("waitingroom_rate_10s_per_second", "Ten-second average of the request rate, all edge instances.", "room");
-    private static readonly Gauge AdmitRate = Metrics.CreateGauge("waitingroom_admit_rate_per_second", "Admissions per second (about one minute's average), the basis of the ETA.", "room");
-    private static readonly Gauge LastAdmission = Metrics.CreateGauge("waitingroom_last_admission_run_timestamp_seconds", "When the admission batch last ran (Unix seconds).", "room");
-    private static readonly Gauge Stalled = Metrics.CreateGauge("waitingroom_admission_stalled", "1 while people wait, capacity is free and no admission ran for two ticks.", "room");
-    private static readonly Gauge Revoked = Metrics.CreateGauge("waitingroom_revoked_admissions", "Ended admissions whose cookies this instance refuses (held until those cookies expire).", "room");
-    private static readonly Counter Transitions = Metrics.CreateCounter("waitingroom_switch_transitions_total", "Queue switch transitions made by this instance, by reason.", "room", "reason", "to");
-    private static readonly Counter Admitted = Metrics.CreateCounter("waitingroom_admitted_total", "Visitors admitted by this instance's batches.", "room");
-    private static readonly Counter Abandoned = Metrics.CreateCounter("waitingroom_abandoned_total", "Visitors removed by this instance's reaper for not being seen.", "room");
-    private static readonly Counter Expired = Metrics.CreateCounter("waitingroom_sessions_expired_total", "Active sessions dropped for running past their expiry.", "room");
-    private static readonly Counter Ended = Metrics.CreateCounter("waitingroom_sessions_ended_total", "Active sessions ended by a backend command through this instance.", "room");
-    private static readonly Counter EndFailures = Metrics.CreateCounter(
+    // Every series is registered when the singleton is built (at start-up), so /metrics lists them before first use;
+    // the collectors live in Prometheus's default registry, which hands a second instance the same ones.
+    private readonly Gauge QueueOn = Metrics.CreateGauge("waitingroom_queue_on", "1 while the room's queue is on.", "room");
+    private readonly Gauge Mode = Metrics.CreateGauge("waitingroom_mode", "The room's mode: 1 on the label of the current one.", "room", "mode");
+    private readonly Gauge Waiting = Metrics.CreateGauge("waitingroom_waiting", "Visitors waiting.", "room");
+    private readonly Gauge Active = Metrics.CreateGauge("waitingroom_active", "Visitors admitted and not yet gone.", "room");
+    private readonly Gauge MaxActive = Metrics.CreateGauge("waitingroom_max_active", "The room's MaxActive.", "room");
+    private readonly Gauge Rate = Metrics.CreateGauge("waitingroom_rate_per_second", "Requests in the last full second at the room's gated routes, all edge instances.", "room");
+    private readonly Gauge Rate10 = Metrics.CreateGauge("waitingroom_rate_10s_per_second", "Ten-second average of the request rate, all edge instances.", "room");
+    private readonly Gauge AdmitRate = Metrics.CreateGauge("waitingroom_admit_rate_per_second", "Admissions per second (about one minute's average), the basis of the ETA.", "room");
+    private readonly Gauge LastAdmission = Metrics.CreateGauge("waitingroom_last_admission_run_timestamp_seconds", "When the admission batch last ran (Unix seconds).", "room");
+    private readonly Gauge Stalled = Metrics.CreateGauge("waitingroom_admission_stalled", "1 while people wait, capacity is free and no admission ran for two ticks.", "room");
+    private readonly Gauge Revoked = Metrics.CreateGauge("waitingroom_revoked_admissions", "Ended admissions whose cookies this instance refuses (held until those cookies expire).", "room");
+    private readonly Counter Transitions = Metrics.CreateCounter("waitingroom_switch_transitions_total", "Queue switch transitions made by this instance, by reason.", "room", "reason", "to");
+    private readonly Counter Admitted = Metrics.CreateCounter("waitingroom_admitted_total", "Visitors admitted by this instance's batches.", "room");
+    private readonly Counter Abandoned = Metrics.CreateCounter("waitingroom_abandoned_total", "Visitors removed by this instance's reaper for not being seen.", "room");
+    private readonly Counter Expired = Metrics.CreateCounter("waitingroom_sessions_expired_total", "Active sessions dropped for running past their expiry.", "room");
+    private readonly Counter Ended = Metrics.CreateCounter("waitingroom_sessions_ended_total", "Active sessions ended by a backend command through this instance.", "room");
+    private readonly Counter EndFailures = Metrics.CreateCounter(
         "waitingroom_session_end_failures_total", "Backend end-session commands this instance could not carry out (Redis failed): those sessions end by expiry.", "room");
-    private static readonly Counter AdmitRuns = Metrics.CreateCounter("waitingroom_admission_runs_total", "Admission batches run by this instance, by trigger (tick, freed) and result (ran, fenced, failed).", "room", "trigger", "result");
-    private static readonly Histogram WaitSeconds = Metrics.CreateHistogram(
+    private readonly Counter AdmitRuns = Metrics.CreateCounter("waitingroom_admission_runs_total", "Admission batches run by this instance, by trigger (tick, freed) and result (ran, fenced, failed).", "room", "trigger", "result");
+    private readonly Histogram WaitSeconds = Metrics.CreateHistogram(
         "waitingroom_wait_seconds", "Time in queue of admitted visitors.",
         new HistogramConfiguration { LabelNames = ["room"], Buckets = WaitBuckets.BoundsInSeconds });
-    private static readonly Histogram AdmitDuration = Metrics.CreateHistogram(
+    private readonly Histogram AdmitDuration = Metrics.CreateHistogram(
         "waitingroom_admit_batch_seconds", "Round-trip time of the admit batch script.",
         new HistogramConfiguration { LabelNames = ["room"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
 

@@ -13,7 +13,7 @@ namespace YarpWaitingRoom.Proxy.Endpoints;
 /// needs <c>X-WaitingRoom-Admin-Key</c>, checked before anything of the request is read (<see cref="AdminKeyMiddleware"/>),
 /// and is rate limited per client address (the limiter runs first, so guessing keys is limited too).
 /// </summary>
-public static partial class AdminApi
+internal static partial class AdminApi
 {
     public const string RateLimitPolicy = "admin";
 
@@ -117,10 +117,10 @@ public static partial class AdminApi
 }
 
 /// <summary>Body of <c>PUT /_wr/admin/rooms/{room}/mode</c>.</summary>
-public sealed record ModeChange(string? Mode);
+internal sealed record ModeChange(string? Mode);
 
 /// <summary>A room as operators see it.</summary>
-public sealed record RoomView(
+internal sealed record RoomView(
     string Room,
     string Mode,
     bool QueueOn,
@@ -139,4 +139,4 @@ public sealed record RoomView(
     bool AdmissionStalled);
 
 /// <summary>Per-route calls over the last <paramref name="WindowSeconds"/>, all edge instances.</summary>
-public sealed record TrafficView(int WindowSeconds, RouteTraffic[] Routes);
+internal sealed record TrafficView(int WindowSeconds, RouteTraffic[] Routes);

@@ -11,7 +11,7 @@ namespace YarpWaitingRoom.Proxy.Endpoints;
 /// The visitor-facing endpoints: ticket status (polling fallback), entry with a one-time code. A Redis failure is
 /// answered 503 with Retry-After (<see cref="RedisFailureFilter"/>).
 /// </summary>
-public static partial class WaitingRoomApi
+internal static partial class WaitingRoomApi
 {
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
     {

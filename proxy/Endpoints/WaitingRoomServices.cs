@@ -6,7 +6,7 @@ using YarpWaitingRoom.Tokens;
 namespace YarpWaitingRoom.Proxy.Endpoints;
 
 /// <summary>Dependencies of <see cref="WaitingRoomApi"/>'s handlers, bound with <c>[AsParameters]</c>.</summary>
-public sealed class WaitingRoomServices(
+internal sealed class WaitingRoomServices(
     RoomRegistry rooms, TokenService tokens, WaitingRoomCookies cookies, GateMetrics metrics, TimeProvider timeProvider, ILogger<WaitingRoomServices> logger)
 {
     public RoomRegistry Rooms { get; } = rooms;

@@ -1,6 +1,6 @@
 namespace YarpWaitingRoom.Proxy.Forwarding;
 
-public static class AppBuilderForwardableHeadersExtensions
+internal static class AppBuilderForwardableHeadersExtensions
 {
     /// <summary>Refuses requests with headers the forwarder cannot carry (inside <c>MapReverseProxy</c>, before the gate).</summary>
     public static IApplicationBuilder UseForwardableHeaders(this IApplicationBuilder builder)

@@ -8,7 +8,7 @@ namespace YarpWaitingRoom.Proxy.Forwarding;
 /// refuses non-ASCII: "Request headers must contain only ASCII characters") or HTTP/1.1 does not allow (controls), so the
 /// request is refused with 400 before it is forwarded, never turned into a 502 that the edge would count against the proxy.
 /// </summary>
-public static class ForwardableHeaders
+internal static class ForwardableHeaders
 {
     private static readonly SearchValues<char> TokenChars = SearchValues.Create(
         "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");

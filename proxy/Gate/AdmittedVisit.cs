@@ -3,4 +3,4 @@ using YarpWaitingRoom.Proxy.Rooms;
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>Request feature set by the gate on an admitted request, read by the end-session transform.</summary>
-public sealed record AdmittedVisit(Room Room, string Visitor, string Ticket);
+internal sealed record AdmittedVisit(Room Room, string Visitor, string Ticket);

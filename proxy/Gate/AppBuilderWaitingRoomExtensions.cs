@@ -1,6 +1,6 @@
 namespace YarpWaitingRoom.Proxy.Gate;
 
-public static class AppBuilderWaitingRoomExtensions
+internal static class AppBuilderWaitingRoomExtensions
 {
     /// <summary>Adds the waiting-room gate to YARP's proxy pipeline (inside <c>MapReverseProxy</c>).</summary>
     public static IApplicationBuilder UseWaitingRoom(this IApplicationBuilder builder)

@@ -17,7 +17,7 @@ namespace YarpWaitingRoom.Proxy.Gate;
 /// only configured proxies). Refusals are 429 with Retry-After and a problem body, a metric and nothing lost: a join is
 /// idempotent.
 /// </summary>
-public static class ClientRateLimits
+internal static class ClientRateLimits
 {
     public const string VisitorPolicy = ClientRateLimiting.VisitorPolicy;
 

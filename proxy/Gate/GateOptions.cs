@@ -8,7 +8,7 @@ namespace YarpWaitingRoom.Proxy.Gate;
 /// proxy's one <see cref="RedisCallPolicy"/> (<see cref="ToRedisCallOptions"/>), which every Redis call of the proxy runs
 /// through: the gate, the <c>/_wr/</c> endpoints, the end-session transform and the background loops.
 /// </summary>
-public sealed class GateOptions : IValidatableObject
+internal sealed class GateOptions : IValidatableObject
 {
     public const string SectionName = "WaitingRoom:Gate";
 

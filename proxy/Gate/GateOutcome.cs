@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>What the gate did with a request: the <c>outcome</c> label of the requests metric.</summary>
-public enum GateOutcome
+internal enum GateOutcome
 {
     /// <summary>Admitted visitor, proxied.</summary>
     Passed,

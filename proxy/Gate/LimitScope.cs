@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>Whom a limit counts: one client address, or every address of its network (the <c>reason</c> of a refusal).</summary>
-public enum LimitScope
+internal enum LimitScope
 {
     Address,
     Network,

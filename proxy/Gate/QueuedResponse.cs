@@ -1,4 +1,4 @@
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>The 503 body for API clients who must wait.</summary>
-public sealed record QueuedResponse(string Room, string Ticket, long Position, double? EtaSeconds, string WaitUrl, string WsUrl);
+internal sealed record QueuedResponse(string Room, string Ticket, long Position, double? EtaSeconds, string WaitUrl, string WsUrl);

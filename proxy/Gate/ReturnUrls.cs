@@ -3,7 +3,7 @@ using YarpWaitingRoom.Queue;
 namespace YarpWaitingRoom.Proxy.Gate;
 
 /// <summary>The URL a visitor asked for, kept to return them there after the wait (local paths only: <see cref="LocalUrls"/>).</summary>
-public static class ReturnUrls
+internal static class ReturnUrls
 {
     public static string Of(HttpRequest request)
     {

@@ -7,4 +7,4 @@ namespace YarpWaitingRoom.Proxy.Gate;
 /// <param name="QueueOn">Whether the room's queue is on.</param>
 /// <param name="EnterUrl">The one-time entry link, once active.</param>
 /// <param name="Reason">When gone: <c>expired</c>, <c>abandoned</c> or <c>ended</c> (see <see cref="Queue.GoneReasonExtensions"/>).</param>
-public sealed record TicketStatusResponse(string State, long? Position, double? EtaSeconds, bool QueueOn, string? EnterUrl, string? Reason = null);
+internal sealed record TicketStatusResponse(string State, long? Position, double? EtaSeconds, bool QueueOn, string? EnterUrl, string? Reason = null);

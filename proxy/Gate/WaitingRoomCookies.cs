@@ -11,7 +11,7 @@ namespace YarpWaitingRoom.Proxy.Gate;
 /// (admitted to that room until the session expires). Both are signed tokens, HttpOnly, SameSite=Lax, Secure unless
 /// configured off for local plain http.
 /// </summary>
-public sealed class WaitingRoomCookies(TokenService tokens, IOptions<WaitingRoomOptions> options, TimeProvider timeProvider)
+internal sealed class WaitingRoomCookies(TokenService tokens, IOptions<WaitingRoomOptions> options, TimeProvider timeProvider)
 {
     public const string VisitorCookie = Tokens.VisitorCookie.Name;
 

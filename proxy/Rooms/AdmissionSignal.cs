@@ -7,7 +7,7 @@ namespace YarpWaitingRoom.Proxy.Rooms;
 /// In-process nudge to the admission scheduler: capacity just freed in a room (a session ended here, or another
 /// instance published <c>freed</c>), so admit now rather than at the next tick. Nudges coalesce: one pending per room.
 /// </summary>
-public sealed class AdmissionSignal
+internal sealed class AdmissionSignal
 {
     private readonly ConcurrentDictionary<string, Channel<bool>> _rooms = new(StringComparer.Ordinal);
 

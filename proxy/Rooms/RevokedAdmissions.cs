@@ -15,7 +15,7 @@ namespace YarpWaitingRoom.Proxy.Rooms;
 /// a ten-minute session) take about 4 MB.
 /// </para>
 /// </summary>
-public sealed class RevokedAdmissions(TimeSpan revokedFor)
+internal sealed class RevokedAdmissions(TimeSpan revokedFor)
 {
     private readonly ConcurrentDictionary<string, long> _refuseUntilMs = new(StringComparer.Ordinal);
     private readonly long _revokedForMs = (long)revokedFor.TotalMilliseconds;

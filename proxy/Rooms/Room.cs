@@ -5,7 +5,7 @@ using YarpWaitingRoom.Switch;
 namespace YarpWaitingRoom.Proxy.Rooms;
 
 /// <summary>One room at run time: its settings, its queue, its switch, and the state the gate reads on every request.</summary>
-public sealed class Room
+internal sealed class Room
 {
     private RoomSnapshot _snapshot;
 

@@ -8,7 +8,7 @@ using YarpWaitingRoom.Redis;
 namespace YarpWaitingRoom.Proxy.Rooms;
 
 /// <summary>The configured rooms, built once at start.</summary>
-public sealed class RoomRegistry
+internal sealed class RoomRegistry
 {
     private readonly FrozenDictionary<string, Room> _rooms;
 
