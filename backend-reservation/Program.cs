@@ -11,6 +11,7 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapReservationApi();
+app.MapAdminApi();
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using YarpWaitingRoom.Reservation.Holds;
 
 namespace YarpWaitingRoom.Reservation.Apis;
 
@@ -9,4 +10,5 @@ namespace YarpWaitingRoom.Reservation.Apis;
 [JsonSerializable(typeof(HoldView))]
 [JsonSerializable(typeof(HoldView[]))]
 [JsonSerializable(typeof(ReservationView))]
+[JsonSerializable(typeof(SeatsFreed))]
 internal sealed partial class ReservationJsonContext : JsonSerializerContext;

@@ -27,4 +27,8 @@ internal static class EventIds
     public const int ConsumerFailed = 404;
     public const int PendingEntriesResumed = 405;
     public const int EntriesClaimed = 406;
+
+    // 5xx: admin
+    public const int AdminKeyRejected = 500;
+    public const int SeatsFreed = 501;
 }

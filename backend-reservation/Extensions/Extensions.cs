@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Reservation.Abandonment;
 using YarpWaitingRoom.Reservation.Apis;
 using YarpWaitingRoom.Reservation.Data;
@@ -40,6 +41,9 @@ internal static class Extensions
 
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HoldOptions>().BindConfiguration(HoldOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName)
+            .Validate(o => !o.Enabled || o.Key.Length >= WaitingRoomOptions.MinAdminKeyLength, $"{AdminOptions.SectionName}:Key must be empty (no admin API) or at least {WaitingRoomOptions.MinAdminKeyLength} characters.")
+            .ValidateOnStart();
         services.AddOptions<WaitingRoomEventsOptions>().BindConfiguration(WaitingRoomEventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<ReservationMetrics>();

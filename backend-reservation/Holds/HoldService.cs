@@ -222,6 +222,25 @@ public sealed class HoldService(
     }
 
     /// <summary>
+    /// Frees every seat between rehearsals: drops every reservation and every hold in one transaction, the two tables
+    /// locked first so that the counts returned are what was dropped. The inbox of handled waiting-room events stays, so
+    /// no event is applied twice. Safe to repeat (a repeat drops nothing more).
+    /// </summary>
+    public Task<SeatsFreed> FreeAllSeatsAsync(CancellationToken cancellationToken) =>
+        InTransactionAsync(FreeAllSeatsAsync, cancellationToken);
+
+    private async Task<SeatsFreed> FreeAllSeatsAsync(IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlRawAsync("LOCK TABLE reservations, holds IN ACCESS EXCLUSIVE MODE", cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var sold = await db.Reservations.CountAsync(cancellationToken);
+        var held = await db.Holds.CountAsync(h => h.Status == HoldStatus.Active && h.ExpiresAt > now, cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("TRUNCATE reservations, holds", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new SeatsFreed(sold, held);
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> in a new transaction through the context's execution strategy
     /// (<see cref="ReconnectingExecutionStrategy"/>): when its connection turns out dead (a pooled connection left over
     /// from before a PostgreSQL restart), the whole transaction runs again on a fresh one. Every operation here is safe to

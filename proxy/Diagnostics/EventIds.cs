@@ -36,4 +36,5 @@ internal static class EventIds
     // 4xx: admin
     public const int AdminKeyRejected = 400;
     public const int ModeChanged = 401;
+    public const int RoomReset = 402;
 }

@@ -3,6 +3,7 @@ using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Traffic;
 
 namespace YarpWaitingRoom.Proxy.Endpoints;
@@ -34,7 +35,27 @@ internal static partial class AdminApi
         admin.MapGet("/rooms/{room}", GetRoomAsync);
         admin.MapPut("/rooms/{room}/mode", SetModeAsync);
         admin.MapGet("/traffic", GetTrafficAsync);
+        admin.MapPost("/rooms/{room}/reset", ResetRoomAsync);
+        admin.MapPost("/reset", ResetRoomsAsync);
         return app;
+    }
+
+    /// <summary>Empties one room between rehearsals (<see cref="QueueStore.ResetAsync"/>); every instance re-reads it at once.</summary>
+    public static async Task<Results<Ok<RoomResetResult>, ProblemHttpResult>> ResetRoomAsync(
+        string room, RoomRegistry rooms, ILogger<RoomView> logger, CancellationToken cancellationToken) =>
+        rooms.TryGet(room, out var target) ? TypedResults.Ok(await ResetAsync(target, logger, cancellationToken)) : RoomNotFound(room);
+
+    /// <summary>Empties every configured room, one after the other.</summary>
+    public static async Task<Ok<RoomResetResult[]>> ResetRoomsAsync(RoomRegistry rooms, ILogger<RoomView> logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rooms);
+        var results = new List<RoomResetResult>();
+        foreach (var room in rooms.All)
+        {
+            results.Add(await ResetAsync(room, logger, cancellationToken));
+        }
+
+        return TypedResults.Ok(results.ToArray());
     }
 
     public static async Task<Ok<RoomView[]>> GetRoomsAsync(RoomRegistry rooms, TimeProvider timeProvider)
@@ -105,6 +126,13 @@ internal static partial class AdminApi
             room.AdmissionStalledSince is not null);
     }
 
+    private static async Task<RoomResetResult> ResetAsync(Room room, ILogger logger, CancellationToken cancellationToken)
+    {
+        var result = await room.Queue.ResetAsync(cancellationToken);
+        Log.RoomReset(logger, room.Name, result.Waiting, result.Active, result.KeysRemoved);
+        return result;
+    }
+
     private static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
         type: ProblemTypes.RoomNotFound);
@@ -113,6 +141,9 @@ internal static partial class AdminApi
     {
         [LoggerMessage(EventIds.ModeChanged, LogLevel.Warning, "Room {Room}: mode set to {Mode} by an operator; queue {QueueOn}")]
         public static partial void ModeChanged(ILogger logger, string room, RoomMode mode, string queueOn);
+
+        [LoggerMessage(EventIds.RoomReset, LogLevel.Warning, "Room {Room}: reset by an operator; {Waiting} waiting and {Active} active dropped, {Keys} keys removed")]
+        public static partial void RoomReset(ILogger logger, string room, long waiting, long active, long keys);
     }
 }
 

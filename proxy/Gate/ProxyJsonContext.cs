@@ -8,4 +8,5 @@ namespace YarpWaitingRoom.Proxy.Gate;
 [JsonSerializable(typeof(YarpWaitingRoom.Proxy.Endpoints.RoomView[]))]
 [JsonSerializable(typeof(YarpWaitingRoom.Proxy.Endpoints.ModeChange))]
 [JsonSerializable(typeof(YarpWaitingRoom.Proxy.Endpoints.TrafficView))]
+[JsonSerializable(typeof(YarpWaitingRoom.Queue.RoomResetResult[]))]
 internal sealed partial class ProxyJsonContext : JsonSerializerContext;

@@ -428,6 +428,14 @@ public sealed class QueueStore
         return deliveries;
     }
 
+    /// <summary>
+    /// Empties the room between rehearsals: queue, sessions, visitors, tickets, switch state and mode, rates, stats,
+    /// markers and departure logs; keeps the event stream, the lock keys and the admission fencing; then announces the
+    /// new state on the room's channel so every instance re-reads it at once (<see cref="RoomReset"/>).
+    /// </summary>
+    public Task<RoomResetResult> ResetAsync(CancellationToken cancellationToken = default) =>
+        RoomReset.RunAsync(_redis, _policy, Keys, cancellationToken);
+
     /// <summary>Waiting and active counts, in one round trip.</summary>
     public Task<(long Waiting, long Active)> CountsAsync() => _policy.RunAsync(async () =>
     {

@@ -25,6 +25,7 @@ internal static class LuaScripts
     public static readonly string Deliver = Load("deliver.lua", withPrelude: false);
     public static readonly string Status = Load("status.lua", withPrelude: false);
     public static readonly string WriteState = Load("write-state.lua");
+    public static readonly string Reset = Load("reset.lua");
     public static readonly string Limit = Load("limit.lua", withPrelude: false);
 
     /// <summary>A script as Redis runs it: the shared library, then the script with its own KEYS/ARGV header.</summary>

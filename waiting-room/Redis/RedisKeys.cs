@@ -10,6 +10,10 @@ namespace YarpWaitingRoom.Redis;
 public sealed class RedisKeys
 {
     private readonly string _prefix;
+    private readonly string _usedCodePrefix;
+    private readonly string _ratePrefix;
+    private readonly string _statsPrefix;
+    private readonly string _noticePrefix;
 
     public RedisKeys(string room)
     {
@@ -33,6 +37,12 @@ public sealed class RedisKeys
         GoneReasons = _prefix + "gone:why";
         Revoked = _prefix + "revoked";
         Notify = RedisChannel.Sharded(_prefix + "notify");
+        _usedCodePrefix = _prefix + "code:";
+        _ratePrefix = _prefix + "rate:";
+        _statsPrefix = _prefix + "stats:";
+        _noticePrefix = _prefix + "notice:";
+        ItemKeyPrefixes = [_usedCodePrefix, _noticePrefix, _ratePrefix, _statsPrefix];
+        ScanPattern = GlobEscape(_prefix) + "*";
     }
 
     public string Room { get; }
@@ -90,16 +100,41 @@ public sealed class RedisKeys
     public RedisChannel Notify { get; }
 
     /// <summary>String NX with TTL: marks a one-time entry code as used.</summary>
-    public RedisKey UsedCode(string codeId) => _prefix + "code:" + codeId;
+    public RedisKey UsedCode(string codeId) => _usedCodePrefix + codeId;
 
-    public RedisKey Rate(long epochSecond) => _prefix + "rate:" + epochSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public RedisKey Rate(long epochSecond) => _ratePrefix + epochSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Hash, TTL: one minute's counts (admitted, abandoned, expired, ended, wait-histogram buckets <c>w1..wN</c>).</summary>
-    public RedisKey Stats(long epochMinute) => _prefix + "stats:" + epochMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public RedisKey Stats(long epochMinute) => _statsPrefix + epochMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Name of a room-scoped distributed lock (switch lease, admission), as a lock resource string.</summary>
     public string Lock(string purpose) => _prefix + "lock:" + purpose;
 
     /// <summary>String NX with TTL: the admission of a ticket was delivered (a hub sent its notice, or a poll its link).</summary>
-    public RedisKey Notice(string ticketId) => _prefix + "notice:" + ticketId;
+    public RedisKey Notice(string ticketId) => _noticePrefix + ticketId;
+
+    /// <summary>
+    /// The prefixes of the room's keys made per item (entry-code and notice markers, per-second rates, per-minute stats):
+    /// no script knows them in advance, so a reset finds them by SCAN (<see cref="ScanPattern"/>). Lock keys are not among them.
+    /// </summary>
+    public IReadOnlyList<string> ItemKeyPrefixes { get; }
+
+    /// <summary>SCAN MATCH pattern of every key of the room (the room name glob-escaped, so it matches no other room's keys).</summary>
+    public string ScanPattern { get; }
+
+    private static string GlobEscape(string text)
+    {
+        var escaped = new System.Text.StringBuilder(text.Length + 4);
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
 }
