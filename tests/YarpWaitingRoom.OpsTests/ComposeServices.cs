@@ -24,8 +24,17 @@ internal static partial class ComposeServices
 
     public static IEnumerable<ComposeService> Nginx => Compose.Services.Values.Where(s => ImageName(s) == "nginx");
 
-    /// <summary>The project folder a .NET service is built from (its Dockerfile's folder).</summary>
-    public static string ProjectFolder(ComposeService service) => Path.GetDirectoryName(service.Dockerfile)!.Replace('\\', '/');
+    /// <summary>The build argument that names the folder of the project the Dockerfile builds (e.g. <c>proxy</c>).</summary>
+    public const string ServiceArgument = "SERVICE";
+
+    /// <summary>The build argument that names the assembly the image runs (e.g. <c>YarpWaitingRoom.Proxy</c>).</summary>
+    public const string AssemblyArgument = "ASSEMBLY";
+
+    /// <summary>The project folder a .NET service is built from (its <see cref="ServiceArgument"/> build argument).</summary>
+    public static string ProjectFolder(ComposeService service) =>
+        service.BuildArgs.TryGetValue(ServiceArgument, out var folder) && !string.IsNullOrEmpty(folder)
+            ? folder
+            : throw new InvalidDataException($"compose.yaml: {service.Name} does not pass the build argument {ServiceArgument}.");
 
     /// <summary>The nginx templates a service mounts (bind mounts of <c>*.template</c> files).</summary>
     public static IEnumerable<NginxTemplate> Templates(ComposeService service) =>

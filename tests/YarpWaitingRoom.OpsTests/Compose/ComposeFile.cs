@@ -53,12 +53,13 @@ internal sealed class ComposeFile
             var list => Sequence(list, name + ".healthcheck.test").Select(Text).ToList(),
         };
 
-        var (context, dockerfile) = ParseBuild(service.GetValueOrDefault("build"));
+        var (context, dockerfile, args) = ParseBuild(service.GetValueOrDefault("build"), name);
         return new ComposeService(name)
         {
             Image = service.GetValueOrDefault("image") as string,
             BuildContext = context,
             Dockerfile = dockerfile,
+            BuildArgs = args,
             Environment = ParseEnvironment(service.GetValueOrDefault("environment"), name),
             HealthcheckTest = test,
             HealthcheckDisabled = healthcheck.GetValueOrDefault("disable") is string disable && bool.Parse(disable)
@@ -84,27 +85,31 @@ internal sealed class ComposeFile
         };
     }
 
-    private static (string? Context, string? Dockerfile) ParseBuild(object? build)
+    private static (string? Context, string? Dockerfile, Dictionary<string, string?> Args) ParseBuild(object? build, string service)
     {
         if (build is null)
         {
-            return (null, null);
+            return (null, null, new Dictionary<string, string?>(StringComparer.Ordinal));
         }
 
         var map = build is string shortForm ? new Dictionary<object, object?> { ["context"] = shortForm } : Mapping(build, "build");
         var context = map.GetValueOrDefault("context") as string ?? ".";
         var dockerfile = map.GetValueOrDefault("dockerfile") as string ?? "Dockerfile";
-        return (Repository.Relative(context), Repository.Relative(Path.Combine(context, dockerfile)));
+        return (Repository.Relative(context), Repository.Relative(Path.Combine(context, dockerfile)), Variables(map.GetValueOrDefault("args"), service + ".build.args"));
     }
 
-    private static Dictionary<string, string?> ParseEnvironment(object? environment, string service) => environment switch
+    private static Dictionary<string, string?> ParseEnvironment(object? environment, string service) =>
+        Variables(environment, service + ".environment");
+
+    /// <summary>A list (<c>- NAME=value</c>) or a mapping (<c>NAME: value</c>) of variables, as <c>environment</c> and <c>build.args</c> take them.</summary>
+    private static Dictionary<string, string?> Variables(object? variables, string where) => variables switch
     {
         null => new Dictionary<string, string?>(StringComparer.Ordinal),
         List<object?> list => list.Select(Text).ToDictionary(
             item => item.Split('=', 2)[0],
             item => item.Contains('=', StringComparison.Ordinal) ? item.Split('=', 2)[1] : null,
             StringComparer.Ordinal),
-        _ => Mapping(environment, service + ".environment").ToDictionary(entry => Text(entry.Key), entry => entry.Value as string, StringComparer.Ordinal),
+        _ => Mapping(variables, where).ToDictionary(entry => Text(entry.Key), entry => entry.Value as string, StringComparer.Ordinal),
     };
 
     private static Dictionary<string, string> ParseDependsOn(object? dependsOn, string service) => dependsOn switch

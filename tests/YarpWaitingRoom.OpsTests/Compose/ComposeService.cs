@@ -11,6 +11,9 @@ internal sealed record ComposeService(string Name)
     /// <summary><c>build.context</c>, repository-relative (<c>.</c>: the repository root).</summary>
     public string? BuildContext { get; init; }
 
+    /// <summary><c>build.args</c>: build argument → value (null when the list form names one without a value).</summary>
+    public IReadOnlyDictionary<string, string?> BuildArgs { get; init; } = new Dictionary<string, string?>();
+
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>The inline <c>healthcheck.test</c>, null when the service has none (it may inherit its image's).</summary>
