@@ -1,0 +1,150 @@
+# shellcheck shell=bash
+# The stack's processes: pid files under $RUN, Redis, PostgreSQL, Prometheus, the dotnet services, readiness.
+# Sourced by ./stack.
+
+pid_of() {
+  local file="$RUN/$1.pid"
+  [ -s "$file" ] || return 1
+  local pid
+  pid="$(head -n1 "$file" | tr -dc '0-9')"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
+  return 1
+}
+
+is_running() { pid_of "$1" >/dev/null; }
+
+stop_pid_file() {
+  local name="$1" pid i
+  if pid="$(pid_of "$name")"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then warn "$name did not stop in 10 s; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    say "stopped $name (pid $pid)"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+# Runs PostgreSQL tools as the postgres user when we are root (PostgreSQL refuses to run as root).
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# The postgres user must be able to reach $STATE/pg through every parent directory.
+open_path_for_postgres() {
+  local dir="$1"
+  while [ "$dir" != "/" ]; do
+    chmod o+x "$dir" 2>/dev/null || true
+    dir="$(dirname "$dir")"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Redis, PostgreSQL and Prometheus
+# ---------------------------------------------------------------------------------------------------------------------
+start_redis() {
+  if is_running redis; then return 0; fi
+  mkdir -p "$STATE/redis"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
+    --appendonly yes --save '' --daemonize yes \
+    --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" >/dev/null
+  say "started redis on :$REDIS_PORT"
+}
+
+redis_answers() { redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+
+stop_redis() {
+  if is_running redis; then
+    redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
+  fi
+  stop_pid_file redis
+}
+
+start_prometheus() {
+  if is_running prometheus; then return 0; fi
+  mkdir -p "$STATE/prometheus/data"
+  render_template "$ROOT/prometheus/prometheus.yml.template" "$STATE/prometheus/prometheus.yml"
+  nohup prometheus --config.file="$STATE/prometheus/prometheus.yml" --storage.tsdb.path="$STATE/prometheus/data" \
+    --storage.tsdb.retention.time=2d --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --web.enable-lifecycle \
+    >>"$LOGS/prometheus.log" 2>&1 </dev/null &
+  echo $! > "$RUN/prometheus.pid"
+  say "started prometheus on :$PROMETHEUS_PORT"
+}
+
+start_postgres() {
+  local pid
+  if [ -s "$PG_DATA/postmaster.pid" ] && pid="$(head -n1 "$PG_DATA/postmaster.pid")" && kill -0 "$pid" 2>/dev/null; then
+    echo "$pid" > "$RUN/postgres.pid"
+    return 0
+  fi
+  mkdir -p "$STATE/pg" "$PG_SOCKET"
+  if [ "$(id -u)" -eq 0 ]; then
+    open_path_for_postgres "$STATE/pg"
+    chown postgres:postgres "$STATE/pg" "$PG_SOCKET"
+    touch "$LOGS/postgres.log" && chown postgres:postgres "$LOGS/postgres.log"
+  fi
+  if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+    say "initialising PostgreSQL in $PG_DATA"
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --no-instructions >>"$LOGS/postgres-init.log" 2>&1 \
+      || die "initdb failed; see $LOGS/postgres-init.log"
+  fi
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null \
+    || die "PostgreSQL did not start; see $LOGS/postgres.log"
+  head -n1 "$PG_DATA/postmaster.pid" > "$RUN/postgres.pid"
+  if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'reservations'" postgres | grep -q 1; then
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE reservations" postgres >/dev/null
+  fi
+  say "started postgres on :$PG_PORT"
+}
+
+stop_postgres() {
+  if [ -s "$PG_DATA/postmaster.pid" ] && find_pg_bin; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+    say "stopped postgres"
+  fi
+  rm -f "$RUN/postgres.pid"
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# dotnet services
+# ---------------------------------------------------------------------------------------------------------------------
+start_dotnet_service() {
+  local name="$1" port="$2" project="$3" assembly="$4" extra="$5"
+  if is_running "$name"; then return 0; fi
+  local dll="$ROOT/$project/bin/$CONFIGURATION/net10.0/$assembly.dll"
+  [ -f "$dll" ] || die "$dll not found; run without STACK_NO_BUILD=1 to build"
+  (
+    default_service_environment
+    cd "$ROOT/$project"
+    # env, not export: configuration keys may contain '-' (YARP destination names), which bash cannot export.
+    # shellcheck disable=SC2086
+    nohup env $extra dotnet "$dll" --urls "http://127.0.0.1:$port" >>"$LOGS/$name.log" 2>&1 </dev/null &
+    echo $! > "$RUN/$name.pid"
+  )
+  say "started $name on :$port"
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Readiness
+# ---------------------------------------------------------------------------------------------------------------------
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+
+# wait_until_ready NAME LOG COMMAND [ARG...]: runs the command every half second until it succeeds; gives up (and shows
+# the log) after $READY_TIMEOUT seconds, or at once when the service's process has exited.
+wait_until_ready() {
+  local name="$1" log="$2" deadline=$((SECONDS + READY_TIMEOUT))
+  shift 2
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      printf '\033[31merror:\033[0m %s is not ready after %s s (check: %s)\n  log: %s\n' "$name" "$READY_TIMEOUT" "$*" "$log" >&2
+      [ -f "$log" ] && tail -n 20 "$log" | sed 's/^/    /' >&2
+      exit 1
+    fi
+    if [[ "$name" != redis && "$name" != postgres ]] && ! is_running "$name"; then
+      printf '\033[31merror:\033[0m %s exited during start-up\n  log: %s\n' "$name" "$log" >&2
+      [ -f "$log" ] && tail -n 20 "$log" | sed 's/^/    /' >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
