@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Reservation.Diagnostics;
 
 namespace YarpWaitingRoom.Reservation.Apis;
@@ -12,7 +13,7 @@ namespace YarpWaitingRoom.Reservation.Apis;
 /// </summary>
 internal sealed partial class AdminKeyFilter : IEndpointFilter
 {
-    public const string HeaderName = "X-WaitingRoom-Admin-Key";
+    public const string HeaderName = WaitingRoomHeaders.AdminKey;
 
     private readonly byte[] _expected;
     private readonly ILogger<AdminKeyFilter> _logger;

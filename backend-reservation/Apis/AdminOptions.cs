@@ -6,7 +6,7 @@ public sealed class AdminOptions
     public const string SectionName = "Reservation:Admin";
 
     /// <summary>
-    /// Key required in <c>X-WaitingRoom-Admin-Key</c> by the admin API (<see cref="AdminApi"/>), at least
+    /// Key required in <see cref="Protocol.WaitingRoomHeaders.AdminKey"/> by the admin API (<see cref="AdminApi"/>), at least
     /// <see cref="YarpWaitingRoom.Options.WaitingRoomOptions.MinAdminKeyLength"/> characters, as the proxies' admin key.
     /// Empty (the default): the admin API is not there at all.
     /// </summary>

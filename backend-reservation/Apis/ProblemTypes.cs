@@ -20,5 +20,5 @@ public static class ProblemTypes
     public const string HoldConfirmed = Prefix + "hold-confirmed";
     public const string InvalidRequest = Prefix + "invalid-request";
     public const string DatabaseUnavailable = Prefix + "database-unavailable";
-    public const string AdminKey = Prefix + "admin-key";
+    public const string AdminKey = Protocol.ProblemTypes.AdminKey;
 }

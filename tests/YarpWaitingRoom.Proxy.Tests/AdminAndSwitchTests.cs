@@ -20,17 +20,6 @@ public sealed class AdminAndSwitchTests(RedisFixture redis) : IAsyncLifetime
         return (new ProxyApp(redis.ConnectionString, _backend.Address, room, settings), new ProxyApp(redis.ConnectionString, _backend.Address, room, settings));
     }
 
-    private static HttpClient AdminClient(ProxyApp app, string? key = ProxyApp.AdminKey)
-    {
-        var client = app.CreateClient();
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", key);
-        }
-
-        return client;
-    }
-
     [Theory]
     [InlineData(null)]
     [InlineData("")]

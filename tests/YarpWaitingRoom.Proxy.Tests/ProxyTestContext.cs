@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.Tokens;
@@ -31,6 +32,19 @@ internal static class ProxyTestContext
 
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+
+    /// <summary>A client of <paramref name="app"/> that sends <paramref name="key"/> as the admin key (none when null).</summary>
+    public static HttpClient AdminClient(ProxyApp app, string? key = ProxyApp.AdminKey)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var client = app.CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add(WaitingRoomHeaders.AdminKey, key);
+        }
+
+        return client;
+    }
 
     public static TokenService Tokens(this ProxyApp app) => app.Services.GetRequiredService<TokenService>();
 

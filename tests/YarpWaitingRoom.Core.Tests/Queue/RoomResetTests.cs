@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using StackExchange.Redis;
 using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Switch;
 using YarpWaitingRoom.Testing;
@@ -8,25 +8,21 @@ using YarpWaitingRoom.Testing;
 namespace YarpWaitingRoom.Tests.Queue;
 
 /// <summary>A room emptied between rehearsals: what goes, what stays (the event stream, the locks, the admission fencing).</summary>
-public sealed class RoomResetTests(RedisFixture redis) : IAsyncLifetime
+public sealed class RoomResetTests(RedisFixture redis)
 {
+    private static readonly RoomOptions Options = new() { MaxActive = 2 };
+
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-    private ConnectionMultiplexer _connection = null!;
 
-    private IDatabase Db => _connection.GetDatabase();
-
-    public async ValueTask InitializeAsync() => _connection = await redis.Server.ConnectAsync();
-
-    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
-
-    private QueueStore CreateSut(string? room = null) =>
-        new(_connection, room ?? UniqueName.For("room"), new RoomOptions { MaxActive = 2, AbandonAfter = TimeSpan.FromSeconds(30) }, _time);
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Reset_EmptiesQueueSessionsStateAndPerItemKeys_ButKeepsTheEventStreamItsGroupAndTheLocks()
     {
-        var sut = CreateSut();
-        var store = new SwitchStore(_connection, sut.Keys, sut.Options);
+        await using var connection = await redis.Server.ConnectAsync();
+        var db = connection.GetDatabase();
+        var sut = new QueueStore(connection, UniqueName.For("room"), Options, _time);
+        var store = new SwitchStore(connection, sut.Keys, Options);
         await store.SetModeAsync(RoomMode.On, _time.GetUtcNow());
         var entered = (await sut.JoinAsync("entered", "/", queueOff: false)).Ticket;
         var admitted = (await sut.JoinAsync("admitted", "/", queueOff: false)).Ticket;
@@ -34,30 +30,31 @@ public sealed class RoomResetTests(RedisFixture redis) : IAsyncLifetime
         await sut.DeliverAsync([entered, admitted], "hub-a");
         await sut.RedeemAsync(entered);
         await sut.EndSessionAsync(entered, "purchase");
-        await sut.JoinAsync("waiting-1", "/", queueOff: false);
-        await sut.JoinAsync("waiting-2", "/", queueOff: false);
-        await sut.JoinAsync("waiting-3", "/", queueOff: false);
-        await Db.HashIncrementAsync(sut.Keys.Rate(_time.GetUtcNow().ToUnixTimeSeconds()), "n");
-        await Db.StreamCreateConsumerGroupAsync(sut.Keys.Events, "reservation", "0-0");
-        var lockKey = (RedisKey)sut.Keys.Lock("admit");
-        await Db.StringSetAsync(lockKey, "holder");
-        var events = await Db.StreamLengthAsync(sut.Keys.Events);
-        var before = await RoomKeysAsync(sut);
-        foreach (var prefix in sut.Keys.ItemKeyPrefixes)
+        foreach (var visitor in new[] { "waiting-1", "waiting-2", "waiting-3" })
         {
-            Assert.Contains(before, key => key.StartsWith(prefix, StringComparison.Ordinal));
+            await sut.JoinAsync(visitor, "/", queueOff: false);
         }
 
-        var result = await sut.ResetAsync(TestContext.Current.CancellationToken);
+        await db.HashIncrementAsync(sut.Keys.Rate(_time.GetUtcNow().ToUnixTimeSeconds()), "n");
+        await db.StreamCreateConsumerGroupAsync(sut.Keys.Events, "reservation", "0-0");
+        var lockKey = sut.Keys.Lock("admit");
+        await db.StringSetAsync(lockKey, "holder");
+        var events = await db.StreamLengthAsync(sut.Keys.Events);
+        var before = await RoomKeysAsync(connection, sut);
+        Assert.All(sut.Keys.ItemKeyPrefixes, prefix => Assert.Contains(before, key => key.StartsWith(prefix, StringComparison.Ordinal)));
+
+        var result = await sut.ResetAsync(Cancellation);
 
         Assert.Equal((sut.Keys.Room, 3L, 1L), (result.Room, result.Waiting, result.Active));
         Assert.Equal(
-            new[] { sut.Keys.Events.ToString(), lockKey.ToString(), sut.Keys.State.ToString() }.Order(StringComparer.Ordinal),
-            (await RoomKeysAsync(sut)).Order(StringComparer.Ordinal));
+            new[] { sut.Keys.Events.ToString(), lockKey, sut.Keys.State.ToString() }.Order(StringComparer.Ordinal),
+            (await RoomKeysAsync(connection, sut)).Order(StringComparer.Ordinal));
         Assert.Equal(before.Count - 3, result.KeysRemoved);
-        Assert.Equal(events, await Db.StreamLengthAsync(sut.Keys.Events));
-        Assert.Equal("reservation", Assert.Single(await Db.StreamGroupInfoAsync(sut.Keys.Events)).Name);
-        Assert.Equal(["fence", "fenceSeq", "version"], (await Db.HashKeysAsync(sut.Keys.State)).Select(f => (string)f!).Order(StringComparer.Ordinal));
+        Assert.Equal(events, await db.StreamLengthAsync(sut.Keys.Events));
+        Assert.Equal("reservation", Assert.Single(await db.StreamGroupInfoAsync(sut.Keys.Events)).Name);
+        Assert.Equal(
+            new[] { RoomStateFields.Fence, RoomStateFields.FenceSequence, RoomStateFields.Version }.Order(StringComparer.Ordinal),
+            (await db.HashKeysAsync(sut.Keys.State)).Select(field => field.ToString()).Order(StringComparer.Ordinal));
         var fresh = await store.ReadAsync(_time.GetUtcNow());
         Assert.Equal((RoomMode.Auto, false, 0L, 0L), (fresh.Mode, fresh.Switch.QueueOn, fresh.Waiting, fresh.Active));
     }
@@ -65,19 +62,23 @@ public sealed class RoomResetTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task Reset_AnnouncesTheStatesNextVersionOnTheRoomsChannel_SoACompareAndSetBegunBeforeFails()
     {
-        var sut = CreateSut();
-        var store = new SwitchStore(_connection, sut.Keys, sut.Options);
-        var messages = new List<string>();
-        var channel = await _connection.GetSubscriber().SubscribeAsync(sut.Keys.Notify);
-        channel.OnMessage(m => { lock (messages) { messages.Add(m.Message!); } });
+        await using var connection = await redis.Server.ConnectAsync();
+        var sut = new QueueStore(connection, UniqueName.For("room"), Options, _time);
+        var store = new SwitchStore(connection, sut.Keys, Options);
+        var channel = await connection.GetSubscriber().SubscribeAsync(sut.Keys.Notify);
         await store.SetModeAsync(RoomMode.Paused, _time.GetUtcNow());
         var before = await store.ReadAsync(_time.GetUtcNow());
 
-        var result = await sut.ResetAsync(TestContext.Current.CancellationToken);
+        var result = await sut.ResetAsync(Cancellation);
 
-        Assert.Equal(2, result.StateVersion);
-        Assert.True(await SpinUntilAsync(() => { lock (messages) { return messages.Count == 2; } }), "no announcement of the reset");
-        Assert.Equal(["state|1", "state|2"], messages);
+        Assert.Equal(before.Version + 1, result.StateVersion);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        var modeChange = (await channel.ReadAsync(timeout.Token)).Message.ToString();
+        var reset = (await channel.ReadAsync(timeout.Token)).Message.ToString();
+        Assert.Equal(RoomNotice.State(before.Version).Format(), modeChange);
+        Assert.True(RoomNotice.TryParse(reset, out var notice), reset);
+        Assert.Equal((RoomNoticeKind.State, result.StateVersion), (notice.Kind, notice.Number));
         Assert.False(await store.TryWriteAsync(before.Version, before.Mode, before.Switch, 0, 0, SwitchStore.Announce.Message, _time.GetUtcNow()));
         Assert.Equal(RoomMode.Auto, (await store.ReadAsync(_time.GetUtcNow())).Mode);
         await channel.UnsubscribeAsync();
@@ -86,13 +87,14 @@ public sealed class RoomResetTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task Reset_AfterAFenceWasAccepted_AStaleLockHolderCannotLockOutTheNextOne()
     {
-        var sut = CreateSut();
+        await using var connection = await redis.Server.ConnectAsync();
+        var sut = new QueueStore(connection, UniqueName.For("room"), Options, _time);
         await sut.NextFenceAsync();
         await sut.NextFenceAsync();
         var paused = await sut.NextFenceAsync();
         await sut.AdmitAsync(paused);
 
-        await sut.ResetAsync(TestContext.Current.CancellationToken);
+        await sut.ResetAsync(Cancellation);
         // The holder from before the reset wakes up and admits once more (its fence is still the newest accepted).
         await sut.AdmitAsync(paused);
         await sut.JoinAsync("after-reset", "/", queueOff: false);
@@ -108,39 +110,31 @@ public sealed class RoomResetTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task Reset_RoomNameWithGlobCharacters_LeavesEveryOtherRoomsKeys()
     {
+        await using var connection = await redis.Server.ConnectAsync();
+        var db = connection.GetDatabase();
         var name = UniqueName.For("glob");
-        var sut = CreateSut(name + "?");
-        var neighbour = CreateSut(name + "x");
+        var sut = new QueueStore(connection, name + "?", Options, _time);
+        var neighbour = new QueueStore(connection, name + "x", Options, _time);
         var second = _time.GetUtcNow().ToUnixTimeSeconds();
-        await Db.HashIncrementAsync(sut.Keys.Rate(second), "n");
-        await Db.HashIncrementAsync(neighbour.Keys.Rate(second), "n");
+        await db.HashIncrementAsync(sut.Keys.Rate(second), "n");
+        await db.HashIncrementAsync(neighbour.Keys.Rate(second), "n");
         await neighbour.JoinAsync("neighbour", "/", queueOff: false);
 
-        await sut.ResetAsync(TestContext.Current.CancellationToken);
+        await sut.ResetAsync(Cancellation);
 
-        Assert.False(await Db.KeyExistsAsync(sut.Keys.Rate(second)));
-        Assert.True(await Db.KeyExistsAsync(neighbour.Keys.Rate(second)));
-        Assert.Equal(1, await Db.SortedSetLengthAsync(neighbour.Keys.Waiting));
+        Assert.False(await db.KeyExistsAsync(sut.Keys.Rate(second)));
+        Assert.True(await db.KeyExistsAsync(neighbour.Keys.Rate(second)));
+        Assert.Equal(1, await db.SortedSetLengthAsync(neighbour.Keys.Waiting));
     }
 
-    private async Task<List<string>> RoomKeysAsync(QueueStore sut)
+    private static async Task<List<string>> RoomKeysAsync(StackExchange.Redis.ConnectionMultiplexer connection, QueueStore sut)
     {
         var keys = new List<string>();
-        await foreach (var key in _connection.GetServer(_connection.GetEndPoints()[0]).KeysAsync(pattern: sut.Keys.ScanPattern).WithCancellation(TestContext.Current.CancellationToken))
+        await foreach (var key in connection.GetServer(connection.GetEndPoints()[0]).KeysAsync(pattern: sut.Keys.ScanPattern).WithCancellation(Cancellation))
         {
             keys.Add(key.ToString());
         }
 
         return keys;
-    }
-
-    private static async Task<bool> SpinUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-
-        return condition();
     }
 }

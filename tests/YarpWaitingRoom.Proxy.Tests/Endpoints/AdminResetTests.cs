@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Testing;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
@@ -15,17 +16,6 @@ public sealed class AdminResetTests(RedisFixture redis) : IAsyncLifetime
     public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
 
     public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private static HttpClient AdminClient(ProxyApp app, string? key = ProxyApp.AdminKey)
-    {
-        var client = app.CreateClient();
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", key);
-        }
-
-        return client;
-    }
 
     [Fact]
     public async Task ResetRoom_WithTheKey_EmptiesTheRoom_KeepsItsEventStream_AndTheOtherProxyDropsTheForcedModeAtOnce()
@@ -80,7 +70,7 @@ public sealed class AdminResetTests(RedisFixture redis) : IAsyncLifetime
         {
             using var response = await client.PostAsync(path, content: null, Cancellation);
             AssertStatus(HttpStatusCode.Unauthorized, response);
-            Assert.Equal("urn:yarp-waiting-room:problem:admin-key", (await response.JsonAsync()).GetProperty("type").GetString());
+            Assert.Equal(ProblemTypes.AdminKey, (await response.JsonAsync()).GetProperty("type").GetString());
         }
 
         Assert.Equal(1, await app.Redis().SortedSetLengthAsync(app.Keys().Waiting));
@@ -95,7 +85,7 @@ public sealed class AdminResetTests(RedisFixture redis) : IAsyncLifetime
         using var response = await admin.PostAsync("/_wr/admin/rooms/no-such-room/reset", content: null, Cancellation);
 
         AssertStatus(HttpStatusCode.NotFound, response);
-        Assert.Equal("urn:yarp-waiting-room:problem:room-not-found", (await response.JsonAsync()).GetProperty("type").GetString());
+        Assert.Equal(ProblemTypes.RoomNotFound, (await response.JsonAsync()).GetProperty("type").GetString());
     }
 
     [Fact]
