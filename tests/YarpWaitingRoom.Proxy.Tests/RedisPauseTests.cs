@@ -85,6 +85,27 @@ public sealed class RedisPauseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdminReset_WhileRedisIsPaused_Answers503Problem_AndTheRoomKeepsItsQueue()
+    {
+        await using var app = App("On");
+        using var visitor = app.CreateClient();
+        using (var queued = await visitor.SendAsync(HttpMethod.Get, "/api/echo"))
+        {
+            AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
+        }
+
+        using var admin = AdminClient(app);
+        await using (await PauseAsync())
+        {
+            using var reset = await admin.PostAsync($"/_wr/admin/rooms/{app.Room}/reset", content: null, Cancellation);
+
+            await AssertRedisProblemAsync(reset);
+        }
+
+        Assert.Equal(1, await app.Redis().SortedSetLengthAsync(app.Keys().Waiting));
+    }
+
+    [Fact]
     public async Task BackendEndsSession_WhileRedisIsPaused_ClientGetsTheBackendsAnswer_WithoutTheCommand_AndTheFailureIsCounted()
     {
         await using var app = App("Auto");
