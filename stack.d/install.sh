@@ -52,7 +52,7 @@ ensure_test_packages() {
     say "installing the k6 scripts' type-check packages (npm ci)"
     (cd "$ROOT/k6" && npm ci --silent --no-audit --no-fund) || die "npm ci in k6 failed"
   fi
-  if [ ! -d "$ROOT/tests/browser/node_modules/playwright-core" ]; then
+  if [ "$ROOT/tests/browser/package-lock.json" -nt "$ROOT/tests/browser/node_modules/.package-lock.json" ]; then
     say "installing the browser tests' npm packages (npm ci)"
     (cd "$ROOT/tests/browser" && npm ci --silent --no-audit --no-fund) || die "npm ci in tests/browser failed"
   fi

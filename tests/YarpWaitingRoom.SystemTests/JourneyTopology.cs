@@ -13,11 +13,14 @@ public sealed class JourneyTopology : IAsyncLifetime
 {
     public const string SlowTick = "00:00:20";
 
+    /// <summary>How long a <c>concert</c> visitor may go unseen before the place is given up.</summary>
+    public const string ConcertAbandonAfter = "00:00:04";
+
     public StackRun Stack { get; } = StackRun.Create(new Dictionary<string, string?>
     {
         ["WaitingRoom__Rooms__concert__MaxActive"] = "1",
         ["WaitingRoom__Rooms__concert__AdmitInterval"] = SlowTick,
-        ["WaitingRoom__Rooms__concert__AbandonAfter"] = "00:00:04",
+        ["WaitingRoom__Rooms__concert__AbandonAfter"] = ConcertAbandonAfter,
         ["WaitingRoom__Rooms__concert__HeartbeatInterval"] = "00:00:01",
         ["WaitingRoom__Rooms__journey__AdmitInterval"] = "00:00:02",
         ["WaitingRoom__Rooms__journey__OffThreshold"] = "10",

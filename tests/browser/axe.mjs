@@ -1,0 +1,206 @@
+// Accessibility through the real stack: every HTML page the product serves passes axe-core at WCAG 2.2 AA (lib/axe.mjs),
+// in Korean and English, at a desktop and a phone viewport, in light and dark colour schemes. The pages are the waiting
+// page in each state it renders: waiting with a position, admitted with the entry link, admitted but opened by another
+// browser (no link), its place gone, an invalid ticket (400), an unknown room (404); the proxies and the backends answer
+// with redirects, problem documents or JSON, never HTML. With SCRIPTING=on the page is checked live, after wait.js has
+// run (connected, position pushed, admission followed); with SCRIPTING=off as a browser without JavaScript shows it.
+// Fails on any violation, printing each (id, impact, help, elements); prints one JSON line last, `complete` once every
+// page was checked.
+// BASE_URL, ADMIN_KEY, CHROMIUM as in lib/browser.mjs, and:
+//   ROOM           a room that admits within seconds once its mode is On (default journey)
+//   GATED_PATH     a page that ROOM gates (default /journey/api/concerts)
+//   GONE_ROOM      a room with a short AbandonAfter whose tickets are let go (default concert)
+//   GONE_PATH      a page that GONE_ROOM gates (default /api/concerts)
+//   GONE_AFTER_MS  how long after its join an unwatched GONE_ROOM ticket has surely been reaped (default 8000)
+//   LANGUAGES      ko,en (default both)   DEVICES  desktop,phone (default both)   SCRIPTING  on,off (default both)
+import { axeViolations, formatViolation, pageWithoutScript } from './lib/axe.mjs';
+import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
+
+const stack = stackFromEnvironment({ room: 'journey', gatedPath: '/journey/api/concerts' });
+const goneStack = { ...stack, room: process.env.GONE_ROOM ?? 'concert' };
+const gonePath = process.env.GONE_PATH ?? '/api/concerts';
+const goneAfterMs = Number(process.env.GONE_AFTER_MS ?? 8000);
+
+const locales = { ko: 'ko-KR', en: 'en-US' };
+const devices = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
+};
+const pick = (name, all) => (process.env[name] ?? all.join(',')).split(',').map((v) => v.trim()).filter(Boolean)
+  .map((v) => (all.includes(v) ? v : fail(`${name}: '${v}' is not one of ${all.join(', ')}`)));
+const languages = pick('LANGUAGES', Object.keys(locales));
+const deviceNames = pick('DEVICES', Object.keys(devices));
+const scripting = pick('SCRIPTING', ['on', 'off']);
+const schemes = ['light', 'dark'];
+
+const result = { checked: [], violations: [] };
+
+/** A browser of one visitor: its own cookies, language, device and scripting. */
+async function visitor(browser, language, device, script) {
+  const context = await browser.newContext({ locale: locales[language], ...devices[device] });
+  // The entry link sets the admission cookie and leaves the waiting page; answered with 204 here, the page stays
+  // (a 204 to a navigation leaves the document as it is) and is checked as it shows the admission.
+  await context.route('**/_wr/enter/**', (route) => route.fulfill({ status: 204 }));
+  if (script === 'on') {
+    const page = await context.newPage();
+    return { context, page, goto: (url) => page.goto(url), inspect: (action) => action() };
+  }
+
+  return { context, ...(await pageWithoutScript(context)) };
+}
+
+/** Checks the page as it is now, in each colour scheme; it must have been answered `status`, in `language`, showing `state`. */
+async function check(name, browserPage, response, { language, device, script, status, state }) {
+  const { page } = browserPage;
+  const where = `${name} [${language}, ${device}, script ${script}]`;
+  if (response && response.status() !== status) fail(`${where}: HTTP ${response.status()}, expected ${status}`);
+  await browserPage.inspect(async () => {
+    const lang = await page.getAttribute('html', 'lang');
+    if (lang !== language) fail(`${where}: <html lang="${lang}">, expected ${language}`);
+    const scripted = await page.evaluate(() => window.__waitingRoom !== undefined);
+    if (scripted !== (script === 'on')) fail(`${where}: wait.js ${scripted ? 'ran' : 'did not run'}`);
+    const shown = await page.getAttribute('body', 'data-state');
+    if (shown !== state) fail(`${where}: the page shows '${shown}', expected '${state}'`);
+    for (const colorScheme of schemes) {
+      await page.emulateMedia({ colorScheme });
+      const violations = await axeViolations(page);
+      result.checked.push({ page: name, language, device, script, colorScheme, violations: violations.length });
+      for (const violation of violations) {
+        result.violations.push({ page: name, language, device, script, colorScheme, ...violation });
+        console.log(formatViolation(`${where} ${colorScheme}`, violation));
+      }
+    }
+  });
+}
+
+/** Waits until wait.js has brought the live page where `predicate` says (connected, admitted...). */
+async function live(page, predicate) {
+  await page.waitForFunction(predicate, null, { timeout: 30000 });
+}
+
+/** Asks `attempt` every half second until it gives `{ value }`; fails with its last `{ seen }` after `timeoutMs`. */
+async function until(what, attempt, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { value, seen } = await attempt();
+    if (value) return value;
+    if (Date.now() > deadline) fail(`${what}: not within ${timeoutMs} ms (last: ${seen})`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+// A proxy may take a moment more than setMode waits to apply a mode (on a loaded machine); until then a gated page is
+// let through, so a place is asked for again.
+const queuedWithin = 15000;
+
+/** Takes a place as an API client does; returns the waiting page's URL. */
+function join(room, path) {
+  return until(`a place in ${room} at ${path}`, async () => {
+    const response = await fetch(stack.base + path, { headers: { accept: 'application/json' }, redirect: 'manual' });
+    const body = await response.json().catch(() => ({}));
+    return { value: response.status === 503 ? body.waitUrl : null, seen: `HTTP ${response.status} ${JSON.stringify(body)}` };
+  }, queuedWithin);
+}
+
+/** A visitor of the combination on the waiting page of ROOM, sent there by the gated page: `{ ...visitor, response }`. */
+function queue(browser, { language, device, script }) {
+  return until(`a visitor's place at ${stack.gatedPath}`, async () => {
+    const browserPage = await visitor(browser, language, device, script);
+    const response = await browserPage.goto(stack.base + stack.gatedPath);
+    const url = browserPage.page.url();
+    if (/\/_wr\/wait\//.test(url)) return { value: { ...browserPage, response } };
+    await browserPage.context.close();
+    return { value: null, seen: `let through to ${url}` };
+  }, queuedWithin);
+}
+
+/** Where the ticket of a waiting page's URL stands: waiting, active or gone. */
+async function ticketState(waitUrl) {
+  const url = new URL(waitUrl, stack.base);
+  const room = url.pathname.split('/').pop();
+  // Without the visitor's cookie: asking does not deliver the admission.
+  const response = await fetch(`${stack.base}/_wr/rooms/${room}/tickets/${encodeURIComponent(url.searchParams.get('t'))}`);
+  return response.ok ? (await response.json()).state : `HTTP ${response.status}`;
+}
+
+await runCheck(result, async (browser) => {
+  // Nobody is admitted while the checks of the waiting page run; a place in GONE_ROOM is taken and left unwatched, so
+  // it is reaped meanwhile.
+  await setMode(goneStack, 'Paused');
+  await setMode(stack, 'Paused');
+  const goneUrl = await join(goneStack.room, gonePath);
+  const goneSince = Date.now();
+
+  const combinations = languages.flatMap((language) => deviceNames.flatMap((device) =>
+    scripting.map((script) => ({ language, device, script }))));
+  const visitors = [];
+  for (const combination of combinations) {
+    const { language, device, script } = combination;
+    const { response, ...browserPage } = await queue(browser, combination);
+    const waitUrl = browserPage.page.url();
+    if (script === 'on') {
+      await live(browserPage.page, () => {
+        const s = window.__waitingRoom?.state();
+        return s && s.connection === 'connected' && s.position >= 1;
+      });
+    }
+
+    await check('waiting', browserPage, response, { ...combination, status: 200, state: 'waiting' });
+    visitors.push({ ...combination, browserPage, waitUrl });
+
+    // The pages that need no place of one's own, in a browser of their own.
+    const other = await visitor(browser, language, device, script);
+    await check('invalid ticket', other, await other.goto(`${stack.base}/_wr/wait/${stack.room}?t=forged&return=%2F`), { ...combination, status: 400, state: 'gone' });
+    await check('unknown room', other, await other.goto(`${stack.base}/_wr/wait/no-such-room?t=forged`), { ...combination, status: 404, state: 'gone' });
+    await other.context.close();
+  }
+
+  // The admissions: the live pages follow the pushed notice; without script the visitor loads the page again.
+  await setMode(stack, 'On');
+  for (const { browserPage, waitUrl, ...combination } of visitors) {
+    let response = null;
+    if (combination.script === 'on') {
+      await live(browserPage.page, () => window.__waitingRoom?.state().state === 'active' && document.getElementById('wr-enter') !== null);
+    } else {
+      await until('the admission', async () => {
+        const state = await ticketState(waitUrl);
+        return { value: state === 'active', seen: state };
+      }, 30000);
+      response = await browserPage.goto(waitUrl);
+      if (!(await browserPage.page.$('#wr-enter'))) fail(`admitted [${combination.language}, ${combination.device}, script off]: no entry link`);
+    }
+
+    await check('admitted', browserPage, response, { ...combination, status: 200, state: 'active' });
+
+    // The same link in another browser: admitted, but the entry link is shown only where the visitor joined.
+    const other = await visitor(browser, combination.language, combination.device, combination.script);
+    const elsewhere = await other.goto(waitUrl);
+    if (combination.script === 'on') {
+      await live(other.page, () => window.__waitingRoom?.state().state === 'active');
+    }
+
+    if (await other.page.$('#wr-enter')) fail('admitted elsewhere: the entry link is shown to another browser');
+    await check('admitted elsewhere', other, elsewhere, { ...combination, status: 200, state: 'active' });
+    await other.context.close();
+    await browserPage.context.close();
+  }
+
+  // The place left unwatched is gone by now.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, goneSince + goneAfterMs - Date.now())));
+  const goneState = await ticketState(goneUrl);
+  if (goneState !== 'gone') fail(`the ${goneStack.room} ticket left unwatched for ${goneAfterMs} ms is '${goneState}', not gone`);
+  for (const combination of combinations) {
+    const browserPage = await visitor(browser, combination.language, combination.device, combination.script);
+    await check('gone', browserPage, await browserPage.goto(new URL(goneUrl, stack.base).href), { ...combination, status: 200, state: 'gone' });
+    await browserPage.context.close();
+  }
+
+  // Every page was checked: what follows is the verdict.
+  result.complete = true;
+  if (result.violations.length > 0) {
+    fail(`${result.violations.length} axe violation(s) on ${new Set(result.violations.map((v) => `${v.page} [${v.language}, ${v.device}, script ${v.script}] ${v.colorScheme}`)).size} page view(s); see the lines above`);
+  }
+}, async () => {
+  await setMode(stack, 'Auto');
+  await setMode(goneStack, 'Auto');
+});

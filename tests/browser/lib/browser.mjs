@@ -1,0 +1,58 @@
+// What the browser checks share: the stack from the environment, the room's mode through the admin API, headless
+// Chromium, and the one JSON line a check prints for YarpWaitingRoom.SystemTests (exit 0 when it holds).
+//   BASE_URL     the edge, e.g. http://127.0.0.1:8080
+//   ADMIN_KEY    the stack's admin key
+//   ROOM         the room of GATED_PATH (each check has its default)
+//   GATED_PATH   a gated path (each check has its default)
+//   CHROMIUM     the browser (default /usr/bin/chromium)
+import { chromium } from 'playwright-core';
+
+export function fail(message) {
+  throw new Error(message);
+}
+
+/** The stack a check runs against, from the environment; `defaults` gives the room and gated path. */
+export function stackFromEnvironment(defaults) {
+  return {
+    base: process.env.BASE_URL,
+    adminKey: process.env.ADMIN_KEY,
+    room: process.env.ROOM ?? defaults.room,
+    gatedPath: process.env.GATED_PATH ?? defaults.gatedPath,
+  };
+}
+
+/** Sets the room's mode through the edge, then waits until every proxy has applied it. */
+export async function setMode({ base, adminKey, room }, mode) {
+  const response = await fetch(`${base}/_wr/admin/rooms/${room}/mode`, {
+    method: 'PUT',
+    headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ mode }),
+  });
+  if (!response.ok) fail(`setting mode ${mode}: HTTP ${response.status} ${await response.text()}`);
+  // Every proxy applies a mode change within a second (pub/sub, 1-s poll as the fallback).
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+}
+
+/**
+ * Runs `check(browser)` in headless Chromium and reports: `result.ok`, or `result.error` with what failed, printed as
+ * one JSON line; the process exits 0 when the check held. `cleanup` runs afterwards in any case (its errors ignored).
+ */
+export async function runCheck(result, check, cleanup = async () => {}) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+  try {
+    await check(browser);
+    result.ok = true;
+  } catch (error) {
+    result.ok = false;
+    result.error = String(error?.stack ?? error);
+  } finally {
+    await browser.close();
+    await cleanup().catch(() => {});
+  }
+
+  console.log(JSON.stringify(result));
+  process.exit(result.ok ? 0 : 1);
+}
