@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Testing.Hub;
 using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.Bench;
@@ -121,9 +122,7 @@ internal sealed class HubBenchRoom : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(visitor);
-        return new Uri(string.Create(
-            CultureInfo.InvariantCulture,
-            $"ws://{hub.Url.Host}:{hub.Url.Port}/ws?room={Uri.EscapeDataString(Name)}&t={Uri.EscapeDataString(visitor.SignedTicket)}"));
+        return HubClient.SocketUri(hub.Url, Name, visitor.SignedTicket);
     }
 
     public async ValueTask DisposeAsync()

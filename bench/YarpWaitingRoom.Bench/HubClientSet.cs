@@ -1,15 +1,19 @@
 using System.Diagnostics;
+using System.Net.WebSockets;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.Bench;
 
 /// <summary>
-/// The WebSocket clients of one scenario over one shared <see cref="SocketsHttpHandler"/>: connected with bounded
-/// concurrency, closed (bounded in time) and disposed together.
+/// The WebSocket clients of one scenario (<see cref="HubClient"/>s that keep counts, not messages) over one shared
+/// <see cref="SocketsHttpHandler"/>: connected with bounded concurrency (three attempts each), closed (bounded in time)
+/// and disposed together, with totals over all of them.
 /// </summary>
-internal sealed class HubClientSet : IDisposable
+internal sealed class HubClientSet : IAsyncDisposable
 {
     private const int ConnectConcurrency = 200;
     private const int CloseConcurrency = 500;
+    private const int ConnectAttempts = 3;
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
@@ -20,22 +24,44 @@ internal sealed class HubClientSet : IDisposable
         ConnectTimeout = TimeSpan.FromSeconds(10),
     });
 
-    public HubClientCounters Counters { get; } = new();
+    private long _connectRetries;
+    private long _closeAnswered;
+    private long _closeDropped;
+    private long _closeTimedOut;
 
+    /// <summary>The clients, in the order of the visitors they were connected for.</summary>
     public IReadOnlyList<HubClient> Clients => _clients;
+
+    public long ConnectRetries => Interlocked.Read(ref _connectRetries);
+
+    public long Positions => Sum(HubMessageKind.Position);
+
+    /// <summary>Clients that received an admitted message.</summary>
+    public int AdmittedClients => _clients.Count(c => c.Count(HubMessageKind.Admitted) > 0);
+
+    public long GoneMessages => Sum(HubMessageKind.Gone);
+
+    /// <summary>Messages of a type the protocol does not define, and frames that are not messages.</summary>
+    public long UnexpectedMessages => Sum(HubMessageKind.Other) + Sum(HubMessageKind.Invalid);
+
+    /// <summary>Connections a hub closed (close frame) before the bench did.</summary>
+    public int ClosedByHub => CountEnds(end => !end.ByClient && end.CloseStatus is not null);
+
+    /// <summary>Connections that failed (ended without a close frame) before the bench closed them.</summary>
+    public int Failed => CountEnds(end => !end.ByClient && end.CloseStatus is null);
 
     /// <summary>Connects one client per visitor to <paramref name="uriOf"/>'s URL; returns the seconds it took.</summary>
     public async Task<double> ConnectAsync(IReadOnlyList<HubVisitor> visitors, Func<int, HubVisitor, Uri> uriOf, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(visitors);
         ArgumentNullException.ThrowIfNull(uriOf);
-        var clients = visitors.Select(visitor => new HubClient(visitor, Counters)).ToArray();
+        var clients = visitors.Select(visitor => new HubClient { Ticket = visitor.Ticket, Token = visitor.SignedTicket, KeepMessages = false }).ToArray();
         _clients.AddRange(clients);
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(
             Enumerable.Range(0, clients.Length),
             new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => await clients[i].ConnectAsync(uriOf(i, clients[i].Visitor), _invoker, ct));
+            async (i, ct) => await ConnectAsync(clients[i], uriOf(i, visitors[i]), ct));
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
@@ -44,11 +70,17 @@ internal sealed class HubClientSet : IDisposable
     {
         try
         {
-            await Task.WhenAll(_clients.Select(c => c.FirstPosition)).WaitAsync(timeout, cancellationToken);
+            await Task.WhenAll(_clients.Select(c => c.WaitForAsync(HubMessageKind.Position, cancellationToken))).WaitAsync(timeout, cancellationToken);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"{_clients.Count(c => !c.FirstPosition.IsCompleted)} of {_clients.Count} clients had no position message after {timeout.TotalSeconds:F0} s");
+            throw new TimeoutException($"{_clients.Count(c => c.Count(HubMessageKind.Position) == 0)} of {_clients.Count} clients had no position message after {timeout.TotalSeconds:F0} s");
+        }
+
+        var without = _clients.Count(c => c.Count(HubMessageKind.Position) == 0);
+        if (without > 0)
+        {
+            throw new InvalidOperationException($"{without} of {_clients.Count} clients lost their connection before their first position message");
         }
     }
 
@@ -56,18 +88,52 @@ internal sealed class HubClientSet : IDisposable
     public async Task CloseAsync()
     {
         var started = Stopwatch.GetTimestamp();
-        await Parallel.ForEachAsync(_clients, new ParallelOptions { MaxDegreeOfParallelism = CloseConcurrency }, async (client, _) => await client.CloseAsync(CloseTimeout));
-        var c = Counters;
-        Console.WriteLine($"  closed {_clients.Count:N0} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s: hub answered the close frame {c.CloseAnswered:N0}, dropped the connection instead {c.CloseUnanswered:N0}, no answer in time {c.CloseTimedOut:N0}");
+        await Parallel.ForEachAsync(_clients, new ParallelOptions { MaxDegreeOfParallelism = CloseConcurrency }, async (client, _) =>
+        {
+            switch (await client.CloseAsync(CloseTimeout))
+            {
+                case HubCloseOutcome.Answered:
+                    Interlocked.Increment(ref _closeAnswered);
+                    break;
+                case HubCloseOutcome.Dropped:
+                    Interlocked.Increment(ref _closeDropped);
+                    break;
+                case HubCloseOutcome.TimedOut:
+                    Interlocked.Increment(ref _closeTimedOut);
+                    break;
+            }
+        });
+        Console.WriteLine($"  closed {_clients.Count:N0} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s: hub answered the close frame {_closeAnswered:N0}, dropped the connection instead {_closeDropped:N0}, no answer in time {_closeTimedOut:N0}");
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients)
         {
-            client.Dispose();
+            await client.DisposeAsync();
         }
 
         _invoker.Dispose();
     }
+
+    private async Task ConnectAsync(HubClient client, Uri uri, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await client.ConnectAsync(uri, _invoker, heartbeatEvery: null, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when ((ex is WebSocketException or HttpRequestException) && attempt < ConnectAttempts)
+            {
+                Interlocked.Increment(ref _connectRetries);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private long Sum(HubMessageKind kind) => _clients.Sum(c => (long)c.Count(kind));
+
+    private int CountEnds(Func<HubConnectionEnd, bool> predicate) => _clients.Sum(c => c.Ends.Count(predicate));
 }

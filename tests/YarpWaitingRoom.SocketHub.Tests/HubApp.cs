@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Testing.Hub;
 using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.SocketHub.Tests;
@@ -63,18 +64,29 @@ public sealed class HubApp : WebApplicationFactory<Program>
     public static string VisitorCookieFor(string visitor) =>
         Tokens.Issue(TokenKind.Visitor, string.Empty, visitor, string.Empty, DateTimeOffset.UtcNow + TimeSpan.FromDays(1));
 
+    /// <summary>The <c>Cookie</c> header of <paramref name="visitor"/>'s browser (its <c>wr_vid</c>).</summary>
+    public static string CookieFor(string visitor) => $"{VisitorCookie.Name}={VisitorCookieFor(visitor)}";
+
+    /// <summary>A client for a ticket, as the browser of the visitor who joined with it (its <c>wr_vid</c>).</summary>
+    public static HubClient ClientFor(string visitor, string ticket, string token) =>
+        new() { Ticket = ticket, Token = token, Cookie = CookieFor(visitor) };
+
     /// <summary>
     /// Opens <c>/ws</c> for a ticket, as the browser of <paramref name="visitor"/> (its <c>wr_vid</c> cookie; none when
     /// null) and from the page of <paramref name="origin"/> (no <c>Origin</c> when null).
     /// </summary>
-    public async Task<WebSocket> ConnectAsync(string ticketToken, CancellationToken cancellationToken, string? visitor = null, string? origin = null)
+    public Task<WebSocket> ConnectAsync(string ticketToken, CancellationToken cancellationToken, string? visitor = null, string? origin = null) =>
+        OpenSocketAsync(ticketToken, visitor is null ? null : CookieFor(visitor), origin, cancellationToken);
+
+    /// <summary>Opens <c>/ws</c> for a ticket with these <c>Cookie</c> and <c>Origin</c> headers (none when null).</summary>
+    public async Task<WebSocket> OpenSocketAsync(string ticketToken, string? cookie, string? origin, CancellationToken cancellationToken)
     {
         var client = Server.CreateWebSocketClient();
         client.ConfigureRequest = request =>
         {
-            if (visitor is not null)
+            if (cookie is not null)
             {
-                request.Headers.Cookie = $"{VisitorCookie.Name}={VisitorCookieFor(visitor)}";
+                request.Headers.Cookie = cookie;
             }
 
             if (origin is not null)
@@ -82,7 +94,7 @@ public sealed class HubApp : WebApplicationFactory<Program>
                 request.Headers.Origin = origin;
             }
         };
-        return await client.ConnectAsync(new Uri(Server.BaseAddress, $"ws?room={Uri.EscapeDataString(Room)}&t={Uri.EscapeDataString(ticketToken)}"), cancellationToken);
+        return await client.ConnectAsync(HubClient.SocketUri(Server.BaseAddress, Room, ticketToken), cancellationToken);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

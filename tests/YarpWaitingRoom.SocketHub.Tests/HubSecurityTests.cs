@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using StackExchange.Redis;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.ServiceDefaults.Security;
 using YarpWaitingRoom.SocketHub.Sessions;
 using YarpWaitingRoom.Testing;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.SocketHub.Tests;
 
@@ -14,37 +14,11 @@ namespace YarpWaitingRoom.SocketHub.Tests;
 /// What a hostile visitor tried against the hubs (issue 10, findings 6, 7, 9, 10): a leaked ticket, floods of pages and
 /// sockets, another site's page, framing. Each test failed on the hub before the fix.
 /// </summary>
-public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetime
+public sealed partial class HubSecurityTests(RedisFixture redis) : HubTestBase(redis)
 {
-    private ConnectionMultiplexer _redis = null!;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _redis = await redis.Server.ConnectAsync();
-
-    public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
-
-    private static string RoomName() => "s" + Guid.NewGuid().ToString("N")[..10];
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(50, Cancellation);
-        }
-
-        return true;
-    }
-
     private async Task<(string Visitor, string Ticket, string Token)> JoinAsync(HubApp hub, string visitor)
     {
-        var joined = await hub.Queue(_redis).JoinAsync(visitor, "/api/concerts", queueOff: false);
+        var joined = await hub.Queue(Redis).JoinAsync(visitor, "/api/concerts", queueOff: false);
         return (visitor, joined.Ticket, HubApp.TicketFor(hub.Room, visitor, joined.Ticket));
     }
 
@@ -55,56 +29,56 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
     [Fact]
     public async Task AdmissionNotice_ToConnectionsWithoutTheVisitorsCookie_HasNoEnterUrl_TheVisitorsOwnHasIt()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         var (visitor, ticket, token) = await JoinAsync(hub, "v-owner");
-        await using var owner = new WsClient(visitor, ticket, token);
-        await using var thief = new WsClient(visitor, ticket, token) { AsOwner = false };
+        await using var owner = HubApp.ClientFor(visitor, ticket, token);
+        await using var thief = new HubClient { Ticket = ticket, Token = token };
         // A valid wr_vid, but another visitor's: the thief's own browser.
-        await using var impostor = new WsClient("v-thief", ticket, token);
+        await using var impostor = HubApp.ClientFor("v-thief", ticket, token);
         foreach (var client in new[] { owner, thief, impostor })
         {
             await client.ConnectAsync(hub);
         }
 
-        Assert.True(await EventuallyAsync(() => owner.Count("position") >= 1 && thief.Count("position") >= 1 && impostor.Count("position") >= 1, TimeSpan.FromSeconds(5)));
-        var queue = hub.Queue(_redis);
+        Assert.True(await EventuallyAsync(() => owner.Count(HubMessageKind.Position) >= 1 && thief.Count(HubMessageKind.Position) >= 1 && impostor.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(5)));
+        var queue = hub.Queue(Redis);
         Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
 
-        Assert.True(await EventuallyAsync(() => owner.Count("admitted") == 1 && thief.Count("admitted") == 1 && impostor.Count("admitted") == 1, TimeSpan.FromSeconds(5)));
-        Assert.StartsWith($"/_wr/enter/{hub.Room}?code=", owner.Last("admitted")!.Value.GetProperty("enterUrl").GetString(), StringComparison.Ordinal);
-        Assert.False(thief.Last("admitted")!.Value.TryGetProperty("enterUrl", out _));
-        Assert.False(impostor.Last("admitted")!.Value.TryGetProperty("enterUrl", out _));
+        Assert.True(await EventuallyAsync(() => owner.Count(HubMessageKind.Admitted) == 1 && thief.Count(HubMessageKind.Admitted) == 1 && impostor.Count(HubMessageKind.Admitted) == 1, TimeSpan.FromSeconds(5)));
+        Assert.StartsWith($"/_wr/enter/{hub.Room}?code=", owner.Last(HubMessageKind.Admitted)!.EnterUrl, StringComparison.Ordinal);
+        Assert.Null(thief.Last(HubMessageKind.Admitted)!.EnterUrl);
+        Assert.Null(impostor.Last(HubMessageKind.Admitted)!.EnterUrl);
     }
 
     [Fact]
     public async Task AdmissionSeenOnlyByAConnectionWithoutTheCookie_IsNotDelivered_TheVisitorConnectingAfterTheClaimWindowStillGetsTheLink()
     {
         var settings = new Dictionary<string, string?> { ["ClaimWindow"] = "00:00:01", ["AbandonAfter"] = "00:00:05", ["HeartbeatInterval"] = "00:00:01" };
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a", settings);
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", settings);
         var (visitor, ticket, token) = await JoinAsync(hub, "v-owner");
-        await using var thief = new WsClient(visitor, ticket, token) { AsOwner = false };
+        await using var thief = new HubClient { Ticket = ticket, Token = token };
         await thief.ConnectAsync(hub, TimeSpan.FromMilliseconds(300));
-        Assert.True(await EventuallyAsync(() => thief.Count("position") >= 1, TimeSpan.FromSeconds(5)));
-        var queue = hub.Queue(_redis);
+        Assert.True(await EventuallyAsync(() => thief.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(5)));
+        var queue = hub.Queue(Redis);
         Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
-        Assert.True(await EventuallyAsync(() => thief.Count("admitted") == 1, TimeSpan.FromSeconds(5)));
+        Assert.True(await EventuallyAsync(() => thief.Count(HubMessageKind.Admitted) == 1, TimeSpan.FromSeconds(5)));
 
         // Had the thief's notice counted as the delivery, the 1-s claim window would now be over and the admission lapsed.
         await Task.Delay(TimeSpan.FromSeconds(1.5), Cancellation);
         Assert.Equal(0, (await queue.AdmitAsync(await queue.NextFenceAsync())).Expired);
-        await using var owner = new WsClient(visitor, ticket, token);
+        await using var owner = HubApp.ClientFor(visitor, ticket, token);
         await owner.ConnectAsync(hub);
 
-        Assert.True(await EventuallyAsync(() => owner.Count("admitted") == 1, TimeSpan.FromSeconds(5)), "the visitor was not told");
-        Assert.StartsWith($"/_wr/enter/{hub.Room}?code=", owner.Last("admitted")!.Value.GetProperty("enterUrl").GetString(), StringComparison.Ordinal);
+        Assert.True(await EventuallyAsync(() => owner.Count(HubMessageKind.Admitted) == 1, TimeSpan.FromSeconds(5)), "the visitor was not told");
+        Assert.StartsWith($"/_wr/enter/{hub.Room}?code=", owner.Last(HubMessageKind.Admitted)!.EnterUrl, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task WaitingPage_OfAnAdmittedTicket_RendersTheEntryLinkOnlyWithTheVisitorsCookie()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         var (visitor, _, token) = await JoinAsync(hub, "v-owner");
-        var queue = hub.Queue(_redis);
+        var queue = hub.Queue(Redis);
         Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
         using var http = hub.CreateClient();
 
@@ -131,7 +105,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
     [Fact]
     public async Task WaitingPage_BeyondTheVisitorBurstFromOneAddress_Answers429WithRetryAfterAndProblem_AndThePlaceIsKept()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a", extraSettings: SmallVisitorLimit);
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", extraSettings: SmallVisitorLimit);
         await JoinAsync(hub, "v-ahead");
         var (_, ticket, token) = await JoinAsync(hub, "v-flood");
         using var http = hub.CreateClient();
@@ -149,13 +123,13 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Cancellation));
         Assert.Equal("urn:yarp-waiting-room:problem:rate-limited", problem.RootElement.GetProperty("type").GetString());
-        Assert.Equal(new TicketStatus(TicketState.Waiting, 2), await hub.Queue(_redis).GetStatusAsync(ticket));
+        Assert.Equal(new TicketStatus(TicketState.Waiting, 2), await hub.Queue(Redis).GetStatusAsync(ticket));
     }
 
     [Fact]
     public async Task WebSocketUpgrades_BeyondTheVisitorBurstFromOneAddress_AreRefusedWith429BeforeTheUpgrade_AndThePlaceIsKept()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a", extraSettings: SmallVisitorLimit);
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", extraSettings: SmallVisitorLimit);
         var (visitor, ticket, token) = await JoinAsync(hub, "v-flood");
         var sockets = new List<WebSocket>();
         try
@@ -168,7 +142,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
             var refused = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => hub.ConnectAsync(token, Cancellation, visitor));
 
             Assert.Contains("429", refused.Message, StringComparison.Ordinal);
-            Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(_redis).GetStatusAsync(ticket));
+            Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(Redis).GetStatusAsync(ticket));
         }
         finally
         {
@@ -185,15 +159,15 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
     [Fact]
     public async Task FourthSocketOfOneTicket_ClosesTheOldestWith4001_TheNewestThreeStayOpen()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         var (visitor, ticket, token) = await JoinAsync(hub, "v-tabs");
-        var tabs = Enumerable.Range(0, 4).Select(_ => new WsClient(visitor, ticket, token)).ToArray();
+        var tabs = Enumerable.Range(0, 4).Select(_ => HubApp.ClientFor(visitor, ticket, token)).ToArray();
         try
         {
             foreach (var tab in tabs)
             {
                 await tab.ConnectAsync(hub);
-                Assert.True(await EventuallyAsync(() => tab.Count("position") >= 1, TimeSpan.FromSeconds(5)));
+                Assert.True(await EventuallyAsync(() => tab.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(5)));
             }
 
             await tabs[0].ClosedAsync().WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
@@ -201,7 +175,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
             Assert.Equal(HubCloseCodes.Replaced, tabs[0].CloseStatus);
             Assert.Equal(4001, (int)HubCloseCodes.Replaced);
             Assert.All(tabs[1..], tab => Assert.Equal(WebSocketState.Open, tab.Socket!.State));
-            Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(_redis).GetStatusAsync(ticket));
+            Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(Redis).GetStatusAsync(ticket));
         }
         finally
         {
@@ -212,14 +186,14 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
     [Fact]
     public async Task SocketsOfOneAddress_BeyondMaxSocketsPerAddress_AreRefusedWith429BeforeTheUpgrade_UntilOneCloses()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a", extraSettings: new Dictionary<string, string?> { ["SocketHub:MaxSocketsPerAddress"] = "2" });
-        var visitors = new List<WsClient>();
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", extraSettings: new Dictionary<string, string?> { ["SocketHub:MaxSocketsPerAddress"] = "2" });
+        var visitors = new List<HubClient>();
         try
         {
             for (var i = 0; i < 2; i++)
             {
                 var (visitor, ticket, token) = await JoinAsync(hub, $"v{i}");
-                var client = new WsClient(visitor, ticket, token);
+                var client = HubApp.ClientFor(visitor, ticket, token);
                 visitors.Add(client);
                 await client.ConnectAsync(hub);
             }
@@ -267,14 +241,14 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
     public async Task Upgrade_ByItsOrigin_IsAcceptedOnlyFromTheSiteItselfOrTheConfiguredOrigins_OthersGet403BeforeTheUpgrade(string? origin, bool accepted)
     {
         var settings = new Dictionary<string, string?> { ["SocketHub:AllowedOrigins:0"] = "https://tickets.example" };
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a", extraSettings: settings);
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", extraSettings: settings);
         var (visitor, ticket, token) = await JoinAsync(hub, "v1");
-        await using var client = new WsClient(visitor, ticket, token) { Origin = origin };
+        await using var client = new HubClient { Ticket = ticket, Token = token, Cookie = HubApp.CookieFor(visitor), Origin = origin };
 
         if (accepted)
         {
             await client.ConnectAsync(hub);
-            Assert.True(await EventuallyAsync(() => client.Count("position") >= 1, TimeSpan.FromSeconds(5)));
+            Assert.True(await EventuallyAsync(() => client.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(5)));
             return;
         }
 
@@ -283,13 +257,13 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
         using var http = hub.CreateClient();
         var metrics = await http.GetStringAsync("/metrics", Cancellation);
         Assert.Matches("""sockethub_refused_total\{reason="origin"\} [1-9]""", metrics);
-        Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(_redis).GetStatusAsync(ticket));
+        Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(Redis).GetStatusAsync(ticket));
     }
 
     [Fact]
     public async Task WaitJs_ClosesItsReconnectsOnTheHubsReplacedCode()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         using var http = hub.CreateClient();
 
         var script = await http.GetStringAsync("/_wr/wait-assets/wait.js", Cancellation);
@@ -308,7 +282,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
     [InlineData("/healthz")]
     public async Task Responses_OfTheHub_CarryTheSecurityHeaders(string what)
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         var (_, _, token) = await JoinAsync(hub, "v1");
         using var http = hub.CreateClient();
         var path = what switch
@@ -333,7 +307,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : IAsyncLifetim
     [Fact]
     public async Task WaitingPage_HasNoInlineScriptOrStyle_SoTheContentSecurityPolicyLetsItWork()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         var (_, _, token) = await JoinAsync(hub, "v1");
         using var http = hub.CreateClient();
 

@@ -1,46 +1,20 @@
 using System.Net.WebSockets;
-using StackExchange.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.SocketHub.Sessions;
 using YarpWaitingRoom.Testing;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.SocketHub.Tests;
 
-public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
+public sealed class SocketHubTests(RedisFixture redis) : HubTestBase(redis)
 {
-    private ConnectionMultiplexer _redis = null!;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _redis = await redis.Server.ConnectAsync();
-
-    public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
-
-    private static string RoomName() => "r" + Guid.NewGuid().ToString("N")[..10];
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(50, Cancellation);
-        }
-
-        return true;
-    }
-
     /// <summary>Joins <paramref name="count"/> visitors as the proxy would and hands out their signed tickets.</summary>
-    private async Task<List<WsClient>> JoinAsync(HubApp hub, int count)
+    private async Task<List<HubClient>> JoinAsync(HubApp hub, int count)
     {
-        var queue = hub.Queue(_redis);
+        var queue = hub.Queue(Redis);
         var joins = await Task.WhenAll(Enumerable.Range(0, count).Select(i => queue.JoinAsync($"v{i:D4}", "/api/concerts", queueOff: false)));
-        return [.. joins.Select((j, i) => new WsClient($"v{i:D4}", j.Ticket, HubApp.TicketFor(hub.Room, $"v{i:D4}", j.Ticket)))];
+        return [.. joins.Select((j, i) => HubApp.ClientFor($"v{i:D4}", j.Ticket, HubApp.TicketFor(hub.Room, $"v{i:D4}", j.Ticket)))];
     }
 
     [Theory]
@@ -52,7 +26,7 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     public async Task InvalidTicket_ClosesWith1008_BeforeAnyMessage(string kind)
     {
         var room = RoomName();
-        await using var hub = new HubApp(redis.ConnectionString, room, "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, room, "a");
         var token = kind switch
         {
             "forged" => new Tokens.TokenService([new Tokens.SigningKey("test", new byte[32])]).Issue(Tokens.TokenKind.Ticket, room, "v1", "t1", DateTimeOffset.UtcNow.AddHours(1)),
@@ -61,7 +35,7 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
             "entry-code" => HubApp.Tokens.Issue(Tokens.TokenKind.EntryCode, room, "v1", "t1", DateTimeOffset.UtcNow.AddHours(1)),
             _ => string.Empty,
         };
-        await using var client = new WsClient("v1", "t1", token);
+        await using var client = HubApp.ClientFor("v1", "t1", token);
 
         await client.ConnectAsync(hub);
         await client.ClosedAsync().WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
@@ -73,44 +47,45 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task WaitingVisitor_GetsItsPositionOnConnect_AndAgainEveryPushTick()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         var clients = await JoinAsync(hub, 3);
         await using var third = clients[2];
 
         await third.ConnectAsync(hub, heartbeatEvery: TimeSpan.FromMilliseconds(500));
 
-        Assert.True(await EventuallyAsync(() => third.Count("position") >= 1, TimeSpan.FromSeconds(2)));
+        Assert.True(await EventuallyAsync(() => third.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(2)));
         var first = third.Messages.First();
-        Assert.Equal(3, first.GetProperty("position").GetInt64());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, first.GetProperty("etaSeconds").ValueKind);
-        Assert.True(await EventuallyAsync(() => third.Count("position") >= 3, TimeSpan.FromSeconds(4)), "no periodic push");
+        Assert.Equal(HubMessageKind.Position, first.Kind);
+        Assert.Equal(3, first.Position);
+        Assert.Null(first.EtaSeconds);
+        Assert.True(await EventuallyAsync(() => third.Count(HubMessageKind.Position) >= 3, TimeSpan.FromSeconds(4)), "no periodic push");
     }
 
     [Fact]
     public async Task FiveHundredClientsOverTwoHubs_TwoHundredAdmitted_GetExactlyTwoHundredNotices_NoneTwice()
     {
         var room = RoomName();
-        await using var hubA = new HubApp(redis.ConnectionString, room, "a", pushInterval: "00:00:02");
-        await using var hubB = new HubApp(redis.ConnectionString, room, "b", pushInterval: "00:00:02");
+        await using var hubA = new HubApp(Fixture.ConnectionString, room, "a", pushInterval: "00:00:02");
+        await using var hubB = new HubApp(Fixture.ConnectionString, room, "b", pushInterval: "00:00:02");
         var clients = await JoinAsync(hubA, 500);
         try
         {
             await Task.WhenAll(clients.Select((c, i) => c.ConnectAsync(i % 2 == 0 ? hubA : hubB)));
-            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count("position") >= 1), TimeSpan.FromSeconds(10)));
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count(HubMessageKind.Position) >= 1), TimeSpan.FromSeconds(10)));
 
-            var queue = hubA.Queue(_redis);
+            var queue = hubA.Queue(Redis);
             var admitted = await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 200);
             Assert.Equal(200, admitted.Admitted);
 
-            Assert.True(await EventuallyAsync(() => clients.Sum(c => c.Count("admitted")) >= 200, TimeSpan.FromSeconds(10)));
+            Assert.True(await EventuallyAsync(() => clients.Sum(c => c.Count(HubMessageKind.Admitted)) >= 200, TimeSpan.FromSeconds(10)));
             // Two push ticks more: nothing may arrive twice, on either hub.
             await Task.Delay(TimeSpan.FromSeconds(4.5), Cancellation);
 
-            var notified = clients.Where(c => c.Count("admitted") > 0).ToList();
+            var notified = clients.Where(c => c.Count(HubMessageKind.Admitted) > 0).ToList();
             Assert.Equal(200, notified.Count);
-            Assert.All(notified, c => Assert.Equal(1, c.Count("admitted")));
+            Assert.All(notified, c => Assert.Equal(1, c.Count(HubMessageKind.Admitted)));
             Assert.Equal(admitted.Tickets.Order(StringComparer.Ordinal), notified.Select(c => c.Ticket).Order(StringComparer.Ordinal));
-            Assert.All(notified, c => Assert.StartsWith($"/_wr/enter/{room}?code=", c.Last("admitted")!.Value.GetProperty("enterUrl").GetString(), StringComparison.Ordinal));
+            Assert.All(notified, c => Assert.StartsWith($"/_wr/enter/{room}?code=", c.Last(HubMessageKind.Admitted)!.EnterUrl, StringComparison.Ordinal));
         }
         finally
         {
@@ -122,27 +97,27 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     public async Task HubKilledBetweenAdmissionAndDelivery_ItsClientsReconnectToTheOtherHub_AndGetTheirNoticeOnce()
     {
         var room = RoomName();
-        var hubA = new HubApp(redis.ConnectionString, room, "a");
-        await using var hubB = new HubApp(redis.ConnectionString, room, "b");
+        var hubA = new HubApp(Fixture.ConnectionString, room, "a");
+        await using var hubB = new HubApp(Fixture.ConnectionString, room, "b");
         var clients = await JoinAsync(hubA, 20);
         try
         {
             await Task.WhenAll(clients.Select(c => c.ConnectAsync(hubA)));
-            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count("position") >= 1), TimeSpan.FromSeconds(5)));
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count(HubMessageKind.Position) >= 1), TimeSpan.FromSeconds(5)));
 
             // Hub A dies: its process is gone and its clients see their connections drop (the in-memory test transport
             // does not reset them by itself, so they are dropped here).
             await hubA.DisposeAsync();
             await Task.WhenAll(clients.Select(c => c.DropAsync()));
-            var queue = hubB.Queue(_redis);
+            var queue = hubB.Queue(Redis);
             Assert.Equal(10, (await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 10)).Admitted);
 
             await Task.WhenAll(clients.Select(c => c.ConnectAsync(hubB)));
 
-            Assert.True(await EventuallyAsync(() => clients.Count(c => c.Count("admitted") == 1) == 10, TimeSpan.FromSeconds(5)));
+            Assert.True(await EventuallyAsync(() => clients.Count(c => c.Count(HubMessageKind.Admitted) == 1) == 10, TimeSpan.FromSeconds(5)));
             await Task.Delay(TimeSpan.FromSeconds(2.5), Cancellation);
-            Assert.Equal(10, clients.Count(c => c.Count("admitted") == 1));
-            Assert.Equal(0, clients.Count(c => c.Count("admitted") > 1));
+            Assert.Equal(10, clients.Count(c => c.Count(HubMessageKind.Admitted) == 1));
+            Assert.Equal(0, clients.Count(c => c.Count(HubMessageKind.Admitted) > 1));
         }
         finally
         {
@@ -153,26 +128,25 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task Positions_OnlyDecreaseWhileTheQueueDrains_AndTheEtaAppearsAfterTheFirstAdmission()
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a", new Dictionary<string, string?> { ["AdmitInterval"] = "00:00:01" });
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", new Dictionary<string, string?> { ["AdmitInterval"] = "00:00:01" });
         var clients = await JoinAsync(hub, 30);
         await using var last = clients[^1];
         await last.ConnectAsync(hub, TimeSpan.FromMilliseconds(500));
-        Assert.True(await EventuallyAsync(() => last.Count("position") >= 1, TimeSpan.FromSeconds(3)));
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, last.Messages.First().GetProperty("etaSeconds").ValueKind);
+        Assert.True(await EventuallyAsync(() => last.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(3)));
+        Assert.Null(last.Messages.First().EtaSeconds);
 
-        var queue = hub.Queue(_redis);
+        var queue = hub.Queue(Redis);
         for (var i = 0; i < 4; i++)
         {
             await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 5);
             await Task.Delay(TimeSpan.FromSeconds(1.1), Cancellation);
         }
 
-        var positions = last.Messages.Where(m => m.GetProperty("type").GetString() == "position").ToList();
-        var numbers = positions.Select(p => p.GetProperty("position").GetInt64()).ToList();
+        var positions = last.Messages.Where(m => m.Kind == HubMessageKind.Position).ToList();
+        var numbers = positions.Select(p => p.Position!.Value).ToList();
         Assert.Equal(numbers.OrderDescending(), numbers);
         Assert.Equal(10, numbers[^1]);
-        Assert.Equal(System.Text.Json.JsonValueKind.Number, positions[^1].GetProperty("etaSeconds").ValueKind);
-        Assert.True(positions[^1].GetProperty("etaSeconds").GetDouble() > 0);
+        Assert.True(positions[^1].EtaSeconds > 0, "no ETA after the admissions");
     }
 
     [Fact]
@@ -180,7 +154,7 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     {
         var room = RoomName();
         var settings = new Dictionary<string, string?> { ["AbandonAfter"] = "00:00:02", ["HeartbeatInterval"] = "00:00:01" };
-        await using var hub = new HubApp(redis.ConnectionString, room, "a", settings);
+        await using var hub = new HubApp(Fixture.ConnectionString, room, "a", settings);
         var clients = await JoinAsync(hub, 3);
         await using var steady = clients[0];
         await using var silent = clients[1];
@@ -188,7 +162,7 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
         await steady.ConnectAsync(hub, TimeSpan.FromMilliseconds(400));
         await silent.ConnectAsync(hub);
         await flaky.ConnectAsync(hub, TimeSpan.FromMilliseconds(400));
-        var queue = hub.Queue(_redis);
+        var queue = hub.Queue(Redis);
 
         // The flaky client loses its connection and is back within AbandonAfter.
         await Task.Delay(TimeSpan.FromSeconds(0.5), Cancellation);
@@ -204,8 +178,8 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(TicketState.Gone, (await queue.GetStatusAsync(silent.Ticket)).State);
         Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await queue.GetStatusAsync(steady.Ticket));
         Assert.Equal(new TicketStatus(TicketState.Waiting, 2), await queue.GetStatusAsync(flaky.Ticket));
-        Assert.True(await EventuallyAsync(() => silent.Count("gone") == 1, TimeSpan.FromSeconds(3)), "the reaped client was not told");
-        Assert.Equal("abandoned", silent.Last("gone")!.Value.GetProperty("reason").GetString());
+        Assert.True(await EventuallyAsync(() => silent.Count(HubMessageKind.Gone) == 1, TimeSpan.FromSeconds(3)), "the reaped client was not told");
+        Assert.Equal("abandoned", silent.Last(HubMessageKind.Gone)!.Reason);
     }
 
     [Theory]
@@ -214,29 +188,29 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     [InlineData("oversized", WebSocketCloseStatus.MessageTooBig)]
     public async Task UnknownOrOversizedFrames_CloseTheSocket_WithoutLosingThePlace(string frame, WebSocketCloseStatus expected)
     {
-        await using var hub = new HubApp(redis.ConnectionString, RoomName(), "a");
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
         var clients = await JoinAsync(hub, 1);
         await using var client = clients[0];
         await client.ConnectAsync(hub);
-        Assert.True(await EventuallyAsync(() => client.Count("position") >= 1, TimeSpan.FromSeconds(3)));
+        Assert.True(await EventuallyAsync(() => client.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(3)));
 
-        await client.SendTextAsync(frame == "oversized" ? "{\"type\":\"heartbeat\",\"pad\":\"" + new string('x', 5000) + "\"}" : frame);
+        await client.SendTextAsync(frame == "oversized" ? "{\"type\":\"heartbeat\",\"pad\":\"" + new string('x', 5000) + "\"}" : frame, Cancellation);
         await client.ClosedAsync().WaitAsync(TimeSpan.FromSeconds(5), Cancellation);
 
         Assert.Equal(expected, client.CloseStatus);
-        Assert.Equal(TicketState.Waiting, (await hub.Queue(_redis).GetStatusAsync(client.Ticket)).State);
+        Assert.Equal(TicketState.Waiting, (await hub.Queue(Redis).GetStatusAsync(client.Ticket)).State);
     }
 
     [Fact]
     public async Task StoppingHub_HandsEverySessionBackWith1012_AndRefusesNewUpgradesWith503_KeepingEveryPlace()
     {
         var room = RoomName();
-        await using var hub = new HubApp(redis.ConnectionString, room, "a", extraSettings: new Dictionary<string, string?> { ["SocketHub:DrainTimeout"] = "00:00:02" });
+        await using var hub = new HubApp(Fixture.ConnectionString, room, "a", extraSettings: new Dictionary<string, string?> { ["SocketHub:DrainTimeout"] = "00:00:02" });
         var clients = await JoinAsync(hub, 20);
         try
         {
             await Task.WhenAll(clients.Select(c => c.ConnectAsync(hub)));
-            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count("position") >= 1), TimeSpan.FromSeconds(5)));
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count(HubMessageKind.Position) >= 1), TimeSpan.FromSeconds(5)));
 
             // What SIGTERM does to the host's hosted services.
             var stopping = hub.Services.GetRequiredService<HubDrain>().StopAsync(Cancellation);
@@ -246,7 +220,7 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
             Assert.All(clients, c => Assert.Equal(HubDrain.ServiceRestart, c.CloseStatus));
             var refused = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => hub.ConnectAsync(clients[0].Token, Cancellation));
             Assert.Contains("503", refused.Message, StringComparison.Ordinal);
-            var queue = hub.Queue(_redis);
+            var queue = hub.Queue(Redis);
             var places = await Task.WhenAll(clients.Select(c => queue.GetStatusAsync(c.Ticket)));
             Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), places.Select(p => p.Position));
         }
@@ -261,10 +235,10 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     {
         var room = RoomName();
         var settings = new Dictionary<string, string?> { ["ClaimWindow"] = "00:00:01", ["AbandonAfter"] = "00:00:04", ["HeartbeatInterval"] = "00:00:01" };
-        await using var hub = new HubApp(redis.ConnectionString, room, "a", settings);
+        await using var hub = new HubApp(Fixture.ConnectionString, room, "a", settings);
         var clients = await JoinAsync(hub, 1);
         await using var client = clients[0];
-        var queue = hub.Queue(_redis);
+        var queue = hub.Queue(Redis);
         Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
 
         // The claim window (1 s) passes while nobody could be told; an admission run drops what has lapsed.
@@ -272,7 +246,7 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(0, (await queue.AdmitAsync(await queue.NextFenceAsync())).Expired);
         await client.ConnectAsync(hub);
 
-        Assert.True(await EventuallyAsync(() => client.Count("admitted") == 1, TimeSpan.FromSeconds(3)), "the reconnecting visitor was not told");
+        Assert.True(await EventuallyAsync(() => client.Count(HubMessageKind.Admitted) == 1, TimeSpan.FromSeconds(3)), "the reconnecting visitor was not told");
         // Told now: the claim window runs from here.
         await Task.Delay(TimeSpan.FromSeconds(0.5), Cancellation);
         Assert.Equal(TicketState.Active, (await queue.GetStatusAsync(client.Ticket)).State);
@@ -283,18 +257,18 @@ public sealed class SocketHubTests(RedisFixture redis) : IAsyncLifetime
     {
         var room = RoomName();
         var settings = new Dictionary<string, string?> { ["ClaimWindow"] = "00:00:01", ["AbandonAfter"] = "00:00:02", ["HeartbeatInterval"] = "00:00:01" };
-        await using var hub = new HubApp(redis.ConnectionString, room, "a", settings);
+        await using var hub = new HubApp(Fixture.ConnectionString, room, "a", settings);
         var clients = await JoinAsync(hub, 1);
         await using var client = clients[0];
-        var queue = hub.Queue(_redis);
+        var queue = hub.Queue(Redis);
         Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
 
         await Task.Delay(TimeSpan.FromSeconds(2.5), Cancellation);
         Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Expired);
         await client.ConnectAsync(hub);
 
-        Assert.True(await EventuallyAsync(() => client.Count("gone") == 1, TimeSpan.FromSeconds(3)));
-        Assert.Equal("expired", client.Last("gone")!.Value.GetProperty("reason").GetString());
+        Assert.True(await EventuallyAsync(() => client.Count(HubMessageKind.Gone) == 1, TimeSpan.FromSeconds(3)));
+        Assert.Equal("expired", client.Last(HubMessageKind.Gone)!.Reason);
         await client.ClosedAsync().WaitAsync(TimeSpan.FromSeconds(3), Cancellation);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
     }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
 using System.Text.Json;
 using YarpWaitingRoom.Testing;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.SystemTests;
 
@@ -160,28 +160,18 @@ public sealed class JourneyTests(JourneyTopology stack)
     /// <summary>A visitor with a cookie jar and (once connected) a WebSocket to the hubs, heartbeating every second.</summary>
     private sealed class Visitor : IAsyncDisposable
     {
-        private readonly ClientWebSocket _socket = new();
-        private readonly CancellationTokenSource _stop = new();
-        private readonly TaskCompletionSource<string> _admitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private Task _loops = Task.CompletedTask;
-
         private Visitor(HttpClient http, QueueTicket ticket)
         {
             Http = http;
-            TicketToken = ticket.Token;
-            TicketId = ticket.Id;
             // As the joining browser: its wr_vid goes with the upgrade (the hubs send the entry link only with it).
-            if (ticket.VisitorCookie is not null)
-            {
-                _socket.Options.SetRequestHeader("Cookie", ticket.CookieHeader);
-            }
+            Socket = new HubClient { Ticket = ticket.Id, Token = ticket.Token, Cookie = ticket.CookieHeader };
         }
 
         public HttpClient Http { get; }
 
-        public string TicketToken { get; }
+        public HubClient Socket { get; }
 
-        public string TicketId { get; }
+        public string TicketId => Socket.Ticket;
 
         public static async Task<Visitor> JoinAsync(Uri edge)
         {
@@ -192,67 +182,19 @@ public sealed class JourneyTests(JourneyTopology stack)
             return new Visitor(http, ticket);
         }
 
-        public async Task ConnectAsync(Uri edge, bool heartbeats)
-        {
-            var ws = new UriBuilder(edge) { Scheme = "ws", Path = "/ws", Query = $"room=concert&t={Uri.EscapeDataString(TicketToken)}" }.Uri;
-            await _socket.ConnectAsync(ws, Cancellation);
-            _loops = Task.WhenAll(ReceiveAsync(), heartbeats ? HeartbeatAsync() : Task.CompletedTask);
-        }
+        public Task ConnectAsync(Uri edge, bool heartbeats) =>
+            Socket.ConnectAsync(HubClient.SocketUri(edge, "concert", Socket.Token), invoker: null, heartbeats ? TimeSpan.FromSeconds(1) : null, Cancellation);
 
-        public async Task<string> AdmittedAsync(TimeSpan within) => await _admitted.Task.WaitAsync(within, Cancellation);
+        /// <summary>The entry link of the admission notice; <see cref="TimeoutException"/> when none came <paramref name="within"/>.</summary>
+        public async Task<string> AdmittedAsync(TimeSpan within) =>
+            (await Socket.WaitForAsync(HubMessageKind.Admitted, Cancellation).WaitAsync(within, Cancellation))?.EnterUrl
+            ?? throw new InvalidOperationException($"no entry link: the socket ended ({Socket.CloseStatus?.ToString() ?? "no close frame"}) or the notice had none");
 
-        public async Task DropAsync()
-        {
-            await _stop.CancelAsync();
-            _socket.Abort();
-            await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        private async Task ReceiveAsync()
-        {
-            var buffer = new byte[8192];
-            try
-            {
-                while (true)
-                {
-                    var result = await _socket.ReceiveAsync(buffer, _stop.Token);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        return;
-                    }
-
-                    var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement;
-                    if (message.GetProperty("type").GetString() == "admitted")
-                    {
-                        _admitted.TrySetResult(message.GetProperty("enterUrl").GetString()!);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-            }
-        }
-
-        private async Task HeartbeatAsync()
-        {
-            try
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    await _socket.SendAsync("{\"type\":\"heartbeat\"}"u8.ToArray(), WebSocketMessageType.Text, true, _stop.Token);
-                    await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
-                }
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-            }
-        }
+        public Task DropAsync() => Socket.DropAsync();
 
         public async ValueTask DisposeAsync()
         {
-            await DropAsync();
-            _socket.Dispose();
-            _stop.Dispose();
+            await Socket.DisposeAsync();
             Http.Dispose();
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.Bench.Scenarios;
 
@@ -47,7 +48,7 @@ internal static class HubFanoutScenario
         Console.WriteLine($"  admitted {admit.Admitted:N0} in one call ({admitMs:F1} ms round trip); waiting for the notices");
 
         var deadline = t0 + (long)(DeliveryTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (clients.Counters.AdmittedClients < sessions && Stopwatch.GetTimestamp() < deadline)
+        while (clients.AdmittedClients < sessions && Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
@@ -57,19 +58,22 @@ internal static class HubFanoutScenario
         await Task.Delay(DuplicateWatch, cancellationToken);
 
         var latencies = clients.Clients
-            .Where(c => c.AdmittedAt != 0)
-            .Select(c => (c.AdmittedAt - t0) * 1000.0 / Stopwatch.Frequency)
+            .Select(c => c.First(HubMessageKind.Admitted))
+            .OfType<HubMessage>()
+            .Select(admitted => (admitted.ReceivedAt - t0) * 1000.0 / Stopwatch.Frequency)
             .Order()
             .ToArray();
         var perHub = hubs.Select((hub, h) => clients.Clients
-            .Where((c, i) => i % hubs.Count == h && c.AdmittedAt != 0)
-            .Select(c => (c.AdmittedAt - t0) * 1000.0 / Stopwatch.Frequency)
+            .Where((c, i) => i % hubs.Count == h)
+            .Select(c => c.First(HubMessageKind.Admitted))
+            .OfType<HubMessage>()
+            .Select(admitted => (admitted.ReceivedAt - t0) * 1000.0 / Stopwatch.Frequency)
             .Order()
             .ToArray()).ToArray();
-        var messages = clients.Clients.Sum(c => c.Admitted);
-        var once = clients.Clients.Count(c => c.Admitted == 1);
-        var never = clients.Clients.Count(c => c.Admitted == 0);
-        var twice = clients.Clients.Count(c => c.Admitted > 1);
+        var messages = clients.Clients.Sum(c => c.Count(HubMessageKind.Admitted));
+        var once = clients.Clients.Count(c => c.Count(HubMessageKind.Admitted) == 1);
+        var never = clients.Clients.Count(c => c.Count(HubMessageKind.Admitted) == 0);
+        var twice = clients.Clients.Count(c => c.Count(HubMessageKind.Admitted) > 1);
 
         var hubFigures = new JsonArray();
         Console.WriteLine();
@@ -98,7 +102,7 @@ internal static class HubFanoutScenario
         var exact = admit.Admitted == sessions && messages == sessions && once == sessions;
         Console.WriteLine($"admit call to receipt, p99: {p99:F1} ms (target <= {TargetP99Ms:F0} ms: {(p99 <= TargetP99Ms ? "met" : "MISSED")}); all {latencies.Length:N0} in by {allInMs:F0} ms after t0");
         Console.WriteLine($"admitted messages: {messages:N0} for {sessions:N0} clients; exactly one {once:N0}, none {never:N0}, more than one {twice:N0} (exactly once each: {(exact ? "met" : "MISSED")})");
-        Console.WriteLine($"other messages: gone {clients.Counters.GoneMessages}, unexpected {clients.Counters.UnexpectedMessages}; connections failed {clients.Counters.Failed}, closed by a hub {clients.Counters.ClosedByHub}");
+        Console.WriteLine($"other messages: gone {clients.GoneMessages}, unexpected {clients.UnexpectedMessages}; connections failed {clients.Failed}, closed by a hub {clients.ClosedByHub}");
 
         var json = new JsonObject
         {

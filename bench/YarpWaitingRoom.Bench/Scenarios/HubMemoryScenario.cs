@@ -81,7 +81,7 @@ internal static class HubMemoryScenario
         }
 
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
-        return open == sessions + 1 && clients.Counters.Failed == 0 ? 0 : 1;
+        return open == sessions + 1 && clients.Failed == 0 ? 0 : 1;
     }
 
     /// <summary>Optionally a full GC first, then RSS and the hub's memory gauges.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.Bench.Scenarios;
 
@@ -38,7 +39,7 @@ internal static class HubPushScenario
 
         var connectSeconds = await clients.ConnectAsync(visitors, (_, visitor) => room.SocketUri(hub, visitor), cancellationToken);
         await clients.WaitForFirstPositionsAsync(FirstPositionTimeout, cancellationToken);
-        Console.WriteLine($"  connected {sessions:N0} sockets in {connectSeconds:F1} s ({sessions / connectSeconds:F0}/s, {clients.Counters.ConnectRetries} retries); all had their first position");
+        Console.WriteLine($"  connected {sessions:N0} sockets in {connectSeconds:F1} s ({sessions / connectSeconds:F0}/s, {clients.ConnectRetries} retries); all had their first position");
 
         // A tick that covered every session, then the middle of the gap to the next one: all its positions are in.
         var metrics = await NextTickAsync(scraper, room.Name, TickCount(await PrometheusText.ScrapeAsync(scraper, cancellationToken), room.Name), cancellationToken);
@@ -54,15 +55,15 @@ internal static class HubPushScenario
         var redis = RedisInfo.Server(room.Redis);
         var commandsBefore = await RedisInfo.CommandStatsAsync(redis);
         var cpuBefore = hub.CpuTime;
-        var perClientBefore = clients.Clients.Select(c => c.Positions).ToArray();
-        var received = clients.Counters.Positions;
+        var perClientBefore = clients.Clients.Select(c => c.Count(HubMessageKind.Position)).ToArray();
+        var received = clients.Positions;
 
         var rows = new List<TickRow>();
         for (var tick = 1; tick <= Ticks; tick++)
         {
             await DelayUntilAsync(midGap + (tick * StopwatchTicks(PushInterval)), cancellationToken);
-            var total = clients.Counters.Positions;
-            var stamps = clients.Clients.Select(c => c.LastPositionAt).ToArray();
+            var total = clients.Positions;
+            var stamps = clients.Clients.Select(c => c.Last(HubMessageKind.Position)?.ReceivedAt ?? 0).ToArray();
             var after = await PrometheusText.ScrapeAsync(scraper, cancellationToken);
             rows.Add(new TickRow(
                 tick,
@@ -86,7 +87,7 @@ internal static class HubPushScenario
         var tickSeconds = (end.Value("sockethub_push_tick_seconds_sum", byRoom) ?? 0) - (before.Value("sockethub_push_tick_seconds_sum", byRoom) ?? 0);
         var msPerTick = tickSeconds * 1000 / ticks;
         var maxTickMs = HubScenarios.MaxUpperBoundMs(before.Buckets("sockethub_push_tick_seconds", byRoom), end.Buckets("sockethub_push_tick_seconds", byRoom));
-        var perClient = clients.Clients.Select((c, i) => c.Positions - perClientBefore[i]).ToArray();
+        var perClient = clients.Clients.Select((c, i) => c.Count(HubMessageKind.Position) - perClientBefore[i]).ToArray();
         var (minPerClient, maxPerClient) = (perClient.Min(), perClient.Max());
         var roundTrips = rows.Select(r => r.RoundTrips).ToArray();
 
@@ -102,7 +103,7 @@ internal static class HubPushScenario
         Console.WriteLine($"Redis round trips per tick: {string.Join(", ", roundTrips)}");
         Console.WriteLine($"Redis commands per tick: ZRANK {perTickCalls["zrank"]:F0}, ZSCORE {perTickCalls["zscore"]:F0} ({redisMsPerTick:F1} ms inside Redis); all commands on this Redis {allCallsPerTick:F0} per interval");
         Console.WriteLine($"hub CPU per push interval (tick, sends, one /metrics scrape, everything else): {hubCpuMsPerTick:F1} ms");
-        Console.WriteLine($"positions per client over {Ticks} ticks: min {minPerClient}, max {maxPerClient} (exactly {Ticks} each: {(allGotOne ? "met" : "MISSED")}); gone {clients.Counters.GoneMessages}, unexpected {clients.Counters.UnexpectedMessages}, failed {clients.Counters.Failed}");
+        Console.WriteLine($"positions per client over {Ticks} ticks: min {minPerClient}, max {maxPerClient} (exactly {Ticks} each: {(allGotOne ? "met" : "MISSED")}); gone {clients.GoneMessages}, unexpected {clients.UnexpectedMessages}, failed {clients.Failed}");
 
         var json = new JsonObject
         {
@@ -122,11 +123,11 @@ internal static class HubPushScenario
             ["minPositionsPerClient"] = minPerClient,
             ["maxPositionsPerClient"] = maxPerClient,
             ["connectSeconds"] = Math.Round(connectSeconds, 2),
-            ["connectRetries"] = clients.Counters.ConnectRetries,
-            ["clientFailures"] = clients.Counters.Failed,
+            ["connectRetries"] = clients.ConnectRetries,
+            ["clientFailures"] = clients.Failed,
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
-        return allGotOne && clients.Counters.Failed == 0 ? 0 : 1;
+        return allGotOne && clients.Failed == 0 ? 0 : 1;
     }
 
     /// <summary>Polls <c>/metrics</c> until the room's push-tick count exceeds <paramref name="seen"/>; returns that scrape.</summary>

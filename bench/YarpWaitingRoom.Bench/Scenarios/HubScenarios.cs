@@ -34,7 +34,7 @@ internal static class HubScenarios
             await using var room = await HubBenchRoom.CreateAsync(roomPrefix, visitors);
             var joined = await room.JoinAsync(visitors, cancellationToken);
             var hubs = new List<ServiceProcess>();
-            using var clients = new HubClientSet();
+            await using var clients = new HubClientSet();
             try
             {
                 foreach (var instance in instances)

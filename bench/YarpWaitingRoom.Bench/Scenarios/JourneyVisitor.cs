@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
+using System.Runtime.ExceptionServices;
 using YarpWaitingRoom.Bench.Errors;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.Bench.Scenarios;
 
@@ -23,11 +23,11 @@ internal sealed class JourneyVisitor
 
     private const int HoldAttempts = 5;
     private const int JoinAttempts = 5;
-    private const int MaxMessageBytes = 64 * 1024;
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Uri _baseUrl;
     private readonly TimeSpan _maxWait;
@@ -179,100 +179,57 @@ internal sealed class JourneyVisitor
 
     /// <summary>
     /// Waits on the WebSocket, heartbeating, until the admission notice (its entry URL), the hub's <c>gone</c>, or the
-    /// maximum wait (no URL, and why). A close before admission, a malformed or oversized message, an admission without an entry URL, a
-    /// refused upgrade are unexpected answers.
+    /// maximum wait (no URL, and why). A close before admission, a malformed or oversized message, an admission without an
+    /// entry URL, a refused upgrade are unexpected answers; a connection that breaks throws what broke it.
     /// </summary>
     private async Task<(string? EnterUrl, JourneyOutcome NotAdmitted)> WaitForAdmissionAsync(string wsPath, CookieContainer cookies, CancellationToken cancellationToken)
     {
-        using var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
         // The visitor's cookies (wr_vid) go with the upgrade, as a browser's do: the hub sends the entry link only with them.
-        var cookieHeader = cookies.GetCookieHeader(_baseUrl);
-        if (cookieHeader.Length > 0)
-        {
-            socket.Options.SetRequestHeader("Cookie", cookieHeader);
-        }
-
+        await using var socket = new HubClient { Cookie = cookies.GetCookieHeader(_baseUrl), KeepMessages = false };
         var ws = new UriBuilder(new Uri(_baseUrl, wsPath)) { Scheme = _baseUrl.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs }.Uri;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_maxWait);
         try
         {
-            await socket.ConnectAsync(ws, timeout.Token);
-        }
-        catch (WebSocketException ex) when (socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
-        {
-            throw new UnexpectedAnswerException("ws", (int)socket.HttpStatusCode, null, "upgrade refused", ex.Message);
-        }
-
-        var heartbeat = Task.Run(async () =>
-        {
-            while (socket.State == WebSocketState.Open && !timeout.IsCancellationRequested)
+            try
             {
-                await socket.SendAsync("{\"type\":\"heartbeat\"}"u8.ToArray(), WebSocketMessageType.Text, true, timeout.Token);
-                await Task.Delay(HeartbeatInterval, timeout.Token);
+                await socket.ConnectAsync(ws, invoker: null, HeartbeatInterval, timeout.Token);
             }
-        }, CancellationToken.None);
-        var message = new ArrayBufferWriter<byte>(4096);
-        try
-        {
-            while (true)
+            catch (WebSocketException ex) when (socket.UpgradeStatus is { } refused)
             {
-                message.ResetWrittenCount();
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await socket.ReceiveAsync(message.GetMemory(4096), timeout.Token);
-                    message.Advance(result.Count);
-                    if (message.WrittenCount > MaxMessageBytes)
-                    {
-                        throw new UnexpectedAnswerException("ws", null, null, "oversized message", Answer.ExcerptOf(Encoding.UTF8.GetString(message.WrittenSpan)));
-                    }
-                }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    var status = socket.CloseStatus is { } closed ? ((int)closed).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
-                    throw new UnexpectedAnswerException("ws", null, null, $"closed {status} before admission", socket.CloseStatusDescription ?? string.Empty);
-                }
-
-                var answer = new Answer("ws", null, "application/json", Encoding.UTF8.GetString(message.WrittenSpan));
-                var json = answer.Object();
-                switch (answer.String(json, "type"))
-                {
-                    case "admitted":
-                        var enterUrl = answer.String(json, "enterUrl");
-                        await CloseQuietlyAsync(socket);
-                        return (enterUrl, default);
-                    case "gone":
-                        return (null, JourneyOutcome.Gone);
-                }
+                throw new UnexpectedAnswerException("ws", (int)refused, null, "upgrade refused", ex.Message);
             }
+
+            var message = await socket.WaitForAsync(HubMessageKind.Admitted | HubMessageKind.Gone | HubMessageKind.Invalid, timeout.Token);
+            switch (message?.Kind)
+            {
+                case HubMessageKind.Admitted:
+                    var enterUrl = message.EnterUrl is { Length: > 0 } url ? url : throw Unexpected(message, "no 'enterUrl'");
+                    await socket.CloseAsync(CloseTimeout);
+                    return (enterUrl, default);
+                case HubMessageKind.Gone:
+                    return (null, JourneyOutcome.Gone);
+                case HubMessageKind.Invalid:
+                    throw Unexpected(message, message.Fault);
+            }
+
+            var end = (await socket.ClosedAsync())!;
+            if (end.Error is { } broken)
+            {
+                ExceptionDispatchInfo.Throw(broken);
+            }
+
+            var status = end.CloseStatus is { } closed ? ((int)closed).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
+            throw new UnexpectedAnswerException("ws", null, null, $"closed {status} before admission", end.CloseStatusDescription ?? string.Empty);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (null, JourneyOutcome.GaveUp);
         }
-        finally
-        {
-            await timeout.CancelAsync();
-            await heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
     }
 
-    private static async Task CloseQuietlyAsync(ClientWebSocket socket)
-    {
-        try
-        {
-            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "entering", closing.Token);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The admission is in hand; how the socket ends does not matter to the journey.
-        }
-    }
+    private static UnexpectedAnswerException Unexpected(HubMessage message, string? reason) =>
+        new("ws", null, null, reason, Answer.ExcerptOf(message.ToString()));
 
     private sealed record HoldRequest(int SeatId);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using YarpWaitingRoom.Bench.Errors;
 using YarpWaitingRoom.Bench.Scenarios;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.Bench.Tests.Scenarios;
 
@@ -157,6 +158,24 @@ public sealed class JourneyVisitorTests
 
         Assert.Equal(JourneyOutcome.Error, result.Outcome);
         Assert.Equal(kind, Assert.Single(errors.Top(10)).Kind);
+    }
+
+    [Fact]
+    public async Task VisitAsync_WebSocketMessageOverTheClientsLimit_CountsItAsOversized_WithItsStart()
+    {
+        var oversized = "{\"type\":\"admitted\",\"pad\":\"" + new string('x', HubClient.MaxMessageBytes) + "\"}";
+        await using var site = await StubSite.StartAsync(
+            app => MapShop(app, ws: socket => socket.SendAsync(Encoding.UTF8.GetBytes(oversized), WebSocketMessageType.Text, true, CancellationToken.None)),
+            TestContext.Current.CancellationToken);
+        var errors = new ErrorTable();
+        var sut = new JourneyVisitor(site.Address, MaxWait, errors);
+
+        var result = await sut.VisitAsync(0, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JourneyOutcome.Error, result.Outcome);
+        var error = Assert.Single(errors.Top(10));
+        Assert.Equal("ws oversized message", error.Kind);
+        Assert.StartsWith("""{"type":"admitted","pad":"xxx""", error.Example, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,13 @@
+using YarpWaitingRoom.Testing.Hub;
+
+namespace YarpWaitingRoom.SocketHub.Tests;
+
+internal static class HubClientExtensions
+{
+    /// <summary>Connects <paramref name="client"/> to the in-process <paramref name="hub"/> with its ticket, cookie and origin.</summary>
+    public static Task ConnectAsync(this HubClient client, HubApp hub, TimeSpan? heartbeatEvery = null) =>
+        client.ConnectAsync(
+            cancellationToken => hub.OpenSocketAsync(client.Token, client.Cookie, client.Origin, cancellationToken),
+            heartbeatEvery,
+            TestContext.Current.CancellationToken);
+}

@@ -1,0 +1,49 @@
+using StackExchange.Redis;
+using YarpWaitingRoom.Testing;
+
+namespace YarpWaitingRoom.SocketHub.Tests;
+
+/// <summary>
+/// What the hub tests share: the assembly's redis-server, a connection to it for seeding and checking room state, a
+/// fresh room name per test (tests isolate by room), and polling with a deadline.
+/// </summary>
+public abstract class HubTestBase(RedisFixture fixture) : IAsyncLifetime
+{
+    private ConnectionMultiplexer? _redis;
+
+    protected RedisFixture Fixture { get; } = fixture;
+
+    /// <summary>A connection to the tests' Redis (not the hubs' own).</summary>
+    protected ConnectionMultiplexer Redis => _redis ?? throw new InvalidOperationException("Not initialised.");
+
+    protected static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _redis = await Fixture.Server.ConnectAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+
+    protected static string RoomName() => "r" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds (true) or <paramref name="timeout"/> passed (false).</summary>
+    protected static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, Cancellation);
+        }
+
+        return true;
+    }
+}
