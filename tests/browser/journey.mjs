@@ -2,37 +2,18 @@
 // back on the page first asked for, with the admission cookie. The waiting page must work under its Content-Security-Policy:
 // any violation (a "Refused to …" console message or a securitypolicyviolation event) fails the journey. Run by
 // YarpWaitingRoom.SystemTests; prints one JSON line.
-//   BASE_URL     the edge, e.g. http://127.0.0.1:8080
-//   ADMIN_KEY    the stack's admin key
+// BASE_URL, ADMIN_KEY, CHROMIUM as in lib/browser.mjs, and:
 //   ROOM         the room of GATED_PATH (default journey)
 //   GATED_PATH   a gated page (default /journey/api/concerts)
 //   ARTIFACTS    where the screenshots go
-//   CHROMIUM     the browser (default /usr/bin/chromium)
-import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
 
-const base = process.env.BASE_URL;
-const adminKey = process.env.ADMIN_KEY;
-const room = process.env.ROOM ?? 'journey';
-const gatedPath = process.env.GATED_PATH ?? '/journey/api/concerts';
+const stack = stackFromEnvironment({ room: 'journey', gatedPath: '/journey/api/concerts' });
+const { base, room, gatedPath } = stack;
 const artifacts = process.env.ARTIFACTS ?? 'artifacts';
 mkdirSync(artifacts, { recursive: true });
-
-function fail(message) {
-  throw new Error(message);
-}
-
-async function setMode(mode) {
-  const response = await fetch(`${base}/_wr/admin/rooms/${room}/mode`, {
-    method: 'PUT',
-    headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ mode }),
-  });
-  if (!response.ok) fail(`setting mode ${mode}: HTTP ${response.status} ${await response.text()}`);
-  // Every proxy applies a mode change within a second (pub/sub, 1-s poll as the fallback).
-  await new Promise((resolve) => setTimeout(resolve, 1200));
-}
 
 async function connectedWithPosition(page) {
   await page.waitForFunction(() => {
@@ -42,14 +23,10 @@ async function connectedWithPosition(page) {
   return page.evaluate(() => window.__waitingRoom.state());
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
 const result = { steps: [] };
-try {
+await runCheck(result, async (browser) => {
   // Everyone keeps their place, nobody is admitted: the visitor has to wait.
-  await setMode('Paused');
+  await setMode(stack, 'Paused');
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 420, height: 880 } });
   // Violations are reported on the console by the browser and as events to the page; both end up here.
   const violations = [];
@@ -91,21 +68,11 @@ try {
 
   // Admission resumes: the hub pushes the notice, the page follows the entry link, the proxy sets the cookie and
   // sends the visitor back to the page first asked for.
-  await setMode('On');
+  await setMode(stack, 'On');
   await page.waitForURL((url) => url.pathname === gatedPath, { timeout: 30000 });
   const cookies = await context.cookies(base);
   if (!cookies.some((c) => c.name === `wr_${room}` && c.value.length > 0)) fail(`no wr_${room} cookie after entering`);
   noViolations('landed');
   const landed = await page.textContent('body');
   result.steps.push({ step: 'landed', url: page.url(), bytes: landed.length });
-  result.ok = true;
-} catch (error) {
-  result.ok = false;
-  result.error = String(error?.stack ?? error);
-} finally {
-  await browser.close();
-  await setMode('Auto').catch(() => {});
-}
-
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+}, () => setMode(stack, 'Auto'));

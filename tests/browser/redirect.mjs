@@ -1,35 +1,17 @@
 // Open-redirect check through the real stack: a return URL that a browser would resolve off the site (a TAB that the
 // browser drops, making '/\t/evil.example' the scheme-relative '//evil.example') must leave the visitor on the site, both
 // on the waiting page's "join again" link and on the entry link's redirect. Prints one JSON line; exit 0 when it holds.
-//   BASE_URL     the edge, e.g. http://127.0.0.1:8080
-//   ADMIN_KEY    the stack's admin key (the entry check forces the room's mode to On, then back to Auto)
+// BASE_URL, CHROMIUM as in lib/browser.mjs, and:
+//   ADMIN_KEY    the stack's admin key (the entry check forces the room's mode to On, then back to Auto; none: skipped)
 //   ROOM         the room of GATED_PATH (default concert)
 //   GATED_PATH   a gated path (default /api/concerts)
 //   RETURN       the hostile return URL, raw (default '/\t/evil.example')
-//   CHROMIUM     the browser (default /usr/bin/chromium)
-import { chromium } from 'playwright-core';
+import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
 
-const base = process.env.BASE_URL;
-const adminKey = process.env.ADMIN_KEY;
-const room = process.env.ROOM ?? 'concert';
-const gatedPath = process.env.GATED_PATH ?? '/api/concerts';
+const stack = stackFromEnvironment({ room: 'concert', gatedPath: '/api/concerts' });
+const { base, adminKey, room, gatedPath } = stack;
 const hostile = process.env.RETURN ?? '/\t/evil.example';
 const origin = new URL(base).origin;
-
-function fail(message) {
-  throw new Error(message);
-}
-
-async function setMode(mode) {
-  const response = await fetch(`${base}/_wr/admin/rooms/${room}/mode`, {
-    method: 'PUT',
-    headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ mode }),
-  });
-  if (!response.ok) fail(`setting mode ${mode}: HTTP ${response.status} ${await response.text()}`);
-  // Every proxy applies a mode change within a second (pub/sub, 1-s poll as the fallback).
-  await new Promise((resolve) => setTimeout(resolve, 1200));
-}
 
 // Every request the page makes to another origin is recorded and never sent.
 async function guard(context, offSite) {
@@ -43,13 +25,9 @@ async function guard(context, offSite) {
   });
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
 const result = { hostile, steps: [], offSite: [] };
 let modeChanged = false;
-try {
+await runCheck(result, async (browser) => {
   // 1. The waiting page's "join again" link (a ticket that is not valid shows it at once).
   {
     const context = await browser.newContext({ locale: 'en-US' });
@@ -68,7 +46,7 @@ try {
   // 2. The entry link's redirect: queue (the room forced On), wait for the admission, open the entry link with the
   //    hostile return. The visitor's own cookies, so the entry code is theirs.
   if (adminKey) {
-    await setMode('On');
+    await setMode(stack, 'On');
     modeChanged = true;
     const context = await browser.newContext({ locale: 'en-US' });
     await guard(context, result.offSite);
@@ -98,14 +76,6 @@ try {
   }
 
   if (result.offSite.length > 0) fail(`requests off the site: ${result.offSite.join(', ')}`);
-  result.ok = true;
-} catch (error) {
-  result.ok = false;
-  result.error = String(error?.stack ?? error);
-} finally {
-  await browser.close();
-  if (modeChanged) await setMode('Auto').catch(() => {});
-}
-
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+}, async () => {
+  if (modeChanged) await setMode(stack, 'Auto');
+});
