@@ -57,52 +57,56 @@ public sealed class SiteRateLimitTests(RedisFixture redis) : IAsyncLifetime
     private static void AssertBurstPlusRefill(int allowed, int burst, int perSecond, Stopwatch elapsed) =>
         Assert.InRange(allowed, burst, burst + (int)Math.Ceiling(elapsed.Elapsed.TotalSeconds * perSecond));
 
-    [Fact]
-    public async Task Joins_FromOneAddressSplitOverTwoProxies_AreBoundedByTheBurstInTotal()
+    /// <summary>
+    /// Thirty requests of one client, alternating between two proxies of one room with <paramref name="limits"/>: their
+    /// statuses, and the time they took (what the bucket refilled meanwhile).
+    /// </summary>
+    private async Task<(List<HttpStatusCode> Statuses, Stopwatch Elapsed)> SplitOverTwoProxiesAsync(Dictionary<string, string?> limits, Func<HttpClient, Task<HttpStatusCode>> send)
     {
-        var (a, b) = Pair(new() { ["JoinPerSecond"] = "1", ["JoinBurst"] = "10" });
+        var (a, b) = Pair(limits);
         await using (a)
         await using (b)
         {
             using var toA = Client(a);
             using var toB = Client(b);
             var elapsed = Stopwatch.StartNew();
-
             var statuses = new List<HttpStatusCode>();
             for (var i = 0; i < 30; i++)
             {
-                statuses.Add(await JoinAsync(i % 2 == 0 ? toA : toB, "198.51.100.7"));
+                statuses.Add(await send(i % 2 == 0 ? toA : toB));
             }
 
-            Assert.All(statuses, s => Assert.True(s is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests, s.ToString()));
-            AssertBurstPlusRefill(statuses.Count(s => s == HttpStatusCode.ServiceUnavailable), burst: 10, perSecond: 1, elapsed);
+            return (statuses, elapsed);
         }
+    }
+
+    [Fact]
+    public async Task Joins_FromOneAddressSplitOverTwoProxies_AreBoundedByTheBurstInTotal()
+    {
+        var (statuses, elapsed) = await SplitOverTwoProxiesAsync(
+            new() { ["JoinPerSecond"] = "1", ["JoinBurst"] = "10" },
+            proxy => JoinAsync(proxy, "198.51.100.7"));
+
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests, s.ToString()));
+        AssertBurstPlusRefill(statuses.Count(s => s == HttpStatusCode.ServiceUnavailable), burst: 10, perSecond: 1, elapsed);
     }
 
     [Fact]
     public async Task AdminCalls_FromOneAddressSplitOverTwoProxies_AreBoundedByTheBurstInTotal()
     {
-        var (a, b) = Pair(new() { ["AdminPerSecond"] = "1", ["AdminBurst"] = "10" });
-        await using (a)
-        await using (b)
-        {
-            using var toA = Client(a);
-            using var toB = Client(b);
-            var elapsed = Stopwatch.StartNew();
-
-            var statuses = new List<HttpStatusCode>();
-            for (var i = 0; i < 30; i++)
+        var (statuses, elapsed) = await SplitOverTwoProxiesAsync(
+            new() { ["AdminPerSecond"] = "1", ["AdminBurst"] = "10" },
+            async proxy =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, "/_wr/admin/rooms");
                 request.Headers.Add("X-WaitingRoom-Admin-Key", ProxyApp.AdminKey);
                 request.Headers.Add("X-Forwarded-For", "198.51.100.8");
-                using var response = await (i % 2 == 0 ? toA : toB).SendAsync(request, Cancellation);
-                statuses.Add(response.StatusCode);
-            }
+                using var response = await proxy.SendAsync(request, Cancellation);
+                return response.StatusCode;
+            });
 
-            Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, s.ToString()));
-            AssertBurstPlusRefill(statuses.Count(s => s == HttpStatusCode.OK), burst: 10, perSecond: 1, elapsed);
-        }
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, s.ToString()));
+        AssertBurstPlusRefill(statuses.Count(s => s == HttpStatusCode.OK), burst: 10, perSecond: 1, elapsed);
     }
 
     [Theory]

@@ -59,8 +59,7 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
     public async Task CloseAsync_OnAGreetedSocket_IsAnsweredByTheHub_AndTheEndIsTheClients()
     {
         await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
-        var joined = await hub.Queue(Redis).JoinAsync("v1", "/", queueOff: false);
-        await using var sut = HubApp.ClientFor("v1", joined.Ticket, HubApp.TicketFor(hub.Room, "v1", joined.Ticket));
+        await using var sut = await JoinAsync(hub);
         await sut.ConnectAsync(hub);
         var first = await sut.WaitForAsync(HubMessageKind.Position, Cancellation);
 
@@ -95,8 +94,7 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
     public async Task DropAsync_EndsTheConnectionWithoutAFrame_AndTheClientConnectsAgain_CountingOverBothConnections()
     {
         await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
-        var joined = await hub.Queue(Redis).JoinAsync("v1", "/", queueOff: false);
-        await using var sut = HubApp.ClientFor("v1", joined.Ticket, HubApp.TicketFor(hub.Room, "v1", joined.Ticket));
+        await using var sut = await JoinAsync(hub);
         await sut.ConnectAsync(hub);
         await sut.WaitForAsync(HubMessageKind.Position, Cancellation);
 
@@ -109,5 +107,12 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
         Assert.Equal((null, true, true), (dropped.CloseStatus, dropped.Greeted, dropped.ByClient));
         Assert.Null(sut.CloseStatus);
         Assert.Equal(sut.Count(HubMessageKind.Position), sut.Messages.Count);
+    }
+
+    /// <summary>A client for a new visitor's ticket, joined as the proxy would.</summary>
+    private async Task<HubClient> JoinAsync(HubApp hub)
+    {
+        var joined = await hub.Queue(Redis).JoinAsync("v1", "/", queueOff: false);
+        return HubApp.ClientFor("v1", joined.Ticket, HubApp.TicketFor(hub.Room, "v1", joined.Ticket));
     }
 }
