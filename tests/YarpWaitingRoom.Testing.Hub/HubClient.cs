@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Numerics;
 using System.Text;
+using YarpWaitingRoom.Protocol;
 
 namespace YarpWaitingRoom.Testing.Hub;
 
@@ -88,12 +88,8 @@ public sealed class HubClient : IAsyncDisposable
     public static Uri SocketUri(Uri site, string room, string token)
     {
         ArgumentNullException.ThrowIfNull(site);
-        return new UriBuilder(site)
-        {
-            Scheme = site.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs,
-            Path = "/ws",
-            Query = string.Create(CultureInfo.InvariantCulture, $"room={Uri.EscapeDataString(room)}&t={Uri.EscapeDataString(token)}"),
-        }.Uri;
+        var scheme = site.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs;
+        return new Uri(new UriBuilder(site) { Scheme = scheme }.Uri, WaitingRoomPaths.SocketUrl(room, token));
     }
 
     /// <summary>Messages of <paramref name="kind"/> received so far, over all connections.</summary>
