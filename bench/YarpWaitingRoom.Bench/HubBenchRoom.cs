@@ -9,8 +9,11 @@ using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.Bench;
 
-/// <summary>A visitor waiting in the bench room: its ticket id and the signed ticket a WebSocket presents.</summary>
-internal sealed record HubVisitor(string Visitor, string Ticket, string SignedTicket);
+/// <summary>
+/// A visitor waiting in the bench room: its ticket id, the signed ticket a WebSocket presents, and the <c>Cookie</c>
+/// header of its browser (its <c>wr_vid</c>: the hubs deliver the notice with the entry link only to the ticket's visitor).
+/// </summary>
+internal sealed record HubVisitor(string Visitor, string Ticket, string SignedTicket, string Cookie);
 
 /// <summary>
 /// A throwaway room (<c>&lt;prefix&gt;-&lt;random&gt;</c>) in the stack's Redis for the hub scenarios: its
@@ -70,7 +73,8 @@ internal sealed class HubBenchRoom : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 var visitor = "v" + TicketIds.New();
                 var joined = await Queue.JoinAsync(visitor, ReturnUrl, queueOff: false);
-                visitors[index] = new HubVisitor(visitor, joined.Ticket, _tokens.Issue(TokenKind.Ticket, Name, visitor, joined.Ticket, expires));
+                var cookie = $"{VisitorCookie.Name}={_tokens.Issue(TokenKind.Visitor, string.Empty, visitor, string.Empty, expires)}";
+                visitors[index] = new HubVisitor(visitor, joined.Ticket, _tokens.Issue(TokenKind.Ticket, Name, visitor, joined.Ticket, expires), cookie);
             }
         }));
         Console.WriteLine($"  joined {count:N0} visitors to room {Name} in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");

@@ -55,7 +55,7 @@ internal sealed class HubClientSet : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(visitors);
         ArgumentNullException.ThrowIfNull(uriOf);
-        var clients = visitors.Select(visitor => new HubClient { Ticket = visitor.Ticket, Token = visitor.SignedTicket, KeepMessages = false }).ToArray();
+        var clients = visitors.Select(visitor => new HubClient { Ticket = visitor.Ticket, Token = visitor.SignedTicket, Cookie = visitor.Cookie, KeepMessages = false }).ToArray();
         _clients.AddRange(clients);
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(
