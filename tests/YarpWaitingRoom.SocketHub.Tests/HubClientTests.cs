@@ -27,6 +27,7 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
         var message = HubMessage.Parse(frame);
 
         Assert.Equal(expected, message);
+        Assert.Equal(expected, HubMessage.Parse(System.Text.Encoding.UTF8.GetBytes(message.ToString())));
     }
 
     [Theory]
@@ -35,7 +36,10 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
     [InlineData("""{"type":"position","position":"first"}""", "malformed JSON")]
     [InlineData("[]", "not a JSON object (Array)")]
     [InlineData("\"admitted\"", "not a JSON object (String)")]
+    [InlineData("""{"type":"gone","reason":"expired"} {}""", "malformed JSON")]
+    [InlineData("""{"type":7}""", "malformed JSON")]
     [InlineData("""{"kind":"admitted"}""", "no 'type'")]
+    [InlineData("""{"type":null,"position":1}""", "no 'type'")]
     public void Parse_AFrameThatIsNotAMessage_IsInvalid_WithTheReasonAndTheText(string frame, string fault)
     {
         var message = HubMessage.Parse(System.Text.Encoding.UTF8.GetBytes(frame));
@@ -44,6 +48,14 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
         Assert.Equal(fault, message.Fault);
         Assert.Equal(frame, message.Text);
         Assert.Equal(frame, message.ToString());
+    }
+
+    [Fact]
+    public void Parse_MembersTheClientDoesNotKnow_AreSkipped()
+    {
+        var message = HubMessage.Parse("""{"type":"position","extra":{"a":[1,{"position":9}]},"position":2}"""u8);
+
+        Assert.Equal(new HubMessage(HubMessageKind.Position, "position") { Position = 2 }, message);
     }
 
     [Fact]
