@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 using YarpWaitingRoom.SocketHub.Push;
 using YarpWaitingRoom.SocketHub.Sessions;
 using YarpWaitingRoom.Testing;
+using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.SocketHub.Tests;
 
@@ -11,87 +11,81 @@ namespace YarpWaitingRoom.SocketHub.Tests;
 /// all at once, for the same ticket. Automatic push ticks are off (a 5-minute interval): the test runs them itself, inside
 /// the race.
 /// </summary>
-public sealed class NoticeRaceTests(RedisFixture redis) : IAsyncLifetime
+public sealed class NoticeRaceTests(RedisFixture redis) : HubTestBase(redis)
 {
     private const int Rounds = 10;
 
-    private ConnectionMultiplexer _redis = null!;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _redis = await redis.Server.ConnectAsync();
-
-    public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task BatchReconnectAndPushTicks_OnTwoHubs_GiveTheReconnectedVisitorExactlyOneNotice_DeliveredOnce()
     {
-        var room = "r" + Guid.NewGuid().ToString("N")[..10];
-        await using var hubA = new HubApp(redis.ConnectionString, room, "a", new Dictionary<string, string?> { ["MaxActive"] = "1000" }, pushInterval: "00:05:00");
-        await using var hubB = new HubApp(redis.ConnectionString, room, "b", new Dictionary<string, string?> { ["MaxActive"] = "1000" }, pushInterval: "00:05:00");
-        var queue = hubA.Queue(_redis);
+        var room = RoomName();
+        await using var hubA = new HubApp(Fixture.ConnectionString, room, "a", new Dictionary<string, string?> { ["MaxActive"] = "1000" }, pushInterval: "00:05:00");
+        await using var hubB = new HubApp(Fixture.ConnectionString, room, "b", new Dictionary<string, string?> { ["MaxActive"] = "1000" }, pushInterval: "00:05:00");
+        var queue = hubA.Queue(Redis);
         var (roomA, roomB) = (RoomOf(hubA), RoomOf(hubB));
 
         for (var round = 0; round < Rounds; round++)
         {
             var visitor = $"v{round}";
             var join = await queue.JoinAsync(visitor, "/", queueOff: false);
-            await using var first = new WsClient(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
+            await using var first = HubApp.ClientFor(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
             await first.ConnectAsync(hubA);
-            Assert.True(await EventuallyAsync(() => first.Count("position") > 0));
+            Assert.True(await EventuallyAsync(() => first.Count(HubMessageKind.Position) > 0, Within));
             await first.DropAsync();
-            Assert.True(await EventuallyAsync(() => roomA.Count == 0));
+            Assert.True(await EventuallyAsync(() => roomA.Count == 0, Within));
 
             // The race: the batch lands on both hubs while the visitor reconnects to B and both hubs tick.
-            await using var second = new WsClient(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
+            await using var second = HubApp.ClientFor(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
             await Task.WhenAll(
                 Task.Run(async () => await queue.AdmitAsync(await queue.NextFenceAsync()), Cancellation),
                 Task.Run(() => second.ConnectAsync(hubB), Cancellation),
                 Task.Run(() => PusherOf(hubA).PushAsync(roomA), Cancellation),
                 Task.Run(() => PusherOf(hubB).PushAsync(roomB), Cancellation),
                 Task.Run(() => PusherOf(hubB).PushAsync(roomB), Cancellation));
-            Assert.True(await EventuallyAsync(() => second.Count("admitted") > 0), $"round {round}: no notice");
+            Assert.True(await EventuallyAsync(() => second.Count(HubMessageKind.Admitted) > 0, Within), $"round {round}: no notice");
             // Late arrivals of the same race (another tick on each hub) must not add a second one.
             await PusherOf(hubA).PushAsync(roomA);
             await PusherOf(hubB).PushAsync(roomB);
             await Task.Delay(200, Cancellation);
 
-            Assert.Equal(1, second.Count("admitted"));
-            Assert.True(second.Last("admitted")!.Value.TryGetProperty("enterUrl", out _));
-            Assert.Equal(0, first.Count("admitted"));
-            Assert.Equal("b", (string?)await _redis.GetDatabase().StringGetAsync(queue.Keys.Notice(join.Ticket)));
+            Assert.Equal(1, second.Count(HubMessageKind.Admitted));
+            Assert.NotNull(second.Last(HubMessageKind.Admitted)!.EnterUrl);
+            Assert.Equal(0, first.Count(HubMessageKind.Admitted));
+            Assert.Equal("b", (string?)await Redis.GetDatabase().StringGetAsync(queue.Keys.Notice(join.Ticket)));
         }
     }
 
     [Fact]
     public async Task BatchAndPushTicks_WithATabOnEachHub_SendTheLinkExactlyOnceAcrossHubs()
     {
-        var room = "r" + Guid.NewGuid().ToString("N")[..10];
-        await using var hubA = new HubApp(redis.ConnectionString, room, "a", pushInterval: "00:05:00");
-        await using var hubB = new HubApp(redis.ConnectionString, room, "b", pushInterval: "00:05:00");
-        var queue = hubA.Queue(_redis);
+        var room = RoomName();
+        await using var hubA = new HubApp(Fixture.ConnectionString, room, "a", pushInterval: "00:05:00");
+        await using var hubB = new HubApp(Fixture.ConnectionString, room, "b", pushInterval: "00:05:00");
+        var queue = hubA.Queue(Redis);
         var (roomA, roomB) = (RoomOf(hubA), RoomOf(hubB));
 
         for (var round = 0; round < Rounds; round++)
         {
             var visitor = $"v{round}";
             var join = await queue.JoinAsync(visitor, "/", queueOff: false);
-            await using var onA = new WsClient(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
-            await using var onB = new WsClient(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
+            await using var onA = HubApp.ClientFor(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
+            await using var onB = HubApp.ClientFor(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
             await onA.ConnectAsync(hubA);
             await onB.ConnectAsync(hubB);
-            Assert.True(await EventuallyAsync(() => onA.Count("position") > 0 && onB.Count("position") > 0));
+            Assert.True(await EventuallyAsync(() => onA.Count(HubMessageKind.Position) > 0 && onB.Count(HubMessageKind.Position) > 0, Within));
 
             await Task.WhenAll(
                 Task.Run(async () => await queue.AdmitAsync(await queue.NextFenceAsync()), Cancellation),
                 Task.Run(() => PusherOf(hubA).PushAsync(roomA), Cancellation),
                 Task.Run(() => PusherOf(hubB).PushAsync(roomB), Cancellation));
-            Assert.True(await EventuallyAsync(() => onA.Count("admitted") + onB.Count("admitted") > 0), $"round {round}: no notice");
+            Assert.True(await EventuallyAsync(() => onA.Count(HubMessageKind.Admitted) + onB.Count(HubMessageKind.Admitted) > 0, Within), $"round {round}: no notice");
             await PusherOf(hubA).PushAsync(roomA);
             await PusherOf(hubB).PushAsync(roomB);
             await Task.Delay(200, Cancellation);
 
-            Assert.Equal(1, onA.Count("admitted") + onB.Count("admitted"));
+            Assert.Equal(1, onA.Count(HubMessageKind.Admitted) + onB.Count(HubMessageKind.Admitted));
             await queue.EndSessionAsync(join.Ticket, "test");
         }
     }
@@ -99,9 +93,9 @@ public sealed class NoticeRaceTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task WaitingPage_OfAnAdmittedTicket_DeliversThroughTheRule_OnlyToItsOwnVisitor()
     {
-        var room = "r" + Guid.NewGuid().ToString("N")[..10];
-        await using var hub = new HubApp(redis.ConnectionString, room, "a", pushInterval: "00:05:00");
-        var queue = hub.Queue(_redis);
+        var room = RoomName();
+        await using var hub = new HubApp(Fixture.ConnectionString, room, "a", pushInterval: "00:05:00");
+        var queue = hub.Queue(Redis);
         var join = await queue.JoinAsync("owner", "/", queueOff: false);
         await queue.AdmitAsync(await queue.NextFenceAsync());
         var page = $"/_wr/wait/{room}?t={Uri.EscapeDataString(HubApp.TicketFor(room, "owner", join.Ticket))}&return=%2F";
@@ -111,33 +105,17 @@ public sealed class NoticeRaceTests(RedisFixture redis) : IAsyncLifetime
         stranger.Headers.Add("Cookie", $"wr_vid={HubApp.VisitorCookieFor("someone-else")}");
         var strangerHtml = await (await client.SendAsync(stranger, Cancellation)).Content.ReadAsStringAsync(Cancellation);
         Assert.DoesNotContain("/_wr/enter/", strangerHtml, StringComparison.Ordinal);
-        Assert.False(await _redis.GetDatabase().KeyExistsAsync(queue.Keys.Notice(join.Ticket)));
+        Assert.False(await Redis.GetDatabase().KeyExistsAsync(queue.Keys.Notice(join.Ticket)));
 
         using var owner = new HttpRequestMessage(HttpMethod.Get, page);
         owner.Headers.Add("Cookie", $"wr_vid={HubApp.VisitorCookieFor("owner")}");
         var ownerHtml = await (await client.SendAsync(owner, Cancellation)).Content.ReadAsStringAsync(Cancellation);
         Assert.Contains("/_wr/enter/", ownerHtml, StringComparison.Ordinal);
-        Assert.Equal("a", (string?)await _redis.GetDatabase().StringGetAsync(queue.Keys.Notice(join.Ticket)));
+        Assert.Equal("a", (string?)await Redis.GetDatabase().StringGetAsync(queue.Keys.Notice(join.Ticket)));
     }
 
     private static RoomContext RoomOf(HubApp hub) =>
         hub.Services.GetRequiredService<RoomDirectory>().TryGet(hub.Room, out var room) ? room : throw new InvalidOperationException("no room");
 
     private static PositionPusher PusherOf(HubApp hub) => hub.Services.GetRequiredService<PositionPusher>();
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(20, Cancellation);
-        }
-
-        return true;
-    }
 }
