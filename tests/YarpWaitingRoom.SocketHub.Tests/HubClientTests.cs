@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
 using YarpWaitingRoom.SocketHub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
@@ -84,6 +86,23 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
         Assert.Equal((WebSocketCloseStatus.NormalClosure, true, true, null), (end.CloseStatus, end.Greeted, end.ByClient, end.Error));
         Assert.False(sut.IsLive);
         Assert.Equal(HubCloseOutcome.NotOpen, await sut.CloseAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task AHubHandingTheSocketBack_IsAnsweredAtOnce_SoItsDrainEndsLongBeforeItsTimeout()
+    {
+        var settings = new Dictionary<string, string?> { ["SocketHub:DrainTimeout"] = "00:00:10" };
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", extraSettings: settings);
+        await using var sut = await JoinAsync(hub);
+        await sut.ConnectAsync(hub);
+        await sut.WaitForAsync(HubMessageKind.Position, Cancellation);
+        var draining = Stopwatch.StartNew();
+
+        await hub.Services.GetRequiredService<HubDrain>().StopAsync(Cancellation);
+
+        Assert.True(draining.Elapsed < TimeSpan.FromSeconds(5), $"the hub waited {draining.Elapsed.TotalSeconds:F1} s for the close answer");
+        var end = Assert.Single(sut.Ends);
+        Assert.Equal((HubDrain.ServiceRestart, true, false), (end.CloseStatus, end.Greeted, end.ByClient));
     }
 
     [Fact]

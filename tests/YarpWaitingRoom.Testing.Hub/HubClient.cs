@@ -28,6 +28,8 @@ public sealed class HubClient : IAsyncDisposable
     private const int OversizedTextBytes = 256;
     private const int Kinds = 5;
 
+    private static readonly TimeSpan CloseAnswerTimeout = TimeSpan.FromSeconds(2);
+
     private static readonly ReadOnlyMemory<byte> HeartbeatFrame = "{\"type\":\"heartbeat\"}"u8.ToArray();
 
     private readonly Lock _gate = new();
@@ -363,6 +365,7 @@ public sealed class HubClient : IAsyncDisposable
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     closeFrame = true;
+                    await AnswerCloseAsync(socket);
                     return;
                 }
 
@@ -443,6 +446,28 @@ public sealed class HubClient : IAsyncDisposable
         }
 
         return earliest;
+    }
+
+    /// <summary>
+    /// Completes the close handshake the hub started, as a browser does at once (a stopping hub waits for the answers
+    /// of the sockets it hands back); bounded, and whatever happens the connection has ended.
+    /// </summary>
+    private static async Task AnswerCloseAsync(WebSocket socket)
+    {
+        if (socket.State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+
+        using var expiry = new CancellationTokenSource(CloseAnswerTimeout);
+        try
+        {
+            await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.Empty, null, expiry.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The hub (or the network) went first.
+        }
     }
 
     private static async Task HeartbeatAsync(WebSocket socket, TimeSpan every, CancellationToken cancellationToken)
