@@ -1,5 +1,6 @@
 using Prometheus;
 using YarpWaitingRoom.Proxy.Gate;
+using YarpWaitingRoom.Proxy.Limits;
 using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.Proxy.Diagnostics;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Proxy.Contracts;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Queue;
@@ -146,28 +147,3 @@ internal static partial class AdminApi
         public static partial void RoomReset(ILogger logger, string room, long waiting, long active, long keys);
     }
 }
-
-/// <summary>Body of <c>PUT /_wr/admin/rooms/{room}/mode</c>.</summary>
-internal sealed record ModeChange(string? Mode);
-
-/// <summary>A room as operators see it.</summary>
-internal sealed record RoomView(
-    string Room,
-    string Mode,
-    bool QueueOn,
-    DateTimeOffset Since,
-    string Reason,
-    double RatePerSecond,
-    double RateTenSecondAverage,
-    long Waiting,
-    long Active,
-    int MaxActive,
-    double AdmittedPerMinute,
-    double AbandonedPerMinute,
-    double? MedianWaitSeconds,
-    double AdmitRatePerSecond,
-    DateTimeOffset? LastAdmissionRun,
-    bool AdmissionStalled);
-
-/// <summary>Per-route calls over the last <paramref name="WindowSeconds"/>, all edge instances.</summary>
-internal sealed record TrafficView(int WindowSeconds, RouteTraffic[] Routes);

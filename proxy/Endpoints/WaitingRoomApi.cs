@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Proxy.Contracts;
 using YarpWaitingRoom.Proxy.Diagnostics;
-using YarpWaitingRoom.Proxy.Gate;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Tokens;
 
@@ -16,7 +16,7 @@ internal static partial class WaitingRoomApi
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(WaitingRoomPaths.Prefix)
-            .RequireRateLimiting(Gate.ClientRateLimits.VisitorPolicy)
+            .RequireRateLimiting(Limits.ClientRateLimits.VisitorPolicy)
             .AddEndpointFilter<RedisFailureFilter>();
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
         api.MapGet("/enter/{room}", EnterAsync);

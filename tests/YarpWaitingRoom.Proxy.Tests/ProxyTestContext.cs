@@ -102,6 +102,10 @@ internal static class ProxyTestContext
         return await client.SendAsync(request, Cancellation);
     }
 
+    /// <summary>A Set-Cookie that grants admission (not the empty one that clears it).</summary>
+    public static bool IsAdmissionCookie(string setCookie, string room) =>
+        setCookie.StartsWith("wr_" + room + "=", StringComparison.Ordinal) && !setCookie.StartsWith("wr_" + room + "=;", StringComparison.Ordinal);
+
     public static void AssertStatus(HttpStatusCode expected, HttpResponseMessage response) =>
         Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {response.Content.ReadAsStringAsync().Result}");
 }

@@ -1,0 +1,72 @@
+using System.Net;
+using YarpWaitingRoom.Testing;
+using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
+
+namespace YarpWaitingRoom.Proxy.Tests.Admission;
+
+/// <summary>The admission scheduler: waiting visitors are admitted on its tick and at once when a session ends.</summary>
+public sealed class AdmissionSchedulerTests(RedisFixture redis) : IAsyncLifetime
+{
+    private BackendStub _backend = null!;
+
+    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
+
+    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
+    {
+        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
+        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
+    }
+
+    [Fact]
+    public async Task QueuedVisitor_IsAdmittedByTheScheduler_PollsActive_AndTheEntryCodeWorksOnce()
+    {
+        await using var app = App(mode: "On", settings: new() { ["AdmitInterval"] = "00:00:01" });
+        using var browser = app.CreateBrowser();
+        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        var ticket = (await queued.JsonAsync()).GetProperty("ticket").GetString()!;
+
+        string? enterUrl = null;
+        Assert.True(await EventuallyAsync(async () =>
+        {
+            using var status = await browser.GetAsync($"/_wr/rooms/{app.Room}/tickets/{Uri.EscapeDataString(ticket)}", Cancellation);
+            var body = await status.JsonAsync();
+            enterUrl = body.TryGetProperty("enterUrl", out var url) && url.ValueKind == System.Text.Json.JsonValueKind.String ? url.GetString() : null;
+            return body.GetProperty("state").GetString() == "active";
+        }, TimeSpan.FromSeconds(5)), "the scheduler did not admit the visitor");
+        Assert.NotNull(enterUrl);
+
+        using var enter = await browser.GetAsync(enterUrl, Cancellation);
+        AssertStatus(HttpStatusCode.Found, enter);
+        Assert.Equal("/api/echo", enter.Headers.Location!.OriginalString);
+        using var proxied = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        AssertStatus(HttpStatusCode.OK, proxied);
+
+        using var reused = await browser.GetAsync(enterUrl, Cancellation);
+        AssertStatus(HttpStatusCode.Conflict, reused);
+        Assert.Equal("urn:yarp-waiting-room:problem:code-used", (await reused.JsonAsync()).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task EndedSession_AdmitsTheNextWaitingVisitorAtOnce_NotAtTheNextTick()
+    {
+        await using var app = App(settings: new() { ["MaxActive"] = "1", ["AdmitInterval"] = "00:30:00" });
+        using var first = app.CreateBrowser();
+        using var second = app.CreateBrowser();
+        using var firstIn = await first.SendAsync(HttpMethod.Get, "/api/echo");
+        AssertStatus(HttpStatusCode.OK, firstIn);
+        using var secondQueued = await second.SendAsync(HttpMethod.Get, "/api/echo");
+        AssertStatus(HttpStatusCode.ServiceUnavailable, secondQueued);
+        var ticket = (await secondQueued.JsonAsync()).GetProperty("ticket").GetString()!;
+
+        using var confirm = await first.SendAsync(HttpMethod.Post, "/api/confirm");
+        AssertStatus(HttpStatusCode.Created, confirm);
+
+        Assert.True(await EventuallyAsync(async () =>
+        {
+            using var status = await second.GetAsync($"/_wr/rooms/{app.Room}/tickets/{Uri.EscapeDataString(ticket)}", Cancellation);
+            return (await status.JsonAsync()).GetProperty("state").GetString() == "active";
+        }, TimeSpan.FromSeconds(5)), "freed capacity was not used at once (the next tick is 30 minutes away)");
+    }
+}

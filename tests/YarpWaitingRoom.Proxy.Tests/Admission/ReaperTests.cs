@@ -1,0 +1,36 @@
+using System.Net;
+using YarpWaitingRoom.Testing;
+using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
+
+namespace YarpWaitingRoom.Proxy.Tests.Admission;
+
+/// <summary>The reaper: a waiting visitor unseen for <c>AbandonAfter</c> loses the place.</summary>
+public sealed class ReaperTests(RedisFixture redis) : IAsyncLifetime
+{
+    private BackendStub _backend = null!;
+
+    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
+
+    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
+    {
+        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
+        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
+    }
+
+    [Fact]
+    public async Task WaitingVisitor_WhoStopsPolling_IsReaped_WithAnAbandonedEvent()
+    {
+        await using var app = App(mode: "On", settings: new() { ["AbandonAfter"] = "00:00:02", ["HeartbeatInterval"] = "00:00:01", ["AdmitInterval"] = "00:30:00" });
+        using var client = app.CreateBrowser();
+        using var queued = await client.SendAsync(HttpMethod.Get, "/api/echo");
+        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
+
+        Assert.True(await EventuallyAsync(
+            async () => await app.Redis().SortedSetLengthAsync(app.Keys().Waiting) == 0,
+            TimeSpan.FromSeconds(5)));
+        var events = await app.Redis().StreamRangeAsync(app.Keys().Events);
+        Assert.Single(events, e => e["type"] == "abandoned");
+    }
+}

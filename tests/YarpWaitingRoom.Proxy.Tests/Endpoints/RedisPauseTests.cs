@@ -1,0 +1,163 @@
+using System.Net;
+using StackExchange.Redis;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Testing;
+using YarpWaitingRoom.Tokens;
+using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
+
+namespace YarpWaitingRoom.Proxy.Tests.Endpoints;
+
+/// <summary>
+/// Redis stops answering (<c>CLIENT PAUSE 3000 ALL</c> on a private redis-server, so no other test waits) while a visitor
+/// calls an endpoint or a backend ends a session: every path answers at once and cleanly, a 503 problem or the backend's
+/// own answer, never a 500.
+/// </summary>
+public sealed class RedisPauseTests : IAsyncLifetime
+{
+    private BackendStub _backend = null!;
+    private RedisServer _redis = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _backend = await BackendStub.StartAsync();
+        _redis = await RedisServer.StartAsync(cancellationToken: Cancellation);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _redis.DisposeAsync();
+        await _backend.DisposeAsync();
+    }
+
+    private ProxyApp App(string mode) => new(_redis.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["Mode"] = mode });
+
+    [Fact]
+    public async Task TicketStatus_WhileRedisIsPaused_Answers503Problem_WithRetryAfter()
+    {
+        await using var app = App("On");
+        using var browser = app.CreateBrowser();
+        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
+        var ticket = (await queued.JsonAsync()).GetProperty("ticket").GetString()!;
+
+        await using (await PauseAsync())
+        {
+            using var status = await browser.GetAsync($"/_wr/rooms/{app.Room}/tickets/{Uri.EscapeDataString(ticket)}", Cancellation);
+
+            await AssertRedisProblemAsync(status);
+        }
+    }
+
+    [Fact]
+    public async Task Enter_WhileRedisIsPaused_Answers503Problem_AndSetsNoCookie()
+    {
+        await using var app = App("On");
+        using var browser = app.CreateBrowser();
+        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
+        var tokens = app.Tokens();
+        Assert.Equal(TokenStatus.Valid, tokens.Validate((await queued.JsonAsync()).GetProperty("ticket").GetString(), TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var claims));
+        var code = tokens.Issue(TokenKind.EntryCode, app.Room, claims!.Visitor, claims.Ticket, DateTimeOffset.UtcNow.AddMinutes(1));
+
+        await using (await PauseAsync())
+        {
+            using var enter = await browser.GetAsync($"/_wr/enter/{app.Room}?code={Uri.EscapeDataString(code)}", Cancellation);
+
+            await AssertRedisProblemAsync(enter);
+            Assert.False(enter.Headers.Contains("Set-Cookie"));
+        }
+    }
+
+    [Fact]
+    public async Task AdminRoom_WhileRedisIsPaused_Answers503Problem()
+    {
+        await using var app = App("Auto");
+        using var client = app.CreateClient();
+        using var request = Api(HttpMethod.Get, $"/_wr/admin/rooms/{app.Room}");
+        request.Headers.Add(WaitingRoomHeaders.AdminKey, ProxyApp.AdminKey);
+
+        await using (await PauseAsync())
+        {
+            using var room = await client.SendAsync(request, Cancellation);
+
+            await AssertRedisProblemAsync(room);
+        }
+    }
+
+    [Fact]
+    public async Task AdminReset_WhileRedisIsPaused_Answers503Problem_AndTheRoomKeepsItsQueue()
+    {
+        await using var app = App("On");
+        await app.RoomOf().Queue.JoinAsync("waiting", "/", queueOff: false);
+        using var admin = AdminClient(app);
+        await using (await PauseAsync())
+        {
+            using var reset = await admin.PostAsync($"/_wr/admin/rooms/{app.Room}/reset", content: null, Cancellation);
+
+            await AssertRedisProblemAsync(reset);
+        }
+
+        Assert.Equal(1, await app.Redis().SortedSetLengthAsync(app.Keys().Waiting));
+    }
+
+    [Fact]
+    public async Task BackendEndsSession_WhileRedisIsPaused_ClientGetsTheBackendsAnswer_WithoutTheCommand_AndTheFailureIsCounted()
+    {
+        await using var app = App("Auto");
+        using var browser = app.CreateBrowser();
+        using (var admitted = await browser.SendAsync(HttpMethod.Get, "/api/echo"))
+        {
+            AssertStatus(HttpStatusCode.OK, admitted);
+        }
+
+        await using (await PauseAsync())
+        {
+            using var confirm = await browser.SendAsync(HttpMethod.Post, "/api/confirm");
+
+            AssertStatus(HttpStatusCode.Created, confirm);
+            Assert.False(confirm.Headers.Contains(WaitingRoomHeaders.Command));
+            Assert.Equal(1, (await confirm.JsonAsync()).GetProperty("id").GetInt32());
+            // Unchanged: the session was not ended, so the admission cookie is not cleared either.
+            Assert.False(confirm.Headers.Contains("Set-Cookie"));
+        }
+
+        var metrics = await browser.GetStringAsync("/metrics", Cancellation);
+        Assert.Contains($"waitingroom_session_end_failures_total{{room=\"{app.Room}\"}} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"waitingroom_sessions_ended_total{{room=\"{app.Room}\"}} 0\n", metrics, StringComparison.Ordinal);
+    }
+
+    /// <summary>A 503 problem of the right kind: busy (Redis answered moments ago) or unavailable (it stalled), each with its Retry-After.</summary>
+    private static async Task AssertRedisProblemAsync(HttpResponseMessage response)
+    {
+        AssertStatus(HttpStatusCode.ServiceUnavailable, response);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var type = (await response.JsonAsync()).GetProperty("type").GetString();
+        var retryAfter = type switch
+        {
+            ProblemTypes.Busy => TimeSpan.FromSeconds(2),
+            ProblemTypes.Unavailable => TimeSpan.FromSeconds(5),
+            _ => throw new Xunit.Sdk.XunitException($"problem type {type}, expected busy or unavailable"),
+        };
+        Assert.Equal(retryAfter, response.Headers.RetryAfter?.Delta);
+    }
+
+    /// <summary>
+    /// Pauses every client of the test's Redis for 3 s; disposing unpauses it. The control connection stays open until
+    /// then: closing it would wait for the pause to end.
+    /// </summary>
+    private async Task<IAsyncDisposable> PauseAsync()
+    {
+        var control = await _redis.ConnectAsync();
+        await control.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
+        return new Unpause(control);
+    }
+
+    private sealed class Unpause(ConnectionMultiplexer control) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await control.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+            await control.DisposeAsync();
+        }
+    }
+}
