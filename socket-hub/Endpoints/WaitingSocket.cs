@@ -99,7 +99,7 @@ internal sealed partial class WaitingSocket(
         var status = !rooms.TryGet(roomName, out var room)
             ? TokenStatus.WrongRoom
             : tokens.Validate(ticket, TokenKind.Ticket, room.Name, visitor: null, timeProvider.GetUtcNow(), out claims);
-        if (status != TokenStatus.Valid)
+        if (status != TokenStatus.Valid || room is null)
         {
             Log.TicketRejected(logger, roomName, status);
             metrics.Rejected(room?.Name ?? "unknown");
