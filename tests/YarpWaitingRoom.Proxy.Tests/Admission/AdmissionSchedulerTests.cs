@@ -5,20 +5,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Admission;
 
 /// <summary>The admission scheduler: waiting visitors are admitted on its tick and at once when a session ends.</summary>
-public sealed class AdmissionSchedulerTests(RedisFixture redis) : IAsyncLifetime
+public sealed class AdmissionSchedulerTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task QueuedVisitor_IsAdmittedByTheScheduler_PollsActive_AndTheEntryCodeWorksOnce()
     {

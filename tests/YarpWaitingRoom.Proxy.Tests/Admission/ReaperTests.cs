@@ -5,20 +5,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Admission;
 
 /// <summary>The reaper: a waiting visitor unseen for <c>AbandonAfter</c> loses the place.</summary>
-public sealed class ReaperTests(RedisFixture redis) : IAsyncLifetime
+public sealed class ReaperTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task WaitingVisitor_WhoStopsPolling_IsReaped_WithAnAbandonedEvent()
     {

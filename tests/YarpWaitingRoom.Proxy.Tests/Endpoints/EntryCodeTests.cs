@@ -6,20 +6,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Endpoints;
 
 /// <summary>The entry endpoint, <c>/_wr/enter/{room}?code=</c>.</summary>
-public sealed class EntryCodeTests(RedisFixture redis) : IAsyncLifetime
+public sealed class EntryCodeTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task ForgedExpiredOtherRoomAndOtherVisitorEntryCodes_AreRefused_WithoutStartingASession()
     {

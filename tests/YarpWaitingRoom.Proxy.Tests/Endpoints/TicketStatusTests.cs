@@ -6,20 +6,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Endpoints;
 
 /// <summary>The ticket status endpoint, <c>/_wr/rooms/{room}/tickets/{ticket}</c>.</summary>
-public sealed class TicketStatusTests(RedisFixture redis) : IAsyncLifetime
+public sealed class TicketStatusTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task ForgedTamperedExpiredAndOtherRoomTickets_Get400_AndNeverAPlace()
     {

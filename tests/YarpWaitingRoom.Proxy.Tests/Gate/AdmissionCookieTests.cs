@@ -6,20 +6,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Gate;
 
 /// <summary>The admission cookie: only a valid one of this room and visitor admits, and the verified ones the proxy remembers stay bounded.</summary>
-public sealed class AdmissionCookieTests(RedisFixture redis) : IAsyncLifetime
+public sealed class AdmissionCookieTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task ManyVisitors_VerifiedCookieCache_NeverHoldsMoreThanTwoCookiesPerSessionTheRoomsAllow()
     {
@@ -69,6 +57,6 @@ public sealed class AdmissionCookieTests(RedisFixture redis) : IAsyncLifetime
             Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("wr_" + app.Room + "=;", StringComparison.Ordinal));
         }
 
-        Assert.Empty(_backend.Visitors);
+        Assert.Empty(Backend.Visitors);
     }
 }

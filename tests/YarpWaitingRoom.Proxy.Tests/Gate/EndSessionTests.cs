@@ -5,20 +5,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Gate;
 
 /// <summary>The backend's end-session command, answered by the end-session transform.</summary>
-public sealed class EndSessionTests(RedisFixture redis) : IAsyncLifetime
+public sealed class EndSessionTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task BackendEndSessionCommand_FreesTheSlot_ClearsTheCookie_AndNeverReachesTheClient()
     {

@@ -5,20 +5,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Gate;
 
 /// <summary>The queue is off and nobody waits: a visitor without an admission is admitted on the spot.</summary>
-public sealed class QueueOffTests(RedisFixture redis) : IAsyncLifetime
+public sealed class QueueOffTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task QueueOff_NobodyWaiting_AdmitsDirectly_AndReplacesAForgedVisitorHeader()
     {
@@ -32,14 +20,14 @@ public sealed class QueueOffTests(RedisFixture redis) : IAsyncLifetime
         AssertStatus(HttpStatusCode.OK, response);
         var cookies = response.SetCookies();
         Assert.Contains("wr_" + app.Room, cookies.Keys);
-        var seen = Assert.Single(_backend.Visitors);
+        var seen = Assert.Single(Backend.Visitors);
         Assert.False(string.IsNullOrEmpty(seen));
         Assert.NotEqual("forged", seen);
 
         // Later requests pass on the cookie alone, with the same visitor.
         using var next = await client.SendAsync(HttpMethod.Get, "/api/echo");
         AssertStatus(HttpStatusCode.OK, next);
-        Assert.Equal([seen, seen], _backend.Visitors);
+        Assert.Equal([seen, seen], Backend.Visitors);
         Assert.Equal(1, await app.Redis().SortedSetLengthAsync(app.Keys().Active));
     }
 }

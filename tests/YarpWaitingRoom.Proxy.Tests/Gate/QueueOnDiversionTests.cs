@@ -6,20 +6,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Gate;
 
 /// <summary>The queue is on: a visitor without an admission is sent to wait, a browser to the waiting page, an API client with a 503 and its place as JSON.</summary>
-public sealed class QueueOnDiversionTests(RedisFixture redis) : IAsyncLifetime
+public sealed class QueueOnDiversionTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task ApiClient_QueueOn_Gets503WithRetryAfterAndJson_AndKeepsItsTicketOnRetry()
     {
@@ -44,7 +32,7 @@ public sealed class QueueOnDiversionTests(RedisFixture redis) : IAsyncLifetime
         app.Tokens().Validate(second.GetProperty("ticket").GetString(), TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var secondClaims);
         Assert.Equal(firstClaims!.Ticket, secondClaims!.Ticket);
         Assert.Equal(1, second.GetProperty("position").GetInt64());
-        Assert.Empty(_backend.Visitors);
+        Assert.Empty(Backend.Visitors);
     }
 
     [Fact]

@@ -1,24 +1,11 @@
 using System.Net;
 using YarpWaitingRoom.Testing;
-using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 
 namespace YarpWaitingRoom.Proxy.Tests.Limits;
 
 /// <summary>The per-address limit on joins, as the gate applies it.</summary>
-public sealed class JoinLimitTests(RedisFixture redis) : IAsyncLifetime
+public sealed class JoinLimitTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
-    private ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
-    {
-        var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, _backend.Address, room ?? RoomName(), roomSettings);
-    }
-
     [Fact]
     public async Task JoinsOverTheAddressLimit_Get429WithRetryAfter()
     {
