@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Reservation.Data;
 using YarpWaitingRoom.Reservation.Diagnostics;
+using YarpWaitingRoom.ServiceDefaults.Diagnostics;
 
 namespace YarpWaitingRoom.Reservation.Apis;
 

@@ -1,5 +1,6 @@
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.ServiceDefaults.Diagnostics;
 
 namespace YarpWaitingRoom.Proxy.Endpoints;
 
@@ -10,7 +11,7 @@ namespace YarpWaitingRoom.Proxy.Endpoints;
 /// </summary>
 internal sealed partial class RedisFailureFilter(TimeProvider timeProvider, ILogger<RedisFailureFilter> logger) : IEndpointFilter
 {
-    private readonly LogThrottle _throttle = new(timeProvider);
+    private readonly LogThrottle _throttle = new(TimeSpan.FromSeconds(1), timeProvider);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -22,7 +23,7 @@ internal sealed partial class RedisFailureFilter(TimeProvider timeProvider, ILog
         }
         catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
         {
-            if (_throttle.ShouldLog())
+            if (_throttle.TryEnter())
             {
                 // The endpoint, not the path: a path can carry a ticket.
                 Log.RedisFailed(logger, context.HttpContext.GetEndpoint()?.DisplayName, ex);

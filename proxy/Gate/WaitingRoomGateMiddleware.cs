@@ -10,6 +10,7 @@ using YarpWaitingRoom.Proxy.Rooms;
 using YarpWaitingRoom.Proxy.Traffic;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.ServiceDefaults.Diagnostics;
 using YarpWaitingRoom.Tokens;
 
 namespace YarpWaitingRoom.Proxy.Gate;
@@ -69,7 +70,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         _joinLimiter = joinLimiter;
         _timeProvider = timeProvider;
         _logger = logger;
-        _busyLog = new LogThrottle(timeProvider);
+        _busyLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -145,7 +146,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         catch (RedisBusyException ex)
         {
             // Busy, not down: the join's own call would be shed too, so shed it now rather than wait twice.
-            if (_busyLog.ShouldLog())
+            if (_busyLog.TryEnter())
             {
                 Log.RedisBusy(_logger, room.Name, ex);
             }
@@ -188,7 +189,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         {
             // Busy, not down: this request is shed, the room stays protected. The join is idempotent per visitor, so
             // a retry finds the place this call may have taken.
-            if (_busyLog.ShouldLog())
+            if (_busyLog.TryEnter())
             {
                 Log.RedisBusy(_logger, room.Name, ex);
             }

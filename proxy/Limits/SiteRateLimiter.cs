@@ -1,10 +1,11 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using YarpWaitingRoom.ServiceDefaults.RateLimiting;
 using YarpWaitingRoom.Limits;
 using YarpWaitingRoom.Proxy.Diagnostics;
 using YarpWaitingRoom.Proxy.Gate;
 using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.ServiceDefaults.Diagnostics;
+using YarpWaitingRoom.ServiceDefaults.RateLimiting;
 
 namespace YarpWaitingRoom.Proxy.Limits;
 
@@ -50,7 +51,7 @@ internal sealed partial class SiteRateLimiter
         _metrics = metrics;
         _options = options.Value;
         _logger = logger;
-        _fallbackLog = new LogThrottle(timeProvider);
+        _fallbackLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
     }
 
     /// <summary>The client of a request (as the trusted proxies reported it) and its network.</summary>
@@ -96,7 +97,7 @@ internal sealed partial class SiteRateLimiter
     public SiteLimitLease FallBack(Exception? exception)
     {
         _metrics.RateLimitFallback();
-        if (_fallbackLog.ShouldLog())
+        if (_fallbackLog.TryEnter())
         {
             Log.SiteLimitUnavailable(_logger, exception);
         }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using YarpWaitingRoom.Reservation.Diagnostics;
+using YarpWaitingRoom.ServiceDefaults.Diagnostics;
 
 namespace YarpWaitingRoom.Reservation.Tests.Diagnostics;
 

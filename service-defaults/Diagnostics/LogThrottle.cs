@@ -1,10 +1,11 @@
-namespace YarpWaitingRoom.Reservation.Diagnostics;
+namespace YarpWaitingRoom.ServiceDefaults.Diagnostics;
 
 /// <summary>
 /// Lets one log line through per <c>interval</c> and counts the lines it held back, so that a failure hitting every
-/// request (a database outage) writes a line a second, not a line a request. Thread-safe, lock-free.
+/// request (a database outage, a busy or lost Redis) writes a line a second, not a line a request. Thread-safe,
+/// lock-free. Shared by every service.
 /// </summary>
-internal sealed class LogThrottle(TimeSpan interval, TimeProvider timeProvider)
+public sealed class LogThrottle(TimeSpan interval, TimeProvider timeProvider)
 {
     private readonly long _intervalTimestamps = (long)(interval.TotalSeconds * timeProvider.TimestampFrequency);
     private long _nextAllowed = long.MinValue;
@@ -28,4 +29,7 @@ internal sealed class LogThrottle(TimeSpan interval, TimeProvider timeProvider)
         heldBack = Interlocked.Exchange(ref _heldBack, 0);
         return true;
     }
+
+    /// <summary>Whether a line may be written now (for a caller that does not report how many were held back).</summary>
+    public bool TryEnter() => TryEnter(out _);
 }
