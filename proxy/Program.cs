@@ -1,23 +1,23 @@
-using YarpWaitingRoom.Proxy.Endpoints;
-using YarpWaitingRoom.Proxy.Extensions;
+using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Proxy.Forwarding;
-using YarpWaitingRoom.Proxy.Gate;
 
+// The stock proxy: the waiting room (YarpWaitingRoom.Yarp) in a YARP gateway of its own, as the edge behind nginx.
+// A gateway of yours takes the same three calls: AddWaitingRoom, UseWaitingRoom, MapWaitingRoomEndpoints.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddWaitingRoom();
+builder.Services.AddEdgeForwarding();
+builder.Services.AddReverseProxy()
+    .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+    .AddWaitingRoom(builder.Configuration.GetSection(WaitingRoomOptions.SectionName));
 
 var app = builder.Build();
 
 app.UseForwardedHeaders();
 app.UseSecurityHeadersOnOwnResponses();
 app.UseServiceDefaults();
-app.UseRateLimiter();
-app.UseAdminKey();
 app.MapDefaultEndpoints();
-app.MapWaitingRoomApi();
-app.MapAdminApi();
+app.MapWaitingRoomEndpoints();
 app.MapReverseProxy(proxy =>
 {
     proxy.UseForwardableHeaders();

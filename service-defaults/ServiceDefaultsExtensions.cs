@@ -17,7 +17,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class ServiceDefaultsExtensions
 {
     /// <summary>Tag of the health checks that decide readiness (<c>/readyz</c>).</summary>
-    public const string ReadyTag = "ready";
+    public const string ReadyTag = YarpWaitingRoom.Hosting.HealthTags.Ready;
 
     private const string PrivateMeterPrefix = "Private.InternalDiagnostics.";
 

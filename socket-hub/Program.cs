@@ -1,4 +1,4 @@
-using YarpWaitingRoom.ServiceDefaults.Security;
+using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.SocketHub.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,3 +1,4 @@
+using YarpWaitingRoom.Hosting;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Reservation.Data;
 using YarpWaitingRoom.Reservation.Diagnostics;
-using YarpWaitingRoom.ServiceDefaults.Diagnostics;
+using YarpWaitingRoom.Hosting;
 
 namespace YarpWaitingRoom.Reservation.Apis;
 

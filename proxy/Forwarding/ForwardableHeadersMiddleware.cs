@@ -1,5 +1,5 @@
 using YarpWaitingRoom.Protocol;
-using YarpWaitingRoom.Proxy.Diagnostics;
+using YarpWaitingRoom.Yarp.Diagnostics;
 
 namespace YarpWaitingRoom.Proxy.Forwarding;
 

@@ -78,7 +78,7 @@ internal sealed partial class WaitingSocket(
         using var permit = addresses.TryOpen(context);
         if (!permit.IsAcquired)
         {
-            Log.AddressCapReached(logger, ServiceDefaults.RateLimiting.ClientRateLimiting.ClientAddress(context).ToString(), _options.MaxSocketsPerAddress);
+            Log.AddressCapReached(logger, Hosting.ClientRateLimiting.ClientAddress(context).ToString(), _options.MaxSocketsPerAddress);
             metrics.Refused("address-cap");
             context.Response.Headers.RetryAfter = ((int)AddressCapRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await TypedResults.Problem(

@@ -62,13 +62,13 @@ public sealed class SocketHubOptions : IValidatableObject
 
     /// <summary>
     /// The proxies (nginx) whose X-Forwarded-For / -Proto are believed: addresses or CIDR networks; empty means loopback
-    /// only (see <see cref="ServiceDefaults.Forwarding.TrustedProxies"/>). The client address they report is what the per-address limits count.
+    /// only (see <see cref="Hosting.TrustedProxies"/>). The client address they report is what the per-address limits count.
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var result in ServiceDefaults.Forwarding.TrustedProxies.Validate(TrustedProxies, SectionName + ":" + nameof(TrustedProxies), nameof(TrustedProxies)))
+        foreach (var result in Hosting.TrustedProxies.Validate(TrustedProxies, SectionName + ":" + nameof(TrustedProxies), nameof(TrustedProxies)))
         {
             yield return result;
         }

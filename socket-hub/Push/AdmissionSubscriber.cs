@@ -1,3 +1,4 @@
+using YarpWaitingRoom.Hosting;
 using StackExchange.Redis;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.SocketHub.Diagnostics;

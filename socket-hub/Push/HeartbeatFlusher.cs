@@ -1,3 +1,4 @@
+using YarpWaitingRoom.Hosting;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.SocketHub.Diagnostics;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using YarpWaitingRoom.ServiceDefaults.RateLimiting;
+using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.SocketHub.Extensions;
 
 namespace YarpWaitingRoom.SocketHub.Sessions;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using YarpWaitingRoom.Protocol;
-using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Yarp.Rooms;
 using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.Tokens;
 

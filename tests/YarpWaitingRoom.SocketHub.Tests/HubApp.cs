@@ -51,14 +51,14 @@ public sealed class HubApp : WebApplicationFactory<Program>
     public string Room { get; }
 
     /// <summary>A signing service with the hub's key, for making tickets as the proxy would.</summary>
-    public static TokenService Tokens { get; } = new([new SigningKey("test", System.Text.Encoding.UTF8.GetBytes(SigningSecret))]);
+    internal static TokenService Tokens { get; } = new([new SigningKey("test", System.Text.Encoding.UTF8.GetBytes(SigningSecret))]);
 
     public static string TicketFor(string room, string visitor, string ticket, TimeSpan? lifetime = null) =>
         Tokens.Issue(TokenKind.Ticket, room, visitor, ticket, DateTimeOffset.UtcNow + (lifetime ?? TimeSpan.FromHours(1)));
 
     public RoomOptions RoomOptions => Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WaitingRoomOptions>>().Value.Rooms[Room];
 
-    public QueueStore Queue(IConnectionMultiplexer redis) => new(redis, Room, RoomOptions, TimeProvider.System);
+    internal QueueStore Queue(IConnectionMultiplexer redis) => new(redis, Room, RoomOptions, TimeProvider.System);
 
     /// <summary>The <c>wr_vid</c> cookie value the proxy would have given <paramref name="visitor"/>'s browser.</summary>
     public static string VisitorCookieFor(string visitor) =>

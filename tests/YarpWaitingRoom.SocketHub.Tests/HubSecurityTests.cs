@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using YarpWaitingRoom.Queue;
-using YarpWaitingRoom.ServiceDefaults.Security;
+using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.SocketHub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Events;
 
 /// <summary>Field names of a room's event stream entries.</summary>
-public static class WaitingRoomEventFields
+internal static class WaitingRoomEventFields
 {
     /// <summary>One of <see cref="WaitingRoomEventType"/>.</summary>
     public const string Type = "type";

@@ -4,7 +4,7 @@ namespace YarpWaitingRoom.Events;
 /// The <c>type</c> field of an entry in a room's <c>{wr:&lt;room&gt;}:events</c> stream.
 /// The values are the wire strings, lower case.
 /// </summary>
-public static class WaitingRoomEventType
+internal static class WaitingRoomEventType
 {
     /// <summary>A waiting visitor was moved to the active set.</summary>
     public const string Admitted = "admitted";

@@ -10,7 +10,7 @@ namespace YarpWaitingRoom.Limits;
 /// written in canonical form, so one client always lands on the same keys; an IPv4 address that arrives mapped into
 /// IPv6 (<c>::ffff:203.0.113.7</c>, a dual-stack socket) counts as the IPv4 address it is.
 /// </summary>
-public readonly record struct ClientNetwork(string Address, string Network)
+internal readonly record struct ClientNetwork(string Address, string Network)
 {
     /// <summary>The client and its network for the given prefix lengths.</summary>
     public static ClientNetwork Of(IPAddress address, int ipv4Prefix, int ipv6Prefix)

@@ -3,4 +3,4 @@ using StackExchange.Redis;
 namespace YarpWaitingRoom.Limits;
 
 /// <summary>One site-wide bucket: its key (from <see cref="Redis.RateLimitKeys"/>), its sustained rate and its burst.</summary>
-public readonly record struct RateBucket(RedisKey Key, int PerSecond, int Burst);
+internal readonly record struct RateBucket(RedisKey Key, int PerSecond, int Burst);

@@ -10,7 +10,7 @@ namespace YarpWaitingRoom.Limits;
 /// idle client vanish once its buckets are full again. The call runs through the store's <see cref="RedisCallPolicy"/>.
 /// Thread-safe; hold one per process.
 /// </summary>
-public sealed class RateLimitStore
+internal sealed class RateLimitStore
 {
     private const long MicrosecondsPerSecond = 1_000_000;
 

@@ -48,10 +48,15 @@ public sealed class RoomOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>What the gate does with a visitor it cannot check because Redis does not answer (default <see cref="FailurePolicy.Open"/>).</summary>
     public FailurePolicy FailurePolicy { get; set; } = FailurePolicy.Open;
 
+    /// <summary>The room's mode at start (default <see cref="RoomMode.Auto"/>: the traffic thresholds decide); the admin API changes it at runtime.</summary>
     public RoomMode Mode { get; set; } = RoomMode.Auto;
 
+    /// <summary>Checks the rules across properties: Off &lt; On ≤ Spike thresholds, and <see cref="AbandonAfter"/> longer than <see cref="HeartbeatInterval"/>.</summary>
+    /// <param name="validationContext">The validation context (unused).</param>
+    /// <returns>One result per broken rule.</returns>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (OffThreshold >= OnThreshold)

@@ -7,6 +7,7 @@ namespace YarpWaitingRoom.Options;
 /// <summary>Bound from <c>WaitingRoom</c>.</summary>
 public sealed class WaitingRoomOptions : IValidatableObject
 {
+    /// <summary>The configuration section the stock proxy and hub bind: <c>WaitingRoom</c>.</summary>
     public const string SectionName = "WaitingRoom";
 
     /// <summary>
@@ -37,7 +38,7 @@ public sealed class WaitingRoomOptions : IValidatableObject
     public Dictionary<string, RoomOptions> Rooms { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The signing keys in order, the current one first.</summary>
-    public IReadOnlyList<SigningKey> BuildSigningKeys()
+    internal IReadOnlyList<SigningKey> BuildSigningKeys()
     {
         var keys = SigningKeys
             .OrderBy(k => k.Key, StringComparer.Ordinal)
@@ -53,6 +54,12 @@ public sealed class WaitingRoomOptions : IValidatableObject
         return keys;
     }
 
+    /// <summary>
+    /// Checks what data annotations cannot: at least one signing key and each of them long enough, the current key among
+    /// them, at least one room, room names of 1-64 characters of <c>[a-z0-9-]</c>, and every room's own rules.
+    /// </summary>
+    /// <param name="validationContext">The validation context (unused).</param>
+    /// <returns>One result per broken rule, naming the configuration key.</returns>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (SigningKeys.Count == 0)

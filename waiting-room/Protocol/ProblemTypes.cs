@@ -4,7 +4,7 @@ namespace YarpWaitingRoom.Protocol;
 /// The <c>type</c> of every problem (RFC 9457) the proxies and hubs answer with: stable, so clients may switch on them.
 /// The reservation backend's own types share <see cref="Prefix"/>.
 /// </summary>
-public static class ProblemTypes
+internal static class ProblemTypes
 {
     public const string Prefix = "urn:yarp-waiting-room:problem:";
 

@@ -14,7 +14,7 @@ namespace YarpWaitingRoom.Protocol;
 /// .NET side and its one parser, used by proxies and hubs alike. <see cref="TryParse"/> refuses anything else (an unknown
 /// kind, a missing number, an empty ticket list), so a reader never acts on half a message.
 /// </summary>
-public sealed class RoomNotice
+internal sealed class RoomNotice
 {
     private const char Separator = '|';
     private const char ListSeparator = ',';

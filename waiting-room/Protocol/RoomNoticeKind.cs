@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Protocol;
 
 /// <summary>What a message on a room's notify channel announces (<see cref="RoomNotice"/>).</summary>
-public enum RoomNoticeKind
+internal enum RoomNoticeKind
 {
     /// <summary><c>admitted|&lt;ms&gt;|t1,t2,…</c>: one admission batch (admit.lua); the hubs deliver its notices.</summary>
     Admitted,

@@ -5,7 +5,7 @@ namespace YarpWaitingRoom.Protocol;
 /// literals (Lua has no access to these constants); <c>RoomStateFieldsTests</c> checks that every field a script reads or
 /// writes is declared here.
 /// </summary>
-public static class RoomStateFields
+internal static class RoomStateFields
 {
     /// <summary>Compare-and-set version (write-state.lua); every write of the switch bumps it.</summary>
     public const string Version = "version";

@@ -10,7 +10,7 @@ namespace YarpWaitingRoom.Protocol;
 /// <param name="Visitor">Who holds the ticket (a <see cref="VisitorIds"/> value).</param>
 /// <param name="CreatedMs">When the ticket was made (ms since the Unix epoch): the start of its wait.</param>
 /// <param name="ReturnUrl">Where the visitor first wanted to go (kept local by the writer).</param>
-public readonly record struct TicketRecord(string Visitor, long CreatedMs, string ReturnUrl)
+internal readonly record struct TicketRecord(string Visitor, long CreatedMs, string ReturnUrl)
 {
     private const char Separator = '|';
 

@@ -7,7 +7,7 @@ namespace YarpWaitingRoom.Protocol;
 /// <see cref="WaitingRoomHeaders.Visitor"/>, what tokens carry, what backends accept. Printable ASCII without spaces or
 /// separators that could break a token, a log line or a Redis key.
 /// </summary>
-public static class VisitorIds
+internal static class VisitorIds
 {
     /// <summary>The longest id accepted.</summary>
     public const int MaxLength = 128;

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Protocol;
 
 /// <summary>The HTTP headers and route metadata of the waiting room, between visitors, proxies, backends and operators.</summary>
-public static class WaitingRoomHeaders
+internal static class WaitingRoomHeaders
 {
     /// <summary>Set by the proxy on admitted requests (any inbound copy is removed first); a <see cref="VisitorIds"/> value.</summary>
     public const string Visitor = "X-WaitingRoom-Visitor";

@@ -6,7 +6,7 @@ namespace YarpWaitingRoom.Protocol;
 /// The visitor-facing URLs, built in one place: the edge routes <see cref="WaitPrefix"/> and <see cref="Socket"/> to the
 /// hubs and the rest to the proxies (nginx/edge.conf.template), and every link a proxy or hub hands out comes from here.
 /// </summary>
-public static class WaitingRoomPaths
+internal static class WaitingRoomPaths
 {
     /// <summary>Everything the waiting room serves itself lives under this prefix.</summary>
     public const string Prefix = "/_wr";

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Queue;
 
 /// <summary>What <see cref="QueueStore.DeliverAsync"/> found for one ticket. The numeric values are the script's.</summary>
-public enum DeliveryResult
+internal enum DeliveryResult
 {
     /// <summary>Not admitted (still waiting, or gone): there is nothing to deliver.</summary>
     NotAdmitted = 0,

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Queue;
 
 /// <summary>Why a ticket no longer holds a place, as the room recorded it when the ticket left.</summary>
-public enum GoneReason
+internal enum GoneReason
 {
     /// <summary>Not recorded: the ticket never existed, or left longer ago than <see cref="QueueStore.GoneRetention"/>.</summary>
     Unknown = 0,

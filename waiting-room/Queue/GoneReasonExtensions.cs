@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Queue;
 
 /// <summary>The words a visitor's page is told for a <see cref="GoneReason"/> (<c>{"type":"gone","reason":…}</c>, <c>reason</c> of the ticket status).</summary>
-public static class GoneReasonExtensions
+internal static class GoneReasonExtensions
 {
     /// <summary>
     /// <c>expired</c>, <c>abandoned</c> or <c>ended</c>. A departure the room has no record of (too long ago, or an

@@ -16,7 +16,7 @@ namespace YarpWaitingRoom.Queue;
 /// never needs them. Percent-encoded forms (<c>/%09/x</c>, <c>/%2F/x</c>, <c>/%5C/x</c>) stay paths of this site: a
 /// browser does not decode them before it resolves the URL.
 /// </remarks>
-public static class LocalUrls
+internal static class LocalUrls
 {
     public const int MaxLength = 2048;
 

@@ -5,7 +5,7 @@ namespace YarpWaitingRoom.Queue;
 /// <param name="State">Waiting, or Active when admitted directly (or already admitted).</param>
 /// <param name="Position">1-based place in the queue while waiting; 0 when active.</param>
 /// <param name="IsNew">Whether this join created the ticket.</param>
-public readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew);
+internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew);
 
 /// <summary>The outcome of one admission batch.</summary>
 /// <param name="Admitted">Visitors moved from waiting to active.</param>
@@ -15,22 +15,22 @@ public readonly record struct JoinResult(string Ticket, TicketState State, long 
 /// <param name="Active">Visitors active now.</param>
 /// <param name="Tickets">The admitted tickets, oldest first.</param>
 /// <param name="Waits">Time in queue of the admitted, per bucket of <see cref="WaitBuckets.Bounds"/> (plus the open last bucket).</param>
-public sealed record AdmitResult(int Admitted, int Expired, bool Fenced, long Waiting, long Active, IReadOnlyList<string> Tickets, IReadOnlyList<WaitBucket> Waits);
+internal sealed record AdmitResult(int Admitted, int Expired, bool Fenced, long Waiting, long Active, IReadOnlyList<string> Tickets, IReadOnlyList<WaitBucket> Waits);
 
 /// <summary>How many admitted visitors waited up to a bucket's bound, and their total wait.</summary>
-public readonly record struct WaitBucket(long Count, TimeSpan Total);
+internal readonly record struct WaitBucket(long Count, TimeSpan Total);
 
 /// <param name="Reaped">Visitors removed for not being seen (one abandoned event each).</param>
 /// <param name="FreedActive">How many of them held an active slot (capacity freed: admit at once).</param>
-public readonly record struct ReapResult(int Reaped, int FreedActive);
+internal readonly record struct ReapResult(int Reaped, int FreedActive);
 
 /// <summary>A ticket's place right now.</summary>
 /// <param name="State">Waiting, active or gone.</param>
 /// <param name="Position">1-based place while waiting, else 0.</param>
 /// <param name="Reason">Why it is gone (when <paramref name="State"/> is Gone and the room recorded it).</param>
-public readonly record struct TicketStatus(TicketState State, long Position, GoneReason Reason = GoneReason.Unknown);
+internal readonly record struct TicketStatus(TicketState State, long Position, GoneReason Reason = GoneReason.Unknown);
 
-public enum RedeemResult
+internal enum RedeemResult
 {
     /// <summary>The code was unused and the admission alive: the session starts.</summary>
     Redeemed,
@@ -48,4 +48,4 @@ public enum RedeemResult
 /// <param name="ExpiredPerMinute">Sessions that ran out, over the last minute.</param>
 /// <param name="EndedPerMinute">Sessions ended on purpose (purchase done), over the last minute.</param>
 /// <param name="MedianWaitSeconds">Median time in queue of recent admissions; null when nobody was admitted.</param>
-public sealed record RoomStats(double AdmittedPerMinute, double AbandonedPerMinute, double ExpiredPerMinute, double EndedPerMinute, double? MedianWaitSeconds);
+internal sealed record RoomStats(double AdmittedPerMinute, double AbandonedPerMinute, double ExpiredPerMinute, double EndedPerMinute, double? MedianWaitSeconds);

@@ -11,7 +11,7 @@ namespace YarpWaitingRoom.Queue;
 /// pipelined batch) runs through the store's <see cref="RedisCallPolicy"/>. Thread-safe; hold one per room. Never stores
 /// an <see cref="IDatabase"/>.
 /// </summary>
-public sealed class QueueStore
+internal sealed class QueueStore
 {
     /// <summary>Approximate cap of the room's event stream (XADD MAXLEN ~).</summary>
     public const int EventsMaxLength = 100_000;

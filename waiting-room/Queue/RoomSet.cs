@@ -13,7 +13,7 @@ namespace YarpWaitingRoom.Queue;
 /// gate's cached state, the hub's their local sessions.
 /// </summary>
 /// <typeparam name="TRoom">What the host keeps per room.</typeparam>
-public abstract class RoomSet<TRoom>
+internal abstract class RoomSet<TRoom>
     where TRoom : class
 {
     private readonly FrozenDictionary<string, TRoom> _rooms;

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace YarpWaitingRoom.Queue;
 
 /// <summary>Ticket ids: 96 random bits, base64url (16 characters). Unguessable, and small in Redis.</summary>
-public static class TicketIds
+internal static class TicketIds
 {
     private const int Bytes = 12;
 

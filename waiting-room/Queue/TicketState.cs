@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Queue;
 
 /// <summary>Where a ticket stands. The numeric values are what the touch script returns.</summary>
-public enum TicketState
+internal enum TicketState
 {
     /// <summary>Neither waiting nor active: reaped, expired, ended, or never existed.</summary>
     Gone = 0,

@@ -6,7 +6,7 @@ namespace YarpWaitingRoom.Queue;
 /// Bucket bounds for time in queue, shared by the admit script's per-minute stats and the Prometheus histogram,
 /// so both agree on what "waited up to 30 s" means.
 /// </summary>
-public static class WaitBuckets
+internal static class WaitBuckets
 {
     /// <summary>Upper bounds, ascending; one open bucket above the last.</summary>
     public static readonly TimeSpan[] Bounds =

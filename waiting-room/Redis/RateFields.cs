@@ -8,7 +8,7 @@ namespace YarpWaitingRoom.Redis;
 /// <c>&lt;route&gt;|b&lt;i&gt;</c> (calls per latency bucket of <see cref="LatencyBoundsMs"/>, plus the open bucket).
 /// Written and read only by <see cref="Traffic.TrafficStore"/> (and <c>total</c> by the switch).
 /// </summary>
-public static class RateFields
+internal static class RateFields
 {
     /// <summary>All requests at the room's gated routes.</summary>
     public const string Total = "total";

@@ -10,7 +10,7 @@ namespace YarpWaitingRoom.Redis;
 /// tag of its network, so the limit script may take from the address's and the network's buckets at once in Redis
 /// Cluster; different networks spread over the cluster.
 /// </summary>
-public sealed class RateLimitKeys
+internal sealed class RateLimitKeys
 {
     /// <summary>The prefix of every limit key.</summary>
     public const string DefaultPrefix = "wr:limit:";

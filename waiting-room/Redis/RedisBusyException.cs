@@ -6,7 +6,7 @@ namespace YarpWaitingRoom.Redis;
 /// timeouts handles it too; callers that can tell the two apart shed the request (503 + Retry-After) rather than apply a
 /// failure policy. The call itself may still complete in Redis.
 /// </summary>
-public sealed class RedisBusyException : TimeoutException
+internal sealed class RedisBusyException : TimeoutException
 {
     public RedisBusyException()
     {

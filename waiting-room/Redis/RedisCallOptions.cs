@@ -4,7 +4,7 @@ namespace YarpWaitingRoom.Redis;
 /// How <see cref="RedisCallPolicy"/> judges Redis calls: when a call is given up, when a timeout means busy rather than
 /// gone, and when the breaker opens. The proxy builds it from <c>WaitingRoom:Gate</c>; the hub uses its own defaults.
 /// </summary>
-public sealed record RedisCallOptions
+internal sealed record RedisCallOptions
 {
     /// <summary>A call that takes longer is given up (busy, or a failure once Redis has stalled).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(500);

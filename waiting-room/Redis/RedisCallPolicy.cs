@@ -19,7 +19,7 @@ namespace YarpWaitingRoom.Redis;
 /// for the request path and the background loops alike). <see cref="PassThrough"/> runs calls as they are (stores built
 /// without a policy: benchmarks, tests).
 /// </summary>
-public sealed class RedisCallPolicy
+internal sealed class RedisCallPolicy
 {
     private readonly IConnectionMultiplexer? _redis;
     private readonly RedisCallOptions _options;

@@ -7,7 +7,7 @@ namespace YarpWaitingRoom.Redis;
 /// one Redis Cluster slot and its Lua scripts may touch all of them atomically.
 /// Instances are immutable and meant to be cached per room: building keys allocates.
 /// </summary>
-public sealed class RedisKeys
+internal sealed class RedisKeys
 {
     private readonly string _prefix;
     private readonly string _usedCodePrefix;

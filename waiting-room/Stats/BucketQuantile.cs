@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Stats;
 
 /// <summary>Quantiles of bucketed histograms (counts per upper bound, plus one open bucket above the last bound).</summary>
-public static class BucketQuantile
+internal static class BucketQuantile
 {
     /// <summary>
     /// The <paramref name="quantile"/> (0..1) interpolated linearly inside its bucket, as Prometheus's histogram_quantile

@@ -12,7 +12,7 @@ namespace YarpWaitingRoom.Switch;
 /// </list>
 /// A dip below OnThreshold resets the "high" timer; a rise above OffThreshold or anyone waiting resets the "calm" one.
 /// </summary>
-public static class QueueSwitch
+internal static class QueueSwitch
 {
     public static SwitchState Evaluate(SwitchState previous, RoomOptions room, RoomMode mode, TrafficSample sample, DateTimeOffset now)
     {

@@ -13,7 +13,7 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="LastAdmissionRun">When the admit script last ran (whether or not it admitted anyone).</param>
 /// <param name="Waiting">Visitors waiting.</param>
 /// <param name="Active">Visitors admitted and not yet gone.</param>
-public sealed record RoomSnapshot(
+internal sealed record RoomSnapshot(
     long Version,
     RoomMode Mode,
     SwitchState Switch,

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Switch;
 
 /// <summary>Why the switch moved: the <c>reason</c> of events, the label of the transitions metric.</summary>
-public static class SwitchReasons
+internal static class SwitchReasons
 {
     public const string Initial = "initial";
 

@@ -9,7 +9,7 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="Reason">Why it last changed.</param>
 /// <param name="HighSince">Since when the 10-second average has stayed at or above OnThreshold (null when it is not).</param>
 /// <param name="CalmSince">Since when the 10-second average has stayed at or below OffThreshold with nobody waiting (null when not).</param>
-public sealed record SwitchState(bool QueueOn, DateTimeOffset Since, string Reason, DateTimeOffset? HighSince, DateTimeOffset? CalmSince)
+internal sealed record SwitchState(bool QueueOn, DateTimeOffset Since, string Reason, DateTimeOffset? HighSince, DateTimeOffset? CalmSince)
 {
     public static SwitchState Initial(DateTimeOffset now) => new(false, now, SwitchReasons.Initial, null, null);
 }

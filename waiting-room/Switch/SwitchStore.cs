@@ -13,7 +13,7 @@ namespace YarpWaitingRoom.Switch;
 /// <c>switched</c> event and publish <c>state|&lt;version&gt;</c> on the room's channel. Every call runs through the
 /// store's <see cref="RedisCallPolicy"/>.
 /// </summary>
-public sealed class SwitchStore
+internal sealed class SwitchStore
 {
     /// <summary>Announcement of a write.</summary>
     public enum Announce

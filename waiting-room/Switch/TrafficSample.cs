@@ -4,4 +4,4 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="LastSecond">Requests in the last complete second, all edge instances together.</param>
 /// <param name="TenSecondAverage">Mean requests per second over the last ten complete seconds.</param>
 /// <param name="Waiting">Visitors in the waiting set.</param>
-public readonly record struct TrafficSample(double LastSecond, double TenSecondAverage, long Waiting);
+internal readonly record struct TrafficSample(double LastSecond, double TenSecondAverage, long Waiting);

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Tokens;
 
 /// <summary>An HMAC-SHA256 key and the id that names it inside tokens, so keys can rotate.</summary>
-public sealed class SigningKey
+internal sealed class SigningKey
 {
     public const int MinimumSecretBytes = 32;
 

@@ -6,4 +6,4 @@ namespace YarpWaitingRoom.Tokens;
 /// <param name="Visitor">The visitor it belongs to.</param>
 /// <param name="Ticket">The queue ticket it refers to (empty for visitor tokens).</param>
 /// <param name="ExpiresAt">After this it is refused.</param>
-public sealed record TokenClaims(TokenKind Kind, string Room, string Visitor, string Ticket, DateTimeOffset ExpiresAt);
+internal sealed record TokenClaims(TokenKind Kind, string Room, string Visitor, string Ticket, DateTimeOffset ExpiresAt);

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Tokens;
 
 /// <summary>What a signed token grants. The kind is signed too, so one kind can never pass for another.</summary>
-public enum TokenKind : byte
+internal enum TokenKind : byte
 {
     /// <summary>A place in the queue: what the waiting page, the ticket endpoint and the WebSocket carry (<c>t=</c>).</summary>
     Ticket = (byte)'t',

@@ -3,7 +3,7 @@ using YarpWaitingRoom.Options;
 namespace YarpWaitingRoom.Tokens;
 
 /// <summary>How long each kind of token is issued for: one place for every issuer (proxies and hubs).</summary>
-public static class TokenLifetimes
+internal static class TokenLifetimes
 {
     /// <summary>A ticket token (<c>t=</c>) lives long enough for any wait; the place itself is kept alive by heartbeats.</summary>
     public static readonly TimeSpan Ticket = TimeSpan.FromHours(12);

@@ -23,7 +23,7 @@ namespace YarpWaitingRoom.Tokens;
 /// capacity: it is cleared when full. Each entry costs about 570 bytes (the string, its claims, the dictionary node).
 /// </para>
 /// </summary>
-public sealed class TokenService
+internal sealed class TokenService
 {
     /// <summary>Longest token accepted; anything longer is refused before any work.</summary>
     public const int MaxTokenLength = 512;

@@ -1,7 +1,7 @@
 namespace YarpWaitingRoom.Tokens;
 
 /// <summary>The outcome of reading a token; everything but <see cref="Valid"/> is a refusal with its reason.</summary>
-public enum TokenStatus
+internal enum TokenStatus
 {
     Valid,
 

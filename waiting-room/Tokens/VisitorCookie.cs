@@ -4,7 +4,7 @@ namespace YarpWaitingRoom.Tokens;
 /// <c>wr_vid</c>: who a browser is, across rooms, tabs and reloads; a signed <see cref="TokenKind.Visitor"/> token set
 /// by the proxies and read by proxies and hubs alike (it is how a hub tells the ticket's own browser from another).
 /// </summary>
-public static class VisitorCookie
+internal static class VisitorCookie
 {
     public const string Name = "wr_vid";
 

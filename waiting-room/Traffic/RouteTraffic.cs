@@ -7,4 +7,4 @@ namespace YarpWaitingRoom.Traffic;
 /// <param name="RatePerSecond">Calls per second over the window.</param>
 /// <param name="MeanMs">Mean time per call, or null without calls.</param>
 /// <param name="P95Ms">95th percentile (interpolated within its latency bucket), or null without calls.</param>
-public sealed record RouteTraffic(string Room, string Route, long Count, double RatePerSecond, double? MeanMs, double? P95Ms);
+internal sealed record RouteTraffic(string Room, string Route, long Count, double RatePerSecond, double? MeanMs, double? P95Ms);

@@ -5,4 +5,4 @@ namespace YarpWaitingRoom.Traffic;
 /// (<see cref="Redis.RateFields.LatencyBoundsMs"/>, plus the open bucket): what one proxy adds to the room's traffic
 /// (<see cref="TrafficStore.FlushAsync"/>).
 /// </summary>
-public readonly record struct TrafficSampleRow(string Room, string Route, long Count, TimeSpan Elapsed, IReadOnlyList<long> Buckets);
+internal readonly record struct TrafficSampleRow(string Room, string Route, long Count, TimeSpan Elapsed, IReadOnlyList<long> Buckets);

@@ -9,7 +9,7 @@ namespace YarpWaitingRoom.Traffic;
 /// <c>rate:&lt;epoch-second&gt;</c> hash (fields see <see cref="RateFields"/>), so a reader sees the whole edge tier.
 /// Every call runs through the store's <see cref="RedisCallPolicy"/>. Thread-safe; hold one per process.
 /// </summary>
-public sealed class TrafficStore
+internal sealed class TrafficStore
 {
     /// <summary>How long per-second rate hashes are kept (the admin API reads the last minute, dashboards more).</summary>
     public static readonly TimeSpan RateRetention = TimeSpan.FromMinutes(15);

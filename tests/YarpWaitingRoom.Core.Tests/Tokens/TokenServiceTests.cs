@@ -59,11 +59,13 @@ public sealed class TokenServiceTests
     }
 
     [Theory]
-    [InlineData(TokenKind.EntryCode, "concert", "v", TokenStatus.WrongKind)]
-    [InlineData(TokenKind.Admission, "other-room", "v", TokenStatus.WrongRoom)]
-    [InlineData(TokenKind.Admission, "concert", "someone-else", TokenStatus.WrongVisitor)]
-    public void GenuineTokenUsedOutOfPlace_IsRefused(TokenKind kind, string room, string visitor, TokenStatus expected)
+    [InlineData(nameof(TokenKind.EntryCode), "concert", "v", nameof(TokenStatus.WrongKind))]
+    [InlineData(nameof(TokenKind.Admission), "other-room", "v", nameof(TokenStatus.WrongRoom))]
+    [InlineData(nameof(TokenKind.Admission), "concert", "someone-else", nameof(TokenStatus.WrongVisitor))]
+    public void GenuineTokenUsedOutOfPlace_IsRefused(string kindName, string room, string visitor, string expectedName)
     {
+        var kind = Enum.Parse<TokenKind>(kindName);
+        var expected = Enum.Parse<TokenStatus>(expectedName);
         var token = _sut.Issue(TokenKind.Admission, "concert", "v", "t", Now.AddMinutes(5));
 
         Assert.Equal(expected, _sut.Validate(token, kind, room, visitor, Now, out var claims));
@@ -71,10 +73,11 @@ public sealed class TokenServiceTests
     }
 
     [Theory]
-    [InlineData(TokenKind.Admission)]
-    [InlineData(TokenKind.EntryCode)]
-    public void TokenThatGrantsEntry_CheckedWithoutThePresentingVisitor_IsWrongVisitor(TokenKind kind)
+    [InlineData(nameof(TokenKind.Admission))]
+    [InlineData(nameof(TokenKind.EntryCode))]
+    public void TokenThatGrantsEntry_CheckedWithoutThePresentingVisitor_IsWrongVisitor(string kindName)
     {
+        var kind = Enum.Parse<TokenKind>(kindName);
         var token = _sut.Issue(kind, "concert", "v", "t", Now.AddMinutes(5));
 
         Assert.Equal(TokenStatus.WrongVisitor, _sut.Validate(token, kind, "concert", visitor: null, Now, out var claims));
@@ -83,10 +86,11 @@ public sealed class TokenServiceTests
     }
 
     [Theory]
-    [InlineData(TokenKind.Ticket)]
-    [InlineData(TokenKind.Visitor)]
-    public void TokenThatGrantsNoEntry_CheckedWithoutAVisitor_IsValid(TokenKind kind)
+    [InlineData(nameof(TokenKind.Ticket))]
+    [InlineData(nameof(TokenKind.Visitor))]
+    public void TokenThatGrantsNoEntry_CheckedWithoutAVisitor_IsValid(string kindName)
     {
+        var kind = Enum.Parse<TokenKind>(kindName);
         var token = _sut.Issue(kind, "concert", "v", "t", Now.AddMinutes(5));
 
         Assert.Equal(TokenStatus.Valid, _sut.Validate(token, kind, "concert", visitor: null, Now, out var claims));

@@ -67,7 +67,7 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
         Assert.True(await EventuallyAsync(async () =>
         {
             var ready = await (await client.GetAsync("/readyz", Cancellation)).JsonAsync();
-            return ready.GetProperty("checks").GetProperty("admission").GetProperty("status").GetString() == "Degraded";
+            return ready.GetProperty("checks").GetProperty("waiting-room-admission").GetProperty("status").GetString() == "Degraded";
         }, TimeSpan.FromSeconds(8)), "a stalled admission did not show in /readyz");
         var metrics = await client.GetStringAsync("/metrics", Cancellation);
         Assert.Contains($"waitingroom_admission_stalled{{room=\"{app.Room}\"}} 1", metrics, StringComparison.Ordinal);
@@ -77,7 +77,7 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
         Assert.True(await EventuallyAsync(async () =>
         {
             var ready = await (await client.GetAsync("/readyz", Cancellation)).JsonAsync();
-            return ready.GetProperty("checks").GetProperty("admission").GetProperty("status").GetString() == "Healthy";
+            return ready.GetProperty("checks").GetProperty("waiting-room-admission").GetProperty("status").GetString() == "Healthy";
         }, TimeSpan.FromSeconds(5)));
         Assert.Equal(1, await app.Redis().SortedSetLengthAsync(app.Keys().Active));
     }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
+using YarpWaitingRoom.Hosting;
 using StackExchange.Redis;
 using YarpWaitingRoom.Testing;
 

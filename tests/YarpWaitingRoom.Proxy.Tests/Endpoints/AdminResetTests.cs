@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using YarpWaitingRoom.Protocol;
-using YarpWaitingRoom.Proxy.Rooms;
+using YarpWaitingRoom.Yarp.Rooms;
 using YarpWaitingRoom.Testing;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using YarpWaitingRoom.ServiceDefaults.Security;
+using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.Testing;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 

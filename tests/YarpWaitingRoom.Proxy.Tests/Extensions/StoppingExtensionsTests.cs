@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Hosting;
+using YarpWaitingRoom.Hosting;
 
 namespace YarpWaitingRoom.Proxy.Tests.Extensions;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using YarpWaitingRoom.ServiceDefaults.Diagnostics;
+using YarpWaitingRoom.Hosting;
 
 namespace YarpWaitingRoom.Reservation.Tests.Diagnostics;
 

@@ -1,4 +1,0 @@
-namespace YarpWaitingRoom.Proxy.Contracts;
-
-/// <summary>Body of <c>PUT /_wr/admin/rooms/{room}/mode</c>.</summary>
-internal sealed record ModeChange(string? Mode);

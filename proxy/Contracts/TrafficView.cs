@@ -1,6 +1,0 @@
-using YarpWaitingRoom.Traffic;
-
-namespace YarpWaitingRoom.Proxy.Contracts;
-
-/// <summary>Per-route calls over the last <paramref name="WindowSeconds"/>, all edge instances.</summary>
-internal sealed record TrafficView(int WindowSeconds, RouteTraffic[] Routes);

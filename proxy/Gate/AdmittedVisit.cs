@@ -1,6 +1,0 @@
-using YarpWaitingRoom.Proxy.Rooms;
-
-namespace YarpWaitingRoom.Proxy.Gate;
-
-/// <summary>Request feature set by the gate on an admitted request, read by the end-session transform.</summary>
-internal sealed record AdmittedVisit(Room Room, string Visitor, string Ticket);

@@ -1,6 +1,0 @@
-using Microsoft.AspNetCore.Http;
-
-namespace YarpWaitingRoom.ServiceDefaults.Security;
-
-/// <summary>Which responses keep their headers as they are (<see cref="SecurityHeaders.UseSecurityHeaders"/>).</summary>
-internal sealed record SecurityHeadersFilter(Func<HttpContext, bool>? Except);

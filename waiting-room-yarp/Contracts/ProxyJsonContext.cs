@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace YarpWaitingRoom.Yarp.Contracts;
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(QueuedResponse))]
+[JsonSerializable(typeof(TicketStatusResponse))]
+[JsonSerializable(typeof(RoomView[]))]
+[JsonSerializable(typeof(ModeChange))]
+[JsonSerializable(typeof(TrafficView))]
+[JsonSerializable(typeof(YarpWaitingRoom.Queue.RoomResetResult[]))]
+internal sealed partial class ProxyJsonContext : JsonSerializerContext;

@@ -1,0 +1,40 @@
+namespace YarpWaitingRoom.Yarp.Diagnostics;
+
+/// <summary>Event ids of this assembly's log lines, a range per component.</summary>
+internal static class EventIds
+{
+    // 1xx: gate
+    public const int CookieRejected = 100;
+    public const int RedisUnavailable = 101;
+    public const int TicketRejected = 102;
+    public const int CodeRejected = 103;
+    public const int SessionEnded = 104;
+    public const int RedisBusy = 105;
+    public const int SiteLimitUnavailable = 106;
+    public const int CookieRevoked = 107;
+    public const int EndpointRedisFailed = 108;
+    public const int SessionEndFailed = 109;
+    public const int SessionSlideFailed = 110;
+
+    // 2xx: traffic and switch
+    public const int TrafficFlushFailed = 200;
+    public const int SwitchTransition = 201;
+    public const int SwitchEvaluationFailed = 202;
+    public const int StateRefreshFailed = 203;
+    public const int SwitchLeasesNotReleased = 204;
+    public const int RevokedSyncFailed = 205;
+    public const int SubscribeFailed = 206;
+
+    // 3xx: admission and reaping
+    public const int AdmissionBatch = 300;
+    public const int AdmissionFailed = 301;
+    public const int AdmissionStuck = 302;
+    public const int Reaped = 303;
+    public const int ReapFailed = 304;
+    public const int AdmissionResumed = 305;
+
+    // 4xx: admin
+    public const int AdminKeyRejected = 400;
+    public const int ModeChanged = 401;
+    public const int RoomReset = 402;
+}

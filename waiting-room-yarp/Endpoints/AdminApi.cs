@@ -1,0 +1,162 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Yarp.Contracts;
+using YarpWaitingRoom.Yarp.Diagnostics;
+using YarpWaitingRoom.Yarp.Rooms;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Traffic;
+
+namespace YarpWaitingRoom.Yarp.Endpoints;
+
+/// <summary>
+/// The operators' API under <c>/_wr/admin</c>: live numbers per room, mode changes (which every instance applies within
+/// a second: the write is announced on the room's channel), and per-route traffic over the last minute. Every call
+/// needs <c>X-WaitingRoom-Admin-Key</c>, checked before anything of the request is read (<see cref="EndpointGuard"/>),
+/// and is rate limited per client address (the limiter runs first, so guessing keys is limited too).
+/// </summary>
+internal static partial class AdminApi
+{
+    public const string RateLimitPolicy = "admin";
+
+    /// <summary>Every admin endpoint lives under this path; <see cref="EndpointGuard"/> guards all of it.</summary>
+    public const string Prefix = WaitingRoomPaths.AdminPrefix;
+
+    /// <summary>Time span of the median wait reported per room.</summary>
+    public static readonly TimeSpan MedianWaitOver = TimeSpan.FromMinutes(10);
+
+    public const int TrafficWindowSeconds = 60;
+
+    public static void Map(IEndpointRouteBuilder app, EndpointGuard guard)
+    {
+        ArgumentNullException.ThrowIfNull(guard);
+        var admin = app.MapGroup(Prefix)
+            .AddEndpointFilter<RedisFailureFilter>();
+        ((IEndpointConventionBuilder)admin).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!, EndpointGuard.Kind.Admin));
+        admin.MapGet("/rooms", GetRoomsAsync);
+        admin.MapGet("/rooms/{room}", GetRoomAsync);
+        admin.MapPut("/rooms/{room}/mode", SetModeAsync);
+        admin.MapGet("/traffic", GetTrafficAsync);
+        admin.MapPost("/rooms/{room}/reset", ResetRoomAsync);
+        admin.MapPost("/reset", ResetRoomsAsync);
+        // Anything else under the prefix (another path, method or content type) lands here, behind the same guard,
+        // rather than on routing's own 404/405/415 answers, which would answer without the key.
+        admin.Map("/{**rest}", NoSuchEndpoint);
+    }
+
+    /// <summary>No admin endpoint takes this method, path and content type (asked with the right key).</summary>
+    public static ProblemHttpResult NoSuchEndpoint(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "No such admin endpoint",
+            detail: $"No admin endpoint answers {context.Request.Method} here; JSON bodies need Content-Type: application/json.");
+    }
+
+    /// <summary>Empties one room between rehearsals (<see cref="QueueStore.ResetAsync"/>); every instance re-reads it at once.</summary>
+    public static async Task<Results<Ok<RoomResetResult>, ProblemHttpResult>> ResetRoomAsync(
+        string room, RoomRegistry rooms, ILogger<RoomView> logger, CancellationToken cancellationToken) =>
+        rooms.TryGet(room, out var target) ? TypedResults.Ok(await ResetAsync(target, logger, cancellationToken)) : RoomNotFound(room);
+
+    /// <summary>Empties every configured room, one after the other.</summary>
+    public static async Task<Ok<RoomResetResult[]>> ResetRoomsAsync(RoomRegistry rooms, ILogger<RoomView> logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rooms);
+        var results = new List<RoomResetResult>();
+        foreach (var room in rooms.All)
+        {
+            results.Add(await ResetAsync(room, logger, cancellationToken));
+        }
+
+        return TypedResults.Ok(results.ToArray());
+    }
+
+    public static async Task<Ok<RoomView[]>> GetRoomsAsync(RoomRegistry rooms, TimeProvider timeProvider)
+    {
+        var views = await Task.WhenAll(rooms.All.Select(room => ViewAsync(room, timeProvider)));
+        return TypedResults.Ok(views);
+    }
+
+    public static async Task<Results<Ok<RoomView>, ProblemHttpResult>> GetRoomAsync(string room, RoomRegistry rooms, TimeProvider timeProvider) =>
+        rooms.TryGet(room, out var target) ? TypedResults.Ok(await ViewAsync(target, timeProvider)) : RoomNotFound(room);
+
+    public static async Task<Results<Ok<RoomView>, ProblemHttpResult>> SetModeAsync(
+        string room, ModeChange change, RoomRegistry rooms, TimeProvider timeProvider, ILogger<RoomView> logger)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!rooms.TryGet(room, out var target))
+        {
+            return RoomNotFound(room);
+        }
+
+        // Names only: Enum.TryParse would also take "7" or "On,Off".
+        var mode = Enum.GetValues<RoomMode>().Where(m => string.Equals(m.ToString(), change.Mode, StringComparison.OrdinalIgnoreCase)).ToArray();
+        if (mode.Length != 1)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid mode",
+                detail: $"'mode' must be one of {string.Join(", ", Enum.GetNames<RoomMode>())}.",
+                type: ProblemTypes.InvalidMode);
+        }
+
+        var written = await target.Switch.SetModeAsync(mode[0], timeProvider.GetUtcNow());
+        target.Snapshot = written;
+        Log.ModeChanged(logger, room, mode[0], written.Switch.QueueOn ? "ON" : "OFF");
+        return TypedResults.Ok(await ViewAsync(target, timeProvider));
+    }
+
+    public static async Task<Ok<TrafficView>> GetTrafficAsync(TrafficStore traffic, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(traffic);
+        var lastSecond = timeProvider.GetUtcNow().ToUnixTimeSeconds() - 1;
+        return TypedResults.Ok(new TrafficView(TrafficWindowSeconds, await traffic.ReadRoutesAsync(lastSecond, TrafficWindowSeconds)));
+    }
+
+    private static async Task<RoomView> ViewAsync(Room room, TimeProvider timeProvider)
+    {
+        var now = timeProvider.GetUtcNow();
+        var snapshotTask = room.Switch.ReadAsync(now);
+        var statsTask = room.Queue.GetStatsAsync(MedianWaitOver);
+        var snapshot = await snapshotTask;
+        var stats = await statsTask;
+        return new RoomView(
+            room.Name,
+            snapshot.Mode.ToString(),
+            snapshot.Switch.QueueOn,
+            snapshot.Switch.Since,
+            snapshot.Switch.Reason,
+            snapshot.RateLastSecond,
+            snapshot.RateTenSeconds,
+            snapshot.Waiting,
+            snapshot.Active,
+            room.Options.MaxActive,
+            Math.Round(stats.AdmittedPerMinute, 1),
+            Math.Round(stats.AbandonedPerMinute, 1),
+            stats.MedianWaitSeconds is { } median ? Math.Round(median, 1) : null,
+            Math.Round(snapshot.AdmitRate, 3),
+            snapshot.LastAdmissionRun,
+            room.AdmissionStalledSince is not null);
+    }
+
+    private static async Task<RoomResetResult> ResetAsync(Room room, ILogger logger, CancellationToken cancellationToken)
+    {
+        var result = await room.Queue.ResetAsync(cancellationToken);
+        Log.RoomReset(logger, room.Name, result.Waiting, result.Active, result.KeysRemoved);
+        return result;
+    }
+
+    private static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
+        type: ProblemTypes.RoomNotFound);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.ModeChanged, LogLevel.Warning, "Room {Room}: mode set to {Mode} by an operator; queue {QueueOn}")]
+        public static partial void ModeChanged(ILogger logger, string room, RoomMode mode, string queueOn);
+
+        [LoggerMessage(EventIds.RoomReset, LogLevel.Warning, "Room {Room}: reset by an operator; {Waiting} waiting and {Active} active dropped, {Keys} keys removed")]
+        public static partial void RoomReset(ILogger logger, string room, long waiting, long active, long keys);
+    }
+}

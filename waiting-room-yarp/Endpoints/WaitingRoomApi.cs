@@ -1,0 +1,140 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Yarp.Contracts;
+using YarpWaitingRoom.Yarp.Diagnostics;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Yarp.Endpoints;
+
+/// <summary>
+/// The visitor-facing endpoints: ticket status (polling fallback), entry with a one-time code. A Redis failure is
+/// answered 503 with Retry-After (<see cref="RedisFailureFilter"/>).
+/// </summary>
+internal static partial class WaitingRoomApi
+{
+    public static void Map(IEndpointRouteBuilder app, EndpointGuard guard)
+    {
+        ArgumentNullException.ThrowIfNull(guard);
+        var api = app.MapGroup(WaitingRoomPaths.Prefix)
+            .AddEndpointFilter<RedisFailureFilter>();
+        ((IEndpointConventionBuilder)api).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!, EndpointGuard.Kind.Visitor));
+        api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
+        api.MapGet("/enter/{room}", EnterAsync);
+    }
+
+    /// <summary>Who delivered an admission whose link went out in a ticket-status answer (the delivery marker's value).</summary>
+    private const string DeliveredByPoll = "poll";
+
+    /// <summary>
+    /// Where a ticket stands; polling it counts as a heartbeat while waiting. Anyone holding the ticket sees its state and
+    /// position; the entry link of an admitted ticket goes only to the ticket's own visitor (the browser's valid
+    /// <c>wr_vid</c> names it), and handing it out counts as the admission's delivery (the claim window starts at the
+    /// first one, whoever delivers it).
+    /// </summary>
+    public static async Task<Results<Ok<TicketStatusResponse>, ProblemHttpResult>> GetTicketAsync(
+        string room, string ticket, HttpContext context, [AsParameters] WaitingRoomServices services)
+    {
+        if (!services.Rooms.TryGet(room, out var target))
+        {
+            return RoomNotFound(room);
+        }
+
+        var now = services.TimeProvider.GetUtcNow();
+        var status = services.Tokens.Validate(ticket, TokenKind.Ticket, target.Name, visitor: null, now, out var claims);
+        if (status != TokenStatus.Valid)
+        {
+            services.Metrics.TokenRejected(room, "ticket", status);
+            Log.TicketRejected(services.Logger, room, status);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid ticket",
+                detail: $"The ticket is not valid for room '{room}' ({status}).",
+                type: ProblemTypes.InvalidTicket);
+        }
+
+        var own = string.Equals(services.Cookies.ReadVisitor(context), claims!.Visitor, StringComparison.Ordinal);
+        var place = await target.Queue.GetStatusAsync(claims.Ticket);
+        if (place.State == TicketState.Waiting)
+        {
+            await target.Queue.TouchAsync([claims.Ticket]);
+        }
+
+        else if (place.State == TicketState.Active && own
+            && (await target.Queue.DeliverAsync([claims.Ticket], DeliveredByPoll))[0] == DeliveryResult.NotAdmitted)
+        {
+            // The admission lapsed between the two reads.
+            place = new TicketStatus(TicketState.Gone, 0, GoneReason.Expired);
+        }
+
+        var queueOn = target.QueueOn;
+        return TypedResults.Ok(place.State switch
+        {
+            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null),
+            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? services.Tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now) : null),
+            _ => new TicketStatusResponse("gone", null, null, queueOn, null, place.Reason.ToWireReason()),
+        });
+    }
+
+    /// <summary>Turns a one-time entry code into the admission cookie and sends the visitor where they were going.</summary>
+    public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> EnterAsync(
+        string room, string? code, string? @return, HttpContext context, [AsParameters] WaitingRoomServices services)
+    {
+        if (!services.Rooms.TryGet(room, out var target))
+        {
+            return RoomNotFound(room);
+        }
+
+        // The code is bound to its visitor: it works only in the browser that joined (its valid wr_vid names that
+        // visitor). Without a wr_vid, or with another, the link is someone else's: 403, and nothing is set.
+        var now = services.TimeProvider.GetUtcNow();
+        var browserVisitor = services.Cookies.ReadVisitor(context);
+        TokenClaims? entry = null;
+        var status = string.IsNullOrEmpty(code)
+            ? TokenStatus.Malformed
+            : services.Tokens.Validate(code, TokenKind.EntryCode, target.Name, browserVisitor, now, out entry);
+        if (status != TokenStatus.Valid)
+        {
+            services.Metrics.TokenRejected(room, "code", status);
+            Log.CodeRejected(services.Logger, room, status);
+            return status == TokenStatus.WrongVisitor
+                ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your entry link",
+                    detail: "This entry link belongs to another visitor: it works only in the browser that joined the queue.",
+                    type: ProblemTypes.ForeignCode)
+                : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid entry code",
+                    detail: $"The entry code is not valid for room '{room}' ({status}).", type: ProblemTypes.InvalidCode);
+        }
+
+        // Where the visitor first wanted to go: the link's own return, else the one kept with the ticket.
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(entry!.Ticket);
+        var redeemed = await target.Queue.RedeemAsync(entry!.Ticket);
+        if (redeemed == RedeemResult.AdmissionGone)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Admission expired",
+                detail: "The admission was not used in time. Join the queue again.", type: ProblemTypes.AdmissionGone);
+        }
+
+        if (redeemed == RedeemResult.AlreadyUsed)
+        {
+            services.Metrics.CodeReused(room);
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entry code used",
+                detail: "This entry code has been used already.", type: ProblemTypes.CodeUsed);
+        }
+
+        services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);
+        return TypedResults.Redirect(LocalUrls.IsLocal(returnUrl) ? returnUrl! : "/");
+    }
+
+    private static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
+        type: ProblemTypes.RoomNotFound);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.TicketRejected, LogLevel.Warning, "Room {Room}: ticket refused ({Status})")]
+        public static partial void TicketRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.CodeRejected, LogLevel.Warning, "Room {Room}: entry code refused ({Status})")]
+        public static partial void CodeRejected(ILogger logger, string room, TokenStatus status);
+    }
+}

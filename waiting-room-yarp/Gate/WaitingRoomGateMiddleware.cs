@@ -1,0 +1,345 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Yarp.Contracts;
+using YarpWaitingRoom.Yarp.Diagnostics;
+using YarpWaitingRoom.Yarp.Endpoints;
+using YarpWaitingRoom.Yarp.Limits;
+using YarpWaitingRoom.Yarp.Rooms;
+using YarpWaitingRoom.Yarp.Traffic;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Hosting;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Yarp.Gate;
+
+/// <summary>
+/// Runs inside YARP's proxy pipeline, for routes whose metadata names a room. Admitted visitors (an admission cookie
+/// that is valid, names the visitor of the browser's valid <c>wr_vid</c>, and whose admission has not ended:
+/// <see cref="Room.Revoked"/>) pass with <c>X-WaitingRoom-Visitor</c> and cost no Redis call, except one sliding
+/// refresh per half session.
+/// Everyone else joins the queue: admitted at once when the queue is off and nobody waits, otherwise sent to the
+/// waiting page (HTML) or answered 503 with Retry-After and a JSON body (API clients).
+/// </summary>
+internal sealed partial class WaitingRoomGateMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly RoomRegistry _rooms;
+    private readonly TokenService _tokens;
+    private readonly WaitingRoomCookies _cookies;
+    private readonly TrafficCounter _traffic;
+    private readonly RedisCallPolicy _redisCalls;
+    private readonly GateMetrics _metrics;
+    private readonly JoinLimiter _joinLimiter;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<WaitingRoomGateMiddleware> _logger;
+    private readonly LogThrottle _busyLog;
+
+    public WaitingRoomGateMiddleware(
+        RequestDelegate next,
+        RoomRegistry rooms,
+        TokenService tokens,
+        WaitingRoomCookies cookies,
+        TrafficCounter traffic,
+        RedisCallPolicy redisCalls,
+        GateMetrics metrics,
+        JoinLimiter joinLimiter,
+        TimeProvider timeProvider,
+        ILogger<WaitingRoomGateMiddleware> logger)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(rooms);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(cookies);
+        ArgumentNullException.ThrowIfNull(traffic);
+        ArgumentNullException.ThrowIfNull(redisCalls);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(joinLimiter);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        _next = next;
+        _rooms = rooms;
+        _tokens = tokens;
+        _cookies = cookies;
+        _traffic = traffic;
+        _redisCalls = redisCalls;
+        _metrics = metrics;
+        _joinLimiter = joinLimiter;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _busyLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        // Only the gate says who a visitor is, on every route (a gated one sets it again below).
+        context.Request.Headers.Remove(WaitingRoomHeaders.Visitor);
+        var route = context.GetReverseProxyFeature().Route.Config;
+        if (route.Metadata is null
+            || !route.Metadata.TryGetValue(WaitingRoomHeaders.RouteMetadataKey, out var roomName)
+            || !_rooms.TryGet(roomName, out var room))
+        {
+            await _next(context);
+            return;
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        var outcome = GateOutcome.Passed;
+        try
+        {
+            outcome = await GateAsync(context, room);
+        }
+        finally
+        {
+            var elapsed = _timeProvider.GetElapsedTime(started);
+            _traffic.Record(room, route.RouteId, elapsed);
+            _metrics.Request(room.Name, route.RouteId, outcome, elapsed, context.Response.StatusCode);
+        }
+    }
+
+    private async Task<GateOutcome> GateAsync(HttpContext context, Room room)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var visitor = _cookies.ReadVisitor(context);
+
+        var admission = context.Request.Cookies[room.CookieName];
+        if (admission is not null)
+        {
+            // Bound to the browser's proven visitor: without a valid wr_vid, or with another one, it is WrongVisitor.
+            var status = _tokens.Validate(admission, TokenKind.Admission, room.Name, visitor, now, out var claims);
+            if (status == TokenStatus.Valid && room.Revoked.Contains(claims!.Ticket))
+            {
+                // The admission ended (here or on another proxy): ended by the backend, expired or reaped.
+                _metrics.CookieRevoked(room.Name);
+                Log.CookieRevoked(_logger, room.Name, claims.Visitor);
+                _cookies.ClearAdmission(context, room);
+            }
+            else if (status == TokenStatus.Valid)
+            {
+                if (!await KeepSessionAsync(context, room, claims!, now))
+                {
+                    // The session ended in Redis (purchase done, expired, reaped): the cookie no longer admits.
+                    _cookies.ClearAdmission(context, room);
+                }
+                else
+                {
+                    await PassAsync(context, room, claims!.Visitor, claims.Ticket);
+                    return GateOutcome.Passed;
+                }
+            }
+            else
+            {
+                _metrics.TokenRejected(room.Name, "cookie", status);
+                Log.CookieRejected(_logger, room.Name, status);
+                _cookies.ClearAdmission(context, room);
+            }
+        }
+
+        var newVisitor = visitor is null;
+        SiteLimitLease permit;
+        try
+        {
+            permit = await _joinLimiter.TryJoinAsync(context, newVisitor);
+        }
+        catch (RedisBusyException ex)
+        {
+            // Busy, not down: the join's own call would be shed too, so shed it now rather than wait twice.
+            if (_busyLog.TryEnter())
+            {
+                Log.RedisBusy(_logger, room.Name, ex);
+            }
+
+            return await ShedAsync(context);
+        }
+
+        using (permit)
+        {
+            if (!permit.IsAcquired)
+            {
+                _metrics.RateLimited(permit.RefusedBy!.Policy, permit.RefusedBy.Scope);
+                SecurityHeaders.AddTo(context.Response.Headers);
+                await ClientRateLimits.WriteTooManyAsync(context, permit, context.RequestAborted);
+                return GateOutcome.RateLimited;
+            }
+        }
+
+        visitor ??= _cookies.IssueVisitor(context);
+        if (!_redisCalls.AllowsCall)
+        {
+            return await FailAsync(context, room, visitor);
+        }
+
+        JoinResult join;
+        var redeemed = RedeemResult.Redeemed;
+        try
+        {
+            join = await room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !room.QueueOn);
+            if (join.State == TicketState.Active && !join.IsNew)
+            {
+                // Admitted earlier and proven by the visitor cookie: start (or resume) the session.
+                redeemed = await room.Queue.RedeemAsync(join.Ticket);
+                if (redeemed == RedeemResult.AlreadyUsed)
+                {
+                    await room.Queue.RefreshSessionAsync(join.Ticket);
+                }
+            }
+        }
+        catch (RedisBusyException ex)
+        {
+            // Busy, not down: this request is shed, the room stays protected. The join is idempotent per visitor, so
+            // a retry finds the place this call may have taken.
+            if (_busyLog.TryEnter())
+            {
+                Log.RedisBusy(_logger, room.Name, ex);
+            }
+
+            return await ShedAsync(context);
+        }
+        catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
+        {
+            Log.RedisUnavailable(_logger, room.Name, ex);
+            return await FailAsync(context, room, visitor);
+        }
+
+        if (join.IsNew)
+        {
+            _metrics.NewPlace(room.Name, newVisitor);
+        }
+
+        if (join.State == TicketState.Active && redeemed != RedeemResult.AdmissionGone)
+        {
+            _cookies.SetAdmission(context, room, visitor, join.Ticket);
+            await PassAsync(context, room, visitor, join.Ticket);
+            return join.IsNew ? GateOutcome.DirectAdmit : GateOutcome.Passed;
+        }
+
+        await DivertAsync(context, room, visitor, join, now);
+        return GateOutcome.Diverted;
+    }
+
+    /// <summary>Slides the session once it is past half its life; no Redis call before that.</summary>
+    private async Task<bool> KeepSessionAsync(HttpContext context, Room room, TokenClaims claims, DateTimeOffset now)
+    {
+        if (claims.ExpiresAt - now > room.Options.SessionDuration / 2)
+        {
+            return true;
+        }
+
+        try
+        {
+            if (!await room.Queue.RefreshSessionAsync(claims.Ticket))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
+        {
+            // The cookie is still valid: keep serving the visitor; the next request tries to slide again.
+            Log.SlideFailed(_logger, room.Name, ex);
+            return true;
+        }
+
+        _cookies.SetAdmission(context, room, claims.Visitor, claims.Ticket);
+        return true;
+    }
+
+    private Task PassAsync(HttpContext context, Room room, string visitor, string ticket)
+    {
+        context.Request.Headers[WaitingRoomHeaders.Visitor] = visitor;
+        context.Features.Set(new AdmittedVisit(room, visitor, ticket));
+        return _next(context);
+    }
+
+    private async Task DivertAsync(HttpContext context, Room room, string visitor, JoinResult join, DateTimeOffset now)
+    {
+        SecurityHeaders.AddTo(context.Response.Headers);
+        var ticketToken = _tokens.Issue(TokenKind.Ticket, room.Name, visitor, join.Ticket, now + TokenLifetimes.Ticket);
+        var returnUrl = ReturnUrls.Of(context.Request);
+        var waitUrl = WaitingRoomPaths.WaitPage(room.Name, ticketToken, returnUrl);
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+
+        if (WantsHtml(context.Request))
+        {
+            response.StatusCode = StatusCodes.Status302Found;
+            response.Headers.Location = waitUrl;
+            return;
+        }
+
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(room.Options.AdmitInterval.TotalSeconds));
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        response.ContentType = "application/json; charset=utf-8";
+        var body = new QueuedResponse(
+            room.Name,
+            ticketToken,
+            join.Position,
+            room.EtaSeconds(join.Position, now),
+            waitUrl,
+            WaitingRoomPaths.SocketUrl(room.Name, ticketToken));
+        await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
+    }
+
+    /// <summary>Redis is busy (a spike): 503 with a short Retry-After and a problem body; nothing is proxied.</summary>
+    private static async Task<GateOutcome> ShedAsync(HttpContext context)
+    {
+        SecurityHeaders.AddTo(context.Response.Headers);
+        await RedisFailureProblems.Busy(context.Response).ExecuteAsync(context);
+        return GateOutcome.Shed;
+    }
+
+    /// <summary>
+    /// Redis is unreachable: the room's <c>FailurePolicy</c> decides. <c>Open</c> serves the request as if admitted, under
+    /// the visitor id the browser proved with its signed <c>wr_vid</c> (checked in process) or was given just now, so the
+    /// backend, which requires one, serves it too; no Redis is needed for either.
+    /// </summary>
+    private async Task<GateOutcome> FailAsync(HttpContext context, Room room, string visitor)
+    {
+        if (room.Options.FailurePolicy == Options.FailurePolicy.Open)
+        {
+            context.Request.Headers[WaitingRoomHeaders.Visitor] = visitor;
+            await _next(context);
+            return GateOutcome.FailedOpen;
+        }
+
+        SecurityHeaders.AddTo(context.Response.Headers);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = RedisFailureProblems.UnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.CacheControl = "no-store";
+        return GateOutcome.FailedClosed;
+    }
+
+    /// <summary>HTML navigations get a redirect; API clients (JSON, or anything but GET/HEAD) get a 503.</summary>
+    internal static bool WantsHtml(HttpRequest request)
+    {
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            return false;
+        }
+
+        var accept = request.Headers.Accept;
+        return !StringValues.IsNullOrEmpty(accept)
+            && accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.CookieRejected, LogLevel.Warning, "Room {Room}: admission cookie refused ({Status})")]
+        public static partial void CookieRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.CookieRevoked, LogLevel.Warning, "Room {Room}: admission cookie of {Visitor} refused: that admission ended")]
+        public static partial void CookieRevoked(ILogger logger, string room, string visitor);
+
+        [LoggerMessage(EventIds.RedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable; applying the failure policy")]
+        public static partial void RedisUnavailable(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.SessionSlideFailed, LogLevel.Warning, "Room {Room}: Redis unavailable; the session was not slid, its admission cookie still admits")]
+        public static partial void SlideFailed(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.RedisBusy, LogLevel.Warning, "Room {Room}: Redis busy; shedding requests with 503 (at most one line a second)")]
+        public static partial void RedisBusy(ILogger logger, string room, Exception exception);
+    }
+}

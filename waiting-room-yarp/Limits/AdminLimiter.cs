@@ -1,0 +1,67 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Hosting;
+using YarpWaitingRoom.Limits;
+using YarpWaitingRoom.Redis;
+
+namespace YarpWaitingRoom.Yarp.Limits;
+
+/// <summary>
+/// The admin API's per-address limit, site-wide through <see cref="SiteRateLimiter"/>, as the partitions of ASP.NET Core's
+/// <c>admin</c> rate-limiting policy: the rate-limiting middleware decides before the endpoint runs (before any body is
+/// read), and refusals go through its <c>OnRejected</c> like every other policy's.
+/// </summary>
+internal sealed class AdminLimiter : IDisposable
+{
+    private readonly SiteRateLimiter _site;
+    private readonly SiteLimit[] _limits;
+    private readonly TimeProvider _timeProvider;
+
+    public AdminLimiter(SiteRateLimiter site, IOptions<RateLimitOptions> options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _site = site;
+        _timeProvider = timeProvider;
+        _limits = [new SiteLimit(Endpoints.AdminApi.RateLimitPolicy, LimitScope.Address, options.Value.AdminPerSecond, options.Value.AdminBurst)];
+    }
+
+    /// <summary>The request's partition: one per client address, dropped by the middleware once idle.</summary>
+    public RateLimitPartition<ClientNetwork> Partition(HttpContext context) =>
+        RateLimitPartition.Get(_site.Client(context), client => new Partitioned(this, client));
+
+    public void Dispose() => _limits[0].Dispose();
+
+    /// <summary>One client's view of the limit, in the shape ASP.NET Core's rate-limiting middleware asks for.</summary>
+    private sealed class Partitioned(AdminLimiter owner, ClientNetwork client) : RateLimiter
+    {
+        private long _lastUsed = owner._timeProvider.GetTimestamp();
+
+        public override TimeSpan? IdleDuration => owner._timeProvider.GetElapsedTime(Interlocked.Read(ref _lastUsed));
+
+        public override RateLimiterStatistics? GetStatistics() => null;
+
+        /// <summary>The decision needs a Redis round trip: the middleware's synchronous attempt is sent on to <see cref="AcquireAsyncCore"/>.</summary>
+        protected override RateLimitLease AttemptAcquireCore(int permitCount) => SiteLimitLease.Undecided;
+
+        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+        {
+            Interlocked.Exchange(ref _lastUsed, owner._timeProvider.GetTimestamp());
+            if (permitCount == 0)
+            {
+                return SiteLimitLease.Acquired;
+            }
+
+            try
+            {
+                return await owner._site.AcquireAsync(client, owner._limits);
+            }
+            catch (RedisBusyException ex)
+            {
+                // An operator's call is not shed for a busy Redis: this proxy's own bucket decides.
+                return owner._site.FallBack(ex);
+            }
+        }
+    }
+}

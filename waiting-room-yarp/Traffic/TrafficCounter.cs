@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using YarpWaitingRoom.Yarp.Rooms;
+using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Traffic;
+
+namespace YarpWaitingRoom.Yarp.Traffic;
+
+/// <summary>
+/// Per-instance request counts, time and latency buckets per room and route, in memory: three interlocked adds per
+/// request and nothing else. <see cref="TrafficFlusher"/> drains it into Redis once a second.
+/// </summary>
+internal sealed class TrafficCounter
+{
+    private readonly ConcurrentDictionary<(string Room, string Route), Cell> _cells = new();
+
+    public void Record(Room room, string routeId, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        var cell = _cells.GetOrAdd((room.Name, routeId), static _ => new Cell());
+        Interlocked.Increment(ref cell.Count);
+        Interlocked.Add(ref cell.ElapsedTicks, elapsed.Ticks);
+        Interlocked.Increment(ref cell.Buckets[RateFields.BucketOf(elapsed)]);
+    }
+
+    /// <summary>Takes the counts since the last drain, resetting them.</summary>
+    public List<TrafficSampleRow> Drain()
+    {
+        var rows = new List<TrafficSampleRow>(_cells.Count);
+        foreach (var ((room, route), cell) in _cells)
+        {
+            var count = Interlocked.Exchange(ref cell.Count, 0);
+            var ticks = Interlocked.Exchange(ref cell.ElapsedTicks, 0);
+            var buckets = new long[cell.Buckets.Length];
+            for (var i = 0; i < buckets.Length; i++)
+            {
+                buckets[i] = Interlocked.Exchange(ref cell.Buckets[i], 0);
+            }
+
+            if (count > 0)
+            {
+                rows.Add(new TrafficSampleRow(room, route, count, TimeSpan.FromTicks(ticks), buckets));
+            }
+        }
+
+        return rows;
+    }
+
+    private sealed class Cell
+    {
+        public readonly long[] Buckets = new long[RateFields.LatencyBoundsMs.Length + 1];
+        public long Count;
+        public long ElapsedTicks;
+    }
+}
