@@ -3,7 +3,7 @@
 #   ASSEMBLY  its assembly: YarpWaitingRoom.Proxy | YarpWaitingRoom.SocketHub | YarpWaitingRoom.Reservation
 # Build context is the repository root, e.g.
 #   docker build --build-arg SERVICE=proxy --build-arg ASSEMBLY=YarpWaitingRoom.Proxy -t yarp-waiting-room-proxy .
-# The proxy: YARP with the gate, switch evaluator, admission scheduler, reaper and admin API. The socket hub: the
+# The proxy: YARP with the waiting room (waiting-room-yarp/, the YarpWaitingRoom.Yarp library): the gate, switch evaluator, admission scheduler, reaper and admin API. The socket hub: the
 # waiting page (wwwroot/ ships with the publish output) and its WebSocket sessions. The reservation backend: the ticket
 # API on PostgreSQL (migrates and seeds at start-up, one instance at a time).
 
@@ -13,12 +13,14 @@ ARG ASSEMBLY
 WORKDIR /src
 # Restore from the project files alone (central package management: the versions live in Directory.Packages.props),
 # so a change to the sources reuses the restored layer.
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
 COPY waiting-room/YarpWaitingRoom.Core.csproj waiting-room/
+COPY waiting-room-yarp/YarpWaitingRoom.Yarp.csproj waiting-room-yarp/
 COPY service-defaults/YarpWaitingRoom.ServiceDefaults.csproj service-defaults/
 COPY ${SERVICE}/${ASSEMBLY}.csproj ${SERVICE}/
 RUN dotnet restore ${SERVICE}/${ASSEMBLY}.csproj
 COPY waiting-room/ waiting-room/
+COPY waiting-room-yarp/ waiting-room-yarp/
 COPY service-defaults/ service-defaults/
 COPY ${SERVICE}/ ${SERVICE}/
 RUN dotnet publish ${SERVICE}/${ASSEMBLY}.csproj -c Release -o /app --no-restore -p:UseAppHost=false

@@ -31,6 +31,17 @@ internal static class WaitingRoomRegistration
     /// <inheritdoc cref="RedisCheck"/>
     public const string AdmissionCheck = "waiting-room-admission";
 
+    /// <summary>
+    /// The options classes <c>AddWaitingRoom</c> binds, by their path when the section passed is <c>WaitingRoom</c> (the
+    /// stock hosts' layout): the section itself, and its <c>Gate</c> and <c>RateLimits</c> subsections.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Type> BoundSections = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    {
+        [WaitingRoomOptions.SectionName] = typeof(WaitingRoomOptions),
+        [GateOptions.SectionName] = typeof(GateOptions),
+        [RateLimitOptions.SectionName] = typeof(RateLimitOptions),
+    };
+
     /// <summary>The cookies an admitted visitor presents on every request: who they are, and their admission.</summary>
     internal static readonly TokenKind[] VerifiedCookieKinds = [TokenKind.Visitor, TokenKind.Admission];
 

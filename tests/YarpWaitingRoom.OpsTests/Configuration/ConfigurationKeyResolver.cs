@@ -71,7 +71,9 @@ internal sealed class ConfigurationKeyResolver(ServiceConfiguration service)
                 $"{key}: no options section of {service.Project.Folder} contains it (it binds {string.Join(", ", service.OptionSections.Keys.Order(StringComparer.Ordinal))}).");
         }
 
-        return Walk(section.type, segments.AsSpan(section.path.Length), string.Join(':', section.path));
+        // Any of the classes bound to the section may read the key; the first one's reason explains a refusal.
+        var resolutions = section.type.Select(type => Walk(type, segments.AsSpan(section.path.Length), string.Join(':', section.path))).ToList();
+        return resolutions.FirstOrDefault(resolution => resolution.IsValid) ?? resolutions[0];
     }
 
     /// <summary>Whether a value converts to the type a key resolved to, as the binder converts it (invariant culture).</summary>

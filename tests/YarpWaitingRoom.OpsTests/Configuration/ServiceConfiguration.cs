@@ -31,7 +31,13 @@ internal sealed partial class ServiceConfiguration
             .Where(type => boundTypeNames.Contains(type.Name))
             .Select(type => (type, section: type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
             .Where(pair => pair.section is not null)
-            .ToDictionary(pair => pair.section!, pair => pair.type, StringComparer.OrdinalIgnoreCase);
+            .Select(pair => (pair.section!, pair.type))
+            // The waiting room library binds its section and subsections itself.
+            .Concat(AddWaitingRoom().IsMatch(ownSources)
+                ? YarpWaitingRoom.Yarp.Extensions.WaitingRoomRegistration.BoundSections.Select(pair => (pair.Key, pair.Value))
+                : [])
+            .GroupBy(pair => pair.Item1, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(group => group.Key, group => (IReadOnlyList<Type>)group.Select(pair => pair.Item2).ToList(), StringComparer.OrdinalIgnoreCase);
 
         DirectKeys = DirectRead().Matches(ownSources).Select(m => m.Groups["key"].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
         ConnectionStrings = ConnectionString().Matches(allSources).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -54,8 +60,8 @@ internal sealed partial class ServiceConfiguration
 
     public DotnetProject Project { get; }
 
-    /// <summary>Section path (<c>WaitingRoom:Gate</c>) → the options class bound to it.</summary>
-    public IReadOnlyDictionary<string, Type> OptionSections { get; }
+    /// <summary>Section path (<c>WaitingRoom:Gate</c>) → the options classes bound to it (a host and a library may bind one section each).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Type>> OptionSections { get; }
 
     /// <summary>Keys read with <c>configuration["..."]</c> (string values).</summary>
     public IReadOnlySet<string> DirectKeys { get; }
@@ -76,6 +82,9 @@ internal sealed partial class ServiceConfiguration
         parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(property, out var map) && map.ValueKind == JsonValueKind.Object
             ? map.EnumerateObject().Select(p => p.Name).ToList()
             : [];
+
+    [GeneratedRegex(@"\.AddWaitingRoom\(\s*builder\.Configuration\.GetSection\(\s*WaitingRoomOptions\.SectionName\s*\)")]
+    private static partial Regex AddWaitingRoom();
 
     [GeneratedRegex(@"\.BindConfiguration\(\s*(?<type>\w+)\.SectionName\s*\)")]
     private static partial Regex BindConfiguration();
