@@ -4,7 +4,7 @@
 # Build context is the repository root, e.g.
 #   docker build --build-arg SERVICE=proxy --build-arg ASSEMBLY=YarpWaitingRoom.Proxy -t yarp-waiting-room-proxy .
 # The proxy: YARP with the waiting room (waiting-room-yarp/, the YarpWaitingRoom.Yarp library): the gate, switch evaluator, admission scheduler, reaper and admin API. The socket hub: the
-# waiting page (wwwroot/ ships with the publish output) and its WebSocket sessions. The reservation backend: the ticket
+# waiting page (waiting-room-hub/, the YarpWaitingRoom.Hub library; its assets are embedded) and its WebSocket sessions. The reservation backend: the ticket
 # API on PostgreSQL (migrates and seeds at start-up, one instance at a time).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
@@ -16,11 +16,13 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
 COPY waiting-room/YarpWaitingRoom.Core.csproj waiting-room/
 COPY waiting-room-yarp/YarpWaitingRoom.Yarp.csproj waiting-room-yarp/
+COPY waiting-room-hub/YarpWaitingRoom.Hub.csproj waiting-room-hub/
 COPY service-defaults/YarpWaitingRoom.ServiceDefaults.csproj service-defaults/
 COPY ${SERVICE}/${ASSEMBLY}.csproj ${SERVICE}/
 RUN dotnet restore ${SERVICE}/${ASSEMBLY}.csproj
 COPY waiting-room/ waiting-room/
 COPY waiting-room-yarp/ waiting-room-yarp/
+COPY waiting-room-hub/ waiting-room-hub/
 COPY service-defaults/ service-defaults/
 COPY ${SERVICE}/ ${SERVICE}/
 RUN dotnet publish ${SERVICE}/${ASSEMBLY}.csproj -c Release -o /app --no-restore -p:UseAppHost=false

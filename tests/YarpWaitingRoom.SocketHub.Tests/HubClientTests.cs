@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
-using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Hosting;
-using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using YarpWaitingRoom.SocketHub.Push;
-using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.Hub.Push;
+using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 

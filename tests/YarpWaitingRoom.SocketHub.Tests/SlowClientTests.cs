@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
-using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Switch;
 using YarpWaitingRoom.Testing;
 

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using YarpWaitingRoom.Queue;
-using YarpWaitingRoom.SocketHub.Sessions;
+using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using StackExchange.Redis;
 using YarpWaitingRoom.Queue;
-using YarpWaitingRoom.SocketHub.Page;
+using YarpWaitingRoom.Hub.Page;
 using YarpWaitingRoom.Testing;
 
 namespace YarpWaitingRoom.SocketHub.Tests;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Hosting;
@@ -30,8 +29,7 @@ internal sealed class EndpointGuard : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(metrics);
         var limits = options.Value;
-        _visitor = PartitionedRateLimiter.Create<HttpContext, IPAddress>(
-            context => ClientRateLimiting.PerAddress(context, limits.VisitorPerSecond, limits.VisitorBurst));
+        _visitor = ClientRateLimiting.VisitorLimiter(limits);
         _admin = PartitionedRateLimiter.Create<HttpContext, ClientNetwork>(adminLimiter.Partition);
         _adminKey = adminKey;
         _metrics = metrics;

@@ -53,6 +53,16 @@ internal static class ClientRateLimiting
         return limiter;
     }
 
+    /// <summary>
+    /// The <see cref="VisitorPolicy"/> as a limiter of its own, for endpoints that guard themselves rather than rely on the
+    /// host's rate-limiting middleware (whose options belong to the application that embeds the waiting room).
+    /// </summary>
+    public static PartitionedRateLimiter<HttpContext> VisitorLimiter(RateLimitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return PartitionedRateLimiter.Create<HttpContext, IPAddress>(context => PerAddress(context, options.VisitorPerSecond, options.VisitorBurst));
+    }
+
     /// <summary>A token bucket of <paramref name="burst"/> tokens refilled by <paramref name="perSecond"/> a second, per client address.</summary>
     public static RateLimitPartition<IPAddress> PerAddress(HttpContext context, int perSecond, int burst) =>
         RateLimitPartition.GetTokenBucketLimiter(ClientAddress(context), _ => Bucket(perSecond, burst));

@@ -32,9 +32,12 @@ internal sealed partial class ServiceConfiguration
             .Select(type => (type, section: type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string))
             .Where(pair => pair.section is not null)
             .Select(pair => (pair.section!, pair.type))
-            // The waiting room library binds its section and subsections itself.
+            // The waiting room's libraries bind their sections and subsections themselves.
             .Concat(AddWaitingRoom().IsMatch(ownSources)
                 ? YarpWaitingRoom.Yarp.Extensions.WaitingRoomRegistration.BoundSections.Select(pair => (pair.Key, pair.Value))
+                : [])
+            .Concat(AddWaitingRoomHub().IsMatch(ownSources)
+                ? YarpWaitingRoom.Hub.Extensions.HubRegistration.BoundSections.Select(pair => (pair.Key, pair.Value))
                 : [])
             .GroupBy(pair => pair.Item1, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(group => group.Key, group => (IReadOnlyList<Type>)group.Select(pair => pair.Item2).ToList(), StringComparer.OrdinalIgnoreCase);
@@ -85,6 +88,9 @@ internal sealed partial class ServiceConfiguration
 
     [GeneratedRegex(@"\.AddWaitingRoom\(\s*builder\.Configuration\.GetSection\(\s*WaitingRoomOptions\.SectionName\s*\)")]
     private static partial Regex AddWaitingRoom();
+
+    [GeneratedRegex(@"\.AddWaitingRoomHub\(\s*builder\.Configuration\.GetSection\(\s*WaitingRoomOptions\.SectionName\s*\)")]
+    private static partial Regex AddWaitingRoomHub();
 
     [GeneratedRegex(@"\.BindConfiguration\(\s*(?<type>\w+)\.SectionName\s*\)")]
     private static partial Regex BindConfiguration();

@@ -35,6 +35,6 @@ public sealed partial class ReadmeArchitectureTests
         return end < 0 ? markdown[start..] : markdown[start..end];
     }
 
-    [GeneratedRegex(@"`(?<path>(?:waiting-room|proxy|socket-hub|backend-reservation|service-defaults)/[A-Za-z0-9_./-]+\.(?:cs|lua|js|json))`")]
+    [GeneratedRegex(@"`(?<path>(?:waiting-room|waiting-room-yarp|waiting-room-hub|proxy|socket-hub|backend-reservation|service-defaults)/[A-Za-z0-9_./-]+\.(?:cs|lua|js|json))`")]
     private static partial Regex RepositoryPath();
 }

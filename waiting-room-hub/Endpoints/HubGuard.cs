@@ -1,0 +1,48 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Hosting;
+using YarpWaitingRoom.Hub.Diagnostics;
+
+namespace YarpWaitingRoom.Hub.Endpoints;
+
+/// <summary>
+/// What stands before the hub's endpoints, whatever the site's own middleware is: the security headers on the answer and
+/// the proxies' <c>visitor</c> limit per client address (429 before a WebSocket upgrade). It wraps each endpoint's request
+/// delegate, so the site's own rate-limiting options are left as they are.
+/// </summary>
+internal sealed class HubGuard : IDisposable
+{
+    private readonly PartitionedRateLimiter<HttpContext> _visitor;
+    private readonly HubMetrics _metrics;
+
+    public HubGuard(IOptions<RateLimitOptions> options, HubMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _visitor = ClientRateLimiting.VisitorLimiter(options.Value);
+        _metrics = metrics;
+    }
+
+    /// <summary>The endpoint's request delegate behind the guard.</summary>
+    public RequestDelegate Wrap(RequestDelegate endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return context => GuardAsync(context, endpoint);
+    }
+
+    private async Task GuardAsync(HttpContext context, RequestDelegate endpoint)
+    {
+        SecurityHeaders.AddTo(context.Response.Headers);
+        using var lease = await _visitor.AcquireAsync(context, 1, context.RequestAborted);
+        if (!lease.IsAcquired)
+        {
+            _metrics.Refused("rate-limited");
+            await ClientRateLimiting.WriteTooManyAsync(context, lease);
+            return;
+        }
+
+        await endpoint(context);
+    }
+
+    public void Dispose() => _visitor.Dispose();
+}

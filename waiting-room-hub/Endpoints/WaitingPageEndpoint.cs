@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Hub.Diagnostics;
+using YarpWaitingRoom.Hub.Extensions;
+using YarpWaitingRoom.Hub.Page;
+using YarpWaitingRoom.Hub.Push;
+using YarpWaitingRoom.Hub.Sessions;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Hub.Endpoints;
+
+/// <summary>
+/// <c>GET /_wr/wait/&lt;room&gt;?t=&lt;ticket&gt;&amp;return=&lt;url&gt;[&amp;lang=ko|en]</c>: the waiting page, rendered with
+/// the visitor's current place so that it works without JavaScript (it refreshes itself, and each view counts as a
+/// heartbeat). With JavaScript it switches to the WebSocket for push. Once admitted, the entry link is rendered only for
+/// the ticket's own visitor (a matching <c>wr_vid</c>); anyone else is told to continue where they joined.
+/// </summary>
+internal static partial class WaitingPageEndpoint
+{
+    public const string LanguageCookie = "wr_lang";
+
+    public static async Task<IResult> GetAsync(
+        string room,
+        string? t,
+        string? @return,
+        string? lang,
+        HttpContext context,
+        RoomDirectory rooms,
+        TokenService tokens,
+        AdmissionNotifier notifier,
+        IOptions<SocketHubOptions> hubOptions,
+        TimeProvider timeProvider,
+        ILogger<RoomDirectory> logger)
+    {
+        var now = timeProvider.GetUtcNow();
+        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
+        context.Response.Headers.CacheControl = "no-store";
+        if (!rooms.TryGet(room, out var target))
+        {
+            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
+        }
+
+        var timings = WaitingPageTimings.For(target.Options, hubOptions.Value.PushInterval);
+
+        var status = tokens.Validate(t ?? string.Empty, TokenKind.Ticket, target.Name, visitor: null, now, out var claims);
+        if (status != TokenStatus.Valid)
+        {
+            Log.TicketRejected(logger, room, status);
+            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), timings, StatusCodes.Status400BadRequest);
+        }
+
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(claims!.Ticket) ?? "/";
+        var place = await target.Queue.GetStatusAsync(claims!.Ticket);
+        var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
+        // The entry link only for the ticket's own visitor (their wr_vid), and only through the room's one delivery
+        // rule (the first delivery starts the claim window); anyone else with the link sees the state.
+        var own = tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor;
+        var delivery = place.State == TicketState.Active && own
+            ? (await notifier.DeliverAsync(target, [claims.Ticket], DeliveryCause.Page))[0]
+            : null;
+        var model = (place.State, delivery) switch
+        {
+            (TicketState.Waiting, _) => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
+            (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
+            (TicketState.Active, DeliveryResult.Delivered or DeliveryResult.DeliveredBefore) =>
+                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now)),
+            (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null),
+            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
+        };
+        if (place.State != TicketState.Gone)
+        {
+            target.Heartbeat(claims.Ticket);
+        }
+
+        return Page(model, timings, StatusCodes.Status200OK);
+    }
+
+    private static ContentHttpResult Page(WaitingPageModel model, WaitingPageTimings timings, int statusCode) =>
+        TypedResults.Content(WaitingPage.Render(model, timings), "text/html; charset=utf-8", statusCode: statusCode);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.PageTicketRejected, LogLevel.Warning, "Room {Room}: waiting page ticket refused ({Status})")]
+        public static partial void TicketRejected(ILogger logger, string room, TokenStatus status);
+    }
+}

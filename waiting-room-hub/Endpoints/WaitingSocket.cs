@@ -1,0 +1,280 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Hub.Diagnostics;
+using YarpWaitingRoom.Hub.Extensions;
+using YarpWaitingRoom.Hub.Push;
+using YarpWaitingRoom.Hub.Sessions;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Hub.Endpoints;
+
+/// <summary>
+/// <c>/ws?room=&lt;room&gt;&amp;t=&lt;signed ticket&gt;</c>. Before the upgrade: rate limited per address (429, the
+/// <c>visitor</c> policy), the <c>Origin</c> checked (<see cref="UpgradeOrigins"/>, else 403) and the address's open
+/// sockets capped (<see cref="SocketHubOptions.MaxSocketsPerAddress"/>, else 429). The ticket is verified before anything
+/// is sent (invalid: close 1008); a ticket's sockets beyond <see cref="SocketHubOptions.MaxSocketsPerTicket"/> close,
+/// oldest first, with 4001. Then, by the ticket's state: waiting → position now and every push tick; admitted and not yet entered →
+/// the admission notice; gone → <c>gone</c> and a normal close. The client sends <c>{"type":"heartbeat"}</c> every
+/// HeartbeatInterval; anything else closes with 1008, frames over MaxFrameBytes with 1009.
+/// </summary>
+internal sealed partial class WaitingSocket(
+    RoomDirectory rooms,
+    TokenService tokens,
+    AdmissionNotifier notifier,
+    SessionCloser closer,
+    HubDrain drain,
+    UpgradeOrigins origins,
+    SocketAddressLimiter addresses,
+    IOptions<SocketHubOptions> options,
+    HubMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<WaitingSocket> logger)
+{
+    /// <summary>How long a client whose address holds too many sockets is asked to wait.</summary>
+    private static readonly TimeSpan AddressCapRetryAfter = TimeSpan.FromSeconds(10);
+
+    private readonly SocketHubOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "WebSocket required",
+                detail: "Connect to /ws with a WebSocket upgrade.",
+                type: ProblemTypes.WebSocketRequired).ExecuteAsync(context);
+            return;
+        }
+
+        if (drain.IsDraining)
+        {
+            // Stopping: refused before the upgrade, so the edge retries the request on another hub (next upstream).
+            Log.RefusedWhileDraining(logger);
+            context.Response.Headers.RetryAfter = "1";
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Hub restarting",
+                detail: "This hub is stopping; connect again (another hub takes the connection).",
+                type: ProblemTypes.HubDraining).ExecuteAsync(context);
+            return;
+        }
+
+        if (!origins.IsAllowed(context.Request))
+        {
+            // Another site's page (cross-site WebSocket hijacking): refused before the upgrade.
+            Log.OriginRefused(logger, context.Request.Headers.Origin.ToString(), context.Request.Host.Value ?? string.Empty);
+            metrics.Refused("origin");
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Origin not allowed",
+                detail: "WebSockets are accepted from this site's own pages only.",
+                type: ProblemTypes.OriginNotAllowed).ExecuteAsync(context);
+            return;
+        }
+
+        using var permit = addresses.TryOpen(context);
+        if (!permit.IsAcquired)
+        {
+            Log.AddressCapReached(logger, Hosting.ClientRateLimiting.ClientAddress(context).ToString(), _options.MaxSocketsPerAddress);
+            metrics.Refused("address-cap");
+            context.Response.Headers.RetryAfter = ((int)AddressCapRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many connections",
+                detail: $"Your address has {_options.MaxSocketsPerAddress} connections open to this hub already; close one or retry later.",
+                type: ProblemTypes.TooManySockets).ExecuteAsync(context);
+            return;
+        }
+
+        var roomName = context.Request.Query["room"].ToString();
+        var ticket = context.Request.Query["t"].ToString();
+        var visitorCookie = context.Request.Cookies[VisitorCookie.Name];
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var aborted = context.RequestAborted;
+
+        TokenClaims? claims = null;
+        var status = !rooms.TryGet(roomName, out var room)
+            ? TokenStatus.WrongRoom
+            : tokens.Validate(ticket, TokenKind.Ticket, room.Name, visitor: null, timeProvider.GetUtcNow(), out claims);
+        if (status != TokenStatus.Valid || room is null)
+        {
+            Log.TicketRejected(logger, roomName, status);
+            metrics.Rejected(room?.Name ?? "unknown");
+            metrics.Closed((int)WebSocketCloseStatus.PolicyViolation);
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid ticket: " + status, aborted);
+            return;
+        }
+
+        var isOwner = tokens.VisitorOf(visitorCookie, timeProvider.GetUtcNow()) == claims!.Visitor;
+        var session = new HubSession(room, claims.Ticket, claims.Visitor, isOwner, socket, _options.SendQueueCapacity);
+        room.Add(session);
+        metrics.Connected(room.Name);
+        foreach (var older in room.Surplus(session.Ticket, _options.MaxSocketsPerTicket))
+        {
+            closer.Close(older, HubCloseCodes.Replaced, HubCloseCodes.ReplacedDescription);
+        }
+
+        var sendLoop = session.SendLoopAsync(_options.SendTimeout, _ => { }, aborted);
+        try
+        {
+            if (drain.IsDraining)
+            {
+                // Accepted just as the drain began: handed back like the others, without a greeting.
+                closer.Close(session, HubDrain.ServiceRestart, "service restart");
+            }
+            else
+            {
+                metrics.Opened(room.Name, await GreetAsync(room, session));
+            }
+
+            await ReceiveAsync(session, aborted);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The client vanished; its place stays until AbandonAfter passes without a heartbeat.
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // Redis is unreachable: nothing to tell yet. 1013 (try again later): the page reconnects with backoff.
+            Log.RedisUnavailable(logger, room.Name, ex);
+            closer.Close(session, (WebSocketCloseStatus)1013, "try again later");
+        }
+        finally
+        {
+            room.Remove(session);
+            metrics.ClosedSession(room.Name);
+            session.Complete();
+            await sendLoop.WaitAsync(_options.SendTimeout, timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (session.Overflowed)
+            {
+                metrics.Dropped(room.Name);
+                Log.SlowClient(logger, room.Name, session.Ticket);
+            }
+        }
+    }
+
+    /// <summary>The first message, by the ticket's state; returns that state's name for the metrics.</summary>
+    private async Task<string> GreetAsync(RoomContext room, HubSession session)
+    {
+        var now = timeProvider.GetUtcNow();
+        var place = await room.Queue.GetStatusAsync(session.Ticket);
+        switch (place.State)
+        {
+            case TicketState.Waiting:
+                room.Heartbeat(session.Ticket);
+                var snapshot = room.Snapshot ??= await room.Switch.ReadAsync(now);
+                session.Enqueue(HubMessages.Position(place.Position, snapshot.EtaSeconds(place.Position, now, room.Options), snapshot.Switch.QueueOn));
+                metrics.Out("position");
+                return "waiting";
+            case TicketState.Active:
+                room.Heartbeat(session.Ticket);
+                switch ((await notifier.DeliverAsync(room, [session.Ticket], DeliveryCause.Connect))[0])
+                {
+                    case DeliveryResult.Entered:
+                        // Entered already (in some browser): the notifier closed this connection; nothing to wait for.
+                        return "entered";
+                    case DeliveryResult.NotAdmitted:
+                        // The admission lapsed between the two reads.
+                        closer.Gone(session, GoneReason.Expired.ToWireReason());
+                        return "gone";
+                    default:
+                        return "active";
+                }
+            default:
+                closer.Gone(session, place.Reason.ToWireReason());
+                return "gone";
+        }
+    }
+
+    private async Task ReceiveAsync(HubSession session, CancellationToken aborted)
+    {
+        // Exactly one frame's worth (plus one byte to detect an oversized frame): the pool would round 4,097 up to 8,192
+        // and keep it for the socket's whole life.
+        var buffer = GC.AllocateUninitializedArray<byte>(_options.MaxFrameBytes + 1);
+        while (session.Socket.State == WebSocketState.Open)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                if (length > _options.MaxFrameBytes)
+                {
+                    Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
+                    return;
+                }
+
+                result = await session.Socket.ReceiveAsync(buffer.AsMemory(length, _options.MaxFrameBytes + 1 - length), aborted);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                // Complete the close handshake (after anything still queued), so the client sees a clean close.
+                session.CloseAfterSending(WebSocketCloseStatus.NormalClosure, "bye");
+                return;
+            }
+
+            if (length > _options.MaxFrameBytes)
+            {
+                Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
+                return;
+            }
+
+            if (result.MessageType != WebSocketMessageType.Text || !HubMessages.IsHeartbeat(buffer.AsSpan(0, length)))
+            {
+                Reject(session, "invalid", WebSocketCloseStatus.PolicyViolation, "only {\"type\":\"heartbeat\"} is accepted");
+                return;
+            }
+
+            metrics.In("heartbeat");
+            session.Room.Heartbeat(session.Ticket);
+        }
+    }
+
+    private void Reject(HubSession session, string kind, WebSocketCloseStatus status, string description)
+    {
+        metrics.In(kind);
+        Log.FrameRejected(logger, session.Room.Name, kind);
+        closer.Close(session, status, description);
+    }
+
+    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string description, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await socket.CloseOutputAsync(status, description, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // Gone already.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.TicketRejected, LogLevel.Warning, "Room {Room}: WebSocket ticket refused ({Status}); closed with 1008")]
+        public static partial void TicketRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.FrameRejected, LogLevel.Warning, "Room {Room}: {Kind} frame from a client; closing")]
+        public static partial void FrameRejected(ILogger logger, string room, string kind);
+
+        [LoggerMessage(EventIds.GreetingRedisUnavailable, LogLevel.Warning, "Room {Room}: Redis unavailable while greeting a client; closed with 1013")]
+        public static partial void RedisUnavailable(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.RefusedWhileDraining, LogLevel.Information, "Stopping: WebSocket upgrade refused with 503 (the edge retries it on another hub)")]
+        public static partial void RefusedWhileDraining(ILogger logger);
+
+        [LoggerMessage(EventIds.OriginRefused, LogLevel.Warning, "WebSocket upgrade from origin {Origin} refused with 403 (host {Host}; not in SocketHub:AllowedOrigins)")]
+        public static partial void OriginRefused(ILogger logger, string origin, string host);
+
+        [LoggerMessage(EventIds.AddressCapReached, LogLevel.Warning, "WebSocket upgrade from {Address} refused with 429: {Max} sockets open from that address already")]
+        public static partial void AddressCapReached(ILogger logger, string address, int max);
+
+        [LoggerMessage(EventIds.SlowClient, LogLevel.Warning, "Room {Room}: client of ticket {Ticket} did not keep up; its send queue overflowed and it was cut off")]
+        public static partial void SlowClient(ILogger logger, string room, string ticket);
+    }
+}

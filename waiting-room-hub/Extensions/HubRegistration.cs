@@ -1,0 +1,94 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using YarpWaitingRoom.Hosting;
+using YarpWaitingRoom.Hub.Diagnostics;
+using YarpWaitingRoom.Hub.Endpoints;
+using YarpWaitingRoom.Hub.Push;
+using YarpWaitingRoom.Hub.Sessions;
+using YarpWaitingRoom.Options;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Tokens;
+
+namespace YarpWaitingRoom.Hub.Extensions;
+
+/// <summary>Everything <c>AddWaitingRoomHub()</c> registers and <c>MapWaitingRoomHub()</c> maps.</summary>
+internal static class HubRegistration
+{
+    /// <summary>Name of the hub's Redis health check (tagged <c>ready</c>), apart from the gate's when one process hosts both.</summary>
+    public const string RedisCheck = "waiting-room-hub-redis";
+
+    /// <summary>Server pings keep idle connections (and NAT mappings) alive between pushes.</summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(20);
+
+    /// <summary>The options classes <c>AddWaitingRoomHub</c> binds, by their path in the stock hub's layout.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> BoundSections = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    {
+        [WaitingRoomOptions.SectionName] = typeof(WaitingRoomOptions),
+        [SocketHubOptions.SectionName] = typeof(SocketHubOptions),
+        [RateLimitOptions.SectionName] = typeof(RateLimitOptions),
+    };
+
+    public static void Add(IServiceCollection services, IConfiguration waitingRoom, IConfiguration hub)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(waitingRoom);
+        ArgumentNullException.ThrowIfNull(hub);
+        services.AddOptions<WaitingRoomOptions>().Bind(waitingRoom).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SocketHubOptions>().Bind(hub).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(waitingRoom.GetSection(RateLimitOptions.SubsectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<HubGuard>();
+        services.AddSingleton<WaitingPageAssets>();
+        services.AddSingleton<UpgradeOrigins>();
+        services.AddSingleton<SocketAddressLimiter>();
+
+        services.AddRedisConnection(provider => "socket-hub-" + provider.GetRequiredService<IOptions<SocketHubOptions>>().Value.InstanceName);
+        // Every store call runs through one policy (breaker, busy vs stalled). The hub's calls are batches that grow
+        // with its sockets (heartbeats, notices), so they keep the client library's own 5-s timeout.
+        services.AddSingleton(provider => new RedisCallPolicy(
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            new RedisCallOptions { Timeout = TimeSpan.FromSeconds(5), StallAfter = TimeSpan.FromSeconds(10) },
+            provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new TokenService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
+        services.AddSingleton<RoomDirectory>();
+        services.AddSingleton<HubMetrics>();
+        services.AddSingleton<SessionCloser>();
+        services.AddSingleton<AdmissionNotifier>();
+        services.AddSingleton<WaitingSocket>();
+        services.AddSingleton<PositionPusher>();
+        services.AddHostedService(provider => provider.GetRequiredService<PositionPusher>());
+        services.AddHostedService<HeartbeatFlusher>();
+        services.AddHostedService<AdmissionSubscriber>();
+        services.AddSingleton<HubDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<HubDrain>());
+
+        services.AddHealthChecks().AddRedisCheck(HealthStatus.Unhealthy, minimumVersion: RedisConnection.ShardedPubSubVersion, name: RedisCheck);
+    }
+
+    /// <summary>
+    /// The waiting page (<c>/_wr/wait/{room}</c>), its assets (<c>/_wr/wait-assets/</c>, from the assembly:
+    /// <see cref="WaitingPageAssets"/>) and the
+    /// WebSocket (<c>/ws</c>, with its own WebSocket middleware), each behind <see cref="HubGuard"/>.
+    /// </summary>
+    public static IEndpointConventionBuilder Map(IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var guard = endpoints.ServiceProvider.GetRequiredService<HubGuard>();
+        var group = endpoints.MapGroup(string.Empty);
+        ((IEndpointConventionBuilder)group).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!));
+
+        var socket = endpoints.CreateApplicationBuilder();
+        socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = KeepAliveInterval });
+        socket.Run(static context => context.RequestServices.GetRequiredService<WaitingSocket>().HandleAsync(context));
+        group.Map(WaitingRoomPaths.Socket, socket.Build());
+        group.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}", WaitingPageEndpoint.GetAsync);
+
+        var assets = endpoints.ServiceProvider.GetRequiredService<WaitingPageAssets>();
+        group.MapMethods(WaitingRoomPaths.WaitAssets + "/{file}", [HttpMethods.Get, HttpMethods.Head], assets.ServeAsync);
+        return group;
+    }
+}

@@ -1,0 +1,317 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
+using YarpWaitingRoom.Queue;
+
+namespace YarpWaitingRoom.Hub.Page;
+
+/// <summary>
+/// The waiting page. Rendered here so it is useful without JavaScript (it refreshes itself every
+/// <see cref="RefreshSeconds"/> seconds); <c>wait.js</c> then keeps it live over the WebSocket.
+/// Every value that reaches the markup is HTML-encoded; the model handed to the script is JSON with
+/// HTML-sensitive characters escaped, so no input can close the <c>&lt;script&gt;</c> element. That model also carries
+/// the page's texts (<see cref="PageTexts"/>, the language's whole table) and timings (<see cref="WaitingPageTimings"/>),
+/// so <c>wait.js</c> has no words or intervals of its own.
+/// </summary>
+internal static class WaitingPage
+{
+    public const string Korean = "ko";
+    public const string English = "en";
+
+    /// <summary>Where <c>wait.css</c> and <c>wait.js</c> are served from.</summary>
+    public const string AssetsPath = Protocol.WaitingRoomPaths.WaitAssets;
+
+    /// <summary>How often the page refreshes itself when JavaScript is off.</summary>
+    public const int RefreshSeconds = 10;
+
+    private const string LanguageParameter = "lang";
+    private const string QualityParameter = "q";
+    private const int SecondsPerMinute = 60;
+    private const int MinutesPerHour = 60;
+    private const int JsonBufferBytes = 8192; // the model and one language's texts, Hangul escaped
+
+    // Hangul and typographic punctuation stay readable in the source; '<', '>', '&', '"', '\'' are always encoded.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(
+        UnicodeRanges.BasicLatin, UnicodeRanges.GeneralPunctuation, UnicodeRanges.HangulSyllables);
+
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.Default };
+
+    /// <summary>
+    /// The page's language: <c>lang=</c> in the query wins, then the <c>wr_lang</c> cookie, then the first of
+    /// Korean and English by Accept-Language quality; English otherwise.
+    /// </summary>
+    public static string PickLanguage(string? queryLang, string? cookieLang, string? acceptLanguage) =>
+        Supported(queryLang) ?? Supported(cookieLang) ?? FromAcceptLanguage(acceptLanguage) ?? English;
+
+    /// <summary>The page for <paramref name="model"/>, its words from <see cref="PageTexts"/> and its timings from <paramref name="timings"/>.</summary>
+    public static string Render(WaitingPageModel model, WaitingPageTimings timings)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(timings);
+
+        var language = Supported(model.Language) ?? English;
+        var text = PageTexts.For(language);
+        // Without a ticket there is no place to show or follow (an invalid link): say so, as the socket's 1008 would.
+        var invalid = string.IsNullOrEmpty(model.Ticket);
+        var state = invalid ? "gone" : model.State switch
+        {
+            "waiting" or "active" or "gone" => model.State,
+            _ => "unknown",
+        };
+        var returnUrl = LocalUrls.IsLocal(model.ReturnUrl) ? model.ReturnUrl : "/";
+        var enterUrl = state == "active" && LocalUrls.IsLocal(model.EnterUrl) ? model.EnterUrl : null;
+        var waiting = state is "waiting" or "unknown";
+        var position = waiting && model.Position is > 0 ? model.Position : null; // 1-based; 0 means admitted
+
+        var title = state switch
+        {
+            "active" => text["titleActive"],
+            "gone" => text["titleGone"],
+            _ when position is { } n => PageTexts.Fill(text["titleWaitingAt"], ("n", Number(n))),
+            _ => text["titleWaiting"],
+        };
+
+        // Without JavaScript the page refreshes itself (the hub counts each visit as a heartbeat);
+        // a lost place cannot come back, so that page stays put.
+        var refresh = state == "gone"
+            ? string.Empty
+            : $"""<noscript><meta http-equiv="refresh" content="{RefreshSeconds.ToString(CultureInfo.InvariantCulture)}"></noscript>""";
+
+        var alert = state switch
+        {
+            "active" when enterUrl is not null => $"""
+                <p class="wr-alert-title">{E(text["yourTurn"])}</p>
+                      <p><a class="wr-button" id="wr-enter" href="{E(enterUrl)}">{E(text["continue"])}</a></p>
+                """,
+            "active" => $"""
+                <p class="wr-alert-title">{E(text["yourTurn"])}</p>
+                      <p>{E(text["activeElsewhere"])}</p>
+                """,
+            "gone" => $"""
+                <p class="wr-alert-title">{E(text["goneTitle"])}</p>
+                      <p>{E(invalid ? text["goneInvalid"] : text["goneBody"])}</p>
+                      <p><a class="wr-button" id="wr-rejoin" href="{E(returnUrl)}">{E(text["joinAgain"])}</a></p>
+                """,
+            _ => string.Empty,
+        };
+
+        return $$"""
+            <!doctype html>
+            <html lang="{{language}}">
+            <head>
+              <meta charset="utf-8">
+              <meta name="viewport" content="width=device-width, initial-scale=1">
+              <meta name="robots" content="noindex, nofollow">
+              <meta name="referrer" content="no-referrer">
+              <meta name="color-scheme" content="light dark">
+              {{refresh}}
+              <title>{{E(title)}} – {{E(model.Room)}}</title>
+              <link rel="stylesheet" href="{{AssetsPath}}/wait.css">
+              <script type="application/json" id="wr-data">{{Json(model, timings, text, state, returnUrl, enterUrl)}}</script>
+              <script src="{{AssetsPath}}/wait.js" defer></script>
+            </head>
+            <body data-state="{{state}}">
+              <div class="wr-page">
+                <header class="wr-top">
+                  <p class="wr-brand">{{E(text["brand"])}}</p>
+                  <nav class="wr-lang" aria-label="{{E(text["languageLabel"])}}">
+                    {{LanguageLink(model.Ticket, returnUrl, PageTexts.Korean, language)}}
+                    {{LanguageLink(model.Ticket, returnUrl, PageTexts.English, language)}}
+                  </nav>
+                </header>
+                <main class="wr-card">
+                  <h1 class="wr-room" id="wr-room">{{E(model.Room)}}</h1>
+                  <section id="wr-waiting" class="wr-waiting"{{(waiting ? string.Empty : " hidden")}}>
+                    <p class="wr-lead">{{E(text["lead"])}}</p>
+                    <div id="wr-live" class="wr-live" aria-live="polite" aria-atomic="true">
+                      <p id="wr-position" class="wr-position">{{PositionHtml(position, text)}}</p>
+                      <p class="wr-eta"><span class="wr-label">{{E(text["etaLabel"])}}</span> <span id="wr-eta">{{E(Eta(model.EtaSeconds, text))}}</span></p>
+                    </div>
+                    <div class="wr-progress">
+                      <div class="wr-progress-head">
+                        <label for="wr-progress">{{E(text["progressLabel"])}}</label>
+                        <span id="wr-progress-value" class="wr-progress-value" aria-hidden="true"></span>
+                      </div>
+                      <progress id="wr-progress" max="100"></progress>
+                    </div>
+                    <p id="wr-queue-note" class="wr-note"{{(waiting && !model.QueueOn ? string.Empty : " hidden")}}>{{E(text["queueWindingDown"])}}</p>
+                    <p id="wr-connection" class="wr-connection" data-connection="connecting" hidden>{{E(text["connecting"])}}</p>
+                    <noscript><p class="wr-connection" data-connection="refresh">{{E(PageTexts.Fill(text["noScriptRefresh"], ("seconds", Number(RefreshSeconds))))}}</p></noscript>
+                    <p class="wr-keep-open">{{E(PageTexts.Fill(text["keepOpen"], ("seconds", Seconds(timings.AbandonAfter))))}}</p>
+                    <p class="wr-hint">{{E(text["refreshKeepsPlace"])}}</p>
+                  </section>
+                  <div id="wr-alert" class="wr-alert" data-kind="{{(waiting ? string.Empty : state)}}" aria-live="assertive" aria-atomic="true">{{alert}}</div>
+                </main>
+              </div>
+            </body>
+            </html>
+
+            """;
+    }
+
+    private static string E(string value) => Html.Encode(value);
+
+    private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Whole seconds, rounded down (a visitor told "45" when it is 45.5 leaves in time), at least 1.</summary>
+    private static string Seconds(TimeSpan duration) => Number(Math.Max(1, (long)duration.TotalSeconds));
+
+    private static string PositionHtml(long? position, PageTexts text)
+    {
+        if (position is not { } n)
+        {
+            return E(text["positionUnknown"]);
+        }
+
+        var template = text["positionAt"];
+        var at = template.IndexOf("{n}", StringComparison.Ordinal);
+        return $"""{E(template[..at])}<strong id="wr-position-number">{Number(n)}</strong>{E(template[(at + 3)..])}""";
+    }
+
+    private static string Eta(double? seconds, PageTexts text)
+    {
+        if (seconds is not { } s || !double.IsFinite(s) || s < 0)
+        {
+            return text["etaUnknown"];
+        }
+
+        if (s < SecondsPerMinute)
+        {
+            return text["etaUnderMinute"];
+        }
+
+        var minutes = Math.Max(1, (long)Math.Round(s / SecondsPerMinute, MidpointRounding.AwayFromZero));
+        if (minutes < MinutesPerHour)
+        {
+            return PageTexts.Fill(text["etaMinutes"], ("m", Number(minutes)));
+        }
+
+        var hours = Number(minutes / MinutesPerHour);
+        return minutes % MinutesPerHour == 0
+            ? PageTexts.Fill(text["etaHours"], ("h", hours))
+            : PageTexts.Fill(text["etaHoursMinutes"], ("h", hours), ("m", Number(minutes % MinutesPerHour)));
+    }
+
+    /// <summary>A link to this page in <paramref name="texts"/>' language, named in that language.</summary>
+    private static string LanguageLink(string ticket, string returnUrl, PageTexts texts, string current)
+    {
+        var language = texts.Language;
+        var name = texts["languageName"];
+        var href = $"?t={Uri.EscapeDataString(ticket)}&return={Uri.EscapeDataString(returnUrl)}&{LanguageParameter}={language}";
+        var currentMark = language == current ? " aria-current=\"true\"" : string.Empty;
+        return $"""<a href="{E(href)}" lang="{language}" hreflang="{language}" data-lang="{language}"{currentMark}>{E(name)}</a>""";
+    }
+
+    // Not HTML-encoded on purpose: a <script> element's text is not entity-decoded. JavaScriptEncoder.Default
+    // escapes '<', '>', '&', quotes and non-ASCII, so "</script>" or "<!--" can never appear in the output.
+    // The texts go as they are in the table, placeholders unfilled: wait.js fills them as the server does.
+    private static string Json(WaitingPageModel model, WaitingPageTimings timings, PageTexts text, string state, string returnUrl, string? enterUrl)
+    {
+        var buffer = new ArrayBufferWriter<byte>(JsonBufferBytes);
+        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("room", model.Room);
+            json.WriteString("ticket", model.Ticket);
+            json.WriteString("returnUrl", returnUrl);
+            if (model.Position is { } position)
+            {
+                json.WriteNumber("position", position);
+            }
+            else
+            {
+                json.WriteNull("position");
+            }
+
+            if (model.EtaSeconds is { } eta && double.IsFinite(eta))
+            {
+                json.WriteNumber("etaSeconds", eta);
+            }
+            else
+            {
+                json.WriteNull("etaSeconds");
+            }
+
+            json.WriteBoolean("queueOn", model.QueueOn);
+            json.WriteString("lang", text.Language);
+            json.WriteString("state", state);
+            json.WriteString("enterUrl", enterUrl);
+            json.WriteNumber("heartbeatMs", (long)timings.HeartbeatInterval.TotalMilliseconds);
+            json.WriteNumber("silenceLimitMs", (long)timings.SilenceLimit.TotalMilliseconds);
+            json.WriteStartObject("text");
+            foreach (var (key, value) in text.All)
+            {
+                json.WriteString(key, value);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary><c>"ko"</c> for ko, KO, ko-KR…, <c>"en"</c> for en, en-US…, otherwise <see langword="null"/>.</summary>
+    private static string? Supported(ReadOnlySpan<char> tag)
+    {
+        tag = tag.Trim();
+        var end = tag.IndexOfAny('-', '_');
+        var primary = end < 0 ? tag : tag[..end];
+        return primary.Equals(Korean, StringComparison.OrdinalIgnoreCase) ? Korean
+            : primary.Equals(English, StringComparison.OrdinalIgnoreCase) ? English
+            : null;
+    }
+
+    private static string? FromAcceptLanguage(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return null;
+        }
+
+        string? best = null;
+        var bestQuality = 0d;
+        var ranges = header.AsSpan();
+        foreach (var range in ranges.Split(','))
+        {
+            var item = ranges[range];
+            var parameters = item.IndexOf(';');
+            var language = Supported(parameters < 0 ? item : item[..parameters]);
+            if (language is null)
+            {
+                continue;
+            }
+
+            var quality = parameters < 0 ? 1d : Quality(item[(parameters + 1)..]);
+            if (quality > bestQuality)
+            {
+                (best, bestQuality) = (language, quality);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The <c>q</c> weight of one Accept-Language range (1 when absent, 0 when malformed, which drops the range).</summary>
+    private static double Quality(ReadOnlySpan<char> parameters)
+    {
+        foreach (var range in parameters.Split(';'))
+        {
+            var parameter = parameters[range].Trim();
+            var equals = parameter.IndexOf('=');
+            if (equals < 0 || !parameter[..equals].Trim().Equals(QualityParameter, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            return double.TryParse(parameter[(equals + 1)..].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var quality)
+                ? Math.Clamp(quality, 0d, 1d)
+                : 0d;
+        }
+
+        return 1d;
+    }
+}
