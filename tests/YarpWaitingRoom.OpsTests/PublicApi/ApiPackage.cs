@@ -11,7 +11,9 @@ internal sealed record ApiPackage(string Name, string Folder, Assembly Assembly)
 
     public static readonly ApiPackage Core = new("YarpWaitingRoom.Core", "waiting-room", typeof(WaitingRoomOptions).Assembly);
 
-    public static readonly IReadOnlyList<ApiPackage> All = [Yarp, Core];
+    public static readonly ApiPackage Hub = new("YarpWaitingRoom.Hub", "waiting-room-hub", typeof(WaitingRoomHubServiceCollectionExtensions).Assembly);
+
+    public static readonly IReadOnlyList<ApiPackage> All = [Yarp, Hub, Core];
 
     public static ApiPackage Named(string name) =>
         All.SingleOrDefault(package => package.Name == name) ?? throw new ArgumentException($"No package '{name}'.", nameof(name));

@@ -16,6 +16,7 @@ public sealed partial class PublicApiTests
 
     [Theory]
     [InlineData("YarpWaitingRoom.Yarp")]
+    [InlineData("YarpWaitingRoom.Hub")]
     [InlineData("YarpWaitingRoom.Core")]
     public void BuiltAssembly_ExportsExactlyTheApprovedSymbols(string package)
     {
