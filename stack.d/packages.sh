@@ -1,10 +1,11 @@
 # shellcheck shell=bash
-# The NuGet packages (YarpWaitingRoom.Core, YarpWaitingRoom.Yarp): needs the .NET SDK only. Sourced by ./stack.
+# The NuGet packages (YarpWaitingRoom.Core, YarpWaitingRoom.Yarp, YarpWaitingRoom.Hub): needs the .NET SDK only. Sourced by ./stack.
 
 # The projects packed, in dependency order.
 PACKED_PROJECTS=(
   "waiting-room/YarpWaitingRoom.Core.csproj"
   "waiting-room-yarp/YarpWaitingRoom.Yarp.csproj"
+  "waiting-room-hub/YarpWaitingRoom.Hub.csproj"
 )
 
 # pack_packages DIR: a clean Release build of each packed project as CI builds it (deterministic, SourceLink paths

@@ -10,7 +10,7 @@ namespace YarpWaitingRoom.Packages.Tests;
 [Collection(GatewayGroup.Name)]
 public sealed class PackageContentTests(GatewayTopology topology)
 {
-    private static readonly string[] Ids = ["YarpWaitingRoom.Core", "YarpWaitingRoom.Yarp"];
+    private static readonly string[] Ids = ["YarpWaitingRoom.Core", "YarpWaitingRoom.Yarp", "YarpWaitingRoom.Hub"];
 
     public static TheoryData<string> Packages => [.. Ids];
 
