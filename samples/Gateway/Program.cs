@@ -1,5 +1,3 @@
-using YarpWaitingRoom;
-
 // An existing YARP gateway with a waiting room in front of some of its routes: three calls added (AddWaitingRoom,
 // UseWaitingRoom, MapWaitingRoomEndpoints), everything else is the gateway's own.
 var builder = WebApplication.CreateBuilder(args);

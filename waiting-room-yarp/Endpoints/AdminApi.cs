@@ -101,8 +101,9 @@ internal static partial class AdminApi
                 type: ProblemTypes.InvalidMode);
         }
 
+        var call = target.BeginStateCall();
         var written = await target.Switch.SetModeAsync(mode[0], timeProvider.GetUtcNow());
-        target.Snapshot = written;
+        target.Publish(call, written);
         Log.ModeChanged(logger, room, mode[0], written.Switch.QueueOn ? "ON" : "OFF");
         return TypedResults.Ok(await ViewAsync(target, timeProvider));
     }

@@ -99,9 +99,10 @@ internal sealed partial class RoomMonitor(
         var now = timeProvider.GetUtcNow();
         try
         {
+            var call = room.BeginStateCall();
             var snapshot = await room.Switch.ReadAsync(now);
-            room.Snapshot = snapshot;
-            metrics.Observe(room.Name, snapshot, room.Options.MaxActive);
+            room.Publish(call, snapshot);
+            metrics.Observe(room.Name, room.Snapshot, room.Options.MaxActive);
             CheckLiveness(room, now);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -124,19 +124,20 @@ internal sealed partial class SwitchEvaluator(
         var announce = next.QueueOn != current.Switch.QueueOn ? SwitchStore.Announce.Transition
             : next.Reason != current.Switch.Reason ? SwitchStore.Announce.Message
             : SwitchStore.Announce.None;
+        var call = room.BeginStateCall();
         if (!await room.Switch.TryWriteAsync(current.Version, current.Mode, next, sample.LastSecond, sample.TenSecondAverage, announce, now))
         {
             // An operator changed the mode meanwhile: their write stands; evaluate again next second.
             return;
         }
 
-        room.Snapshot = current with
+        room.Publish(call, current with
         {
             Version = current.Version + 1,
             Switch = next,
             RateLastSecond = sample.LastSecond,
             RateTenSeconds = sample.TenSecondAverage,
-        };
+        });
         if (announce == SwitchStore.Announce.Transition)
         {
             metrics.Transition(room.Name, next);
