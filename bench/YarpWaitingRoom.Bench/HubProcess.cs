@@ -41,7 +41,8 @@ internal static class HubProcess
             environment["SocketHub__PushInterval"] = interval.ToString("c", CultureInfo.InvariantCulture);
         }
 
-        // Like ./stack: the project folder is the content root (its appsettings.json; the page's assets are embedded in YarpWaitingRoom.Hub).
+        // Like ./stack: the project folder is the content root (its appsettings.json; the page's assets are embedded in
+        // YarpWaitingRoom.Hub).
         var assembly = await EnsureBuiltAsync(cancellationToken);
         return await ServiceProcess.StartAsync("hub " + instance, assembly, environment, cancellationToken, ProjectFolder);
     }
