@@ -18,7 +18,7 @@ public abstract class HubTestBase(RedisFixture fixture) : IAsyncLifetime
 
     protected static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _redis = await Fixture.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _redis = await Fixture.ConnectAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -15,7 +15,7 @@ public sealed class SlowClientTests(RedisFixture redis) : IAsyncLifetime
 {
     private ConnectionMultiplexer _redis = null!;
 
-    public async ValueTask InitializeAsync() => _redis = await redis.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _redis = await redis.ConnectAsync();
 
     public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
 

@@ -32,7 +32,7 @@ public sealed partial class WaitingPageTests(RedisFixture redis) : IAsyncLifetim
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _redis = await redis.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _redis = await redis.ConnectAsync();
 
     public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
 

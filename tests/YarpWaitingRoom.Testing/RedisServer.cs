@@ -12,12 +12,14 @@ public sealed class RedisServer : IAsyncDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
     private readonly string _directory;
     private readonly bool _appendOnly;
+    private readonly bool _clusterEnabled;
 
-    private RedisServer(int port, string directory, bool appendOnly)
+    private RedisServer(int port, string directory, bool appendOnly, bool clusterEnabled)
     {
         Port = port;
         _directory = directory;
         _appendOnly = appendOnly;
+        _clusterEnabled = clusterEnabled;
     }
 
     public int Port { get; }
@@ -27,10 +29,17 @@ public sealed class RedisServer : IAsyncDisposable
 
     public bool IsRunning { get; private set; }
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false, CancellationToken cancellationToken = default)
+    public static Task<RedisServer> StartAsync(bool appendOnly = false, CancellationToken cancellationToken = default) =>
+        StartAsync(appendOnly, clusterEnabled: false, cancellationToken);
+
+    /// <summary>A node for <see cref="RedisCluster"/>: cluster mode on, its slots not yet assigned.</summary>
+    internal static Task<RedisServer> StartClusterNodeAsync(CancellationToken cancellationToken) =>
+        StartAsync(appendOnly: false, clusterEnabled: true, cancellationToken);
+
+    private static async Task<RedisServer> StartAsync(bool appendOnly, bool clusterEnabled, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("ywr-redis-").FullName;
-        var server = new RedisServer(FreePort.Next(), directory, appendOnly);
+        var server = new RedisServer(FreePort.Next(), directory, appendOnly, clusterEnabled);
         await server.StartAsync(cancellationToken);
         return server;
     }
@@ -49,6 +58,7 @@ public sealed class RedisServer : IAsyncDisposable
                 "--logfile", Path.Combine(_directory, "redis.log"),
                 "--save", string.Empty,
                 "--appendonly", _appendOnly ? "yes" : "no",
+                .. (_clusterEnabled ? (string[])["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"] : []),
             ],
             CommandTimeout,
             cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -93,7 +93,7 @@ public sealed class RoomNoticeTests(RedisFixture redis)
     public async Task EveryMessageTheScriptsPublish_ParsesAndFormatsBackToTheSameText()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-        await using var connection = await redis.Server.ConnectAsync();
+        await using var connection = await redis.ConnectAsync();
         var options = new RoomOptions { MaxActive = 2 };
         var queue = new QueueStore(connection, UniqueName.For("room"), options, time);
         var switchStore = new SwitchStore(connection, queue.Keys, options);

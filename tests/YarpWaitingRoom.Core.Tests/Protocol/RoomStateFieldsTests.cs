@@ -13,7 +13,7 @@ public sealed class RoomStateFieldsTests(RedisFixture redis)
     public async Task EveryFieldTheStoresAndScriptsWrite_IsDeclared()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-        await using var connection = await redis.Server.ConnectAsync();
+        await using var connection = await redis.ConnectAsync();
         var options = new RoomOptions { MaxActive = 1 };
         var queue = new QueueStore(connection, UniqueName.For("room"), options, time);
         var switchStore = new SwitchStore(connection, queue.Keys, options);

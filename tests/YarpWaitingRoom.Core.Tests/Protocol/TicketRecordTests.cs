@@ -35,7 +35,7 @@ public sealed class TicketRecordTests(RedisFixture redis)
     public async Task TheRecordJoinWrites_IsReadByTheCodec()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-        await using var connection = await redis.Server.ConnectAsync();
+        await using var connection = await redis.ConnectAsync();
         var queue = new QueueStore(connection, UniqueName.For("room"), new RoomOptions(), time);
 
         var join = await queue.JoinAsync("visitor-1", "/seats?a=1|2", queueOff: false);

@@ -20,7 +20,7 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async ValueTask InitializeAsync() => _connection = await redis.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _connection = await redis.ConnectAsync();
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 

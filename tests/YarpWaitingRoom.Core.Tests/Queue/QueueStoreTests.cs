@@ -15,7 +15,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
 
     private IDatabase Db => _connection.GetDatabase();
 
-    public async ValueTask InitializeAsync() => _connection = await redis.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _connection = await redis.ConnectAsync();
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 

@@ -13,7 +13,7 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
     private ConnectionMultiplexer _connection = null!;
 
-    public async ValueTask InitializeAsync() => _connection = await redis.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _connection = await redis.ConnectAsync();
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 

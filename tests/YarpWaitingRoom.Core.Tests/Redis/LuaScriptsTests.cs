@@ -11,7 +11,7 @@ public sealed partial class LuaScriptsTests(RedisFixture redis) : IAsyncLifetime
 {
     private ConnectionMultiplexer _connection = null!;
 
-    public async ValueTask InitializeAsync() => _connection = await redis.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _connection = await redis.ConnectAsync();
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 

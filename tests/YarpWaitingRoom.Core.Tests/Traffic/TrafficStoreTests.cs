@@ -14,7 +14,7 @@ public sealed class TrafficStoreTests(RedisFixture redis) : IAsyncLifetime
     private const int Window = 60;
     private ConnectionMultiplexer _connection = null!;
 
-    public async ValueTask InitializeAsync() => _connection = await redis.Server.ConnectAsync();
+    public async ValueTask InitializeAsync() => _connection = await redis.ConnectAsync();
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 

@@ -22,7 +22,7 @@ public sealed class WaitingRoomEventConsumerTests(PostgresFixture postgres, Redi
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        _redis = await Redis.Server.ConnectAsync();
+        _redis = await Redis.ConnectAsync();
     }
 
     public override async ValueTask DisposeAsync()

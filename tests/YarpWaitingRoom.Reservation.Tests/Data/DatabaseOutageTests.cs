@@ -174,7 +174,7 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, RedisFixture r
             Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
         }
 
-        await using var redis = await Redis.Server.ConnectAsync();
+        await using var redis = await Redis.ConnectAsync();
         var stream = new RedisKeys(Room).Events;
         await Server.StopAsync(Cancellation);
         await WaitingRoomEventConsumerTests.AddEventAsync(redis.GetDatabase(), stream, WaitingRoomEventType.Abandoned, "v-leaves-during-outage", DateTimeOffset.UtcNow);
