@@ -13,35 +13,21 @@ namespace YarpWaitingRoom.Hub.Endpoints;
 internal sealed class HubGuard : IDisposable
 {
     private readonly PartitionedRateLimiter<HttpContext> _visitor;
-    private readonly HubMetrics _metrics;
+    private readonly Action _rejected;
 
     public HubGuard(IOptions<RateLimitOptions> options, HubMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(metrics);
         _visitor = ClientRateLimiting.VisitorLimiter(options.Value);
-        _metrics = metrics;
+        _rejected = () => metrics.Refused("rate-limited");
     }
 
     /// <summary>The endpoint's request delegate behind the guard.</summary>
     public RequestDelegate Wrap(RequestDelegate endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return context => GuardAsync(context, endpoint);
-    }
-
-    private async Task GuardAsync(HttpContext context, RequestDelegate endpoint)
-    {
-        SecurityHeaders.AddTo(context.Response.Headers);
-        using var lease = await _visitor.AcquireAsync(context, 1, context.RequestAborted);
-        if (!lease.IsAcquired)
-        {
-            _metrics.Refused("rate-limited");
-            await ClientRateLimiting.WriteTooManyAsync(context, lease);
-            return;
-        }
-
-        await endpoint(context);
+        return context => GuardedEndpoints.RunLimitedAsync(context, _visitor, _rejected, endpoint);
     }
 
     public void Dispose() => _visitor.Dispose();

@@ -79,7 +79,7 @@ internal static class HubRegistration
         ArgumentNullException.ThrowIfNull(endpoints);
         var guard = endpoints.ServiceProvider.GetRequiredService<HubGuard>();
         var group = endpoints.MapGroup(string.Empty);
-        ((IEndpointConventionBuilder)group).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!));
+        group.WrapRequestDelegates(guard.Wrap);
 
         var socket = endpoints.CreateApplicationBuilder();
         socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = KeepAliveInterval });

@@ -1,3 +1,4 @@
+using YarpWaitingRoom.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Protocol;
@@ -32,7 +33,7 @@ internal static partial class AdminApi
         ArgumentNullException.ThrowIfNull(guard);
         var admin = app.MapGroup(Prefix)
             .AddEndpointFilter<RedisFailureFilter>();
-        ((IEndpointConventionBuilder)admin).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!, EndpointGuard.Kind.Admin));
+        admin.WrapRequestDelegates(endpoint => guard.Wrap(endpoint, EndpointGuard.Kind.Admin));
         admin.MapGet("/rooms", GetRoomsAsync);
         admin.MapGet("/rooms/{room}", GetRoomAsync);
         admin.MapPut("/rooms/{room}/mode", SetModeAsync);

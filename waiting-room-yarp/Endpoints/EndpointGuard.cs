@@ -45,32 +45,25 @@ internal sealed class EndpointGuard : IDisposable
         Admin,
     }
 
-    /// <summary>The endpoint's request delegate behind the guard of <paramref name="kind"/>.</summary>
+    /// <summary>The endpoint's request delegate behind the guard of <paramref name="kind"/> (built once per endpoint).</summary>
     public RequestDelegate Wrap(RequestDelegate endpoint, Kind kind)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return kind == Kind.Admin
-            ? context => GuardAsync(context, endpoint, _admin, AdminApi.RateLimitPolicy, checkKey: true)
-            : context => GuardAsync(context, endpoint, _visitor, ClientRateLimits.VisitorPolicy, checkKey: false);
-    }
-
-    private async Task GuardAsync(HttpContext context, RequestDelegate endpoint, PartitionedRateLimiter<HttpContext> limiter, string policy, bool checkKey)
-    {
-        SecurityHeaders.AddTo(context.Response.Headers);
-        using var lease = await limiter.AcquireAsync(context, 1, context.RequestAborted);
-        if (!lease.IsAcquired)
+        if (kind == Kind.Visitor)
         {
-            _metrics.RateLimited(policy);
-            await ClientRateLimiting.WriteTooManyAsync(context, lease);
-            return;
+            Action rejected = () => _metrics.RateLimited(ClientRateLimiting.VisitorPolicy);
+            return context => GuardedEndpoints.RunLimitedAsync(context, _visitor, rejected, endpoint);
         }
 
-        if (checkKey && !await _adminKey.CheckAsync(context))
+        Action adminRejected = () => _metrics.RateLimited(AdminApi.RateLimitPolicy);
+        RequestDelegate withKey = async context =>
         {
-            return;
-        }
-
-        await endpoint(context);
+            if (await _adminKey.CheckAsync(context))
+            {
+                await endpoint(context);
+            }
+        };
+        return context => GuardedEndpoints.RunLimitedAsync(context, _admin, adminRejected, withKey);
     }
 
     public void Dispose()

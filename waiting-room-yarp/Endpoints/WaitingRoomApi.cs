@@ -1,3 +1,4 @@
+using YarpWaitingRoom.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Yarp.Contracts;
@@ -18,7 +19,7 @@ internal static partial class WaitingRoomApi
         ArgumentNullException.ThrowIfNull(guard);
         var api = app.MapGroup(WaitingRoomPaths.Prefix)
             .AddEndpointFilter<RedisFailureFilter>();
-        ((IEndpointConventionBuilder)api).Finally(endpoint => endpoint.RequestDelegate = guard.Wrap(endpoint.RequestDelegate!, EndpointGuard.Kind.Visitor));
+        api.WrapRequestDelegates(endpoint => guard.Wrap(endpoint, EndpointGuard.Kind.Visitor));
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
         api.MapGet("/enter/{room}", EnterAsync);
     }

@@ -161,7 +161,7 @@ internal sealed partial class WaitingRoomGateMiddleware
             {
                 _metrics.RateLimited(permit.RefusedBy!.Policy, permit.RefusedBy.Scope);
                 SecurityHeaders.AddTo(context.Response.Headers);
-                await ClientRateLimits.WriteTooManyAsync(context, permit, context.RequestAborted);
+                await ClientRateLimiting.WriteTooManyAsync(context, permit);
                 return GateOutcome.RateLimited;
             }
         }

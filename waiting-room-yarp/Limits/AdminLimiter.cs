@@ -7,9 +7,9 @@ using YarpWaitingRoom.Redis;
 namespace YarpWaitingRoom.Yarp.Limits;
 
 /// <summary>
-/// The admin API's per-address limit, site-wide through <see cref="SiteRateLimiter"/>, as the partitions of ASP.NET Core's
-/// <c>admin</c> rate-limiting policy: the rate-limiting middleware decides before the endpoint runs (before any body is
-/// read), and refusals go through its <c>OnRejected</c> like every other policy's.
+/// The admin API's per-address limit, site-wide through <see cref="SiteRateLimiter"/>, as the partitions of the admin
+/// limiter of <see cref="Endpoints.EndpointGuard"/>: it decides before the endpoint runs (before any body is read), and
+/// refusals are answered like every other limit's.
 /// </summary>
 internal sealed class AdminLimiter : IDisposable
 {
@@ -27,13 +27,13 @@ internal sealed class AdminLimiter : IDisposable
         _limits = [new SiteLimit(Endpoints.AdminApi.RateLimitPolicy, LimitScope.Address, options.Value.AdminPerSecond, options.Value.AdminBurst)];
     }
 
-    /// <summary>The request's partition: one per client address, dropped by the middleware once idle.</summary>
+    /// <summary>The request's partition: one per client address, dropped by the limiter once idle.</summary>
     public RateLimitPartition<ClientNetwork> Partition(HttpContext context) =>
         RateLimitPartition.Get(_site.Client(context), client => new Partitioned(this, client));
 
     public void Dispose() => _limits[0].Dispose();
 
-    /// <summary>One client's view of the limit, in the shape ASP.NET Core's rate-limiting middleware asks for.</summary>
+    /// <summary>One client's view of the limit, in the shape a partitioned rate limiter asks for.</summary>
     private sealed class Partitioned(AdminLimiter owner, ClientNetwork client) : RateLimiter
     {
         private long _lastUsed = owner._timeProvider.GetTimestamp();
@@ -42,7 +42,7 @@ internal sealed class AdminLimiter : IDisposable
 
         public override RateLimiterStatistics? GetStatistics() => null;
 
-        /// <summary>The decision needs a Redis round trip: the middleware's synchronous attempt is sent on to <see cref="AcquireAsyncCore"/>.</summary>
+        /// <summary>The decision needs a Redis round trip: a synchronous attempt is sent on to <see cref="AcquireAsyncCore"/>.</summary>
         protected override RateLimitLease AttemptAcquireCore(int permitCount) => SiteLimitLease.Undecided;
 
         protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)

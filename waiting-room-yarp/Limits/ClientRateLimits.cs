@@ -1,8 +1,5 @@
-using System.Net;
-using System.Threading.RateLimiting;
 using YarpWaitingRoom.Limits;
 using YarpWaitingRoom.Redis;
-using YarpWaitingRoom.Hosting;
 
 namespace YarpWaitingRoom.Yarp.Limits;
 
@@ -12,14 +9,12 @@ namespace YarpWaitingRoom.Yarp.Limits;
 /// address on each instance (the <c>visitor</c> policy, shared with the hubs). The <c>/_wr/</c> endpoints are limited
 /// by <see cref="Endpoints.EndpointGuard"/> (<c>visitor</c>, and <c>admin</c> through <see cref="AdminLimiter"/>), not by
 /// ASP.NET Core's rate-limiting middleware, whose options are the embedding gateway's own; the gate, which runs inside
-/// YARP's pipeline and must limit only joins, not admitted traffic, asks <see cref="JoinLimiter.TryJoinAsync"/>. The address is the client's as nginx reported it (ForwardedHeaders trusts
-/// only configured proxies). Refusals are 429 with Retry-After and a problem body, a metric and nothing lost: a join is
+/// YARP's pipeline and must limit only joins, not admitted traffic, asks <see cref="JoinLimiter.TryJoinAsync"/>. The
+/// address is the client's as nginx reported it (ForwardedHeaders trusts only configured proxies). Refusals are 429 with Retry-After and a problem body, a metric and nothing lost: a join is
 /// idempotent.
 /// </summary>
 internal static class ClientRateLimits
 {
-    public const string VisitorPolicy = ClientRateLimiting.VisitorPolicy;
-
     public static void AddClientRateLimits(this IServiceCollection services)
     {
         services.AddSingleton(new RateLimitKeys());
@@ -28,14 +23,4 @@ internal static class ClientRateLimits
         services.AddSingleton<JoinLimiter>();
         services.AddSingleton<AdminLimiter>();
     }
-
-    internal static Task WriteTooManyAsync(HttpContext context, RateLimitLease lease, CancellationToken cancellationToken)
-    {
-        _ = cancellationToken;
-        return ClientRateLimiting.WriteTooManyAsync(context, lease);
-    }
-
-    internal static IPAddress ClientAddress(HttpContext context) => ClientRateLimiting.ClientAddress(context);
-
-    internal static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => ClientRateLimiting.Bucket(perSecond, burst);
 }

@@ -1,3 +1,4 @@
+using YarpWaitingRoom.Hosting;
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
 using YarpWaitingRoom.Limits;
@@ -23,7 +24,7 @@ internal sealed class SiteLimit : IDisposable
         PerSecond = perSecond;
         Burst = burst;
         _local = PartitionedRateLimiter.Create<string, string>(
-            subject => RateLimitPartition.GetTokenBucketLimiter(subject, _ => ClientRateLimits.Bucket(perSecond, burst)),
+            subject => RateLimitPartition.GetTokenBucketLimiter(subject, _ => ClientRateLimiting.Bucket(perSecond, burst)),
             StringComparer.Ordinal);
     }
 

@@ -55,7 +55,7 @@ internal sealed partial class SiteRateLimiter
 
     /// <summary>The client of a request (as the trusted proxies reported it) and its network.</summary>
     public ClientNetwork Client(HttpContext context) =>
-        ClientNetwork.Of(ClientRateLimits.ClientAddress(context), _options.IPv4NetworkPrefix, _options.IPv6NetworkPrefix);
+        ClientNetwork.Of(ClientRateLimiting.ClientAddress(context), _options.IPv4NetworkPrefix, _options.IPv6NetworkPrefix);
 
     /// <summary>Takes one request from each of <paramref name="limits"/> for <paramref name="client"/>, or says which refused.</summary>
     /// <exception cref="RedisBusyException">Redis is busy: no site-wide decision within the gate's timeout.</exception>

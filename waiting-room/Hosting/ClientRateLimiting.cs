@@ -2,9 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Protocol;
 
 namespace YarpWaitingRoom.Hosting;
@@ -23,35 +20,6 @@ internal static class ClientRateLimiting
     public const string ProblemType = ProblemTypes.RateLimited;
 
     private static readonly TimeSpan ReplenishmentPeriod = TimeSpan.FromSeconds(1);
-
-    /// <summary>Adds the <see cref="VisitorPolicy"/>: <c>VisitorPerSecond</c> / <c>VisitorBurst</c> per address.</summary>
-    public static RateLimiterOptions AddVisitorPolicy(this RateLimiterOptions limiter)
-    {
-        ArgumentNullException.ThrowIfNull(limiter);
-        return limiter.AddPolicy(VisitorPolicy, context =>
-        {
-            var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            return PerAddress(context, options.VisitorPerSecond, options.VisitorBurst);
-        });
-    }
-
-    /// <summary>
-    /// Answers refusals with <see cref="WriteTooManyAsync"/> after <paramref name="counted"/> has recorded the policy that
-    /// refused (the endpoint's <see cref="EnableRateLimitingAttribute"/> policy name, <c>unknown</c> without one).
-    /// </summary>
-    public static RateLimiterOptions RejectWithProblem(this RateLimiterOptions limiter, Action<HttpContext, string> counted)
-    {
-        ArgumentNullException.ThrowIfNull(limiter);
-        ArgumentNullException.ThrowIfNull(counted);
-        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.OnRejected = async (rejected, _) =>
-        {
-            var policy = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "unknown";
-            counted(rejected.HttpContext, policy);
-            await WriteTooManyAsync(rejected.HttpContext, rejected.Lease);
-        };
-        return limiter;
-    }
 
     /// <summary>
     /// The <see cref="VisitorPolicy"/> as a limiter of its own, for endpoints that guard themselves rather than rely on the

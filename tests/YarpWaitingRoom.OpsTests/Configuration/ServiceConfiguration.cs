@@ -33,12 +33,9 @@ internal sealed partial class ServiceConfiguration
             .Where(pair => pair.section is not null)
             .Select(pair => (pair.section!, pair.type))
             // The waiting room's libraries bind their sections and subsections themselves.
-            .Concat(AddWaitingRoom().IsMatch(ownSources)
-                ? YarpWaitingRoom.Yarp.Extensions.WaitingRoomRegistration.BoundSections.Select(pair => (pair.Key, pair.Value))
-                : [])
-            .Concat(AddWaitingRoomHub().IsMatch(ownSources)
-                ? YarpWaitingRoom.Hub.Extensions.HubRegistration.BoundSections.Select(pair => (pair.Key, pair.Value))
-                : [])
+            .Concat(LibraryCall().Matches(ownSources)
+                .SelectMany(call => LibraryBindings[call.Groups["call"].Value])
+                .Select(pair => (pair.Key, pair.Value)))
             .GroupBy(pair => pair.Item1, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(group => group.Key, group => (IReadOnlyList<Type>)group.Select(pair => pair.Item2).ToList(), StringComparer.OrdinalIgnoreCase);
 
@@ -86,11 +83,15 @@ internal sealed partial class ServiceConfiguration
             ? map.EnumerateObject().Select(p => p.Name).ToList()
             : [];
 
-    [GeneratedRegex(@"\.AddWaitingRoom\(\s*builder\.Configuration\.GetSection\(\s*WaitingRoomOptions\.SectionName\s*\)")]
-    private static partial Regex AddWaitingRoom();
+    /// <summary>What each of the libraries' registration calls binds, when a host passes it the <c>WaitingRoom</c> section.</summary>
+    private static readonly Dictionary<string, IReadOnlyDictionary<string, Type>> LibraryBindings = new(StringComparer.Ordinal)
+    {
+        ["AddWaitingRoom"] = YarpWaitingRoom.Yarp.Extensions.WaitingRoomRegistration.BoundSections,
+        ["AddWaitingRoomHub"] = YarpWaitingRoom.Hub.Extensions.HubRegistration.BoundSections,
+    };
 
-    [GeneratedRegex(@"\.AddWaitingRoomHub\(\s*builder\.Configuration\.GetSection\(\s*WaitingRoomOptions\.SectionName\s*\)")]
-    private static partial Regex AddWaitingRoomHub();
+    [GeneratedRegex(@"\.(?<call>AddWaitingRoom|AddWaitingRoomHub)\(\s*builder\.Configuration\.GetSection\(\s*WaitingRoomOptions\.SectionName\s*\)")]
+    private static partial Regex LibraryCall();
 
     [GeneratedRegex(@"\.BindConfiguration\(\s*(?<type>\w+)\.SectionName\s*\)")]
     private static partial Regex BindConfiguration();
