@@ -56,7 +56,17 @@ export async function pageWithoutScript(context) {
 
   return {
     page,
-    goto: (url) => page.goto(url),
+    // The document shown may refresh itself at any moment; a navigation that collides with it is interrupted by it
+    // (both load the page anew), so it is simply made again.
+    async goto(url) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await page.goto(url);
+        } catch (error) {
+          if (attempt >= 3 || !/interrupted by another navigation/.test(String(error?.message))) throw error;
+        }
+      }
+    },
     async inspect(action) {
       held = true;
       await page.waitForLoadState('load');
