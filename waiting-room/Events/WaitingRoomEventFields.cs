@@ -17,4 +17,10 @@ internal static class WaitingRoomEventFields
 
     /// <summary>Free text: why (switch reason, reap cause).</summary>
     public const string Reason = "reason";
+
+    /// <summary>
+    /// The ticket's sequence, on a departure of a ticket that was waiting (it left from the middle of the queue): what
+    /// a hub needs to keep computing places (<see cref="Queue.PositionBook"/>).
+    /// </summary>
+    public const string Sequence = "seq";
 }

@@ -49,10 +49,17 @@ internal static class RoomStateFields
     /// <summary>When admit.lua last admitted someone (ms).</summary>
     public const string LastAdmittedAt = "lastAdmittedAt";
 
+    /// <summary>
+    /// How many waiting tickets left from the middle of the queue since the room's last reset (reap.lua): each is also a
+    /// <see cref="Redis.RedisKeys.Departed"/> entry and an event with a <c>seq</c>, and a hub that counted fewer events
+    /// reads <see cref="Redis.RedisKeys.Departed"/> anew (<see cref="Queue.PositionBook"/>).
+    /// </summary>
+    public const string Departed = "departed";
+
     /// <summary>Every field above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Version, Mode, QueueOn, Since, Reason, HighSince, CalmSince, RateLastSecond, RateTenSeconds,
-        Fence, FenceSequence, AdmitRate, LastAdmissionRun, LastAdmittedAt,
+        Fence, FenceSequence, AdmitRate, LastAdmissionRun, LastAdmittedAt, Departed,
     ];
 }

@@ -28,7 +28,8 @@ internal readonly record struct ReapResult(int Reaped, int FreedActive);
 /// <param name="State">Waiting, active or gone.</param>
 /// <param name="Position">1-based place while waiting, else 0.</param>
 /// <param name="Reason">Why it is gone (when <paramref name="State"/> is Gone and the room recorded it).</param>
-internal readonly record struct TicketStatus(TicketState State, long Position, GoneReason Reason = GoneReason.Unknown);
+/// <param name="Sequence">Its place in the order while waiting (the waiting score: what <see cref="PositionBook"/> computes places from), else 0.</param>
+internal readonly record struct TicketStatus(TicketState State, long Position, GoneReason Reason = GoneReason.Unknown, long Sequence = 0);
 
 internal enum RedeemResult
 {

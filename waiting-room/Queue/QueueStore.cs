@@ -16,6 +16,9 @@ internal sealed class QueueStore
     /// <summary>Approximate cap of the room's event stream (XADD MAXLEN ~).</summary>
     public const int EventsMaxLength = 100_000;
 
+    /// <summary>Most events stream entries one <see cref="ReadFrontAsync"/> reads: bounds one read's run time.</summary>
+    public const int PositionEventsPerRead = 10_000;
+
     /// <summary>Most expired sessions dropped, or stale visitors reaped, per call: bounds one script's run time.</summary>
     public const int MaxCleanupPerCall = 5_000;
 
@@ -127,7 +130,7 @@ internal sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Admit,
-            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
+            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed],
             [
                 now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
@@ -184,7 +187,7 @@ internal sealed class QueueStore
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Reap,
-            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
+            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.State, Keys.Departed],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
     }, BatchCallTimeout);
@@ -323,19 +326,66 @@ internal sealed class QueueStore
         for (var c = 0; c < calls.Length; c++)
         {
             var reply = (RedisResult[])(await calls[c])!;
-            for (var i = 0; i < reply.Length / 2; i++)
+            for (var i = 0; i < reply.Length / 3; i++)
             {
-                statuses[(c * chunkSize) + i] = (long)reply[2 * i] switch
+                statuses[(c * chunkSize) + i] = (long)reply[3 * i] switch
                 {
-                    1 => new TicketStatus(TicketState.Waiting, (long)reply[(2 * i) + 1]),
+                    1 => new TicketStatus(TicketState.Waiting, (long)reply[(3 * i) + 1], Sequence: (long)reply[(3 * i) + 2]),
                     2 => new TicketStatus(TicketState.Active, 0),
-                    _ => new TicketStatus(TicketState.Gone, 0, ParseGoneReason((string?)reply[(2 * i) + 1])),
+                    _ => new TicketStatus(TicketState.Gone, 0, ParseGoneReason((string?)reply[(3 * i) + 1])),
                 };
             }
         }
 
         return statuses;
     }
+
+    /// <summary>
+    /// The queue's front and its departures from the middle (<c>positions.lua</c>, one round trip, read only): whole when
+    /// <paramref name="afterEventId"/> is null (every departed sequence above the front), else the departures the events
+    /// stream carries after that id, at most <paramref name="maxEvents"/> entries. With <paramref name="probeTicket"/>,
+    /// also that ticket's ZRANK + 1 at the same moment, to check a <see cref="PositionBook"/> against.
+    /// </summary>
+    public Task<QueueFront> ReadFrontAsync(string? afterEventId, string? probeTicket = null, int maxEvents = PositionEventsPerRead) => _policy.RunAsync(async () =>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEvents);
+        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
+            LuaScripts.Positions,
+            [Keys.Waiting, Keys.Sequence, Keys.Events, Keys.Departed, Keys.State],
+            [afterEventId ?? string.Empty, maxEvents, probeTicket ?? string.Empty]))!;
+        var items = (RedisResult[])reply[5]!;
+        long[] departed = [];
+        QueueDeparture[] departures = [];
+        if (afterEventId is null)
+        {
+            departed = new long[items.Length];
+            for (var i = 0; i < items.Length; i++)
+            {
+                departed[i] = (long)items[i];
+            }
+        }
+        else
+        {
+            departures = new QueueDeparture[items.Length / 3];
+            for (var i = 0; i < departures.Length; i++)
+            {
+                var sequence = (string?)items[(3 * i) + 2];
+                departures[i] = new QueueDeparture(
+                    ParseGoneReason((string?)items[3 * i]),
+                    (string)items[(3 * i) + 1]!,
+                    string.IsNullOrEmpty(sequence) ? 0 : long.Parse(sequence, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return new QueueFront(
+            long.Parse((string)reply[0]!, System.Globalization.CultureInfo.InvariantCulture),
+            (long)reply[1],
+            (string)reply[2]!,
+            (long)reply[3] == 1,
+            (long)reply[4],
+            departed,
+            departures);
+    });
 
     /// <summary>
     /// The admissions that ended (ended, expired, reaped while admitted) at or after <paramref name="sinceMs"/>, oldest

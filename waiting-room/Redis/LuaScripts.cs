@@ -24,6 +24,7 @@ internal static class LuaScripts
     public static readonly string Redeem = Load("redeem.lua", withPrelude: false);
     public static readonly string Deliver = Load("deliver.lua", withPrelude: false);
     public static readonly string Status = Load("status.lua", withPrelude: false);
+    public static readonly string Positions = Load("positions.lua", withPrelude: false);
     public static readonly string WriteState = Load("write-state.lua");
     public static readonly string Reset = Load("reset.lua");
     public static readonly string Limit = Load("limit.lua", withPrelude: false);

@@ -36,6 +36,7 @@ internal sealed class RedisKeys
         Gone = _prefix + "gone";
         GoneReasons = _prefix + "gone:why";
         Revoked = _prefix + "revoked";
+        Departed = _prefix + "departed";
         Notify = RedisChannel.Sharded(_prefix + "notify");
         _usedCodePrefix = _prefix + "code:";
         _ratePrefix = _prefix + "rate:";
@@ -91,6 +92,13 @@ internal sealed class RedisKeys
     /// writers' clocks. Kept for <see cref="Queue.QueueStore.GoneRetention"/> (trimmed by the reaper).
     /// </summary>
     public RedisKey Revoked { get; }
+
+    /// <summary>
+    /// Sorted set sequence → sequence: the waiting tickets that left from the middle of the queue (reaped, ...), kept
+    /// until admission passes them. With the front they make every place computable without a ZRANK
+    /// (<see cref="Queue.PositionBook"/>); counted in the state's <see cref="Protocol.RoomStateFields.Departed"/>.
+    /// </summary>
+    public RedisKey Departed { get; }
 
     /// <summary>
     /// Sharded Pub/Sub channel (SPUBLISH / SSUBSCRIBE, Redis 7.0+) for admission batches and state changes. It carries the

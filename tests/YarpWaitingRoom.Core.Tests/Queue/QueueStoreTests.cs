@@ -376,8 +376,9 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
 
         Assert.Equal(
             [
-                new TicketStatus(TicketState.Waiting, 1), new TicketStatus(TicketState.Waiting, 2), new TicketStatus(TicketState.Waiting, 3),
-                new TicketStatus(TicketState.Waiting, 4), new TicketStatus(TicketState.Waiting, 5),
+                new TicketStatus(TicketState.Waiting, 1, Sequence: 2), new TicketStatus(TicketState.Waiting, 2, Sequence: 3),
+                new TicketStatus(TicketState.Waiting, 3, Sequence: 4), new TicketStatus(TicketState.Waiting, 4, Sequence: 5),
+                new TicketStatus(TicketState.Waiting, 5, Sequence: 6),
                 new TicketStatus(TicketState.Gone, 0, GoneReason.Ended), new TicketStatus(TicketState.Gone, 0, GoneReason.Unknown),
             ],
             statuses);

@@ -17,7 +17,7 @@ public sealed class RoomResetTests(RedisFixture redis)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Reset_EmptiesQueueSessionsStateAndPerItemKeys_ButKeepsTheEventStreamItsGroupAndTheLocks()
+    public async Task Reset_EmptiesQueueSessionsStateAndPerItemKeys_ButKeepsTheEventStreamItsGroupTheLocksAndTheSequence()
     {
         await using var connection = await redis.ConnectAsync();
         var db = connection.GetDatabase();
@@ -47,9 +47,9 @@ public sealed class RoomResetTests(RedisFixture redis)
 
         Assert.Equal((sut.Keys.Room, 3L, 1L), (result.Room, result.Waiting, result.Active));
         Assert.Equal(
-            new[] { sut.Keys.Events.ToString(), lockKey, sut.Keys.State.ToString() }.Order(StringComparer.Ordinal),
+            new[] { sut.Keys.Events.ToString(), lockKey, sut.Keys.State.ToString(), sut.Keys.Sequence.ToString() }.Order(StringComparer.Ordinal),
             (await RoomKeysAsync(connection, sut)).Order(StringComparer.Ordinal));
-        Assert.Equal(before.Count - 3, result.KeysRemoved);
+        Assert.Equal(before.Count - 4, result.KeysRemoved);
         Assert.Equal(events, await db.StreamLengthAsync(sut.Keys.Events));
         Assert.Equal("reservation", Assert.Single(await db.StreamGroupInfoAsync(sut.Keys.Events)).Name);
         Assert.Equal(
@@ -57,6 +57,12 @@ public sealed class RoomResetTests(RedisFixture redis)
             (await db.HashKeysAsync(sut.Keys.State)).Select(field => field.ToString()).Order(StringComparer.Ordinal));
         var fresh = await store.ReadAsync(_time.GetUtcNow());
         Assert.Equal((RoomMode.Auto, false, 0L, 0L), (fresh.Mode, fresh.Switch.QueueOn, fresh.Waiting, fresh.Active));
+
+        // The sequence goes on: every ticket from before the reset is behind the new front, none is taken for waiting.
+        var front = await sut.ReadFrontAsync(afterEventId: null);
+        Assert.Equal(5, front.Front);
+        var rejoined = await sut.JoinAsync("waiting-1", "/", queueOff: false);
+        Assert.Equal(6, (await sut.GetStatusAsync(rejoined.Ticket)).Sequence);
     }
 
     [Fact]

@@ -10,6 +10,7 @@
 -- ARGV[9] stats TTL (s)   ARGV[10] time constant of the admission-rate average (ms)
 -- ARGV[11] wait-histogram bucket bounds (s), comma-separated, ascending (a last, open bucket is implied)
 -- ARGV[12] the admission interval (ms): the time a first batch is taken to have covered
+-- KEYS[12] departed (zset sequence -> sequence of waiting tickets that left from the middle): those the batch passed go
 -- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated), wait buckets "count:sumMs,..." }.
 -- Publishes 'revoked|<ms>|t1,t2,...' for the expired sessions (every proxy refuses their cookies) and
 -- 'admitted|<ms>|t1,t2,...' for the batch.
@@ -53,6 +54,10 @@ if free > 0 and waitingBefore > 0 then
   local popped = redis.call('ZPOPMIN', KEYS[1], free)
   for i = 1, #popped, 2 do
     tickets[#tickets + 1] = popped[i]
+  end
+  -- Departures from the middle that the front has now passed count for nobody's place any more.
+  if #popped > 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[12], '-inf', popped[#popped])
   end
   zadd_chunked(KEYS[2], ARGV[3], tickets)
   call_chunked('ZREM', KEYS[3], tickets)

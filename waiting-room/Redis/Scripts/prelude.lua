@@ -81,11 +81,37 @@ local function forget_ticket(tickets, visitors, ticket)
   return visitor
 end
 
+-- A waiting ticket leaves from the middle of the queue (admission pops the front; everything else is a departure from
+-- the middle): it leaves waiting, and its sequence is kept in departed (sequence -> sequence) until admission passes
+-- it. With the front (the lowest waiting sequence - 1) and these, anyone computes every place without a ZRANK each:
+--   place(seq) = seq - front - #{ departed d : front < d <= seq }
+-- (positions.lua serves it to the hubs; Queue/PositionBook.cs computes it). The caller adds the departures it made to
+-- the state's 'departed' count (departed_count), and passes the sequence to depart() for its event.
+-- Returns the ticket's sequence (a string), or nil when it was not waiting.
+local function leave_waiting(waiting, departed, ticket)
+  local seq = redis.call('ZSCORE', waiting, ticket)
+  if not seq then
+    return nil
+  end
+  redis.call('ZREM', waiting, ticket)
+  redis.call('ZADD', departed, seq, seq)
+  return seq
+end
+
+-- Counts n departures from the middle in the state hash ('departed', never reset but by a room reset): a hub that
+-- followed the events stream and counted fewer knows it missed some (the stream is capped) and reads departed anew.
+local function departed_count(state, n)
+  if n > 0 then
+    redis.call('HINCRBY', state, 'departed', n)
+  end
+end
+
 -- A ticket the caller has taken out of waiting, active and seen leaves the room for `why` ('expired', 'ended' or
 -- 'abandoned'): its record is forgotten, the departure kept in gone (ticket -> now) and gone:why (ticket -> why) for a
--- visitor who comes back to ask, and one event of type `why` is appended, with `detail` as its 'reason' when given.
+-- visitor who comes back to ask, and one event of type `why` is appended, with `detail` as its 'reason' when given and
+-- `seq` as its 'seq' when it left the waiting line (leave_waiting).
 -- room = { tickets, visitors, gone, goneWhy, events, eventsMaxLen } names the keys. Returns the visitor.
-local function depart(room, ticket, why, now, detail)
+local function depart(room, ticket, why, now, detail, seq)
   local visitor = forget_ticket(room.tickets, room.visitors, ticket)
   redis.call('ZADD', room.gone, now, ticket)
   redis.call('HSET', room.goneWhy, ticket, why)
@@ -93,6 +119,10 @@ local function depart(room, ticket, why, now, detail)
   if detail ~= nil then
     event[#event + 1] = 'reason'
     event[#event + 1] = detail
+  end
+  if seq ~= nil then
+    event[#event + 1] = 'seq'
+    event[#event + 1] = seq
   end
   redis.call('XADD', room.events, 'MAXLEN', '~', room.eventsMaxLen, '*', unpack(event))
   return visitor

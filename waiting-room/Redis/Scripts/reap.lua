@@ -5,21 +5,26 @@
 -- KEYS[8] gone (zset ticket -> ms left)   KEYS[9] gone reasons (hash ticket -> why)
 -- KEYS[10] revoked (zset ticket -> ms its admission ended; scores never go backwards)
 -- ARGV[7] departures (gone and revoked) left at or before this (ms) are forgotten (at most ARGV[3] of each per call)
--- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor.
+-- KEYS[11] state   KEYS[12] departed (zset sequence -> sequence: waiting tickets that left from the middle)
+-- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor ('seq' on those that were waiting).
 -- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
--- From prelude.lua (LuaScripts.Load puts it in front): depart, forget_ticket, revoke, tally, notice, call_chunked.
+-- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, forget_ticket, revoke, tally,
+-- notice, call_chunked.
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local room = {
   tickets = KEYS[4], visitors = KEYS[5], gone = KEYS[8], goneWhy = KEYS[9], events = KEYS[6], eventsMaxLen = ARGV[4],
 }
-local reaped, freed = 0, 0
+local reaped, freed, left = 0, 0, 0
 local revoked = {}
 for _, ticket in ipairs(stale) do
   redis.call('ZREM', KEYS[1], ticket)
-  local wasWaiting = redis.call('ZREM', KEYS[2], ticket)
+  local seq = leave_waiting(KEYS[2], KEYS[12], ticket)
   local wasActive = redis.call('ZREM', KEYS[3], ticket)
-  if wasWaiting == 1 or wasActive == 1 then
-    depart(room, ticket, 'abandoned', ARGV[1], wasActive == 1 and 'active' or 'waiting')
+  if seq then
+    left = left + 1
+  end
+  if seq or wasActive == 1 then
+    depart(room, ticket, 'abandoned', ARGV[1], wasActive == 1 and 'active' or 'waiting', seq)
     reaped = reaped + 1
     freed = freed + wasActive
     if wasActive == 1 then
@@ -30,6 +35,7 @@ for _, ticket in ipairs(stale) do
     forget_ticket(KEYS[4], KEYS[5], ticket)
   end
 end
+departed_count(KEYS[11], left)
 if reaped > 0 then
   tally(KEYS[7], ARGV[6], 'abandoned', reaped)
 end

@@ -5,7 +5,9 @@
 -- fencing ('fence', the newest grant admit.lua accepted; 'fenceSeq', the last grant handed out), so a lock holder from
 -- before the reset can never hold a fence above every new holder's. 'version' goes on counting, so a compare-and-set
 -- begun before the reset fails and reads again.
--- KEYS[1] state   KEYS[2] seq   KEYS[3] waiting   KEYS[4] active   KEYS[5] seen   KEYS[6] tickets   KEYS[7] visitors
+-- The ticket sequence goes on counting too (it is not among the keys removed): every ticket from before the reset has a
+-- sequence below the new front, so a hub that computes places (positions.lua) sees them all passed, never waiting.
+-- KEYS[1] state   KEYS[2] departed   KEYS[3] waiting   KEYS[4] active   KEYS[5] seen   KEYS[6] tickets   KEYS[7] visitors
 -- KEYS[8] gone   KEYS[9] gone reasons   KEYS[10] revoked
 -- ARGV[1] notify channel (sharded: SPUBLISH)
 -- Returns { waiting visitors dropped, active sessions dropped, keys removed, the state's new version }.
