@@ -8,6 +8,8 @@ using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 
+using static YarpWaitingRoom.SocketHub.Tests.HubClientExtensions;
+
 namespace YarpWaitingRoom.SocketHub.Tests;
 
 /// <summary>
@@ -123,7 +125,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : HubTestBase(r
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Cancellation));
         Assert.Equal("urn:yarp-waiting-room:problem:rate-limited", problem.RootElement.GetProperty("type").GetString());
-        Assert.Equal(new TicketStatus(TicketState.Waiting, 2), await hub.Queue(Redis).GetStatusAsync(ticket));
+        Assert.Equal((TicketState.Waiting, 2L), Place(await hub.Queue(Redis).GetStatusAsync(ticket)));
     }
 
     [Fact]
@@ -142,7 +144,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : HubTestBase(r
             var refused = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => hub.ConnectAsync(token, Cancellation, visitor));
 
             Assert.Contains("429", refused.Message, StringComparison.Ordinal);
-            Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(Redis).GetStatusAsync(ticket));
+            Assert.Equal((TicketState.Waiting, 1L), Place(await hub.Queue(Redis).GetStatusAsync(ticket)));
         }
         finally
         {
@@ -175,7 +177,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : HubTestBase(r
             Assert.Equal(HubCloseCodes.Replaced, tabs[0].CloseStatus);
             Assert.Equal(4001, (int)HubCloseCodes.Replaced);
             Assert.All(tabs[1..], tab => Assert.Equal(WebSocketState.Open, tab.Socket!.State));
-            Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(Redis).GetStatusAsync(ticket));
+            Assert.Equal((TicketState.Waiting, 1L), Place(await hub.Queue(Redis).GetStatusAsync(ticket)));
         }
         finally
         {
@@ -257,7 +259,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : HubTestBase(r
         using var http = hub.CreateClient();
         var metrics = await http.GetStringAsync("/metrics", Cancellation);
         Assert.Matches("""sockethub_refused_total\{reason="origin"\} [1-9]""", metrics);
-        Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await hub.Queue(Redis).GetStatusAsync(ticket));
+        Assert.Equal((TicketState.Waiting, 1L), Place(await hub.Queue(Redis).GetStatusAsync(ticket)));
     }
 
     [Fact]

@@ -5,6 +5,8 @@ using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 
+using static YarpWaitingRoom.SocketHub.Tests.HubClientExtensions;
+
 namespace YarpWaitingRoom.SocketHub.Tests;
 
 public sealed class SocketHubTests(RedisFixture redis) : HubTestBase(redis)
@@ -176,8 +178,8 @@ public sealed class SocketHubTests(RedisFixture redis) : HubTestBase(redis)
 
         Assert.Equal(1, reaped.Reaped);
         Assert.Equal(TicketState.Gone, (await queue.GetStatusAsync(silent.Ticket)).State);
-        Assert.Equal(new TicketStatus(TicketState.Waiting, 1), await queue.GetStatusAsync(steady.Ticket));
-        Assert.Equal(new TicketStatus(TicketState.Waiting, 2), await queue.GetStatusAsync(flaky.Ticket));
+        Assert.Equal((TicketState.Waiting, 1L), Place(await queue.GetStatusAsync(steady.Ticket)));
+        Assert.Equal((TicketState.Waiting, 2L), Place(await queue.GetStatusAsync(flaky.Ticket)));
         Assert.True(await EventuallyAsync(() => silent.Count(HubMessageKind.Gone) == 1, TimeSpan.FromSeconds(3)), "the reaped client was not told");
         Assert.Equal("abandoned", silent.Last(HubMessageKind.Gone)!.Reason);
     }

@@ -19,4 +19,5 @@ internal static class EventIds
     public const int HeartbeatFlushFailed = 201;
     public const int NoticeFailed = 202;
     public const int SubscribeFailed = 203;
+    public const int PositionMismatch = 204;
 }

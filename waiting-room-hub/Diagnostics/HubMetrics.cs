@@ -29,6 +29,8 @@ internal sealed class HubMetrics
         new HistogramConfiguration { LabelNames = ["room"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
     private readonly Gauge PushRoundTrips = Metrics.CreateGauge("sockethub_push_round_trips", "Redis round trips of the last push tick.", "room");
     private readonly Gauge PushSessions = Metrics.CreateGauge("sockethub_push_sessions", "Sessions covered by the last push tick.", "room");
+    private readonly Counter PositionMismatches = Metrics.CreateCounter(
+        "sockethub_position_mismatches_total", "Push ticks whose computed place of a probe ticket differed from its ZRANK (the book is read whole again).", "room");
 
     /// <summary>Publishes a room's series at zero from the start, so dashboards show 0 rather than "no data".</summary>
     public void Prepare(string room)
@@ -38,6 +40,7 @@ internal sealed class HubMetrics
         Duplicates.WithLabels(room).Inc(0);
         Drops.WithLabels(room).Inc(0);
         PushRoundTrips.WithLabels(room).Set(0);
+        PositionMismatches.WithLabels(room).Inc(0);
         PushSessions.WithLabels(room).Set(0);
     }
 
@@ -68,6 +71,8 @@ internal sealed class HubMetrics
     public void Dropped(string room) => Drops.WithLabels(room).Inc();
 
     public void Closed(int code) => Closes.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+
+    public void PositionMismatch(string room) => PositionMismatches.WithLabels(room).Inc();
 
     public void Tick(string room, TimeSpan duration, int roundTrips, int sessions)
     {

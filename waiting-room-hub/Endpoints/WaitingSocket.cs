@@ -164,12 +164,14 @@ internal sealed partial class WaitingSocket(
         switch (place.State)
         {
             case TicketState.Waiting:
+                session.Sequence = place.Sequence;
                 room.Heartbeat(session.Ticket);
                 var snapshot = room.Snapshot ??= await room.Switch.ReadAsync(now);
                 session.Enqueue(HubMessages.Position(place.Position, snapshot.EtaSeconds(place.Position, now, room.Options), snapshot.Switch.QueueOn));
                 metrics.Out("position");
                 return "waiting";
             case TicketState.Active:
+                session.Sequence = 0;
                 room.Heartbeat(session.Ticket);
                 switch ((await notifier.DeliverAsync(room, [session.Ticket], DeliveryCause.Connect))[0])
                 {

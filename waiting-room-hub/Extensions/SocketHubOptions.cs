@@ -27,10 +27,6 @@ internal sealed class SocketHubOptions : IValidatableObject
     [Range(64, 1 << 20)]
     public int MaxFrameBytes { get; set; } = 4096;
 
-    /// <summary>Sessions whose ranks are read in one pipelined round trip.</summary>
-    [Range(1, 100_000)]
-    public int PositionBatchSize { get; set; } = 1000;
-
     /// <summary>How long a send may take before the socket is considered stuck and closed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,6 +1,7 @@
 using YarpWaitingRoom.Hosting;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Switch;
 using YarpWaitingRoom.Hub.Diagnostics;
 using YarpWaitingRoom.Hub.Extensions;
 using YarpWaitingRoom.Hub.Sessions;
@@ -8,11 +9,14 @@ using YarpWaitingRoom.Hub.Sessions;
 namespace YarpWaitingRoom.Hub.Push;
 
 /// <summary>
-/// Every PushInterval, sends each local session its position. Where the tickets stand is read by the room's store
-/// (<see cref="QueueStore.GetStatusesAsync"/>: one call per <see cref="SocketHubOptions.PositionBatchSize"/> sessions), plus
-/// one read of the room's state (queue on, admission rate for the ETA). A ticket found admitted whose connection has no
-/// notice yet gets one through <see cref="AdmissionNotifier.DeliverAsync"/> (a lost Pub/Sub message never strands a
-/// visitor); a ticket gone is told so and closed.
+/// Every PushInterval, sends each local session its place, computed here (<see cref="PositionBook"/>): a room's tick
+/// reads its state (queue on, admission rate for the ETA) and the queue's front with the departures since the last tick
+/// (<see cref="PositionTracker"/>), two round trips whatever the number of sessions. Departures the events name close
+/// their sessions here with their reason. A ticket the front has passed whose connection has no notice yet, or that left
+/// without an event seen here, is asked about in one status call (rare: a lost or late notice); one found admitted gets
+/// its notice through <see cref="AdmissionNotifier.DeliverAsync"/> (a lost Pub/Sub message never strands a visitor), one
+/// gone is told so and closed. Each tick checks one local ticket's computed place against its ZRANK, read at the same
+/// moment; a difference is counted, logged, and the book is read whole again.
 /// </summary>
 internal sealed partial class PositionPusher(
     RoomDirectory rooms,
@@ -50,60 +54,150 @@ internal sealed partial class PositionPusher(
     }
 
     /// <summary>
-    /// One tick for one room; returns the Redis round trips it took: the room's state, then every session's ticket in
-    /// status calls of <see cref="SocketHubOptions.PositionBatchSize"/> tickets, all in flight together, then one delivery
-    /// call when some tickets turned out admitted with a connection here that has no notice yet.
+    /// One tick for one room; returns the Redis round trips it took: the room's state and the queue's front (two), plus
+    /// a status call and a delivery call only when some ticket here passed the front without its notice.
     /// </summary>
     internal async Task<int> PushAsync(RoomContext room)
+    {
+        await room.PushGate.WaitAsync();
+        try
+        {
+            return await TickAsync(room);
+        }
+        finally
+        {
+            room.PushGate.Release();
+        }
+    }
+
+    private async Task<int> TickAsync(RoomContext room)
     {
         var started = timeProvider.GetTimestamp();
         var now = timeProvider.GetUtcNow();
         var snapshot = await room.Switch.ReadAsync(now);
         room.Snapshot = snapshot;
-        var tickets = room.Tickets.ToArray();
-        var statuses = await room.Queue.GetStatusesAsync(tickets, _options.PositionBatchSize);
-        var roundTrips = 1 + ((tickets.Length + _options.PositionBatchSize - 1) / _options.PositionBatchSize);
+        var probe = room.Probe;
+        var update = await room.Positions.UpdateAsync(probe?.Ticket);
+        var roundTrips = 1 + update.Reads;
+        var book = room.Positions.Book;
+        if (probe is { } p && !Agrees(book.PlaceOf(p.Sequence), update.ProbePlace))
+        {
+            metrics.PositionMismatch(room.Name);
+            Log.PositionMismatch(logger, room.Name, p.Ticket, book.PlaceOf(p.Sequence), update.ProbePlace);
+            book.Lose();
+            roundTrips += (await room.Positions.UpdateAsync()).Reads;
+        }
 
+        foreach (var departure in update.Departures)
+        {
+            foreach (var session in room.SessionsOf(departure.Ticket))
+            {
+                closer.Gone(session, departure.Reason.ToWireReason());
+            }
+        }
+
+        var ask = new List<string>();
+        var tickets = 0;
+        (string, long)? nextProbe = null;
+        foreach (var (ticket, sessions) in room.Entries)
+        {
+            tickets++;
+            var sequence = SequenceOf(sessions);
+            if (sequence < 0)
+            {
+                continue; // not greeted yet: its greeting sends the first place
+            }
+
+            var place = book.PlaceOf(sequence);
+            if (place > 0)
+            {
+                var message = HubMessages.Position(place, snapshot.EtaSeconds(place, now, room.Options), snapshot.Switch.QueueOn);
+                foreach (var session in sessions)
+                {
+                    Send(room, session, message, "position");
+                }
+
+                if (nextProbe is not { } last || sequence > last.Item2)
+                {
+                    nextProbe = (ticket, sequence); // the last waiting here: every departure ahead counts in its place
+                }
+            }
+            else if (sessions.Any(s => !s.IsClosing && (place < 0 || !s.AdmittedSent)))
+            {
+                ask.Add(ticket);
+            }
+        }
+
+        room.Probe = nextProbe;
+        if (ask.Count > 0)
+        {
+            roundTrips += await ResolveAsync(room, ask, snapshot, now);
+        }
+
+        metrics.Tick(room.Name, timeProvider.GetElapsedTime(started), roundTrips, tickets);
+        return roundTrips;
+    }
+
+    /// <summary>Both say the ticket waits at the same place, or both that it does not wait.</summary>
+    private static bool Agrees(long computed, long probePlace) => computed == probePlace || (computed <= 0 && probePlace == 0);
+
+    /// <summary>The sequence the ticket's connections were greeted with; -1 when none has been greeted yet.</summary>
+    private static long SequenceOf(System.Collections.Immutable.ImmutableArray<HubSession> sessions)
+    {
+        foreach (var session in sessions)
+        {
+            var sequence = session.Sequence;
+            if (sequence >= 0)
+            {
+                return sequence;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Tickets that no longer wait by the book but whose connections were not told why: asked about in one status call;
+    /// admitted ones get their notice, gone ones are told so. Returns the round trips it took.
+    /// </summary>
+    private async Task<int> ResolveAsync(RoomContext room, List<string> tickets, RoomSnapshot snapshot, DateTimeOffset now)
+    {
+        var statuses = await room.Queue.GetStatusesAsync(tickets, chunkSize: Math.Max(tickets.Count, 1));
         var admitted = new List<string>();
-        for (var i = 0; i < tickets.Length; i++)
+        for (var i = 0; i < tickets.Count; i++)
         {
             var status = statuses[i];
             switch (status.State)
             {
                 case TicketState.Waiting:
-                    var message = HubMessages.Position(status.Position, snapshot.EtaSeconds(status.Position, now, room.Options), snapshot.Switch.QueueOn);
+                    // Greeted before it joined anew (a new place after a lost one): its sequence is the new one now.
                     foreach (var session in room.SessionsOf(tickets[i]))
                     {
-                        Send(room, session, message, "position");
+                        session.Sequence = status.Sequence;
+                        Send(room, session, HubMessages.Position(status.Position, snapshot.EtaSeconds(status.Position, now, room.Options), snapshot.Switch.QueueOn), "position");
                     }
 
                     break;
                 case TicketState.Active:
-                    if (room.SessionsOf(tickets[i]).Any(s => !s.AdmittedSent))
-                    {
-                        admitted.Add(tickets[i]);
-                    }
-
+                    admitted.Add(tickets[i]);
                     break;
                 default:
-                    var reason = status.Reason.ToWireReason();
                     foreach (var session in room.SessionsOf(tickets[i]))
                     {
-                        closer.Gone(session, reason);
+                        closer.Gone(session, status.Reason.ToWireReason());
                     }
 
                     break;
             }
         }
 
-        if (admitted.Count > 0)
+        if (admitted.Count == 0)
         {
-            await notifier.DeliverAsync(room, admitted, DeliveryCause.PushTick);
-            roundTrips++;
+            return 1;
         }
 
-        metrics.Tick(room.Name, timeProvider.GetElapsedTime(started), roundTrips, tickets.Length);
-        return roundTrips;
+        await notifier.DeliverAsync(room, admitted, DeliveryCause.PushTick);
+        return 2;
     }
 
     private void Send(RoomContext room, HubSession session, byte[] message, string type)
@@ -122,5 +216,8 @@ internal sealed partial class PositionPusher(
     {
         [LoggerMessage(EventIds.PushFailed, LogLevel.Warning, "Room {Room}: position push failed; next tick retries")]
         public static partial void PushFailed(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.PositionMismatch, LogLevel.Error, "Room {Room}: ticket {Ticket} computed at place {Computed}, Redis says {Actual}; reading the queue's departures whole again")]
+        public static partial void PositionMismatch(ILogger logger, string room, string ticket, long computed, long actual);
     }
 }

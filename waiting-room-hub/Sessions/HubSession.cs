@@ -11,6 +11,7 @@ namespace YarpWaitingRoom.Hub.Sessions;
 internal sealed class HubSession
 {
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
+    private long _sequence = -1;
     private int _admitted;
     private int _overflowed;
     private WebSocketCloseStatus? _closeStatus;
@@ -44,6 +45,16 @@ internal sealed class HubSession
     public bool IsOwner { get; }
 
     public WebSocket Socket { get; }
+
+    /// <summary>
+    /// The ticket's sequence as its greeting found it: above 0 while it waited (the push tick computes its place from it,
+    /// <see cref="Queue.PositionBook"/>), 0 when it did not wait, -1 until the greeting looked.
+    /// </summary>
+    public long Sequence
+    {
+        get => Volatile.Read(ref _sequence);
+        set => Volatile.Write(ref _sequence, value);
+    }
 
     /// <summary>True once this connection has been sent its admission notice (at most once per connection).</summary>
     public bool AdmittedSent => Volatile.Read(ref _admitted) == 1;

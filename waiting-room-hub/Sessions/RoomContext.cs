@@ -22,6 +22,15 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
 
     public SwitchStore Switch { get; } = switchStore;
 
+    /// <summary>Every waiting place, computed here from the queue's front and departures (kept by the push tick).</summary>
+    public PositionTracker Positions { get; } = new(queue);
+
+    /// <summary>One push tick at a time per room: the tick owns <see cref="Positions"/>.</summary>
+    public SemaphoreSlim PushGate { get; } = new(1, 1);
+
+    /// <summary>A local ticket that waited at the last tick, and its sequence: the next tick checks its computed place against Redis's.</summary>
+    public (string Ticket, long Sequence)? Probe { get; set; }
+
     /// <summary>The room's shared state as last read (each push tick); null before the first read.</summary>
     public RoomSnapshot? Snapshot
     {
@@ -61,6 +70,9 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
             }
         }
     }
+
+    /// <summary>Each ticket with local connections, and those connections (a moment's view).</summary>
+    public IEnumerable<KeyValuePair<string, ImmutableArray<HubSession>>> Entries => _sessions;
 
     /// <summary>Every local session of this room (a moment's view).</summary>
     public IEnumerable<HubSession> Sessions
