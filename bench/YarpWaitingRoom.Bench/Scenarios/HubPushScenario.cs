@@ -78,8 +78,9 @@ internal static class HubPushScenario
         var end = await PrometheusText.ScrapeAsync(scraper, cancellationToken);
         var hubCpuMsPerTick = (hub.CpuTime - cpuBefore).TotalMilliseconds / Ticks;
         var commandsAfter = await RedisInfo.CommandStatsAsync(redis);
-        // What the tick sends per session (rank in waiting, score in active); the stack's own traffic is in the total only.
-        string[] tickCommands = ["zrank", "zscore"];
+        // What a tick runs inside Redis: a rank or score per session before places were computed in the hub; the front,
+        // the stream since the last read and the probe's rank after. The stack's own traffic is in the total only.
+        string[] tickCommands = ["zrank", "zscore", "zrange", "xrange"];
         var perTickCalls = tickCommands.ToDictionary(c => c, c => (commandsAfter.Calls(c) - commandsBefore.Calls(c)) / (double)Ticks);
         var redisMsPerTick = tickCommands.Sum(c => commandsAfter.Micros(c) - commandsBefore.Micros(c)) / 1000.0 / Ticks;
         var allCallsPerTick = (commandsAfter.TotalCalls - commandsBefore.TotalCalls - RedisInfo.CommandsPerSnapshot) / (double)Ticks;
@@ -101,7 +102,7 @@ internal static class HubPushScenario
         var allGotOne = minPerClient == Ticks && maxPerClient == Ticks && rows.All(r => r.PositionsReceived == sessions && r.HubTicks == 1);
         Console.WriteLine($"hub time per push tick ({sessions:N0} sessions, mean of {ticks}): {msPerTick:F1} ms; slowest <= {maxTickMs:F1} ms (histogram bucket)");
         Console.WriteLine($"Redis round trips per tick: {string.Join(", ", roundTrips)}");
-        Console.WriteLine($"Redis commands per tick: ZRANK {perTickCalls["zrank"]:F0}, ZSCORE {perTickCalls["zscore"]:F0} ({redisMsPerTick:F1} ms inside Redis); all commands on this Redis {allCallsPerTick:F0} per interval");
+        Console.WriteLine($"Redis commands per tick: ZRANK {perTickCalls["zrank"]:F0}, ZSCORE {perTickCalls["zscore"]:F0}, ZRANGE {perTickCalls["zrange"]:F0}, XRANGE {perTickCalls["xrange"]:F0} ({redisMsPerTick:F1} ms inside Redis); all commands on this Redis {allCallsPerTick:F0} per interval");
         Console.WriteLine($"hub CPU per push interval (tick, sends, one /metrics scrape, everything else): {hubCpuMsPerTick:F1} ms");
         Console.WriteLine($"positions per client over {Ticks} ticks: min {minPerClient}, max {maxPerClient} (exactly {Ticks} each: {(allGotOne ? "met" : "MISSED")}); gone {clients.GoneMessages}, unexpected {clients.UnexpectedMessages}, failed {clients.Failed}");
 
@@ -115,6 +116,8 @@ internal static class HubPushScenario
             ["roundTripsPerTick"] = new JsonArray(roundTrips.Select(r => (JsonNode)r).ToArray()),
             ["redisZrankPerTick"] = perTickCalls["zrank"],
             ["redisZscorePerTick"] = perTickCalls["zscore"],
+            ["redisZrangePerTick"] = perTickCalls["zrange"],
+            ["redisXrangePerTick"] = perTickCalls["xrange"],
             ["redisMsPerTick"] = Math.Round(redisMsPerTick, 2),
             ["redisCommandsPerInterval"] = allCallsPerTick,
             ["hubCpuMsPerTickInterval"] = Math.Round(hubCpuMsPerTick, 1),
