@@ -7,14 +7,19 @@ using System.Text.Json.Nodes;
 namespace YarpWaitingRoom.Bench.Scenarios;
 
 /// <summary>
-/// Joins per second through the edge nginx: with the concert room forced On, every request without cookies is a new
-/// visitor who joins the queue and is answered 503 with a position. The room goes back to Auto afterwards.
+/// Joins per second through the edge nginx, against admitted requests per second through the same edge and route in the
+/// same run. First the admitted: the concert room is reset and forced Off, one request without cookies is admitted at
+/// once (nobody waits) and its cookies are replayed by every client. Then the joins: with the room forced On, every
+/// request without cookies is a new visitor who joins the queue and is answered 503 with a position. The goal is joins
+/// at half the admitted rate or more. The room is reset and goes back to Auto afterwards.
 /// </summary>
 internal static class JoinsScenario
 {
     public const string Name = "joins";
 
     private const string Room = "concert";
+    private const string GatedPath = "/api/concerts";
+    private const double TargetJoinsPerAdmitted = 0.5;
     private const string AdminKeyVariable = "WaitingRoom__AdminKey";
 
     public static async Task<int> RunAsync(int concurrency, TimeSpan duration, CancellationToken cancellationToken)
@@ -33,14 +38,26 @@ internal static class JoinsScenario
 
         var statuses = new ConcurrentDictionary<int, long>();
         RoomCounts before, after;
-        LoadResult result;
-        await SetModeAsync(admin, "On", cancellationToken);
+        LoadResult result, admitted;
+        await ResetAsync(admin, cancellationToken);
+        await SetModeAsync(admin, "Off", cancellationToken);
         try
         {
+            using var visitor = LoadRunner.CreateClient(StackEndpoints.Edge, concurrency);
+            visitor.DefaultRequestHeaders.Add("Cookie", await AdmitAsync(visitor, cancellationToken));
+            admitted = await LoadRunner.RunAsync("edge admitted", concurrency, duration, async (_, _, ct) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
+                request.Headers.Accept.ParseAdd("application/json");
+                using var response = await visitor.SendAsync(request, ct);
+                return response.IsSuccessStatusCode;
+            }, cancellationToken);
+
+            await SetModeAsync(admin, "On", cancellationToken);
             before = await CountsAsync(admin, cancellationToken);
             result = await LoadRunner.RunAsync("edge joins", concurrency, duration, async (_, _, ct) =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/concerts");
+                using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
                 request.Headers.Accept.ParseAdd("application/json");
                 using var response = await client.SendAsync(request, ct);
                 statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
@@ -51,14 +68,21 @@ internal static class JoinsScenario
         finally
         {
             await SetModeAsync(admin, "Auto", CancellationToken.None);
+            await ResetAsync(admin, CancellationToken.None);
         }
 
         // With the queue On admission goes on, so some of the new visitors may already be active.
         var grown = (after.Waiting - before.Waiting) + (after.Active - before.Active);
         var byStatus = string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
         Console.WriteLine();
-        Console.WriteLine($"{"target",-12} {"joins/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7}");
-        Console.WriteLine($"{result.Target,-12} {result.PerSecond,9:F0} {result.P50Ms,8:F2} {result.P95Ms,8:F2} {result.P99Ms,8:F2} {result.Failed,7}");
+        var ratio = result.PerSecond / admitted.PerSecond;
+        Console.WriteLine($"{"target",-14} {"req/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7}");
+        foreach (var row in new[] { admitted, result })
+        {
+            Console.WriteLine($"{row.Target,-14} {row.PerSecond,9:F0} {row.P50Ms,8:F2} {row.P95Ms,8:F2} {row.P99Ms,8:F2} {row.Failed,7}");
+        }
+
+        Console.WriteLine($"joins / admitted requests: {ratio:F2} (goal >= {TargetJoinsPerAdmitted:F1}: {(ratio >= TargetJoinsPerAdmitted ? "met" : "MISSED")})");
         Console.WriteLine($"responses by status: {byStatus}");
         Console.WriteLine($"room {Room}: waiting {before.Waiting} -> {after.Waiting}, active {before.Active} -> {after.Active}; grew by {grown} for {result.Succeeded} joins");
 
@@ -67,6 +91,10 @@ internal static class JoinsScenario
             ["concurrency"] = concurrency,
             ["seconds"] = duration.TotalSeconds,
             ["joinsPerSecond"] = Math.Round(result.PerSecond, 1),
+            ["admittedPerSecond"] = Math.Round(admitted.PerSecond, 1),
+            ["admittedP99Ms"] = Math.Round(admitted.P99Ms, 2),
+            ["admittedErrors"] = admitted.Failed,
+            ["joinsPerAdmitted"] = Math.Round(ratio, 3),
             ["p50Ms"] = Math.Round(result.P50Ms, 2),
             ["p99Ms"] = Math.Round(result.P99Ms, 2),
             ["joins"] = result.Succeeded,
@@ -75,7 +103,30 @@ internal static class JoinsScenario
             ["statuses"] = new JsonObject(statuses.OrderBy(s => s.Key).Select(s => KeyValuePair.Create(s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)s.Value))),
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
-        return result.Failed == 0 ? 0 : 1;
+        return result.Failed == 0 && admitted.Failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>One request without cookies while the room is Off and empty: admitted at once. Returns its cookies as a Cookie header.</summary>
+    private static async Task<string> AdmitAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await client.SendAsync(request, cancellationToken);
+        var cookies = response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.Select(v => v.Split(';')[0]).Where(c => c.StartsWith("wr_vid=", StringComparison.Ordinal) || c.StartsWith($"wr_{Room}=", StringComparison.Ordinal)).ToArray()
+            : [];
+        if (!response.IsSuccessStatusCode || cookies.Length != 2)
+        {
+            throw new HttpRequestException($"expected 200 with cookies wr_vid and wr_{Room} on the first {GatedPath}, got {(int)response.StatusCode} with [{string.Join("; ", cookies)}]");
+        }
+
+        return string.Join("; ", cookies);
+    }
+
+    private static async Task ResetAsync(HttpClient admin, CancellationToken cancellationToken)
+    {
+        using var response = await admin.PostAsync(new Uri($"/_wr/admin/rooms/{Room}/reset", UriKind.Relative), null, cancellationToken);
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>A join that waits: 503 with the waiting room's JSON body (not nginx's own error page).</summary>
