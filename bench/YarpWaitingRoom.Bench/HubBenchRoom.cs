@@ -72,9 +72,9 @@ internal sealed class HubBenchRoom : IAsyncDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var visitor = "v" + TicketIds.New();
-                var joined = await Queue.JoinAsync(visitor, ReturnUrl, queueOff: false);
+                var joined = await Queue.JoinAsync(visitor, queueOff: false);
                 var cookie = $"{VisitorCookie.Name}={_tokens.Issue(TokenKind.Visitor, string.Empty, visitor, string.Empty, expires)}";
-                visitors[index] = new HubVisitor(visitor, joined.Ticket, _tokens.Issue(TokenKind.Ticket, Name, visitor, joined.Ticket, expires), cookie);
+                visitors[index] = new HubVisitor(visitor, joined.Ticket, _tokens.Issue(TokenKind.Ticket, Name, visitor, joined.Ticket, expires, ReturnUrl), cookie);
             }
         }));
         Console.WriteLine($"  joined {count:N0} visitors to room {Name} in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");

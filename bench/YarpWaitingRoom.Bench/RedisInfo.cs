@@ -76,6 +76,26 @@ internal static class RedisInfo
         throw new InvalidOperationException("INFO memory has no used_memory.");
     }
 
+    /// <summary>
+    /// CPU time of Redis's main thread (<c>used_cpu_user_main_thread</c> + <c>used_cpu_sys_main_thread</c> of
+    /// <c>INFO cpu</c>), in microseconds: unlike a command's wall time, it leaves out the time the thread waited for a CPU
+    /// on a busy machine.
+    /// </summary>
+    public static async Task<long> MainThreadCpuMicrosAsync(IServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        double seconds = 0;
+        foreach (var line in Lines(await server.InfoRawAsync("cpu")))
+        {
+            if (line.StartsWith("used_cpu_user_main_thread:", StringComparison.Ordinal) || line.StartsWith("used_cpu_sys_main_thread:", StringComparison.Ordinal))
+            {
+                seconds += double.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (long)Math.Round(seconds * 1_000_000);
+    }
+
     /// <summary>Waits (up to a minute) until no AOF rewrite or RDB save runs: a fork in progress skews timings.</summary>
     public static async Task WaitForPersistenceAsync(IServer server, CancellationToken cancellationToken)
     {

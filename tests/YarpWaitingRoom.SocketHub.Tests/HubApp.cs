@@ -53,8 +53,9 @@ public sealed class HubApp : WebApplicationFactory<Program>
     /// <summary>A signing service with the hub's key, for making tickets as the proxy would.</summary>
     internal static TokenService Tokens { get; } = new([new SigningKey("test", System.Text.Encoding.UTF8.GetBytes(SigningSecret))]);
 
-    public static string TicketFor(string room, string visitor, string ticket, TimeSpan? lifetime = null) =>
-        Tokens.Issue(TokenKind.Ticket, room, visitor, ticket, DateTimeOffset.UtcNow + (lifetime ?? TimeSpan.FromHours(1)));
+    /// <summary>The ticket token the proxy would have issued at the join, carrying <paramref name="returnUrl"/> when given.</summary>
+    public static string TicketFor(string room, string visitor, string ticket, TimeSpan? lifetime = null, string? returnUrl = null) =>
+        Tokens.Issue(TokenKind.Ticket, room, visitor, ticket, DateTimeOffset.UtcNow + (lifetime ?? TimeSpan.FromHours(1)), returnUrl);
 
     public RoomOptions RoomOptions => Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WaitingRoomOptions>>().Value.Rooms[Room];
 

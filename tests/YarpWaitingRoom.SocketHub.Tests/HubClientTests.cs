@@ -143,7 +143,7 @@ public sealed class HubClientTests(RedisFixture redis) : HubTestBase(redis)
     /// <summary>A client for a new visitor's ticket, joined as the proxy would.</summary>
     private async Task<HubClient> JoinAsync(HubApp hub)
     {
-        var joined = await hub.Queue(Redis).JoinAsync("v1", "/", queueOff: false);
+        var joined = await hub.Queue(Redis).JoinAsync("v1", queueOff: false);
         return HubApp.ClientFor("v1", joined.Ticket, HubApp.TicketFor(hub.Room, "v1", joined.Ticket));
     }
 }

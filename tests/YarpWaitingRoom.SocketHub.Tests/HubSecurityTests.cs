@@ -20,7 +20,7 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : HubTestBase(r
 {
     private async Task<(string Visitor, string Ticket, string Token)> JoinAsync(HubApp hub, string visitor)
     {
-        var joined = await hub.Queue(Redis).JoinAsync(visitor, "/api/concerts", queueOff: false);
+        var joined = await hub.Queue(Redis).JoinAsync(visitor, queueOff: false);
         return (visitor, joined.Ticket, HubApp.TicketFor(hub.Room, visitor, joined.Ticket));
     }
 

@@ -29,7 +29,7 @@ public sealed class NoticeRaceTests(RedisFixture redis) : HubTestBase(redis)
         for (var round = 0; round < Rounds; round++)
         {
             var visitor = $"v{round}";
-            var join = await queue.JoinAsync(visitor, "/", queueOff: false);
+            var join = await queue.JoinAsync(visitor, queueOff: false);
             await using var first = HubApp.ClientFor(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
             await first.ConnectAsync(hubA);
             Assert.True(await EventuallyAsync(() => first.Count(HubMessageKind.Position) > 0, Within));
@@ -69,7 +69,7 @@ public sealed class NoticeRaceTests(RedisFixture redis) : HubTestBase(redis)
         for (var round = 0; round < Rounds; round++)
         {
             var visitor = $"v{round}";
-            var join = await queue.JoinAsync(visitor, "/", queueOff: false);
+            var join = await queue.JoinAsync(visitor, queueOff: false);
             await using var onA = HubApp.ClientFor(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
             await using var onB = HubApp.ClientFor(visitor, join.Ticket, HubApp.TicketFor(room, visitor, join.Ticket));
             await onA.ConnectAsync(hubA);
@@ -96,7 +96,7 @@ public sealed class NoticeRaceTests(RedisFixture redis) : HubTestBase(redis)
         var room = RoomName();
         await using var hub = new HubApp(Fixture.ConnectionString, room, "a", pushInterval: "00:05:00");
         var queue = hub.Queue(Redis);
-        var join = await queue.JoinAsync("owner", "/", queueOff: false);
+        var join = await queue.JoinAsync("owner", queueOff: false);
         await queue.AdmitAsync(await queue.NextFenceAsync());
         var page = $"/_wr/wait/{room}?t={Uri.EscapeDataString(HubApp.TicketFor(room, "owner", join.Ticket))}&return=%2F";
         using var client = hub.CreateClient();

@@ -15,8 +15,28 @@ public sealed class SocketHubTests(RedisFixture redis) : HubTestBase(redis)
     private async Task<List<HubClient>> JoinAsync(HubApp hub, int count)
     {
         var queue = hub.Queue(Redis);
-        var joins = await Task.WhenAll(Enumerable.Range(0, count).Select(i => queue.JoinAsync($"v{i:D4}", "/api/concerts", queueOff: false)));
+        var joins = await Task.WhenAll(Enumerable.Range(0, count).Select(i => queue.JoinAsync($"v{i:D4}", queueOff: false)));
         return [.. joins.Select((j, i) => HubApp.ClientFor($"v{i:D4}", j.Ticket, HubApp.TicketFor(hub.Room, $"v{i:D4}", j.Ticket)))];
+    }
+
+    [Fact]
+    public async Task AdmissionNotice_EntryCodeCarriesTheReturnUrlOfTheTicketToken()
+    {
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
+        var queue = hub.Queue(Redis);
+        var join = await queue.JoinAsync("v-return", queueOff: false);
+        await using var owner = HubApp.ClientFor("v-return", join.Ticket, HubApp.TicketFor(hub.Room, "v-return", join.Ticket, returnUrl: "/seats?row=1|2"));
+        await owner.ConnectAsync(hub);
+        Assert.True(await EventuallyAsync(() => owner.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Admitted);
+
+        Assert.True(await EventuallyAsync(() => owner.Count(HubMessageKind.Admitted) == 1, TimeSpan.FromSeconds(5)), "the visitor was not told");
+        var code = Uri.UnescapeDataString(owner.Last(HubMessageKind.Admitted)!.EnterUrl!.Split("code=")[1]);
+        Assert.Equal(
+            Tokens.TokenStatus.Valid,
+            HubApp.Tokens.Validate(code, Tokens.TokenKind.EntryCode, hub.Room, "v-return", DateTimeOffset.UtcNow, out var claims));
+        Assert.Equal((join.Ticket, "/seats?row=1|2"), (claims!.Ticket, claims.ReturnUrl));
     }
 
     [Theory]

@@ -56,10 +56,10 @@ public sealed partial class WaitingPageTests(RedisFixture redis) : IAsyncLifetim
     public async Task WaitingPage_WithAReturnThatIsNotLocal_KeepsTheTicketsOwn(string hostile)
     {
         await using var hub = new HubApp(redis.ConnectionString, RoomName(), "hub-a");
-        var join = await hub.Queue(_redis).JoinAsync("v1", "/api/concerts", queueOff: false);
+        var join = await hub.Queue(_redis).JoinAsync("v1", queueOff: false);
         using var client = hub.CreateClient();
 
-        var html = await client.GetStringAsync($"/_wr/wait/{hub.Room}?t={Uri.EscapeDataString(HubApp.TicketFor(hub.Room, "v1", join.Ticket))}&return={Uri.EscapeDataString(hostile)}", Cancellation);
+        var html = await client.GetStringAsync($"/_wr/wait/{hub.Room}?t={Uri.EscapeDataString(HubApp.TicketFor(hub.Room, "v1", join.Ticket, returnUrl: "/api/concerts"))}&return={Uri.EscapeDataString(hostile)}", Cancellation);
 
         Assert.Contains("\"returnUrl\":\"/api/concerts\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("evil", html, StringComparison.Ordinal);
@@ -202,7 +202,7 @@ public sealed partial class WaitingPageTests(RedisFixture redis) : IAsyncLifetim
 
     private async Task<string> WaitingPageAsync(HubApp hub, string language)
     {
-        var join = await hub.Queue(_redis).JoinAsync("v1", "/api/concerts", queueOff: false);
+        var join = await hub.Queue(_redis).JoinAsync("v1", queueOff: false);
         using var client = hub.CreateClient();
         var ticket = Uri.EscapeDataString(HubApp.TicketFor(hub.Room, "v1", join.Ticket));
         return await client.GetStringAsync($"/_wr/wait/{hub.Room}?t={ticket}&lang={language}", Cancellation);

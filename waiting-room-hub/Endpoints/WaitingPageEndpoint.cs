@@ -50,7 +50,7 @@ internal static partial class WaitingPageEndpoint
             return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), timings, StatusCodes.Status400BadRequest);
         }
 
-        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(claims!.Ticket) ?? "/";
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : LocalUrls.IsLocal(claims!.ReturnUrl) ? claims.ReturnUrl! : "/";
         var place = await target.Queue.GetStatusAsync(claims!.Ticket);
         var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
         // The entry link only for the ticket's own visitor (their wr_vid), and only through the room's one delivery
@@ -64,7 +64,7 @@ internal static partial class WaitingPageEndpoint
             (TicketState.Waiting, _) => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
             (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
             (TicketState.Active, DeliveryResult.Delivered or DeliveryResult.DeliveredBefore) =>
-                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now)),
+                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now, returnUrl)),
             (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null),
             _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
         };

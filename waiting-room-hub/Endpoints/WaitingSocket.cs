@@ -109,7 +109,7 @@ internal sealed partial class WaitingSocket(
         }
 
         var isOwner = tokens.VisitorOf(visitorCookie, timeProvider.GetUtcNow()) == claims!.Visitor;
-        var session = new HubSession(room, claims.Ticket, claims.Visitor, isOwner, socket, _options.SendQueueCapacity);
+        var session = new HubSession(room, claims.Ticket, claims.Visitor, isOwner, socket, _options.SendQueueCapacity, claims.ReturnUrl);
         room.Add(session);
         metrics.Connected(room.Name);
         foreach (var older in room.Surplus(session.Ticket, _options.MaxSocketsPerTicket))

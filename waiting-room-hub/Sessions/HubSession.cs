@@ -17,12 +17,13 @@ internal sealed class HubSession
     private WebSocketCloseStatus? _closeStatus;
     private string? _closeDescription;
 
-    public HubSession(RoomContext room, string ticket, string visitor, bool isOwner, WebSocket socket, int queueCapacity)
+    public HubSession(RoomContext room, string ticket, string visitor, bool isOwner, WebSocket socket, int queueCapacity, string? returnUrl = null)
     {
         Room = room;
         Ticket = ticket;
         Visitor = visitor;
         IsOwner = isOwner;
+        ReturnUrl = isOwner ? returnUrl : null;
         Socket = socket;
         _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(queueCapacity)
         {
@@ -55,6 +56,12 @@ internal sealed class HubSession
         get => Volatile.Read(ref _sequence);
         set => Volatile.Write(ref _sequence, value);
     }
+
+    /// <summary>
+    /// Where the visitor first wanted to go, from the ticket token (the room keeps it nowhere else): carried into the entry
+    /// link. Only an owner's connection keeps it, as only it is sent a link.
+    /// </summary>
+    public string? ReturnUrl { get; }
 
     /// <summary>True once this connection has been sent its admission notice (at most once per connection).</summary>
     public bool AdmittedSent => Volatile.Read(ref _admitted) == 1;

@@ -72,7 +72,7 @@ internal static partial class WaitingRoomApi
         return TypedResults.Ok(place.State switch
         {
             TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null),
-            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? services.Tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now) : null),
+            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? services.Tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now, claims.ReturnUrl) : null),
             _ => new TicketStatusResponse("gone", null, null, queueOn, null, place.Reason.ToWireReason()),
         });
     }
@@ -106,8 +106,8 @@ internal static partial class WaitingRoomApi
                     detail: $"The entry code is not valid for room '{room}' ({status}).", type: ProblemTypes.InvalidCode);
         }
 
-        // Where the visitor first wanted to go: the link's own return, else the one kept with the ticket.
-        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : await target.Queue.ReturnUrlOfAsync(entry!.Ticket);
+        // Where the visitor first wanted to go: the link's own return, else the one its code carries (from the ticket).
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : entry!.ReturnUrl;
         var redeemed = await target.Queue.RedeemAsync(entry!.Ticket);
         if (redeemed == RedeemResult.AdmissionGone)
         {

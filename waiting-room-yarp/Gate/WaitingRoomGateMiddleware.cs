@@ -176,7 +176,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         var redeemed = RedeemResult.Redeemed;
         try
         {
-            join = await room.Queue.JoinAsync(visitor, ReturnUrls.Of(context.Request), queueOff: !room.QueueOn);
+            join = await room.Queue.JoinAsync(visitor, queueOff: !room.QueueOn);
             if (join.State == TicketState.Active && !join.IsNew)
             {
                 // Admitted earlier and proven by the visitor cookie: start (or resume) the session.
@@ -256,8 +256,9 @@ internal sealed partial class WaitingRoomGateMiddleware
     private async Task DivertAsync(HttpContext context, Room room, string visitor, JoinResult join, DateTimeOffset now)
     {
         SecurityHeaders.AddTo(context.Response.Headers);
-        var ticketToken = _tokens.Issue(TokenKind.Ticket, room.Name, visitor, join.Ticket, now + TokenLifetimes.Ticket);
+        // The return URL rides in the signed ticket (the room keeps none in Redis): the hubs put it into the entry link.
         var returnUrl = ReturnUrls.Of(context.Request);
+        var ticketToken = _tokens.Issue(TokenKind.Ticket, room.Name, visitor, join.Ticket, now + TokenLifetimes.Ticket, returnUrl);
         var waitUrl = WaitingRoomPaths.WaitPage(room.Name, ticketToken, returnUrl);
         var response = context.Response;
         response.Headers.CacheControl = "no-store";

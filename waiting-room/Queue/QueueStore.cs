@@ -73,8 +73,8 @@ internal sealed class QueueStore
         _policy = policy ?? RedisCallPolicy.PassThrough;
         Options = options;
         Keys = new RedisKeys(room);
-        _joinKeys = [Keys.Visitors, Keys.Tickets, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
-        _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active];
+        _joinKeys = [Keys.Visitors, Keys.Joined, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
+        _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.ActiveSeen];
         _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons];
         _channel = Keys.Notify.ToString();
         RevokedFor = options.SessionDuration + RevocationMargin;
@@ -104,16 +104,15 @@ internal sealed class QueueStore
 
     /// <summary>
     /// Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left.
-    /// A <paramref name="returnUrl"/> that is not local (<see cref="LocalUrls"/>) is kept as <c>/</c>.
+    /// Nothing but the place is kept: the caller puts the visitor's return URL into the ticket token.
     /// </summary>
-    public Task<JoinResult> JoinAsync(string visitor, string returnUrl, bool queueOff) => _policy.RunAsync(async () =>
+    public Task<JoinResult> JoinAsync(string visitor, bool queueOff) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
-        returnUrl = LocalUrls.IsLocal(returnUrl) ? returnUrl : "/";
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Join,
             _joinKeys,
-            [visitor, TicketIds.New(), now, returnUrl, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds]))!;
+            [visitor, TicketIds.New(), now, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds]))!;
         return new JoinResult(
             (string)result[0]!,
             (string)result[1]! == "active" ? TicketState.Active : TicketState.Waiting,
@@ -130,7 +129,7 @@ internal sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Admit,
-            [Keys.Waiting, Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed],
+            [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed],
             [
                 now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
@@ -187,7 +186,7 @@ internal sealed class QueueStore
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
             LuaScripts.Reap,
-            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.State, Keys.Departed],
+            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.ActiveSeen, Keys.State, Keys.Departed],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
     }, BatchCallTimeout);
@@ -224,7 +223,7 @@ internal sealed class QueueStore
         var now = NowMs;
         return (int)await Db.ScriptEvaluateAsync(
             LuaScripts.EndSession,
-            [Keys.Active, Keys.Seen, Keys.Tickets, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
+            [Keys.Active, Keys.ActiveSeen, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [ticket, now, reason, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]) == 1;
     });
 
@@ -495,13 +494,4 @@ internal sealed class QueueStore
         batch.Execute();
         return (await waiting, await active);
     });
-
-    /// <summary>The URL a live ticket's visitor first asked for, or null (also when it is not local: <see cref="LocalUrls"/>).</summary>
-    public async Task<string?> ReturnUrlOfAsync(string ticket)
-    {
-        return TicketRecord.TryParse((string?)await _policy.RunAsync(() => Db.HashGetAsync(Keys.Tickets, ticket)), out var record) && LocalUrls.IsLocal(record.ReturnUrl)
-            ? record.ReturnUrl
-            : null;
-    }
-
 }

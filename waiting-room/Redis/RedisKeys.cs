@@ -29,8 +29,9 @@ internal sealed class RedisKeys
         Waiting = _prefix + "waiting";
         Active = _prefix + "active";
         Seen = _prefix + "seen";
+        ActiveSeen = _prefix + "active:seen";
         State = _prefix + "state";
-        Tickets = _prefix + "tickets";
+        Joined = _prefix + "joined";
         Visitors = _prefix + "visitors";
         Events = _prefix + "events";
         Gone = _prefix + "gone";
@@ -51,26 +52,41 @@ internal sealed class RedisKeys
     /// <summary>String, INCR: ticket order.</summary>
     public RedisKey Sequence { get; }
 
-    /// <summary>Sorted set ticket → sequence (strict FIFO).</summary>
+    /// <summary>
+    /// Sorted set visitor → sequence (strict FIFO). Keyed by visitor, one place each, so the join finds a waiting visitor's
+    /// place here; the place's ticket is <c>&lt;visitor&gt;.&lt;sequence&gt;</c> (<see cref="Queue.TicketIds"/>).
+    /// </summary>
     public RedisKey Waiting { get; }
 
     /// <summary>Sorted set ticket → session expiry (ms since epoch).</summary>
     public RedisKey Active { get; }
 
-    /// <summary>Sorted set ticket → last heartbeat (ms since epoch), scanned by the reaper.</summary>
+    /// <summary>
+    /// Sorted set ticket → last heartbeat (ms since epoch) of a waiting place, scanned by the reaper. An admitted ticket's
+    /// entry is left for the reaper to drop (the admit script removes nothing from this million-member set).
+    /// </summary>
     public RedisKey Seen { get; }
+
+    /// <summary>
+    /// Sorted set ticket → last heartbeat (ms since epoch) of an admitted visitor, from its first heartbeat after the
+    /// admission; scanned by the reaper.
+    /// </summary>
+    public RedisKey ActiveSeen { get; }
 
     /// <summary>Hash: mode, queueOn, since, reason, switch timers, admission fencing.</summary>
     public RedisKey State { get; }
 
     /// <summary>
-    /// Hash ticket → <c>visitor|createdMs|returnUrl</c>. One hash instead of a key per ticket: every key a script touches
-    /// is declared in KEYS, and a million waiting visitors cost a million hash fields, not a million keys with TTLs.
-    /// Entries leave with their ticket (admission expiry, reaper, end of session).
+    /// Sorted set epoch second → the first sequence that joined in it (one mark per second with joins, written NX by the
+    /// join): a waiting visitor's join time, to the second, is the newest mark at or below its sequence. The admit script
+    /// reads the batch's marks for the wait histogram and drops the ones below them.
     /// </summary>
-    public RedisKey Tickets { get; }
+    public RedisKey Joined { get; }
 
-    /// <summary>Hash visitor → ticket: the same visitor joining again gets the same place.</summary>
+    /// <summary>
+    /// Hash visitor → ticket of an admitted visitor (active): joining again finds the admission. A waiting visitor needs
+    /// none (<see cref="Waiting"/> is keyed by visitor). Entries leave with their admission (expiry, reaper, end of session).
+    /// </summary>
     public RedisKey Visitors { get; }
 
     /// <summary>Stream of <see cref="Events.WaitingRoomEventType"/> entries, read by consumer groups.</summary>

@@ -6,4 +6,8 @@ namespace YarpWaitingRoom.Tokens;
 /// <param name="Visitor">The visitor it belongs to.</param>
 /// <param name="Ticket">The queue ticket it refers to (empty for visitor tokens).</param>
 /// <param name="ExpiresAt">After this it is refused.</param>
-internal sealed record TokenClaims(TokenKind Kind, string Room, string Visitor, string Ticket, DateTimeOffset ExpiresAt);
+/// <param name="ReturnUrl">
+/// Where the visitor first wanted to go (a local URL: <see cref="Queue.LocalUrls"/>), carried by tickets and entry codes so
+/// the room keeps none in Redis; null when the token carries none.
+/// </param>
+internal sealed record TokenClaims(TokenKind Kind, string Room, string Visitor, string Ticket, DateTimeOffset ExpiresAt, string? ReturnUrl = null);

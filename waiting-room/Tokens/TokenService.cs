@@ -11,7 +11,8 @@ namespace YarpWaitingRoom.Tokens;
 /// <summary>
 /// Issues and checks the waiting room's signed tokens, in process, with no Redis call:
 /// <c>&lt;key id&gt;.&lt;base64url payload&gt;.&lt;base64url HMAC-SHA256&gt;</c>, where the payload is
-/// <c>kind|room|visitor|ticket|expiry</c>. The signature covers the key id and the payload and is compared in constant time.
+/// <c>kind|room|visitor|ticket|expiry</c>, or <c>kind|room|visitor|ticket|expiry|returnUrl</c> when the token carries the
+/// visitor's return URL (tickets and entry codes: the room keeps it nowhere else; last, as it may contain <c>|</c>). The signature covers the key id and the payload and is compared in constant time.
 /// Tokens are issued with the first key; every listed key is accepted, so keys rotate by adding a new first key and
 /// retiring the old one once its tokens have expired.
 /// <para>
@@ -25,8 +26,11 @@ namespace YarpWaitingRoom.Tokens;
 /// </summary>
 internal sealed class TokenService
 {
-    /// <summary>Longest token accepted; anything longer is refused before any work.</summary>
-    public const int MaxTokenLength = 512;
+    /// <summary>
+    /// Longest token accepted; anything longer is refused before any work. Room for a return URL of
+    /// <see cref="Queue.LocalUrls.MaxLength"/> characters besides the other fields, base64url-encoded and signed.
+    /// </summary>
+    public const int MaxTokenLength = 4096;
 
     private const int SignatureBytes = 32;
     private const char FieldSeparator = '|';
@@ -67,7 +71,8 @@ internal sealed class TokenService
     /// <summary>The most verified tokens remembered at once; 0 when none are.</summary>
     public int VerifiedCapacity => _verifiedCapacity;
 
-    public string Issue(TokenKind kind, string room, string visitor, string ticket, DateTimeOffset expiresAt)
+    /// <summary>Signs a token; <paramref name="returnUrl"/>, when given, must be local (<see cref="Queue.LocalUrls"/>).</summary>
+    public string Issue(TokenKind kind, string room, string visitor, string ticket, DateTimeOffset expiresAt, string? returnUrl = null)
     {
         CheckField(room, nameof(room));
         CheckField(visitor, nameof(visitor));
@@ -77,9 +82,18 @@ internal sealed class TokenService
             throw new ArgumentException("A token always names its visitor.", nameof(visitor));
         }
 
-        var payload = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{(char)kind}{FieldSeparator}{room}{FieldSeparator}{visitor}{FieldSeparator}{ticket}{FieldSeparator}{expiresAt.ToUnixTimeSeconds()}");
+        if (returnUrl is not null && !Queue.LocalUrls.IsLocal(returnUrl))
+        {
+            throw new ArgumentException("A token's return URL is a local URL.", nameof(returnUrl));
+        }
+
+        var payload = returnUrl is null
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(char)kind}{FieldSeparator}{room}{FieldSeparator}{visitor}{FieldSeparator}{ticket}{FieldSeparator}{expiresAt.ToUnixTimeSeconds()}")
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(char)kind}{FieldSeparator}{room}{FieldSeparator}{visitor}{FieldSeparator}{ticket}{FieldSeparator}{expiresAt.ToUnixTimeSeconds()}{FieldSeparator}{returnUrl}");
         var encodedPayload = Base64Url.EncodeToString(Encoding.ASCII.GetBytes(payload));
         var signed = _current.Id + "." + encodedPayload;
         Span<byte> signature = stackalloc byte[SignatureBytes];
@@ -219,10 +233,22 @@ internal sealed class TokenService
             }
 
             var payload = Encoding.ASCII.GetString(buffer, 0, length).AsSpan();
+            // Six ranges: the sixth, when present, is the rest of the payload (a return URL may contain '|').
             Span<Range> fields = stackalloc Range[6];
-            if (payload.Split(fields, FieldSeparator) != 5)
+            var count = payload.Split(fields, FieldSeparator);
+            if (count is not (5 or 6))
             {
                 return false;
+            }
+
+            string? returnUrl = null;
+            if (count == 6)
+            {
+                returnUrl = payload[fields[5]].ToString();
+                if (!Queue.LocalUrls.IsLocal(returnUrl))
+                {
+                    return false;
+                }
             }
 
             var kindField = payload[fields[0]];
@@ -238,7 +264,8 @@ internal sealed class TokenService
                 payload[fields[1]].ToString(),
                 payload[fields[2]].ToString(),
                 payload[fields[3]].ToString(),
-                DateTimeOffset.FromUnixTimeSeconds(expiry));
+                DateTimeOffset.FromUnixTimeSeconds(expiry),
+                returnUrl);
             return true;
         }
         finally

@@ -40,12 +40,12 @@ internal static class LimitsScenario
         {
             // Warm-up: the script is loaded once (EVAL, then EVALSHA), connections are open.
             await store.TryTakeAsync(Buckets(keys, clients[0], newVisitor: true));
-            await queue.JoinAsync("vwarm", "/", queueOff: false);
+            await queue.JoinAsync("vwarm", queueOff: false);
 
             var floor = await SequentialAsync("GET (the round-trip floor)", server, i => redis.GetDatabase().StringGetAsync(keys.Address("none", clients[i % Clients])), script: false);
             var known = await SequentialAsync("known visitor (2 buckets)", server, i => store.TryTakeAsync(Buckets(keys, clients[i % Clients], newVisitor: false)));
             var fresh = await SequentialAsync("new visitor (4 buckets)", server, i => store.TryTakeAsync(Buckets(keys, clients[i % Clients], newVisitor: true)));
-            var join = await SequentialAsync("queue join (join.lua)", server, i => queue.JoinAsync("v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "/api/concerts", queueOff: false));
+            var join = await SequentialAsync("queue join (join.lua)", server, i => queue.JoinAsync("v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), queueOff: false));
             // One bucket key's memory, and how long a client's key lives after a burst of 100 joins (then it expires).
             var burst = Buckets(keys, clients[0], newVisitor: false);
             for (var i = 0; i < 100; i++)

@@ -101,8 +101,8 @@ public sealed class RoomNoticeTests(RedisFixture redis)
         var channel = await connection.GetSubscriber().SubscribeAsync(queue.Keys.Notify);
         channel.OnMessage(m => { lock (messages) { messages.Add((string)m.Message!); } });
 
-        var buyer = await queue.JoinAsync("buyer", "/", queueOff: false);
-        var leaver = await queue.JoinAsync("leaver", "/", queueOff: false);
+        var buyer = await queue.JoinAsync("buyer", queueOff: false);
+        var leaver = await queue.JoinAsync("leaver", queueOff: false);
         await queue.AdmitAsync(await queue.NextFenceAsync());
         await queue.EndSessionAsync(buyer.Ticket, "test");
         time.Advance(options.AbandonAfter + TimeSpan.FromSeconds(1));

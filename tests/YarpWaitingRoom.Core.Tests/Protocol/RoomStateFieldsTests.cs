@@ -18,8 +18,8 @@ public sealed class RoomStateFieldsTests(RedisFixture redis)
         var queue = new QueueStore(connection, UniqueName.For("room"), options, time);
         var switchStore = new SwitchStore(connection, queue.Keys, options);
 
-        await queue.JoinAsync("a", "/", queueOff: false);
-        await queue.JoinAsync("b", "/", queueOff: false);
+        await queue.JoinAsync("a", queueOff: false);
+        await queue.JoinAsync("b", queueOff: false);
         await queue.AdmitAsync(await queue.NextFenceAsync());
         time.Advance(options.AdmitInterval);
         await queue.AdmitAsync(await queue.NextFenceAsync());

@@ -55,18 +55,17 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
     [InlineData(WaitingRoomEventType.Expired, null)]
     [InlineData(WaitingRoomEventType.Ended, "purchase")]
     [InlineData(WaitingRoomEventType.Abandoned, "active")]
-    public async Task Departure_ForEachCause_DropsTheTicketRecord_KeepsWhy_AndAppendsOneEventNamingTheVisitor(string why, string? reason)
+    public async Task Departure_ForEachCause_DropsTheVisitorsPointer_KeepsWhy_AndAppendsOneEventNamingTheVisitor(string why, string? reason)
     {
         var sut = CreateSut();
-        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        var ticket = (await sut.JoinAsync("v", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
 
         var leftAt = await LeaveAsync(sut, ticket, why);
 
-        Assert.False(await Db.HashExistsAsync(sut.Keys.Tickets, ticket));
         Assert.False(await Db.HashExistsAsync(sut.Keys.Visitors, "v"));
         Assert.Null(await Db.SortedSetScoreAsync(sut.Keys.Active, ticket));
-        Assert.Null(await Db.SortedSetScoreAsync(sut.Keys.Seen, ticket));
+        Assert.Null(await Db.SortedSetScoreAsync(sut.Keys.ActiveSeen, ticket));
         Assert.Equal(leftAt, await Db.SortedSetScoreAsync(sut.Keys.Gone, ticket));
         Assert.Equal(why, (string?)await Db.HashGetAsync(sut.Keys.GoneReasons, ticket));
         var events = (await Db.StreamRangeAsync(sut.Keys.Events)).Where(e => e[WaitingRoomEventFields.Type] == why).ToList();
@@ -90,14 +89,13 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
     public async Task Departure_OfATicketWhoseVisitorNowHoldsAnother_KeepsTheVisitorsNewTicket(string why)
     {
         var sut = CreateSut();
-        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        var ticket = (await sut.JoinAsync("v", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
         await Db.HashSetAsync(sut.Keys.Visitors, "v", "newer-ticket");
 
         await LeaveAsync(sut, ticket, why);
 
         Assert.Equal("newer-ticket", (string?)await Db.HashGetAsync(sut.Keys.Visitors, "v"));
-        Assert.False(await Db.HashExistsAsync(sut.Keys.Tickets, ticket));
     }
 
     [Fact]
@@ -107,9 +105,9 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
         var sut = new QueueStore(_connection, room, Options(), _time);
         var ahead = new QueueStore(_connection, room, Options(), new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromMinutes(2)));
         var messages = await SubscribeAsync(sut);
-        var buys = (await sut.JoinAsync("buys", "/", queueOff: false)).Ticket;
-        var vanishes = (await sut.JoinAsync("vanishes", "/", queueOff: false)).Ticket;
-        var lapses = (await sut.JoinAsync("lapses", "/", queueOff: false)).Ticket;
+        var buys = (await sut.JoinAsync("buys", queueOff: false)).Ticket;
+        var vanishes = (await sut.JoinAsync("vanishes", queueOff: false)).Ticket;
+        var lapses = (await sut.JoinAsync("lapses", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
         var newest = NowMs + 120_000;
 
@@ -134,9 +132,9 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
     {
         var sut = CreateSut();
         var messages = await SubscribeAsync(sut);
-        var first = (await sut.JoinAsync("first", "/", queueOff: false)).Ticket;
-        var second = (await sut.JoinAsync("second", "/", queueOff: false)).Ticket;
-        var third = (await sut.JoinAsync("third", "/", queueOff: false)).Ticket;
+        var first = (await sut.JoinAsync("first", queueOff: false)).Ticket;
+        var second = (await sut.JoinAsync("second", queueOff: false)).Ticket;
+        var third = (await sut.JoinAsync("third", queueOff: false)).Ticket;
         var start = NowMs;
 
         await sut.AdmitAsync(await sut.NextFenceAsync());
@@ -163,20 +161,20 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
         // 4,500 admissions are 9,000 ZADD arguments: more than Lua can unpack into one call, so they go in chunks.
         const int Count = 4_500;
         var sut = CreateSut(Options(maxActive: 5_000));
-        var joined = await Task.WhenAll(Enumerable.Range(0, Count).Select(i => sut.JoinAsync($"v{i}", "/", queueOff: false)));
+        var joined = await Task.WhenAll(Enumerable.Range(0, Count).Select(i => sut.JoinAsync($"v{i}", queueOff: false)));
 
         var admitted = await sut.AdmitAsync(await sut.NextFenceAsync());
 
         Assert.Equal(joined.OrderBy(j => j.Position).Select(j => j.Ticket), admitted.Tickets);
         Assert.Equal(Count, await Db.SortedSetLengthAsync(sut.Keys.Active));
-        Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Seen));
+        Assert.Equal(Count, await Db.HashLengthAsync(sut.Keys.Visitors));
 
         _time.Advance(TimeSpan.FromSeconds(61));
         var lapsed = await sut.AdmitAsync(await sut.NextFenceAsync());
 
         Assert.Equal(Count, lapsed.Expired);
         Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Active));
-        Assert.Equal(0, await Db.HashLengthAsync(sut.Keys.Tickets));
+        Assert.Equal(0, await Db.HashLengthAsync(sut.Keys.Visitors));
         Assert.Equal(Count, await Db.SortedSetLengthAsync(sut.Keys.Gone));
         Assert.Equal(Count, (await sut.RevokedSinceAsync(0)).Length);
 

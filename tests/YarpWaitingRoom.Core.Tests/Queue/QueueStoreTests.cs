@@ -27,7 +27,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     {
         var sut = CreateSut();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => sut.JoinAsync($"v{i}", "/", queueOff: false)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => sut.JoinAsync($"v{i}", queueOff: false)));
 
         Assert.All(results, r => Assert.Equal(TicketState.Waiting, r.State));
         Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), results.Select(r => r.Position).Order());
@@ -39,9 +39,9 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task Join_SameVisitorTenTimesConcurrently_KeepsOneTicketAndPlace()
     {
         var sut = CreateSut();
-        await sut.JoinAsync("first", "/", queueOff: false);
+        await sut.JoinAsync("first", queueOff: false);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => sut.JoinAsync("repeat", "/", queueOff: false)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => sut.JoinAsync("repeat", queueOff: false)));
 
         Assert.Single(results.Select(r => r.Ticket).Distinct(StringComparer.Ordinal));
         Assert.All(results, r => Assert.Equal(2, r.Position));
@@ -54,23 +54,23 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     {
         var sut = CreateSut(new RoomOptions { MaxActive = 2 });
 
-        var first = await sut.JoinAsync("a", "/", queueOff: true);
-        var second = await sut.JoinAsync("b", "/", queueOff: true);
-        var third = await sut.JoinAsync("c", "/", queueOff: true);
+        var first = await sut.JoinAsync("a", queueOff: true);
+        var second = await sut.JoinAsync("b", queueOff: true);
+        var third = await sut.JoinAsync("c", queueOff: true);
 
         Assert.Equal(TicketState.Active, first.State);
         Assert.Equal(TicketState.Active, second.State);
         Assert.Equal((TicketState.Waiting, 1L), (third.State, third.Position));
-        Assert.Equal(TicketState.Active, (await sut.JoinAsync("a", "/", queueOff: true)).State);
+        Assert.Equal(TicketState.Active, (await sut.JoinAsync("a", queueOff: true)).State);
     }
 
     [Fact]
     public async Task Join_QueueOffButSomeoneWaiting_WaitsBehindThem()
     {
         var sut = CreateSut();
-        await sut.JoinAsync("early", "/", queueOff: false);
+        await sut.JoinAsync("early", queueOff: false);
 
-        var late = await sut.JoinAsync("late", "/", queueOff: true);
+        var late = await sut.JoinAsync("late", queueOff: true);
 
         Assert.Equal((TicketState.Waiting, 2L), (late.State, late.Position));
     }
@@ -82,7 +82,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var order = new List<string>();
         for (var i = 0; i < 300; i++)
         {
-            order.Add((await sut.JoinAsync($"v{i}", "/", queueOff: false)).Ticket);
+            order.Add((await sut.JoinAsync($"v{i}", queueOff: false)).Ticket);
         }
 
         async Task<List<AdmitResult>> SchedulerAsync()
@@ -102,7 +102,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(100, await Db.SortedSetLengthAsync(sut.Keys.Active));
         var admitted = await Db.SortedSetRangeByRankAsync(sut.Keys.Active);
         Assert.Equal(order.Take(100).Order(StringComparer.Ordinal), admitted.Select(t => (string)t!).Order(StringComparer.Ordinal));
-        Assert.Equal(order[100], (string?)(await Db.SortedSetRangeByRankAsync(sut.Keys.Waiting, 0, 0)).Single());
+        Assert.Equal("v100", (string?)(await Db.SortedSetRangeByRankAsync(sut.Keys.Waiting, 0, 0)).Single());
         var batches = runs.SelectMany(r => r).Where(r => r.Admitted > 0).SelectMany(r => r.Tickets).ToList();
         Assert.Equal(100, batches.Count);
         Assert.Equal(100, batches.Distinct(StringComparer.Ordinal).Count());
@@ -115,7 +115,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var order = new List<string>();
         for (var i = 0; i < 25; i++)
         {
-            order.Add((await sut.JoinAsync($"v{i}", "/", queueOff: false)).Ticket);
+            order.Add((await sut.JoinAsync($"v{i}", queueOff: false)).Ticket);
         }
 
         var admitted = new List<string>();
@@ -131,11 +131,11 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task Admit_WithAnOlderFenceThanOneAccepted_ChangesNothing()
     {
         var sut = CreateSut();
-        await sut.JoinAsync("a", "/", queueOff: false);
+        await sut.JoinAsync("a", queueOff: false);
         var paused = await sut.NextFenceAsync();
         var newer = await sut.NextFenceAsync();
         await sut.AdmitAsync(newer, limit: 0);
-        await sut.JoinAsync("b", "/", queueOff: false);
+        await sut.JoinAsync("b", queueOff: false);
 
         var late = await sut.AdmitAsync(paused);
 
@@ -150,7 +150,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var sut = CreateSut();
         for (var i = 0; i < 5; i++)
         {
-            await sut.JoinAsync($"v{i}", "/", queueOff: false);
+            await sut.JoinAsync($"v{i}", queueOff: false);
         }
 
         var messages = new List<string>();
@@ -183,8 +183,8 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task Admit_DropsSessionsPastExpiry_WithAnExpiredEventNamingTheVisitor()
     {
         var sut = CreateSut(new RoomOptions { MaxActive = 1, ClaimWindow = TimeSpan.FromSeconds(60) });
-        await sut.JoinAsync("first", "/", queueOff: false);
-        await sut.JoinAsync("second", "/", queueOff: false);
+        await sut.JoinAsync("first", queueOff: false);
+        await sut.JoinAsync("second", queueOff: false);
         Assert.Equal(1, (await sut.AdmitAsync(await sut.NextFenceAsync())).Admitted);
 
         _time.Advance(TimeSpan.FromSeconds(61));
@@ -203,7 +203,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var tickets = new List<string>();
         for (var i = 0; i < 10; i++)
         {
-            tickets.Add((await sut.JoinAsync($"v{i}", "/", queueOff: false)).Ticket);
+            tickets.Add((await sut.JoinAsync($"v{i}", queueOff: false)).Ticket);
         }
 
         _time.Advance(TimeSpan.FromSeconds(20));
@@ -215,22 +215,24 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.All(states, s => Assert.Equal(TicketState.Waiting, s));
         Assert.Equal(6, result.Reaped);
         Assert.Equal(0, result.FreedActive);
-        Assert.Equal(tickets.Take(4), (await Db.SortedSetRangeByRankAsync(sut.Keys.Waiting)).Select(t => (string)t!));
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"v{i}"), (await Db.SortedSetRangeByRankAsync(sut.Keys.Waiting)).Select(v => (string)v!));
         var abandoned = (await Db.StreamRangeAsync(sut.Keys.Events)).Where(e => e[WaitingRoomEventFields.Type] == WaitingRoomEventType.Abandoned).ToList();
         Assert.Equal(Enumerable.Range(4, 6).Select(i => $"v{i}"), abandoned.Select(e => (string)e[WaitingRoomEventFields.Visitor]!).Order(StringComparer.Ordinal));
         Assert.Equal(0, (await sut.ReapAsync()).Reaped);
-        Assert.Equal(4, await Db.HashLengthAsync(sut.Keys.Tickets));
+        Assert.Equal(tickets.Take(4), (await Db.SortedSetRangeByRankAsync(sut.Keys.Seen)).Select(t => (string)t!).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public async Task Reap_AdmittedVisitorWithoutHeartbeats_KeepsTheSlot_UntilItHeartbeatsAndVanishes()
+    public async Task Reap_AdmittedVisitorWithoutHeartbeats_KeepsTheSlot_DropsItsWaitingHeartbeat_UntilItHeartbeatsAndVanishes()
     {
         var sut = CreateSut(new RoomOptions { AbandonAfter = TimeSpan.FromSeconds(30) });
-        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        var ticket = (await sut.JoinAsync("v", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
 
         _time.Advance(TimeSpan.FromSeconds(40));
         Assert.Equal(0, (await sut.ReapAsync()).Reaped);
+        Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Seen));
+        Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(ticket)).State);
 
         Assert.Equal([TicketState.Active], await sut.TouchAsync([ticket]));
         _time.Advance(TimeSpan.FromSeconds(31));
@@ -255,7 +257,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task EndSession_FreesTheSlotOnce_WithAnEndedEvent()
     {
         var sut = CreateSut();
-        var ticket = (await sut.JoinAsync("buyer", "/", queueOff: true)).Ticket;
+        var ticket = (await sut.JoinAsync("buyer", queueOff: true)).Ticket;
 
         Assert.True(await sut.EndSessionAsync(ticket, "purchase"));
         Assert.False(await sut.EndSessionAsync(ticket, "purchase"));
@@ -263,15 +265,15 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Active));
         var ended = Assert.Single(await Db.StreamRangeAsync(sut.Keys.Events));
         Assert.Equal((WaitingRoomEventType.Ended, "buyer"), ((string?)ended[WaitingRoomEventFields.Type], (string?)ended[WaitingRoomEventFields.Visitor]));
-        Assert.False((await sut.JoinAsync("buyer", "/", queueOff: false)).Ticket == ticket);
+        Assert.False((await sut.JoinAsync("buyer", queueOff: false)).Ticket == ticket);
     }
 
     [Fact]
     public async Task Redeem_WorksOnce_StartsAFullSession_AndFailsOnceTheAdmissionIsGone()
     {
         var sut = CreateSut(new RoomOptions { ClaimWindow = TimeSpan.FromSeconds(60), SessionDuration = TimeSpan.FromMinutes(10) });
-        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
-        var other = (await sut.JoinAsync("w", "/", queueOff: false)).Ticket;
+        var ticket = (await sut.JoinAsync("v", queueOff: false)).Ticket;
+        var other = (await sut.JoinAsync("w", queueOff: false)).Ticket;
         Assert.Equal(RedeemResult.AdmissionGone, await sut.RedeemAsync(ticket));
         await sut.AdmitAsync(await sut.NextFenceAsync());
 
@@ -290,7 +292,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task RefreshSession_SlidesExpiryForward_OnlyForActiveTickets()
     {
         var sut = CreateSut(new RoomOptions { SessionDuration = TimeSpan.FromMinutes(10) });
-        var ticket = (await sut.JoinAsync("v", "/", queueOff: true)).Ticket;
+        var ticket = (await sut.JoinAsync("v", queueOff: true)).Ticket;
         var before = await Db.SortedSetScoreAsync(sut.Keys.Active, ticket);
 
         _time.Advance(TimeSpan.FromMinutes(6));
@@ -305,9 +307,9 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task Deliver_IsExactlyOnceAcrossCallers_AndOnlyForAdmittedTickets()
     {
         var sut = CreateSut();
-        var admitted = (await sut.JoinAsync("a", "/", queueOff: false)).Ticket;
+        var admitted = (await sut.JoinAsync("a", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
-        var waiting = (await sut.JoinAsync("w", "/", queueOff: false)).Ticket;
+        var waiting = (await sut.JoinAsync("w", queueOff: false)).Ticket;
 
         var racing = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => sut.DeliverAsync([admitted, waiting, "no-such-ticket"], $"hub-{i}")));
 
@@ -322,8 +324,8 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         // A claim window shorter than AbandonAfter (the fault rehearsal's 12 s against 30 s): an admission made while the
         // visitor's socket was down must still be there when they reconnect within AbandonAfter.
         var sut = CreateSut(new RoomOptions { ClaimWindow = TimeSpan.FromSeconds(12), AbandonAfter = TimeSpan.FromSeconds(30) });
-        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
-        var neverBack = (await sut.JoinAsync("gone", "/", queueOff: false)).Ticket;
+        var ticket = (await sut.JoinAsync("v", queueOff: false)).Ticket;
+        var neverBack = (await sut.JoinAsync("gone", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
 
         _time.Advance(TimeSpan.FromSeconds(20));
@@ -346,7 +348,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task Deliver_AfterTheVisitorEntered_SaysEntered_AndNeverShortensTheSession()
     {
         var sut = CreateSut(new RoomOptions { ClaimWindow = TimeSpan.FromSeconds(60), SessionDuration = TimeSpan.FromMinutes(10) });
-        var ticket = (await sut.JoinAsync("v", "/", queueOff: false)).Ticket;
+        var ticket = (await sut.JoinAsync("v", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
         Assert.Equal(RedeemResult.Redeemed, await sut.RedeemAsync(ticket));
         var session = await Db.SortedSetScoreAsync(sut.Keys.Active, ticket);
@@ -361,11 +363,11 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task GetStatuses_ManyTicketsInChunks_GiveEachItsPositionAdmissionOrDeparture()
     {
         var sut = CreateSut(new RoomOptions { MaxActive = 1, AbandonAfter = TimeSpan.FromSeconds(30) });
-        var admitted = (await sut.JoinAsync("first", "/", queueOff: false)).Ticket;
+        var admitted = (await sut.JoinAsync("first", queueOff: false)).Ticket;
         var waiting = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            waiting.Add((await sut.JoinAsync($"w{i}", "/", queueOff: false)).Ticket);
+            waiting.Add((await sut.JoinAsync($"w{i}", queueOff: false)).Ticket);
         }
 
         await sut.AdmitAsync(await sut.NextFenceAsync());
@@ -390,9 +392,9 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
     public async Task GoneTickets_TellWhyTheyLeft_ExpiredAbandonedOrEnded_UntilGoneRetentionPasses()
     {
         var sut = CreateSut(new RoomOptions { MaxActive = 2, ClaimWindow = TimeSpan.FromSeconds(60), AbandonAfter = TimeSpan.FromSeconds(30) });
-        var lapses = (await sut.JoinAsync("lapses", "/", queueOff: false)).Ticket;
-        var buys = (await sut.JoinAsync("buys", "/", queueOff: false)).Ticket;
-        var leaves = (await sut.JoinAsync("leaves", "/", queueOff: false)).Ticket;
+        var lapses = (await sut.JoinAsync("lapses", queueOff: false)).Ticket;
+        var buys = (await sut.JoinAsync("buys", queueOff: false)).Ticket;
+        var leaves = (await sut.JoinAsync("leaves", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
         Assert.True(await sut.EndSessionAsync(buys, "purchase"));
         _time.Advance(TimeSpan.FromSeconds(61));
@@ -423,11 +425,11 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var messages = new List<string>();
         var channel = await _connection.GetSubscriber().SubscribeAsync(sut.Keys.Notify);
         channel.OnMessage(m => { lock (messages) { messages.Add(m.Message!); } });
-        var buys = (await sut.JoinAsync("buys", "/", queueOff: false)).Ticket;
-        var vanishes = (await sut.JoinAsync("vanishes", "/", queueOff: false)).Ticket;
-        var lapses = (await sut.JoinAsync("lapses", "/", queueOff: false)).Ticket;
+        var buys = (await sut.JoinAsync("buys", queueOff: false)).Ticket;
+        var vanishes = (await sut.JoinAsync("vanishes", queueOff: false)).Ticket;
+        var lapses = (await sut.JoinAsync("lapses", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
-        var waits = (await sut.JoinAsync("waits", "/", queueOff: false)).Ticket;
+        var waits = (await sut.JoinAsync("waits", queueOff: false)).Ticket;
         var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
         Assert.True(await sut.EndSessionAsync(buys, "purchase"));
@@ -463,8 +465,8 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var options = new RoomOptions { MaxActive = 2 };
         var sut = new QueueStore(_connection, room, options, _time);
         var behind = new QueueStore(_connection, room, options, new FakeTimeProvider(_time.GetUtcNow() - TimeSpan.FromSeconds(5)));
-        var first = (await sut.JoinAsync("a", "/", queueOff: true)).Ticket;
-        var second = (await sut.JoinAsync("b", "/", queueOff: true)).Ticket;
+        var first = (await sut.JoinAsync("a", queueOff: true)).Ticket;
+        var second = (await sut.JoinAsync("b", queueOff: true)).Ticket;
         Assert.True(await sut.EndSessionAsync(first, "purchase"));
         var cursor = (await sut.RevokedSinceAsync(0))[^1].EndedAtMs;
 

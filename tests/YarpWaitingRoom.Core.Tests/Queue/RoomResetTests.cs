@@ -24,15 +24,15 @@ public sealed class RoomResetTests(RedisFixture redis)
         var sut = new QueueStore(connection, UniqueName.For("room"), Options, _time);
         var store = new SwitchStore(connection, sut.Keys, Options);
         await store.SetModeAsync(RoomMode.On, _time.GetUtcNow());
-        var entered = (await sut.JoinAsync("entered", "/", queueOff: false)).Ticket;
-        var admitted = (await sut.JoinAsync("admitted", "/", queueOff: false)).Ticket;
+        var entered = (await sut.JoinAsync("entered", queueOff: false)).Ticket;
+        var admitted = (await sut.JoinAsync("admitted", queueOff: false)).Ticket;
         await sut.AdmitAsync(await sut.NextFenceAsync());
         await sut.DeliverAsync([entered, admitted], "hub-a");
         await sut.RedeemAsync(entered);
         await sut.EndSessionAsync(entered, "purchase");
         foreach (var visitor in new[] { "waiting-1", "waiting-2", "waiting-3" })
         {
-            await sut.JoinAsync(visitor, "/", queueOff: false);
+            await sut.JoinAsync(visitor, queueOff: false);
         }
 
         await db.HashIncrementAsync(sut.Keys.Rate(_time.GetUtcNow().ToUnixTimeSeconds()), "n");
@@ -103,7 +103,7 @@ public sealed class RoomResetTests(RedisFixture redis)
         await sut.ResetAsync(Cancellation);
         // The holder from before the reset wakes up and admits once more (its fence is still the newest accepted).
         await sut.AdmitAsync(paused);
-        await sut.JoinAsync("after-reset", "/", queueOff: false);
+        await sut.JoinAsync("after-reset", queueOff: false);
         var next = await sut.NextFenceAsync();
         var admission = await sut.AdmitAsync(next);
 
@@ -124,7 +124,7 @@ public sealed class RoomResetTests(RedisFixture redis)
         var second = _time.GetUtcNow().ToUnixTimeSeconds();
         await db.HashIncrementAsync(sut.Keys.Rate(second), "n");
         await db.HashIncrementAsync(neighbour.Keys.Rate(second), "n");
-        await neighbour.JoinAsync("neighbour", "/", queueOff: false);
+        await neighbour.JoinAsync("neighbour", queueOff: false);
 
         await sut.ResetAsync(Cancellation);
 

@@ -28,9 +28,9 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
     public async Task Admit_RecordsTimeInQueue_InTheReplyAndTheMinuteStats()
     {
         var (queue, _) = CreateSut();
-        await queue.JoinAsync("early", "/", queueOff: false);
+        await queue.JoinAsync("early", queueOff: false);
         _time.Advance(TimeSpan.FromSeconds(40));
-        await queue.JoinAsync("late", "/", queueOff: false);
+        await queue.JoinAsync("late", queueOff: false);
         _time.Advance(TimeSpan.FromSeconds(3));
 
         var result = await queue.AdmitAsync(await queue.NextFenceAsync());
@@ -48,15 +48,49 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Admit_TimeInQueue_CountsFromTheStartOfTheSecondOfTheJoin_AndDropsTheJoinMarksBelowTheBatch()
+    {
+        var (queue, _) = CreateSut();
+        async Task JoinAtAsync(string visitor, double second)
+        {
+            _time.SetUtcNow(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero).AddSeconds(second));
+            await queue.JoinAsync(visitor, queueOff: false);
+        }
+
+        await JoinAtAsync("a", 0.25);
+        await JoinAtAsync("b", 0.9);
+        await JoinAtAsync("c", 1.1);
+        await JoinAtAsync("d", 7.5);
+        await JoinAtAsync("e", 7.6);
+        Assert.Equal(3, await _connection.GetDatabase().SortedSetLengthAsync(queue.Keys.Joined));
+        _time.SetUtcNow(new DateTimeOffset(2026, 11, 24, 12, 0, 10, TimeSpan.Zero));
+
+        var first = await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 3);
+
+        // a and b joined in second 0, c in second 1: 10, 10 and 9 s.
+        Assert.Equal(new WaitBucket(3, TimeSpan.FromSeconds(29)), first.Waits[Array.IndexOf(WaitBuckets.Bounds, TimeSpan.FromSeconds(10))]);
+        Assert.Equal(3, first.Waits.Sum(w => w.Count));
+        Assert.Equal(2, await _connection.GetDatabase().SortedSetLengthAsync(queue.Keys.Joined));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var second = await queue.AdmitAsync(await queue.NextFenceAsync());
+
+        // d and e joined in second 7: 13 s each.
+        Assert.Equal(new WaitBucket(2, TimeSpan.FromSeconds(26)), second.Waits[Array.IndexOf(WaitBuckets.Bounds, TimeSpan.FromSeconds(15))]);
+        Assert.Equal(2, second.Waits.Sum(w => w.Count));
+        Assert.Equal(1, await _connection.GetDatabase().SortedSetLengthAsync(queue.Keys.Joined));
+    }
+
+    [Fact]
     public async Task Stats_CountAbandonedEndedAndExpired_AndSlideOutOverTheNextMinute()
     {
         var (queue, _) = CreateSut(new RoomOptions { MaxActive = 10, SessionDuration = TimeSpan.FromSeconds(5), ClaimWindow = TimeSpan.FromSeconds(5) });
-        await queue.JoinAsync("gone", "/", queueOff: false);
+        await queue.JoinAsync("gone", queueOff: false);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(1, (await queue.ReapAsync()).Reaped);
-        var ended = await queue.JoinAsync("buyer", "/", queueOff: true);
+        var ended = await queue.JoinAsync("buyer", queueOff: true);
         Assert.True(await queue.EndSessionAsync(ended.Ticket, "purchase"));
-        await queue.JoinAsync("idle", "/", queueOff: true);
+        await queue.JoinAsync("idle", queueOff: true);
         _time.Advance(TimeSpan.FromSeconds(6));
         Assert.Equal(1, (await queue.AdmitAsync(await queue.NextFenceAsync())).Expired);
 
@@ -77,7 +111,7 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
         var (queue, store) = CreateSut(new RoomOptions { MaxActive = 10 });
         for (var i = 0; i < 40; i++)
         {
-            await queue.JoinAsync($"v{i}", "/", queueOff: false);
+            await queue.JoinAsync($"v{i}", queueOff: false);
         }
 
         var before = await store.ReadAsync(_time.GetUtcNow());

@@ -164,7 +164,7 @@ public sealed class RedisCallPolicyTests(RedisFixture redis) : IAsyncLifetime
         var limits = new RateLimitStore(_redis, _time, sut);
         var traffic = new TrafficStore(_redis, [room], sut);
 
-        await Assert.ThrowsAsync<RedisConnectionException>(() => queue.JoinAsync("v1", "/", queueOff: true));
+        await Assert.ThrowsAsync<RedisConnectionException>(() => queue.JoinAsync("v1", queueOff: true));
         await Assert.ThrowsAsync<RedisConnectionException>(() => queue.GetStatusAsync("t1"));
         await Assert.ThrowsAsync<RedisConnectionException>(() => queue.EndSessionAsync("t1", "test"));
         await Assert.ThrowsAsync<RedisConnectionException>(() => switchStore.ReadAsync(_time.GetUtcNow()));
@@ -174,7 +174,7 @@ public sealed class RedisCallPolicyTests(RedisFixture redis) : IAsyncLifetime
             () => traffic.FlushAsync([new TrafficSampleRow(room, "api", 1, TimeSpan.Zero, new long[RateFields.LatencyBoundsMs.Length + 1])], 1));
 
         var keys = queue.Keys;
-        Assert.Equal(0, await _redis.GetDatabase().KeyExistsAsync([keys.Sequence, keys.Visitors, keys.Tickets, keys.Waiting, keys.Active, keys.Seen, keys.State, keys.Rate(1)]));
+        Assert.Equal(0, await _redis.GetDatabase().KeyExistsAsync([keys.Sequence, keys.Visitors, keys.Joined, keys.Waiting, keys.Active, keys.Seen, keys.ActiveSeen, keys.State, keys.Rate(1)]));
     }
 
     private static async Task OpenAsync(RedisCallPolicy sut)

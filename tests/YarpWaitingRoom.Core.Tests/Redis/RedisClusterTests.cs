@@ -27,8 +27,8 @@ public sealed class RedisClusterTests
         {
             var options = new RoomOptions { MaxActive = 1 };
             var sut = new QueueStore(connection, room, options, TimeProvider.System);
-            var a = await sut.JoinAsync("visitor-a", "/", queueOff: false);
-            var b = await sut.JoinAsync("visitor-b", "/", queueOff: false);
+            var a = await sut.JoinAsync("visitor-a", queueOff: false);
+            var b = await sut.JoinAsync("visitor-b", queueOff: false);
 
             var batch = await sut.AdmitAsync(fence: 1);
 

@@ -11,8 +11,8 @@ public sealed class RedisKeysTests
         var sut = new RedisKeys("concert");
         RedisKey[] keys =
         [
-            sut.Sequence, sut.Waiting, sut.Active, sut.Seen, sut.State, sut.Events,
-            sut.Tickets, sut.Visitors, sut.UsedCode("c1"), sut.Rate(1_700_000_000), sut.Notice("t1"),
+            sut.Sequence, sut.Waiting, sut.Active, sut.Seen, sut.ActiveSeen, sut.State, sut.Events,
+            sut.Joined, sut.Visitors, sut.UsedCode("c1"), sut.Rate(1_700_000_000), sut.Notice("t1"),
             sut.Gone, sut.GoneReasons, sut.Revoked,
         ];
 

@@ -23,6 +23,37 @@ public sealed class TokenServiceTests
         Assert.StartsWith("k2.", token, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/seats?row=1|2&x=%7C")]
+    public void TokenWithAReturnUrl_CarriesIt_EvenWithSeparatorsInIt(string returnUrl)
+    {
+        var token = _sut.Issue(TokenKind.EntryCode, "concert", "visitor-1", "visitor-1.42", Now.AddMinutes(5), returnUrl);
+
+        var status = _sut.Validate(token, TokenKind.EntryCode, "concert", "visitor-1", Now, out var claims);
+
+        Assert.Equal(TokenStatus.Valid, status);
+        Assert.Equal(new TokenClaims(TokenKind.EntryCode, "concert", "visitor-1", "visitor-1.42", Now.AddMinutes(5), returnUrl), claims);
+    }
+
+    [Fact]
+    public void TokenWithTheLongestLocalReturnUrl_FitsUnderTheLengthLimit()
+    {
+        var returnUrl = "/" + new string('a', YarpWaitingRoom.Queue.LocalUrls.MaxLength - 1);
+        var token = _sut.Issue(TokenKind.Ticket, new string('r', 128), new string('v', 128), new string('t', 128), Now.AddMinutes(5), returnUrl);
+
+        Assert.InRange(token.Length, 1, TokenService.MaxTokenLength);
+        Assert.Equal(TokenStatus.Valid, _sut.Validate(token, TokenKind.Ticket, null, null, Now, out var claims));
+        Assert.Equal(returnUrl, claims!.ReturnUrl);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example")]
+    [InlineData("//evil.example")]
+    [InlineData("")]
+    public void Issue_WithAReturnUrlThatIsNotLocal_Throws(string returnUrl) =>
+        Assert.Throws<ArgumentException>(() => _sut.Issue(TokenKind.Ticket, "concert", "v", "t", Now.AddMinutes(5), returnUrl));
+
     [Fact]
     public void TokenSignedWithOlderListedKey_StillValidates_AfterRotation()
     {

@@ -91,7 +91,7 @@ public sealed class RedisPauseTests : IAsyncLifetime
         // recalled), so a 503 means "not confirmed", not "not done": the reset is one script (whole or not at all) and
         // idempotent, so the retry the problem's Retry-After asks for is safe and settles it.
         await using var app = App("On");
-        await app.RoomOf().Queue.JoinAsync("waiting", "/", queueOff: false);
+        await app.RoomOf().Queue.JoinAsync("waiting", queueOff: false);
         using var admin = AdminClient(app);
         await using (await PauseAsync())
         {

@@ -81,7 +81,7 @@ public sealed class EmbeddedHubTests(RedisFixture redis)
     {
         using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var visitor = "v" + Guid.NewGuid().ToString("N")[..12];
-        var join = await new QueueStore(connection, room, new RoomOptions(), TimeProvider.System).JoinAsync(visitor, "/", queueOff: false);
+        var join = await new QueueStore(connection, room, new RoomOptions(), TimeProvider.System).JoinAsync(visitor, queueOff: false);
         return HubApp.TicketFor(room, visitor, join.Ticket);
     }
 

@@ -1,5 +1,7 @@
 -- Admit the next batch: strict FIFO, never above MaxActive, one atomic step.
--- KEYS[1] waiting   KEYS[2] active   KEYS[3] seen   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events   KEYS[7] state
+-- KEYS[1] waiting (zset visitor -> seq)   KEYS[2] active   KEYS[3] active:seen (zset ticket -> last seen ms, of admitted ones)
+-- KEYS[4] joined (zset second -> first seq joined in it)
+-- KEYS[5] visitors (hash visitor -> admitted ticket)   KEYS[6] events   KEYS[7] state
 -- KEYS[8] this minute's stats hash   KEYS[9] gone (zset ticket -> ms left)   KEYS[10] gone reasons (hash ticket -> why)
 -- KEYS[11] revoked (zset ticket -> ms its admission ended; scores never go backwards)
 -- ARGV[1] now (ms)   ARGV[2] MaxActive
@@ -15,7 +17,9 @@
 -- Publishes 'revoked|<ms>|t1,t2,...' for the expired sessions (every proxy refuses their cookies) and
 -- 'admitted|<ms>|t1,t2,...' for the batch.
 -- fenced = 1: a newer lock holder already admitted; this (late, paused) caller changed nothing.
--- From prelude.lua (LuaScripts.Load puts it in front): depart, revoke, tally, notice, ticket_created, call_chunked, zadd_chunked.
+-- Per admitted visitor it pops, adds to active and sets the visitor's pointer; the rest is per batch. The waiting heartbeat
+-- (seen) of an admitted ticket is left for the reaper to drop (reap.lua): no removal from a million-member set here.
+-- From prelude.lua (LuaScripts.Load puts it in front): depart, revoke, tally, notice, call_chunked, zadd_chunked.
 local now = tonumber(ARGV[1])
 
 local fence = tonumber(ARGV[4])
@@ -30,7 +34,7 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, to
 call_chunked('ZREM', KEYS[2], expired)
 call_chunked('ZREM', KEYS[3], expired)
 local room = {
-  tickets = KEYS[4], visitors = KEYS[5], gone = KEYS[9], goneWhy = KEYS[10], events = KEYS[6], eventsMaxLen = ARGV[6],
+  visitors = KEYS[5], gone = KEYS[9], goneWhy = KEYS[10], events = KEYS[6], eventsMaxLen = ARGV[6],
 }
 for _, ticket in ipairs(expired) do
   depart(room, ticket, 'expired', now)
@@ -48,19 +52,26 @@ if limit > 0 and limit < free then
   free = limit
 end
 
--- 3. Oldest first. ZADD/ZREM in chunks: one command per chunk, not per visitor.
-local tickets = {}
+-- 3. Oldest first. ZADD/HSET in chunks: one command per chunk, not per visitor.
+-- popped = { visitor1, seq1, visitor2, seq2, ... }, sequences ascending; an integer score comes back in decimal, so
+-- visitor .. '.' .. seq is the ticket (prelude.lua's ticket_of).
+local tickets, popped = {}, {}
 if free > 0 and waitingBefore > 0 then
-  local popped = redis.call('ZPOPMIN', KEYS[1], free)
+  popped = redis.call('ZPOPMIN', KEYS[1], free)
+  local pointers = {}
   for i = 1, #popped, 2 do
-    tickets[#tickets + 1] = popped[i]
+    local ticket = popped[i] .. '.' .. popped[i + 1]
+    tickets[#tickets + 1] = ticket
+    pointers[i] = popped[i]
+    pointers[i + 1] = ticket
   end
   -- Departures from the middle that the front has now passed count for nobody's place any more.
   if #popped > 0 then
     redis.call('ZREMRANGEBYSCORE', KEYS[12], '-inf', popped[#popped])
   end
   zadd_chunked(KEYS[2], ARGV[3], tickets)
-  call_chunked('ZREM', KEYS[3], tickets)
+  -- The admitted visitor's pointer, so joining again finds the admission (join.lua).
+  call_chunked('HSET', KEYS[5], pointers)
 end
 
 -- 4. Admission rate: an exponentially weighted average over time, updated whenever someone was waiting.
@@ -91,11 +102,35 @@ for i = 1, #bounds + 1 do
   counts[i] = 0
   sums[i] = 0
 end
--- Join times in chunks (HMGET): one call per chunk of admitted, not one per visitor.
-for first = 1, #tickets, CHUNK do
-  local infos = redis.call('HMGET', KEYS[4], unpack(tickets, first, math.min(first + CHUNK - 1, #tickets)))
-  for _, info in ipairs(infos) do
-    local wait = now - ticket_created(info, now)
+-- Join times from the sequences and the per-second marks of joined (written by join.lua): a ticket joined in the second of
+-- the newest mark at or below its sequence. Two reads per batch; then, as the sequences ascend, one run of the batch per
+-- mark (found by binary search): the histogram costs per second of joins, not per visitor. Marks below the batch's go.
+local function seq_at(k)
+  return tonumber(popped[2 * k])
+end
+local n = #tickets
+local first, last = seq_at(1), seq_at(n)
+local base = redis.call('ZREVRANGEBYSCORE', KEYS[4], first, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+local marks = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. popped[2], popped[2 * n], 'WITHSCORES')
+local joinedMs = base[1] and tonumber(base[1]) * 1000 or now
+local from = 1
+for m = 1, #marks + 1, 2 do
+  local to = n + 1
+  if marks[m] then
+    -- The first of the batch at or past this mark.
+    local score, lo, hi = tonumber(marks[m + 1]), from, n + 1
+    while lo < hi do
+      local mid = math.floor((lo + hi) / 2)
+      if seq_at(mid) >= score then
+        hi = mid
+      else
+        lo = mid + 1
+      end
+    end
+    to = lo
+  end
+  if to > from then
+    local wait = math.max(0, now - joinedMs)
     local bucket = #bounds + 1
     for i = 1, #bounds do
       if wait <= bounds[i] then
@@ -103,9 +138,17 @@ for first = 1, #tickets, CHUNK do
         break
       end
     end
-    counts[bucket] = counts[bucket] + 1
-    sums[bucket] = sums[bucket] + wait
+    counts[bucket] = counts[bucket] + (to - from)
+    sums[bucket] = sums[bucket] + (to - from) * wait
   end
+  if marks[m] then
+    joinedMs = tonumber(marks[m]) * 1000
+  end
+  from = to
+end
+local newest = marks[#marks] or base[2]
+if newest then
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. newest)
 end
 local reply = {}
 for i = 1, #bounds + 1 do

@@ -5,7 +5,7 @@
 -- from the middle (reaped, ...) until admission passes them (leave_waiting in prelude.lua). The hub keeps its own copy
 -- of departed: it reads it whole once (start over), then only the departures appended to the events stream since.
 -- Read only, atomic: front, the departures and the probe are one moment's view.
--- KEYS[1] waiting   KEYS[2] seq   KEYS[3] events   KEYS[4] departed   KEYS[5] state
+-- KEYS[1] waiting (zset visitor -> seq)   KEYS[2] seq   KEYS[3] events   KEYS[4] departed   KEYS[5] state
 -- ARGV[1] the last events stream id the caller read, or '' to start over   ARGV[2] most stream entries to read
 -- ARGV[3] a waiting ticket whose place the caller checks its computation against, or ''
 -- Returns { front, departed total, last id read, more, probe place, departures }:
@@ -25,9 +25,10 @@ local total = tonumber(redis.call('HGET', KEYS[5], 'departed') or '0')
 
 local probe = 0
 if ARGV[3] ~= '' then
-  local rank = redis.call('ZRANK', KEYS[1], ARGV[3])
-  if rank then
-    probe = rank + 1
+  -- A ticket '<visitor>.<seq>' waits while its visitor waits under that sequence (prelude.lua's ticket_parts).
+  local visitor, seq = string.match(ARGV[3], '^(.+)%.(%d+)$')
+  if visitor and tonumber(redis.call('ZSCORE', KEYS[1], visitor) or '') == tonumber(seq) then
+    probe = redis.call('ZRANK', KEYS[1], visitor) + 1
   end
 end
 

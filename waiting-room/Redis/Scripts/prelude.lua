@@ -55,26 +55,32 @@ local function notice(kind, number, payload)
   return message
 end
 
--- The ticket record, tickets[ticket] = 'visitor|createdMs|returnUrl' (its C# codec: Protocol/TicketRecord.cs).
-local function ticket_record(visitor, createdMs, returnUrl)
-  return visitor .. '|' .. createdMs .. '|' .. returnUrl
+-- Ticket ids (their C# codec: Queue/TicketIds.cs): '<visitor>.<seq>' for a place taken in the queue, seq being its
+-- sequence (its score in waiting, which is keyed by visitor), and '<visitor>.d<random>' for a direct admission (queue
+-- off). The visitor is everything before the last '.': a ticket names its visitor, so the room keeps no record per ticket.
+local function ticket_of(visitor, seq)
+  return visitor .. '.' .. string.format('%d', seq)
 end
 
--- The visitor of a ticket record; '' when there is none (HGET gave false).
-local function ticket_visitor(info)
-  return info and string.match(info, '^([^|]*)') or ''
+-- The visitor of a ticket ('' when it is not a ticket id) and its sequence (nil for a direct admission's ticket).
+local function ticket_parts(ticket)
+  local visitor, suffix = string.match(ticket, '^(.+)%.([^.]+)$')
+  if not visitor then
+    return '', nil
+  end
+  return visitor, string.match(suffix, '^%d+$') and tonumber(suffix) or nil
 end
 
--- When the ticket joined (ms) by its record, or otherwise when the record is missing or carries no time.
-local function ticket_created(info, otherwise)
-  return tonumber(info and string.match(info, '^[^|]*|([^|]*)') or '') or otherwise
+-- Whether the ticket holds its place in waiting (zset visitor -> seq) now: its visitor waits under its sequence.
+local function is_waiting(waiting, ticket)
+  local visitor, seq = ticket_parts(ticket)
+  return seq ~= nil and tonumber(redis.call('ZSCORE', waiting, visitor) or '') == seq
 end
 
--- A ticket's record goes, and its visitor's pointer with it unless that names another ticket (the visitor has joined
--- afresh since). Returns the visitor ('' when the record was already gone).
-local function forget_ticket(tickets, visitors, ticket)
-  local visitor = ticket_visitor(redis.call('HGET', tickets, ticket))
-  redis.call('HDEL', tickets, ticket)
+-- A departing ticket's visitor pointer (visitors: visitor -> admitted ticket) goes unless it names another ticket (the
+-- visitor has joined afresh since). Returns the visitor ('' when the ticket is not a ticket id).
+local function forget_ticket(visitors, ticket)
+  local visitor = ticket_parts(ticket)
   if visitor ~= '' and redis.call('HGET', visitors, visitor) == ticket then
     redis.call('HDEL', visitors, visitor)
   end
@@ -89,13 +95,13 @@ end
 -- the state's 'departed' count (departed_count), and passes the sequence to depart() for its event.
 -- Returns the ticket's sequence (a string), or nil when it was not waiting.
 local function leave_waiting(waiting, departed, ticket)
-  local seq = redis.call('ZSCORE', waiting, ticket)
-  if not seq then
+  if not is_waiting(waiting, ticket) then
     return nil
   end
-  redis.call('ZREM', waiting, ticket)
+  local visitor, seq = ticket_parts(ticket)
+  redis.call('ZREM', waiting, visitor)
   redis.call('ZADD', departed, seq, seq)
-  return seq
+  return string.format('%d', seq)
 end
 
 -- Counts n departures from the middle in the state hash ('departed', never reset but by a room reset): a hub that
@@ -107,12 +113,12 @@ local function departed_count(state, n)
 end
 
 -- A ticket the caller has taken out of waiting, active and seen leaves the room for `why` ('expired', 'ended' or
--- 'abandoned'): its record is forgotten, the departure kept in gone (ticket -> now) and gone:why (ticket -> why) for a
--- visitor who comes back to ask, and one event of type `why` is appended, with `detail` as its 'reason' when given and
--- `seq` as its 'seq' when it left the waiting line (leave_waiting).
--- room = { tickets, visitors, gone, goneWhy, events, eventsMaxLen } names the keys. Returns the visitor.
+-- 'abandoned'): its visitor pointer is forgotten, the departure kept in gone (ticket -> now) and gone:why (ticket -> why)
+-- for a visitor who comes back to ask, and one event of type `why` is appended, with `detail` as its 'reason' when given
+-- and `seq` as its 'seq' when it left the waiting line (leave_waiting).
+-- room = { visitors, gone, goneWhy, events, eventsMaxLen } names the keys. Returns the visitor.
 local function depart(room, ticket, why, now, detail, seq)
-  local visitor = forget_ticket(room.tickets, room.visitors, ticket)
+  local visitor = forget_ticket(room.visitors, ticket)
   redis.call('ZADD', room.gone, now, ticket)
   redis.call('HSET', room.goneWhy, ticket, why)
   local event = { 'type', why, 'visitor', visitor, 'ticket', ticket, 'at', now }

@@ -1,53 +1,60 @@
 -- Remove visitors unseen since the cutoff: they lose their place (waiting) or their slot (active).
--- KEYS[1] seen   KEYS[2] waiting   KEYS[3] active   KEYS[4] tickets   KEYS[5] visitors   KEYS[6] events
+-- KEYS[1] seen (waiting places)   KEYS[2] waiting (zset visitor -> seq)   KEYS[3] active   KEYS[4] visitors (hash visitor -> admitted ticket)
+-- KEYS[5] events
 -- ARGV[1] now (ms)   ARGV[2] cutoff (ms): last seen at or before it means abandoned   ARGV[3] most to reap in this call
--- ARGV[4] events MAXLEN (approximate)   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] stats TTL (s)   KEYS[7] this minute's stats hash
--- KEYS[8] gone (zset ticket -> ms left)   KEYS[9] gone reasons (hash ticket -> why)
--- KEYS[10] revoked (zset ticket -> ms its admission ended; scores never go backwards)
+-- ARGV[4] events MAXLEN (approximate)   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] stats TTL (s)   KEYS[6] this minute's stats hash
+-- KEYS[7] gone (zset ticket -> ms left)   KEYS[8] gone reasons (hash ticket -> why)
+-- KEYS[9] revoked (zset ticket -> ms its admission ended; scores never go backwards)   KEYS[10] active:seen (zset ticket -> ms)
 -- ARGV[7] departures (gone and revoked) left at or before this (ms) are forgotten (at most ARGV[3] of each per call)
 -- KEYS[11] state   KEYS[12] departed (zset sequence -> sequence: waiting tickets that left from the middle)
 -- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor ('seq' on those that were waiting).
 -- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, forget_ticket, revoke, tally,
 -- notice, call_chunked.
-local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local room = {
-  tickets = KEYS[4], visitors = KEYS[5], gone = KEYS[8], goneWhy = KEYS[9], events = KEYS[6], eventsMaxLen = ARGV[4],
+  visitors = KEYS[4], gone = KEYS[7], goneWhy = KEYS[8], events = KEYS[5], eventsMaxLen = ARGV[4],
 }
 local reaped, freed, left = 0, 0, 0
 local revoked = {}
+-- Waiting places unseen since the cutoff. A ticket admitted since is left alone (active:seen watches it): only its
+-- waiting heartbeat goes, which admit.lua leaves here.
+local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, ticket in ipairs(stale) do
   redis.call('ZREM', KEYS[1], ticket)
   local seq = leave_waiting(KEYS[2], KEYS[12], ticket)
-  local wasActive = redis.call('ZREM', KEYS[3], ticket)
   if seq then
     left = left + 1
-  end
-  if seq or wasActive == 1 then
-    depart(room, ticket, 'abandoned', ARGV[1], wasActive == 1 and 'active' or 'waiting', seq)
+    depart(room, ticket, 'abandoned', ARGV[1], 'waiting', seq)
     reaped = reaped + 1
-    freed = freed + wasActive
-    if wasActive == 1 then
-      revoked[#revoked + 1] = ticket
-    end
+  end
+end
+-- Admitted visitors unseen since the cutoff (watched from their first heartbeat after the admission).
+local staleActive = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, ticket in ipairs(staleActive) do
+  redis.call('ZREM', KEYS[10], ticket)
+  if redis.call('ZREM', KEYS[3], ticket) == 1 then
+    depart(room, ticket, 'abandoned', ARGV[1], 'active')
+    reaped = reaped + 1
+    freed = freed + 1
+    revoked[#revoked + 1] = ticket
   else
-    -- Seen but holding no place: only its record is left to drop.
-    forget_ticket(KEYS[4], KEYS[5], ticket)
+    -- Seen but holding no place: only its visitor pointer may be left to drop.
+    forget_ticket(KEYS[4], ticket)
   end
 end
 departed_count(KEYS[11], left)
 if reaped > 0 then
-  tally(KEYS[7], ARGV[6], 'abandoned', reaped)
+  tally(KEYS[6], ARGV[6], 'abandoned', reaped)
 end
 if freed > 0 then
   -- Capacity freed: every scheduler hears it and the lock holder admits at once.
   redis.call('SPUBLISH', ARGV[5], notice('freed', ARGV[1], freed))
-  revoke(KEYS[10], ARGV[5], revoked, ARGV[1])
+  revoke(KEYS[9], ARGV[5], revoked, ARGV[1])
 end
 -- Departures old enough that nobody will come back to ask why.
-local old = redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
-call_chunked('ZREM', KEYS[8], old)
-call_chunked('HDEL', KEYS[9], old)
-local oldRevoked = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
-call_chunked('ZREM', KEYS[10], oldRevoked)
+local old = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
+call_chunked('ZREM', KEYS[7], old)
+call_chunked('HDEL', KEYS[8], old)
+local oldRevoked = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
+call_chunked('ZREM', KEYS[9], oldRevoked)
 return { reaped, freed }

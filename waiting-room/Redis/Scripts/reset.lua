@@ -1,4 +1,4 @@
--- Empty the room between rehearsals: queue, sessions, visitors, tickets, departure logs and the switch state (mode,
+-- Empty the room between rehearsals: queue, sessions, visitors, join marks, departure logs and the switch state (mode,
 -- timers, rates, admission bookkeeping); then announce a state change, as write-state.lua does, so every instance
 -- re-reads the room at once. The per-item keys (markers, rates, stats) are the caller's: no script can name them ahead.
 -- Kept: the event stream (not among the KEYS: the backend's consumer group reads it), and the state hash's admission
@@ -6,9 +6,10 @@
 -- before the reset can never hold a fence above every new holder's. 'version' goes on counting, so a compare-and-set
 -- begun before the reset fails and reads again.
 -- The ticket sequence goes on counting too (it is not among the keys removed): every ticket from before the reset has a
--- sequence below the new front, so a hub that computes places (positions.lua) sees them all passed, never waiting.
--- KEYS[1] state   KEYS[2] departed   KEYS[3] waiting   KEYS[4] active   KEYS[5] seen   KEYS[6] tickets   KEYS[7] visitors
--- KEYS[8] gone   KEYS[9] gone reasons   KEYS[10] revoked
+-- sequence below the new front, so a hub that computes places (positions.lua) sees them all passed, never waiting, and a
+-- visitor's ticket ('<visitor>.<seq>') never comes back after a reset.
+-- KEYS[1] state   KEYS[2] departed   KEYS[3] waiting   KEYS[4] active   KEYS[5] seen   KEYS[6] joined   KEYS[7] visitors
+-- KEYS[8] gone   KEYS[9] gone reasons   KEYS[10] revoked   KEYS[11] active:seen
 -- ARGV[1] notify channel (sharded: SPUBLISH)
 -- Returns { waiting visitors dropped, active sessions dropped, keys removed, the state's new version }.
 -- From prelude.lua (LuaScripts.Load puts it in front): notice.

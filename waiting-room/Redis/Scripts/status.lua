@@ -1,5 +1,5 @@
 -- Where many tickets stand, in one step (the hub's push tick: one call per chunk of sessions, not one per ticket).
--- KEYS[1] waiting   KEYS[2] active   KEYS[3] gone reasons (hash ticket -> why)
+-- KEYS[1] waiting (zset visitor -> seq)   KEYS[2] active   KEYS[3] gone reasons (hash ticket -> why)
 -- ARGV[1] now (ms)   ARGV[2..] tickets
 -- Returns three values per ticket, in order: { state, detail, sequence }
 --   state 1 waiting   detail = position (rank + 1)   sequence = its place in the order (the waiting score)
@@ -10,11 +10,16 @@ local now = tonumber(ARGV[1])
 local reply = {}
 for i = 2, #ARGV do
   local ticket = ARGV[i]
-  local rank = redis.call('ZRANK', KEYS[1], ticket)
+  -- A ticket '<visitor>.<seq>' waits while its visitor waits under that sequence (prelude.lua's ticket_parts).
+  local visitor, seq = string.match(ticket, '^(.+)%.(%d+)$')
+  local rank = nil
+  if visitor and tonumber(redis.call('ZSCORE', KEYS[1], visitor) or '') == tonumber(seq) then
+    rank = redis.call('ZRANK', KEYS[1], visitor)
+  end
   if rank then
     reply[#reply + 1] = 1
     reply[#reply + 1] = rank + 1
-    reply[#reply + 1] = redis.call('ZSCORE', KEYS[1], ticket)
+    reply[#reply + 1] = tonumber(seq)
   else
     local untilMs = tonumber(redis.call('ZSCORE', KEYS[2], ticket) or '')
     if untilMs and untilMs > now then
