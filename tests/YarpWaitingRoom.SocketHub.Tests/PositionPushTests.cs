@@ -25,7 +25,7 @@ public sealed class PositionPushTests(RedisFixture redis) : HubTestBase(redis)
         var tickets = new List<string>();
         for (var i = 0; i < 60; i++)
         {
-            tickets.Add((await queue.JoinAsync($"v{i:D2}", "/", queueOff: false)).Ticket);
+            tickets.Add((await queue.JoinAsync($"v{i:D2}", queueOff: false)).Ticket);
         }
 
         // Every other visitor from the eleventh on is connected; the rest are not (the front, and the odd ones between).
@@ -70,9 +70,9 @@ public sealed class PositionPushTests(RedisFixture redis) : HubTestBase(redis)
         await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", pushInterval: "00:05:00");
         var queue = hub.Queue(Redis);
         var room = RoomOf(hub);
-        await queue.JoinAsync("first", "/", queueOff: false);
-        var second = (await queue.JoinAsync("second", "/", queueOff: false)).Ticket;
-        var last = (await queue.JoinAsync("last", "/", queueOff: false)).Ticket;
+        await queue.JoinAsync("first", queueOff: false);
+        await queue.JoinAsync("second", queueOff: false);
+        var last = (await queue.JoinAsync("last", queueOff: false)).Ticket;
         await using var client = HubApp.ClientFor("last", last, HubApp.TicketFor(hub.Room, "last", last));
         await client.ConnectAsync(hub);
         Assert.True(await EventuallyAsync(() => client.Count(HubMessageKind.Position) == 1, Within));
@@ -80,7 +80,7 @@ public sealed class PositionPushTests(RedisFixture redis) : HubTestBase(redis)
         Assert.Equal(last, room.Probe?.Ticket);
 
         // Removed behind the room's back (no departure recorded): the computed place (3) is no longer Redis's (2).
-        await Redis.GetDatabase().SortedSetRemoveAsync(queue.Keys.Waiting, second);
+        Assert.True(await Redis.GetDatabase().SortedSetRemoveAsync(queue.Keys.Waiting, "second"));
         var roundTrips = await PusherOf(hub).PushAsync(room);
 
         Assert.Equal(3, roundTrips); // state, front, and the whole read after the mismatch
@@ -93,7 +93,8 @@ public sealed class PositionPushTests(RedisFixture redis) : HubTestBase(redis)
         Assert.True(await EventuallyAsync(() => clients.All(c => c.Count(HubMessageKind.Position) == expectedMessages), Within));
         foreach (var client in clients)
         {
-            var rank = await Redis.GetDatabase().SortedSetRankAsync(queue.Keys.Waiting, client.Ticket);
+            Assert.True(TicketIds.TryParse(client.Ticket, out var visitor, out _));
+            var rank = await Redis.GetDatabase().SortedSetRankAsync(queue.Keys.Waiting, visitor);
             Assert.Equal(rank + 1, client.Last(HubMessageKind.Position)!.Position);
         }
     }

@@ -46,11 +46,11 @@ public sealed class PositionTrackerTests(RedisFixture redis) : IAsyncLifetime
                 case < 35:
                     var visitor = "v" + visitors.Count;
                     visitors.Add(visitor);
-                    await ConnectAsync(sut, (await sut.JoinAsync(visitor, "/", queueOff: false)).Ticket, sequences);
+                    await ConnectAsync(sut, (await sut.JoinAsync(visitor, queueOff: false)).Ticket, sequences);
                     break;
                 case < 45 when visitors.Count > 0:
                     // The same visitor again: the same ticket (while it lives), or a new place after it was lost.
-                    await ConnectAsync(sut, (await sut.JoinAsync(visitors[random.Next(visitors.Count)], "/", queueOff: false)).Ticket, sequences);
+                    await ConnectAsync(sut, (await sut.JoinAsync(visitors[random.Next(visitors.Count)], queueOff: false)).Ticket, sequences);
                     break;
                 case < 60:
                     await sut.AdmitAsync(await sut.NextFenceAsync(), limit: random.Next(1, 6));
@@ -92,10 +92,10 @@ public sealed class PositionTrackerTests(RedisFixture redis) : IAsyncLifetime
         var tracker = new PositionTracker(sut);
         for (var i = 0; i < 5; i++)
         {
-            await sut.JoinAsync("p" + i, "/", queueOff: false);
+            await sut.JoinAsync("p" + i, queueOff: false);
         }
 
-        var third = (await sut.JoinAsync("p2", "/", queueOff: false)).Ticket;
+        var third = (await sut.JoinAsync("p2", queueOff: false)).Ticket;
         var update = await tracker.UpdateAsync(third);
 
         Assert.Equal(3, update.ProbePlace);
@@ -107,13 +107,13 @@ public sealed class PositionTrackerTests(RedisFixture redis) : IAsyncLifetime
     {
         var sut = CreateSut();
         var tracker = new PositionTracker(sut);
-        await sut.JoinAsync("a", "/", queueOff: false);
+        await sut.JoinAsync("a", queueOff: false);
 
         Assert.True((await tracker.UpdateAsync()).StartedOver);
         var steady = await tracker.UpdateAsync();
         Assert.Equal((1, false), (steady.Reads, steady.StartedOver));
 
-        await sut.JoinAsync("b", "/", queueOff: false);
+        await sut.JoinAsync("b", queueOff: false);
         _time.Advance(TimeSpan.FromSeconds(31));
         await sut.ReapAsync();
         await Db.StreamTrimAsync(sut.Keys.Events, 0);
@@ -136,7 +136,9 @@ public sealed class PositionTrackerTests(RedisFixture redis) : IAsyncLifetime
         var waiting = 0;
         foreach (var (ticket, sequence) in sequences)
         {
-            var rank = await Db.SortedSetRankAsync(sut.Keys.Waiting, ticket);
+            // The waiting set is keyed by visitor; the ticket names it and the sequence it waits under.
+            Assert.True(TicketIds.TryParse(ticket, out var visitor, out var waitsUnder));
+            var rank = (long?)await Db.SortedSetScoreAsync(sut.Keys.Waiting, visitor) == waitsUnder ? await Db.SortedSetRankAsync(sut.Keys.Waiting, visitor) : null;
             var computed = tracker.Book.PlaceOf(sequence);
             if (rank is { } r)
             {

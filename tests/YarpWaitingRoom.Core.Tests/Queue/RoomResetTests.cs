@@ -61,7 +61,7 @@ public sealed class RoomResetTests(RedisFixture redis)
         // The sequence goes on: every ticket from before the reset is behind the new front, none is taken for waiting.
         var front = await sut.ReadFrontAsync(afterEventId: null);
         Assert.Equal(5, front.Front);
-        var rejoined = await sut.JoinAsync("waiting-1", "/", queueOff: false);
+        var rejoined = await sut.JoinAsync("waiting-1", queueOff: false);
         Assert.Equal(6, (await sut.GetStatusAsync(rejoined.Ticket)).Sequence);
     }
 
