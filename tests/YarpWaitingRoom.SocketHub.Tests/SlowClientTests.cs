@@ -1,9 +1,8 @@
-using System.IO.Pipelines;
 using System.Net.WebSockets;
-using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using YarpWaitingRoom.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Hub.Extensions;
 using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Switch;
 using YarpWaitingRoom.Testing;
@@ -24,15 +23,13 @@ public sealed class SlowClientTests(RedisFixture redis) : IAsyncLifetime
     {
         var options = new RoomOptions();
         var queue = new QueueStore(_redis, "slow-" + Guid.NewGuid().ToString("N")[..6], options, TimeProvider.System);
+        using var deadlines = new SendDeadlines(Microsoft.Extensions.Options.Options.Create(new SocketHubOptions()), TimeProvider.System);
         var room = new RoomContext(queue.Keys.Room, options, queue, new SwitchStore(_redis, queue.Keys, options));
-        using var slowSocket = ServerSocketOver(readByClient: false, out _);
-        using var fastSocket = ServerSocketOver(readByClient: true, out var fastReceived);
-        var slow = new HubSession(room, "t-slow", "v-slow", isOwner: true, slowSocket, queueCapacity: 4);
+        using var slowSocket = InMemorySockets.Server(readByClient: false, out _);
+        using var fastSocket = InMemorySockets.Server(readByClient: true, out var fastReceived);
+        var slow = new HubSession(room, "t-slow", "v-slow", isOwner: true, slowSocket, queueCapacity: 4, deadlines);
         // Room for every message: what is tested is that the slow client never holds it up, not how fast this machine is.
-        var fast = new HubSession(room, "t-fast", "v-fast", isOwner: true, fastSocket, queueCapacity: 256);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var slowLoop = slow.SendLoopAsync(TimeSpan.FromSeconds(1), _ => { }, stop.Token);
-        var fastLoop = fast.SendLoopAsync(TimeSpan.FromSeconds(30), _ => { }, stop.Token);
+        var fast = new HubSession(room, "t-fast", "v-fast", isOwner: true, fastSocket, queueCapacity: 256, deadlines);
 
         var message = HubMessages.Position(42, 10, queueOn: true);
         var slowAccepted = 0;
@@ -46,10 +43,16 @@ public sealed class SlowClientTests(RedisFixture redis) : IAsyncLifetime
         Assert.True(slow.Overflowed);
         Assert.InRange(slowAccepted, 4, 60);
         Assert.Equal(WebSocketState.Aborted, slowSocket.State);
-        await slowLoop.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        // The send that was blocked when the queue overflowed ends at its deadline at the latest (a whole SendTimeout of slots).
+        var slowSending = slow.CompleteAsync();
+        for (var slot = 0; slot <= SendDeadlines.SlotsPerTimeout; slot++)
+        {
+            deadlines.Advance();
+        }
 
-        fast.Complete();
-        await fastLoop.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        await slowSending.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        await fast.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         Assert.False(fast.Overflowed);
         Assert.True(await WaitForAsync(() => Volatile.Read(ref fastReceived.Value) >= 200 * message.Length));
     }
@@ -62,75 +65,5 @@ public sealed class SlowClientTests(RedisFixture redis) : IAsyncLifetime
         }
 
         return condition();
-    }
-
-    /// <summary>
-    /// A server-side WebSocket over in-memory pipes. The pipe towards the client holds at most 1 KiB unread, like a
-    /// full TCP window: when the client does not read, the server's sends block.
-    /// </summary>
-    private static WebSocket ServerSocketOver(bool readByClient, out StrongBox<long> received)
-    {
-        var toClient = new Pipe(new PipeOptions(pauseWriterThreshold: 1024, resumeWriterThreshold: 512));
-        var fromClient = new Pipe();
-        var counter = new StrongBox<long>(0);
-        received = counter;
-        if (readByClient)
-        {
-            _ = Task.Run(async () =>
-            {
-                while (true)
-                {
-                    var read = await toClient.Reader.ReadAsync();
-                    Interlocked.Add(ref counter.Value, read.Buffer.Length);
-                    toClient.Reader.AdvanceTo(read.Buffer.End);
-                    if (read.IsCompleted)
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-
-        return WebSocket.CreateFromStream(new DuplexStream(fromClient.Reader.AsStream(), toClient.Writer.AsStream()), isServer: true, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
-    }
-
-    private sealed class DuplexStream(Stream input, Stream output) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => output.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => input.ReadAsync(buffer, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer, offset, count);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => output.WriteAsync(buffer, cancellationToken);
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                input.Dispose();
-                output.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

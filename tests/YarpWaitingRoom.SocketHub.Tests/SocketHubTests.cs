@@ -207,6 +207,8 @@ public sealed class SocketHubTests(RedisFixture redis) : HubTestBase(redis)
     [Theory]
     [InlineData("{\"type\":\"hello\"}", WebSocketCloseStatus.PolicyViolation)]
     [InlineData("not json", WebSocketCloseStatus.PolicyViolation)]
+    [InlineData("", WebSocketCloseStatus.PolicyViolation)]
+    [InlineData("{\"type\":\"heartbeat\"} and more", WebSocketCloseStatus.PolicyViolation)]
     [InlineData("oversized", WebSocketCloseStatus.MessageTooBig)]
     public async Task UnknownOrOversizedFrames_CloseTheSocket_WithoutLosingThePlace(string frame, WebSocketCloseStatus expected)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace YarpWaitingRoom.Hub.Diagnostics;
@@ -18,6 +19,8 @@ internal sealed class HubMetrics
     private readonly Counter Accepted = Metrics.CreateCounter("sockethub_connections_total", "WebSocket sessions opened, by outcome (waiting, active, gone, rejected).", "room", "outcome");
     private readonly Counter MessagesIn = Metrics.CreateCounter("sockethub_messages_in_total", "Frames received, by type (heartbeat, invalid, oversized).", "type");
     private readonly Counter MessagesOut = Metrics.CreateCounter("sockethub_messages_out_total", "Messages queued to clients, by type.", "type");
+    private readonly ConcurrentDictionary<string, Counter.Child> _in = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Counter.Child> _out = new(StringComparer.Ordinal);
     private readonly Counter Notices = Metrics.CreateCounter("sockethub_admission_notices_total", "Admission notices sent by this hub.", "room");
     private readonly Counter Duplicates = Metrics.CreateCounter("sockethub_notice_duplicates_suppressed_total", "Admission notices not sent because another hub claimed them.", "room");
     private readonly Counter Drops = Metrics.CreateCounter("sockethub_send_queue_drops_total", "Messages dropped because a client's send queue was full (the socket is closed).", "room");
@@ -60,9 +63,10 @@ internal sealed class HubMetrics
 
     public void Rejected(string room) => Accepted.WithLabels(room, "rejected").Inc();
 
-    public void In(string type) => MessagesIn.WithLabels(type).Inc();
+    public void In(string type) => _in.GetOrAdd(type, static (t, counter) => counter.WithLabels(t), MessagesIn).Inc();
 
-    public void Out(string type) => MessagesOut.WithLabels(type).Inc();
+    /// <summary>A message sent or queued (one per session per push tick: the labelled child is looked up once per type).</summary>
+    public void Out(string type) => _out.GetOrAdd(type, static (t, counter) => counter.WithLabels(t), MessagesOut).Inc();
 
     public void Notice(string room) => Notices.WithLabels(room).Inc();
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Protocol;
@@ -25,6 +26,7 @@ internal sealed partial class WaitingSocket(
     AdmissionNotifier notifier,
     SessionCloser closer,
     HubDrain drain,
+    SendDeadlines deadlines,
     UpgradeOrigins origins,
     SocketAddressLimiter addresses,
     IOptions<SocketHubOptions> options,
@@ -109,7 +111,7 @@ internal sealed partial class WaitingSocket(
         }
 
         var isOwner = tokens.VisitorOf(visitorCookie, timeProvider.GetUtcNow()) == claims!.Visitor;
-        var session = new HubSession(room, claims.Ticket, claims.Visitor, isOwner, socket, _options.SendQueueCapacity, claims.ReturnUrl);
+        var session = new HubSession(room, claims.Ticket, claims.Visitor, isOwner, socket, _options.SendQueueCapacity, deadlines, claims.ReturnUrl);
         room.Add(session);
         metrics.Connected(room.Name);
         foreach (var older in room.Surplus(session.Ticket, _options.MaxSocketsPerTicket))
@@ -117,7 +119,6 @@ internal sealed partial class WaitingSocket(
             closer.Close(older, HubCloseCodes.Replaced, HubCloseCodes.ReplacedDescription);
         }
 
-        var sendLoop = session.SendLoopAsync(_options.SendTimeout, _ => { }, aborted);
         try
         {
             if (drain.IsDraining)
@@ -146,8 +147,13 @@ internal sealed partial class WaitingSocket(
         {
             room.Remove(session);
             metrics.ClosedSession(room.Name);
-            session.Complete();
-            await sendLoop.WaitAsync(_options.SendTimeout, timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // What is still queued (a last message, a close frame) goes out before the socket is disposed, or not at all
+            // when the client does not take it within SendTimeout (no timer unless something is still being sent).
+            var sent = session.CompleteAsync();
+            if (!sent.IsCompleted)
+            {
+                await sent.WaitAsync(_options.SendTimeout, timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             if (session.Overflowed)
             {
                 metrics.Dropped(room.Name);
@@ -193,26 +199,10 @@ internal sealed partial class WaitingSocket(
 
     private async Task ReceiveAsync(HubSession session, CancellationToken aborted)
     {
-        // Exactly one frame's worth (plus one byte to detect an oversized frame): the pool would round 4,097 up to 8,192
-        // and keep it for the socket's whole life.
-        var buffer = GC.AllocateUninitializedArray<byte>(_options.MaxFrameBytes + 1);
         while (session.Socket.State == WebSocketState.Open)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                if (length > _options.MaxFrameBytes)
-                {
-                    Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
-                    return;
-                }
-
-                result = await session.Socket.ReceiveAsync(buffer.AsMemory(length, _options.MaxFrameBytes + 1 - length), aborted);
-                length += result.Count;
-            }
-            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
+            // Waits for the next frame without a buffer (a zero-byte read): an idle socket holds none.
+            var result = await session.Socket.ReceiveAsync(Memory<byte>.Empty, aborted);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 // Complete the close handshake (after anything still queued), so the client sees a clean close.
@@ -220,21 +210,65 @@ internal sealed partial class WaitingSocket(
                 return;
             }
 
-            if (length > _options.MaxFrameBytes)
+            // A frame is coming: a pooled buffer of one frame's worth (plus one byte to detect an oversized frame), held
+            // only while the frame is read and checked.
+            var buffer = ArrayPool<byte>.Shared.Rent(_options.MaxFrameBytes + 1);
+            try
             {
-                Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
-                return;
+                if (!await ReadFrameAsync(session, result, buffer, aborted))
+                {
+                    return;
+                }
             }
-
-            if (result.MessageType != WebSocketMessageType.Text || !HubMessages.IsHeartbeat(buffer.AsSpan(0, length)))
+            finally
             {
-                Reject(session, "invalid", WebSocketCloseStatus.PolicyViolation, "only {\"type\":\"heartbeat\"} is accepted");
-                return;
+                ArrayPool<byte>.Shared.Return(buffer);
             }
 
             metrics.In("heartbeat");
             session.Room.Heartbeat(session.Ticket);
         }
+    }
+
+    /// <summary>
+    /// Reads the rest of the frame <paramref name="result"/> announced into <paramref name="buffer"/>; true for a heartbeat,
+    /// false (the session closing) for a close, an oversized or an invalid frame.
+    /// </summary>
+    private async Task<bool> ReadFrameAsync(HubSession session, ValueWebSocketReceiveResult result, byte[] buffer, CancellationToken aborted)
+    {
+        var limit = _options.MaxFrameBytes + 1;
+        var length = 0;
+        while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
+        {
+            if (length > _options.MaxFrameBytes)
+            {
+                Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
+                return false;
+            }
+
+            result = await session.Socket.ReceiveAsync(buffer.AsMemory(length, limit - length), aborted);
+            length += result.Count;
+        }
+
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            session.CloseAfterSending(WebSocketCloseStatus.NormalClosure, "bye");
+            return false;
+        }
+
+        if (length > _options.MaxFrameBytes)
+        {
+            Reject(session, "oversized", WebSocketCloseStatus.MessageTooBig, $"frames are limited to {_options.MaxFrameBytes} bytes");
+            return false;
+        }
+
+        if (result.MessageType != WebSocketMessageType.Text || !HubMessages.IsHeartbeat(buffer.AsSpan(0, length)))
+        {
+            Reject(session, "invalid", WebSocketCloseStatus.PolicyViolation, "only {\"type\":\"heartbeat\"} is accepted");
+            return false;
+        }
+
+        return true;
     }
 
     private void Reject(HubSession session, string kind, WebSocketCloseStatus status, string description)

@@ -62,6 +62,8 @@ internal static class HubRegistration
         services.AddSingleton<PositionPusher>();
         services.AddHostedService(provider => provider.GetRequiredService<PositionPusher>());
         services.AddHostedService<HeartbeatFlusher>();
+        services.AddSingleton<SendDeadlines>();
+        services.AddHostedService(provider => provider.GetRequiredService<SendDeadlines>());
         services.AddHostedService<AdmissionSubscriber>();
         services.AddSingleton<HubDrain>();
         services.AddHostedService(provider => provider.GetRequiredService<HubDrain>());

@@ -27,7 +27,10 @@ internal sealed class SocketHubOptions : IValidatableObject
     [Range(64, 1 << 20)]
     public int MaxFrameBytes { get; set; } = 4096;
 
-    /// <summary>How long a send may take before the socket is considered stuck and closed.</summary>
+    /// <summary>
+    /// How long a send may take before the socket is considered stuck and aborted; one timing wheel for all sessions
+    /// with a slot per quarter of it (<see cref="Sessions.SendDeadlines"/>), so a stuck send ends within 1¼ SendTimeout.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

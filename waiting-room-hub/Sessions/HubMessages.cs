@@ -1,12 +1,68 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace YarpWaitingRoom.Hub.Sessions;
 
-/// <summary>Messages as the UTF-8 bytes that go on the wire.</summary>
+/// <summary>
+/// Messages as the UTF-8 bytes that go on the wire. The records (<see cref="PositionMessage"/> and the others) and
+/// <see cref="HubJsonContext"/> define the format; the position, sent to every session every tick, is written by hand
+/// into the same bytes (a test compares the two), and the heartbeat is read with a <see cref="Utf8JsonReader"/> by the
+/// serializer's rules, neither allocating more than the message itself.
+/// </summary>
 internal static class HubMessages
 {
-    public static byte[] Position(long position, double? etaSeconds, bool queueOn) =>
-        JsonSerializer.SerializeToUtf8Bytes(new PositionMessage(position, etaSeconds, queueOn), HubJsonContext.Default.PositionMessage);
+    /// <summary>Longest position message: both prefixes, a long, a double in its shortest round-trip form, the suffix.</summary>
+    private const int MaxPositionLength = 128;
+
+    private static ReadOnlySpan<byte> PositionStart => "{\"type\":\"position\",\"position\":"u8;
+
+    private static ReadOnlySpan<byte> EtaName => ",\"etaSeconds\":"u8;
+
+    private static ReadOnlySpan<byte> Null => "null"u8;
+
+    private static ReadOnlySpan<byte> QueueOnTrue => ",\"queueOn\":true}"u8;
+
+    private static ReadOnlySpan<byte> QueueOnFalse => ",\"queueOn\":false}"u8;
+
+    private static ReadOnlySpan<byte> TypeName => "type"u8;
+
+    private static ReadOnlySpan<byte> HeartbeatType => "heartbeat"u8;
+
+    /// <summary><c>{"type":"position","position":7,"etaSeconds":12.5,"queueOn":true}</c> (<c>null</c> for an unknown ETA).</summary>
+    public static byte[] Position(long position, double? etaSeconds, bool queueOn)
+    {
+        if (etaSeconds is { } eta && !double.IsFinite(eta))
+        {
+            // The serializer refuses these (not JSON numbers); so does this, with its exception.
+            return JsonSerializer.SerializeToUtf8Bytes(new PositionMessage(position, etaSeconds, queueOn), HubJsonContext.Default.PositionMessage);
+        }
+
+        Span<byte> buffer = stackalloc byte[MaxPositionLength];
+        PositionStart.CopyTo(buffer);
+        var length = PositionStart.Length;
+        Utf8Formatter.TryFormat(position, buffer[length..], out var written);
+        length += written;
+        EtaName.CopyTo(buffer[length..]);
+        length += EtaName.Length;
+        if (etaSeconds is { } value)
+        {
+            // The serializer's own formatting of a double: the shortest string that round-trips, invariant culture.
+            value.TryFormat(buffer[length..], out written, provider: CultureInfo.InvariantCulture);
+            length += written;
+        }
+        else
+        {
+            Null.CopyTo(buffer[length..]);
+            length += Null.Length;
+        }
+
+        var end = queueOn ? QueueOnTrue : QueueOnFalse;
+        end.CopyTo(buffer[length..]);
+        length += end.Length;
+        return buffer[..length].ToArray();
+    }
 
     /// <summary><c>{"type":"admitted"}</c>: the admission, without the entry link (for connections not of the ticket's visitor).</summary>
     public static ReadOnlyMemory<byte> AdmittedWithoutLink { get; } = Admitted(null);
@@ -17,17 +73,73 @@ internal static class HubMessages
     public static byte[] Gone(string reason) =>
         JsonSerializer.SerializeToUtf8Bytes(new GoneMessage(reason), HubJsonContext.Default.GoneMessage);
 
-    /// <summary>True for exactly <c>{"type":"heartbeat"}</c> (other members are ignored); false for anything else.</summary>
+    /// <summary>
+    /// True for exactly <c>{"type":"heartbeat"}</c> (other members are ignored); false for anything else. The rules are
+    /// the serializer's for <see cref="ClientMessage"/> with the web defaults: one JSON object and nothing after it, the
+    /// member name matched ignoring case, the last <c>type</c> wins, <c>type</c> must be a string or null.
+    /// </summary>
     public static bool IsHeartbeat(ReadOnlySpan<byte> utf8)
     {
         try
         {
-            var message = JsonSerializer.Deserialize(utf8, HubJsonContext.Default.ClientMessage);
-            return message?.Type == "heartbeat";
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var heartbeat = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = IsTypeName(ref reader);
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                if (!isType)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        heartbeat = reader.ValueTextEquals(HeartbeatType);
+                        if (!heartbeat)
+                        {
+                            // The serializer reads the string in full (invalid UTF-8 throws); only its verdict matters here.
+                            _ = reader.GetString();
+                        }
+
+                        break;
+                    case JsonTokenType.Null:
+                        heartbeat = false;
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            // The object closed; anything but whitespace after it is an error the next Read throws.
+            return reader.TokenType == JsonTokenType.EndObject && !reader.Read() && heartbeat;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return false;
         }
+    }
+
+    /// <summary>The serializer matches member names ignoring case (web defaults), after unescaping.</summary>
+    private static bool IsTypeName(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            // A name with bytes outside ASCII cannot equal "type" ignoring case (no such letter folds to t, y, p or e).
+            return Ascii.EqualsIgnoreCase(reader.ValueSpan, TypeName);
+        }
+
+        return string.Equals(reader.GetString(), "type", StringComparison.OrdinalIgnoreCase);
     }
 }

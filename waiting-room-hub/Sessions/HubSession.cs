@@ -1,23 +1,32 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
 
 namespace YarpWaitingRoom.Hub.Sessions;
 
 /// <summary>
-/// One WebSocket connection of one waiting visitor, held in this hub's memory. Everything sent to it goes through its
-/// own bounded queue and send loop, so a slow client only ever delays itself; a client that lets the queue overflow
-/// is cut off.
+/// One WebSocket connection of one waiting visitor, held in this hub's memory. A message is sent at once by whoever
+/// enqueues it when the socket is idle; while a send is in flight, messages wait in the session's own small queue and
+/// the sender in flight sends them, in order, before it lets go. So a slow client only ever delays itself, a client
+/// that lets the queue overflow is cut off, and an idle session holds no task, queue, buffer or timer: a send that
+/// takes longer than <see cref="Extensions.SocketHubOptions.SendTimeout"/> is aborted through the token of
+/// <see cref="SendDeadlines"/>, one timing wheel for all sessions.
 /// </summary>
 internal sealed class HubSession
 {
-    private readonly Channel<ReadOnlyMemory<byte>> _outbox;
+    private readonly Lock _lock = new();
+    private readonly int _queueCapacity;
+    private readonly SendDeadlines _deadlines;
+    private Queue<ReadOnlyMemory<byte>>? _queue;
+    private TaskCompletionSource? _idle;
+    private bool _sending;
+    private bool _completed;
+    private bool _closeSent;
     private long _sequence = -1;
     private int _admitted;
     private int _overflowed;
     private WebSocketCloseStatus? _closeStatus;
     private string? _closeDescription;
 
-    public HubSession(RoomContext room, string ticket, string visitor, bool isOwner, WebSocket socket, int queueCapacity, string? returnUrl = null)
+    public HubSession(RoomContext room, string ticket, string visitor, bool isOwner, WebSocket socket, int queueCapacity, SendDeadlines deadlines, string? returnUrl = null)
     {
         Room = room;
         Ticket = ticket;
@@ -25,11 +34,8 @@ internal sealed class HubSession
         IsOwner = isOwner;
         ReturnUrl = isOwner ? returnUrl : null;
         Socket = socket;
-        _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(queueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of silently dropping
-            SingleReader = true,
-        });
+        _queueCapacity = queueCapacity;
+        _deadlines = deadlines;
     }
 
     public RoomContext Room { get; }
@@ -75,76 +81,142 @@ internal sealed class HubSession
     /// <summary>Claims the one admission notice of this connection; false if it was sent already.</summary>
     public bool TryMarkAdmitted() => Interlocked.Exchange(ref _admitted, 1) == 0;
 
-    /// <summary>Queues a message; false (and the socket is aborted) when the client is too slow to keep up.</summary>
+    /// <summary>
+    /// Sends a message, at once when the socket is idle, else after those queued before it; false when the session takes
+    /// no more messages (closing or closed), or when the client is too slow to keep up (then the socket is aborted).
+    /// </summary>
     public bool Enqueue(ReadOnlyMemory<byte> message)
     {
-        if (_outbox.Writer.TryWrite(message))
+        var overflowed = false;
+        lock (_lock)
         {
-            return true;
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (!_sending)
+            {
+                _sending = true;
+            }
+            else if ((_queue ??= new Queue<ReadOnlyMemory<byte>>()).Count < _queueCapacity)
+            {
+                _queue.Enqueue(message);
+                return true;
+            }
+            else
+            {
+                _overflowed = 1;
+                _completed = true;
+                _queue.Clear();
+                overflowed = true;
+            }
         }
 
-        if (_closeStatus is not null)
+        if (overflowed)
         {
-            // Closing on purpose (gone, drain): the message is simply not sent; that is not a slow client.
+            // Overflowed: the send in flight fails with the abort and lets go of the session.
+            Socket.Abort();
             return false;
         }
 
-        if (Interlocked.Exchange(ref _overflowed, 1) == 0)
-        {
-            _outbox.Writer.TryComplete();
-            Socket.Abort();
-        }
-
-        return false;
+        _ = SendAsync(message, close: false);
+        return true;
     }
 
-    /// <summary>No more messages; the send loop ends once the queue is drained.</summary>
-    public void Complete() => _outbox.Writer.TryComplete();
-
     /// <summary>
-    /// No more messages: the send loop sends what is queued, then the close frame with <paramref name="status"/>
-    /// (the send side owns the socket's output, so a close never races a send).
+    /// No more messages: what is queued is sent, then the close frame with <paramref name="status"/> (by the same
+    /// sender, so a close never races a send). The first close asked for is the one sent.
     /// </summary>
     public void CloseAfterSending(WebSocketCloseStatus status, string description)
     {
-        _closeDescription = description;
-        _closeStatus = status;
-        _outbox.Writer.TryComplete();
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            _closeDescription = description;
+            _closeStatus = status;
+            if (_sending)
+            {
+                return;
+            }
+
+            _sending = true;
+            _closeSent = true;
+        }
+
+        _ = SendAsync(default, close: true);
     }
 
-    /// <summary>Sends queued messages in order until <see cref="Complete"/> or the socket fails.</summary>
-    public async Task SendLoopAsync(TimeSpan sendTimeout, Action<int> sent, CancellationToken cancellationToken)
+    /// <summary>No more messages; completes once what was queued (and a close frame asked for) is sent or has failed.</summary>
+    public Task CompleteAsync()
     {
-        // One timeout source for the session, re-armed per message (TryReset), not a new one per message.
-        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lock (_lock)
+        {
+            _completed = true;
+            return _sending ? (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> (or the close frame), then whatever was queued meanwhile, then lets go of the
+    /// socket. Completes synchronously (no task, no state machine kept) when the socket takes the bytes at once.
+    /// </summary>
+    private async Task SendAsync(ReadOnlyMemory<byte> message, bool close)
+    {
+        TaskCompletionSource? idle;
         try
         {
-            await foreach (var message in _outbox.Reader.ReadAllAsync(cancellationToken))
+            while (true)
             {
-                timeout.CancelAfter(sendTimeout);
-                await Socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
-                sent(message.Length);
-                if (!timeout.TryReset())
+                if (!close)
                 {
-                    timeout.Dispose();
-                    timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    await Socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, _deadlines.Token);
+                }
+                else if (Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await Socket.CloseOutputAsync(_closeStatus!.Value, _closeDescription, _deadlines.Token);
+                }
+
+                lock (_lock)
+                {
+                    if (_queue is { Count: > 0 })
+                    {
+                        message = _queue.Dequeue();
+                        continue;
+                    }
+
+                    _queue = null;
+                    if (_closeStatus is not null && !_closeSent)
+                    {
+                        _closeSent = true;
+                        close = true;
+                        continue;
+                    }
+
+                    _sending = false;
+                    idle = _idle;
+                    break;
                 }
             }
-
-            if (_closeStatus is { } status && Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The client went away, or the send outlived its deadline (which aborted the socket): the receive side notices and cleans up.
+            Socket.Abort();
+            lock (_lock)
             {
-                timeout.CancelAfter(sendTimeout);
-                await Socket.CloseOutputAsync(status, _closeDescription, timeout.Token);
+                _completed = true;
+                _queue = null;
+                _sending = false;
+                idle = _idle;
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The client went away or stalled: the receive side notices and cleans up.
-            Socket.Abort();
-        }
-        finally
-        {
-            timeout.Dispose();
-        }
+
+        idle?.TrySetResult();
     }
 }

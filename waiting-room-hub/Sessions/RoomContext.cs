@@ -74,14 +74,14 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
     /// <summary>Each ticket with local connections, and those connections (a moment's view).</summary>
     public IEnumerable<KeyValuePair<string, ImmutableArray<HubSession>>> Entries => _sessions;
 
-    /// <summary>Every local session of this room (a moment's view).</summary>
+    /// <summary>Every local session of this room (a moment's view; the dictionary is walked without its locks or a copy).</summary>
     public IEnumerable<HubSession> Sessions
     {
         get
         {
-            foreach (var list in _sessions.Values)
+            foreach (var pair in _sessions)
             {
-                foreach (var session in list)
+                foreach (var session in pair.Value)
                 {
                     yield return session;
                 }
