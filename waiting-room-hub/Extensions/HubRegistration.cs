@@ -20,8 +20,13 @@ internal static class HubRegistration
     /// <summary>Name of the hub's Redis health check (tagged <c>ready</c>), apart from the gate's when one process hosts both.</summary>
     public const string RedisCheck = "waiting-room-hub-redis";
 
-    /// <summary>Server pings keep idle connections (and NAT mappings) alive between pushes.</summary>
-    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// No WebSocket keep-alive frames: each would be a timer per socket (and at 10,000 sockets 500 unsolicited pongs a
+    /// second). Connections stay alive without them: the hub pushes every waiting session its place every PushInterval
+    /// (keep it below the edge's read timeout, 75 s), the page heartbeats every HeartbeatInterval (which also keeps NAT
+    /// mappings open), and the page reconnects a socket silent for two push intervals and a heartbeat.
+    /// </summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.Zero;
 
     /// <summary>The options classes <c>AddWaitingRoomHub</c> binds, by their path in the stock hub's layout.</summary>
     public static readonly IReadOnlyDictionary<string, Type> BoundSections = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
