@@ -5,7 +5,7 @@
 default_service_environment() {
   export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
   export ConnectionStrings__Reservations="${ConnectionStrings__Reservations:-Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=reservations;Maximum Pool Size=50;Max Auto Prepare=32;Auto Prepare Min Usages=2}"
-  export ConnectionStrings__Redis="${ConnectionStrings__Redis:-127.0.0.1:$REDIS_PORT}"
+  export ConnectionStrings__Redis="${ConnectionStrings__Redis:-$(redis_seeds)}"
   # Local http, and all load from one address (the load tool, k6): cookies without Secure, generous per-address limits
   # (the proxies' and the hubs' rate limits, the hubs' open sockets per address).
   export WaitingRoom__SecureCookies="${WaitingRoom__SecureCookies:-false}"

@@ -41,22 +41,106 @@ open_path_for_postgres() {
 # ---------------------------------------------------------------------------------------------------------------------
 # Redis, PostgreSQL and Prometheus
 # ---------------------------------------------------------------------------------------------------------------------
-start_redis() {
-  if is_running redis; then return 0; fi
-  mkdir -p "$STATE/redis"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" \
-    --appendonly yes --save '' --daemonize yes \
-    --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" >/dev/null
-  say "started redis on :$REDIS_PORT"
+# Redis: one redis-server named "redis", or with STACK_REDIS_CLUSTER=N a Redis Cluster of N masters named "redis-1" …
+# "redis-N", each in its own directory under $STATE with its own log and pid file.
+redis_is_cluster() { [ "$REDIS_CLUSTER" != 0 ]; }
+
+# Fills REDIS_NODES ("name|port" per redis-server) from the settings, or stops with what is wrong with them.
+load_redis_nodes() {
+  REDIS_NODES=()
+  if ! redis_is_cluster; then
+    REDIS_NODES=("redis|$REDIS_PORT")
+    return 0
+  fi
+  [[ "$REDIS_CLUSTER" =~ ^[0-9]+$ ]] && [ "$REDIS_CLUSTER" -ge 3 ] \
+    || die "STACK_REDIS_CLUSTER is '$REDIS_CLUSTER': 0 for one redis-server, else the number of masters (3 or more)"
+  local ports=() i
+  read -r -a ports <<<"${REDIS_CLUSTER_PORTS//,/ }"
+  if [ "${#ports[@]}" -eq 0 ]; then
+    for ((i = 0; i < REDIS_CLUSTER; i++)); do ports+=("$((REDIS_PORT + i))"); done
+  fi
+  [ "${#ports[@]}" -eq "$REDIS_CLUSTER" ] \
+    || die "STACK_REDIS_CLUSTER_PORTS names ${#ports[@]} ports for $REDIS_CLUSTER masters"
+  for i in "${!ports[@]}"; do
+    [[ "${ports[$i]}" =~ ^[0-9]+$ ]] || die "STACK_REDIS_CLUSTER_PORTS: '${ports[$i]}' is not a port"
+    REDIS_NODES+=("redis-$((i + 1))|${ports[$i]}")
+  done
 }
 
-redis_answers() { redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+# What the services connect to (StackExchange.Redis syntax): every node, so any of them can tell the client the slot map.
+redis_seeds() {
+  local entry name port seeds=()
+  for entry in "${REDIS_NODES[@]}"; do
+    IFS='|' read -r name port <<<"$entry"
+    seeds+=("127.0.0.1:$port")
+  done
+  (IFS=,; printf '%s\n' "${seeds[*]}")
+}
+
+start_redis() {
+  local entry name port cluster=()
+  redis_is_cluster && cluster=(--cluster-enabled yes --cluster-config-file nodes.conf)
+  for entry in "${REDIS_NODES[@]}"; do
+    IFS='|' read -r name port <<<"$entry"
+    is_running "$name" && continue
+    mkdir -p "$STATE/$name"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$STATE/$name" \
+      --appendonly yes --save '' --daemonize yes "${cluster[@]}" \
+      --pidfile "$RUN/$name.pid" --logfile "$LOGS/$name.log" >/dev/null
+    say "started $name on :$port"
+  done
+}
+
+redis_answers() {
+  local entry name port
+  for entry in "${REDIS_NODES[@]}"; do
+    IFS='|' read -r name port <<<"$entry"
+    redis-cli -p "$port" ping 2>/dev/null | grep -q PONG || return 1
+  done
+}
+
+# redis_cluster_info PORT: CLUSTER INFO of one node, one field a line (without the protocol's carriage returns).
+redis_cluster_info() { redis-cli -p "$1" cluster info 2>/dev/null | tr -d '\r'; }
+
+# New nodes know only themselves and own no slot: redis-cli joins them and spreads the 16,384 slots evenly over them.
+# Nodes that formed the cluster before (nodes.conf and the AOF in their directories) find each other again by themselves.
+form_redis_cluster() {
+  redis_is_cluster || return 0
+  local entry name port addresses=()
+  for entry in "${REDIS_NODES[@]}"; do
+    IFS='|' read -r name port <<<"$entry"
+    redis_cluster_info "$port" | grep -qx 'cluster_slots_assigned:0' || return 0
+    addresses+=("127.0.0.1:$port")
+  done
+  redis-cli --cluster create "${addresses[@]}" --cluster-replicas 0 --cluster-yes >>"$LOGS/redis-cluster.log" 2>&1 \
+    || die "could not form the Redis Cluster of ${addresses[*]}; see $LOGS/redis-cluster.log"
+  say "formed a Redis Cluster: $REDIS_CLUSTER masters, the 16,384 slots spread over them"
+}
+
+# Every node sees the whole cluster, every slot served (cluster_state:ok).
+redis_cluster_ok() {
+  local entry name port info
+  for entry in "${REDIS_NODES[@]}"; do
+    IFS='|' read -r name port <<<"$entry"
+    info="$(redis_cluster_info "$port")"
+    grep -qx 'cluster_state:ok' <<<"$info" && grep -qx "cluster_known_nodes:$REDIS_CLUSTER" <<<"$info" || return 1
+  done
+}
 
 stop_redis() {
-  if is_running redis; then
-    redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
-  fi
-  stop_pid_file redis
+  local entry name port file
+  for entry in "${REDIS_NODES[@]}"; do
+    IFS='|' read -r name port <<<"$entry"
+    if is_running "$name"; then
+      redis-cli -p "$port" shutdown >/dev/null 2>&1 || true
+    fi
+  done
+  # By pid file: also what the other setting started (a stack brought up with STACK_REDIS_CLUSTER and down without it).
+  for file in "$RUN"/redis*.pid; do
+    [ -e "$file" ] || continue
+    name="$(basename "$file" .pid)"
+    stop_pid_file "$name"
+  done
 }
 
 start_prometheus() {
@@ -140,7 +224,7 @@ wait_until_ready() {
       [ -f "$log" ] && tail -n 20 "$log" | sed 's/^/    /' >&2
       exit 1
     fi
-    if [[ "$name" != redis && "$name" != postgres ]] && ! is_running "$name"; then
+    if [[ "$name" != redis* && "$name" != postgres ]] && ! is_running "$name"; then
       printf '\033[31merror:\033[0m %s exited during start-up\n  log: %s\n' "$name" "$log" >&2
       [ -f "$log" ] && tail -n 20 "$log" | sed 's/^/    /' >&2
       exit 1
