@@ -45,11 +45,12 @@ open_path_for_postgres() {
 # "redis-N", each in its own directory under $STATE with its own log and pid file.
 redis_is_cluster() { [ "$REDIS_CLUSTER" != 0 ]; }
 
-# Fills REDIS_NODES ("name|port" per redis-server) from the settings, or stops with what is wrong with them.
+# Fills REDIS_NODES ("name|port|bus port" per redis-server; no bus port for one redis-server) from the settings, or stops
+# with what is wrong with them. A cluster port may name its bus port as Redis writes it, PORT@BUSPORT (else PORT + 10000).
 load_redis_nodes() {
   REDIS_NODES=()
   if ! redis_is_cluster; then
-    REDIS_NODES=("redis|$REDIS_PORT")
+    REDIS_NODES=("redis|$REDIS_PORT|")
     return 0
   fi
   [[ "$REDIS_CLUSTER" =~ ^[0-9]+$ ]] && [ "$REDIS_CLUSTER" -ge 3 ] \
@@ -62,27 +63,29 @@ load_redis_nodes() {
   [ "${#ports[@]}" -eq "$REDIS_CLUSTER" ] \
     || die "STACK_REDIS_CLUSTER_PORTS names ${#ports[@]} ports for $REDIS_CLUSTER masters"
   for i in "${!ports[@]}"; do
-    [[ "${ports[$i]}" =~ ^[0-9]+$ ]] || die "STACK_REDIS_CLUSTER_PORTS: '${ports[$i]}' is not a port"
-    REDIS_NODES+=("redis-$((i + 1))|${ports[$i]}")
+    [[ "${ports[$i]}" =~ ^([0-9]+)(@([0-9]+))?$ ]] \
+      || die "STACK_REDIS_CLUSTER_PORTS: '${ports[$i]}' is neither PORT nor PORT@BUSPORT"
+    REDIS_NODES+=("redis-$((i + 1))|${BASH_REMATCH[1]}|${BASH_REMATCH[3]:-$((BASH_REMATCH[1] + 10000))}")
   done
 }
 
 # What the services connect to (StackExchange.Redis syntax): every node, so any of them can tell the client the slot map.
 redis_seeds() {
-  local entry name port seeds=()
+  local entry name port bus seeds=()
   for entry in "${REDIS_NODES[@]}"; do
-    IFS='|' read -r name port <<<"$entry"
+    IFS='|' read -r name port bus <<<"$entry"
     seeds+=("127.0.0.1:$port")
   done
   (IFS=,; printf '%s\n' "${seeds[*]}")
 }
 
 start_redis() {
-  local entry name port cluster=()
-  redis_is_cluster && cluster=(--cluster-enabled yes --cluster-config-file nodes.conf)
+  local entry name port bus cluster
   for entry in "${REDIS_NODES[@]}"; do
-    IFS='|' read -r name port <<<"$entry"
+    IFS='|' read -r name port bus <<<"$entry"
     is_running "$name" && continue
+    cluster=()
+    [ -z "$bus" ] || cluster=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-port "$bus")
     mkdir -p "$STATE/$name"
     redis-server --port "$port" --bind 127.0.0.1 --dir "$STATE/$name" \
       --appendonly yes --save '' --daemonize yes "${cluster[@]}" \
@@ -92,9 +95,9 @@ start_redis() {
 }
 
 redis_answers() {
-  local entry name port
+  local entry name port bus
   for entry in "${REDIS_NODES[@]}"; do
-    IFS='|' read -r name port <<<"$entry"
+    IFS='|' read -r name port bus <<<"$entry"
     redis-cli -p "$port" ping 2>/dev/null | grep -q PONG || return 1
   done
 }
@@ -106,9 +109,9 @@ redis_cluster_info() { redis-cli -p "$1" cluster info 2>/dev/null | tr -d '\r'; 
 # Nodes that formed the cluster before (nodes.conf and the AOF in their directories) find each other again by themselves.
 form_redis_cluster() {
   redis_is_cluster || return 0
-  local entry name port addresses=()
+  local entry name port bus addresses=()
   for entry in "${REDIS_NODES[@]}"; do
-    IFS='|' read -r name port <<<"$entry"
+    IFS='|' read -r name port bus <<<"$entry"
     redis_cluster_info "$port" | grep -qx 'cluster_slots_assigned:0' || return 0
     addresses+=("127.0.0.1:$port")
   done
@@ -119,18 +122,18 @@ form_redis_cluster() {
 
 # Every node sees the whole cluster, every slot served (cluster_state:ok).
 redis_cluster_ok() {
-  local entry name port info
+  local entry name port bus info
   for entry in "${REDIS_NODES[@]}"; do
-    IFS='|' read -r name port <<<"$entry"
+    IFS='|' read -r name port bus <<<"$entry"
     info="$(redis_cluster_info "$port")"
     grep -qx 'cluster_state:ok' <<<"$info" && grep -qx "cluster_known_nodes:$REDIS_CLUSTER" <<<"$info" || return 1
   done
 }
 
 stop_redis() {
-  local entry name port file
+  local entry name port bus file
   for entry in "${REDIS_NODES[@]}"; do
-    IFS='|' read -r name port <<<"$entry"
+    IFS='|' read -r name port bus <<<"$entry"
     if is_running "$name"; then
       redis-cli -p "$port" shutdown >/dev/null 2>&1 || true
     fi

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace YarpWaitingRoom.SystemTests;
 
-/// <summary>A place in the room of <c>/api</c>, taken through the edge as an API client while the queue is on.</summary>
+/// <summary>A place in the room of <c>/api</c> (or of another gated path), taken through the edge as an API client while the queue is on.</summary>
 /// <param name="Token">The signed ticket (what <c>t=</c> carries).</param>
 /// <param name="Id">The ticket id inside it (the room's Redis key member).</param>
 /// <param name="VisitorCookie">The <c>wr_vid</c> value the join set (the hubs send the entry link only with it); null when none was set.</param>
@@ -18,11 +18,14 @@ internal sealed record QueueTicket(string Token, string Id, string? VisitorCooki
     /// Joins; a busy gate (503 problem <c>busy</c>: Redis slow on a loaded machine) is asked again after its
     /// Retry-After, as a client should. A busy answer never takes a place, so nothing is joined twice.
     /// </summary>
-    public static async Task<QueueTicket> JoinAsync(HttpClient edge, CancellationToken cancellationToken)
+    public static Task<QueueTicket> JoinAsync(HttpClient edge, CancellationToken cancellationToken) => JoinAsync(edge, "/api/concerts", cancellationToken);
+
+    /// <summary>The same at the gated <paramref name="path"/> (another room's route).</summary>
+    public static async Task<QueueTicket> JoinAsync(HttpClient edge, string path, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/concerts");
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Accept.ParseAdd("application/json");
             using var response = await edge.SendAsync(request, cancellationToken);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

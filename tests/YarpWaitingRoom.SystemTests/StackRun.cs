@@ -13,11 +13,13 @@ public sealed class StackRun : IAsyncDisposable
 
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    private StackRun(string repositoryRoot, string stateDirectory, IReadOnlyDictionary<string, int> ports, IReadOnlyDictionary<string, string?> settings)
+    private StackRun(
+        string repositoryRoot, string stateDirectory, IReadOnlyDictionary<string, int> ports, IReadOnlyList<(int Port, int Bus)> redisCluster, IReadOnlyDictionary<string, string?> settings)
     {
         RepositoryRoot = repositoryRoot;
         StateDirectory = stateDirectory;
         Ports = ports;
+        RedisClusterNodes = redisCluster;
         _settings = settings;
     }
 
@@ -28,6 +30,15 @@ public sealed class StackRun : IAsyncDisposable
     /// <summary>Port of each <c>STACK_*_PORT</c> variable.</summary>
     public IReadOnlyDictionary<string, int> Ports { get; }
 
+    /// <summary>The Redis Cluster's masters (client port, cluster bus port) when the stack runs on one; empty otherwise.</summary>
+    public IReadOnlyList<(int Port, int Bus)> RedisClusterNodes { get; }
+
+    /// <summary>The stack's Redis as the services reach it (StackExchange.Redis syntax): the one server or every cluster node.</summary>
+    public string RedisConnectionString =>
+        RedisClusterNodes.Count == 0
+            ? "127.0.0.1:" + Ports["STACK_REDIS_PORT"].ToString(CultureInfo.InvariantCulture)
+            : string.Join(',', RedisClusterNodes.Select(node => "127.0.0.1:" + node.Port.ToString(CultureInfo.InvariantCulture)));
+
     /// <summary>Admin key handed to the stack through the environment (checks that <c>WaitingRoom__*</c> passes through).</summary>
     public const string AdminKey = "system-test-admin-key-0123456789";
 
@@ -36,7 +47,8 @@ public sealed class StackRun : IAsyncDisposable
     public Uri InternalLoadBalancer => new($"http://127.0.0.1:{Ports["STACK_INTERNAL_LB_PORT"].ToString(CultureInfo.InvariantCulture)}");
 
     /// <param name="settings">Extra environment for every service (<c>Section__Key</c> = value), passed through by <c>./stack</c>.</param>
-    public static StackRun Create(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="redisClusterMasters">0: one redis-server; 3 or more: a Redis Cluster of that many masters (<c>STACK_REDIS_CLUSTER</c>).</param>
+    public static StackRun Create(IReadOnlyDictionary<string, string?>? settings = null, int redisClusterMasters = 0)
     {
         var root = FindRepositoryRoot();
         // Under /tmp with mode 0755 so the postgres user can reach its data directory.
@@ -45,7 +57,9 @@ public sealed class StackRun : IAsyncDisposable
         File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
         var ports = new[] { "STACK_REDIS_PORT", "STACK_PG_PORT", "STACK_BACKEND_A_PORT", "STACK_BACKEND_B_PORT", "STACK_INTERNAL_LB_PORT", "STACK_PROXY_A_PORT", "STACK_PROXY_B_PORT", "STACK_EDGE_PORT", "STACK_HUB_A_PORT", "STACK_HUB_B_PORT", "STACK_PROMETHEUS_PORT" }
             .ToDictionary(name => name, _ => FreePort.Next(), StringComparer.Ordinal);
-        return new StackRun(root, state, ports, settings ?? new Dictionary<string, string?>());
+        // Each node's cluster bus port is reserved too (Redis's default, port + 10000, could be any other test's port).
+        var cluster = Enumerable.Range(0, redisClusterMasters).Select(_ => (Port: FreePort.Next(), Bus: FreePort.Next())).ToArray();
+        return new StackRun(root, state, ports, cluster, settings ?? new Dictionary<string, string?>());
     }
 
     public Task<ExternalProcess.Result> UpAsync(CancellationToken cancellationToken) => RunAsync("up", UpTimeout, cancellationToken);
@@ -85,6 +99,13 @@ public sealed class StackRun : IAsyncDisposable
         environment["STACK_STATE_DIR"] = StateDirectory;
         environment["STACK_READY_TIMEOUT"] = "180";
         environment["WaitingRoom__AdminKey"] = AdminKey;
+        if (RedisClusterNodes.Count > 0)
+        {
+            environment["STACK_REDIS_CLUSTER"] = RedisClusterNodes.Count.ToString(CultureInfo.InvariantCulture);
+            environment["STACK_REDIS_CLUSTER_PORTS"] = string.Join(
+                ',', RedisClusterNodes.Select(node => node.Port.ToString(CultureInfo.InvariantCulture) + "@" + node.Bus.ToString(CultureInfo.InvariantCulture)));
+        }
+
         foreach (var (name, value) in _settings)
         {
             environment[name] = value;
