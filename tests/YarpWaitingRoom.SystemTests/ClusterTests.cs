@@ -65,10 +65,19 @@ public sealed class ClusterTests(ClusterTopology stack) : IClassFixture<ClusterT
             await ModeOnEveryProxyAsync("On");
 
             // Admission: the first MaxActive of each room, each told once over the room's sharded channel (positions are
-            // pushed once a minute; the sockets were open before the batch, so no connect delivered it).
+            // pushed every 5 minutes; the sockets were open before the batch, so no connect delivered it).
             foreach (var (room, visitor) in visitors)
             {
-                var notice = await visitor.Socket.WaitForAsync(HubMessageKind.Admitted, Cancellation).WaitAsync(Within, Cancellation);
+                HubMessage? notice = null;
+                try
+                {
+                    notice = await visitor.Socket.WaitForAsync(HubMessageKind.Admitted, Cancellation).WaitAsync(Within, Cancellation);
+                }
+                catch (TimeoutException)
+                {
+                    Assert.Fail($"{room}: {visitor.Socket.Ticket} got no admission notice within {Within.TotalSeconds:F0} s (the sharded channel delivered none)");
+                }
+
                 Assert.True(notice?.EnterUrl is not null, $"{room}: {visitor.Socket.Ticket} got no entry link ({visitor.Socket.CloseStatus?.ToString() ?? "open"})");
                 Assert.Equal(1, visitor.Socket.Count(HubMessageKind.Admitted));
             }
