@@ -75,6 +75,7 @@ public sealed class ClusterTopology : IAsyncLifetime
             // concert is the backends' first room (appsettings.json); festival the second.
             ["Reservation__WaitingRoomEvents__Rooms__1"] = "festival",
             // The first push tick comes 5 min after a hub started, long after this test: a notice can only come over the channel.
+            // The test's sockets live seconds, well inside the edge's 75-s read timeout for a silent hub.
             ["SocketHub__PushInterval"] = "00:05:00",
         };
         foreach (var (room, _) in Rooms)
