@@ -75,12 +75,12 @@ public sealed class SocketHubTests(RedisFixture redis) : HubTestBase(redis)
 
         await third.ConnectAsync(hub, heartbeatEvery: TimeSpan.FromMilliseconds(500));
 
-        Assert.True(await EventuallyAsync(() => third.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(2)));
+        Assert.True(await EventuallyAsync(() => third.Count(HubMessageKind.Position) >= 1, TimeSpan.FromSeconds(10)));
         var first = third.Messages.First();
         Assert.Equal(HubMessageKind.Position, first.Kind);
         Assert.Equal(3, first.Position);
         Assert.Null(first.EtaSeconds);
-        Assert.True(await EventuallyAsync(() => third.Count(HubMessageKind.Position) >= 3, TimeSpan.FromSeconds(4)), "no periodic push");
+        Assert.True(await EventuallyAsync(() => third.Count(HubMessageKind.Position) >= 3, TimeSpan.FromSeconds(15)), "no periodic push");
     }
 
     [Fact]
