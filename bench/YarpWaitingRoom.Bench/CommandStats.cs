@@ -3,6 +3,9 @@ namespace YarpWaitingRoom.Bench;
 /// <summary>One <c>INFO commandstats</c> snapshot.</summary>
 internal sealed class CommandStats(IReadOnlyDictionary<string, (long Calls, long Micros)> commands)
 {
+    /// <summary>Every command seen so far (lower case) with its calls and microseconds.</summary>
+    public IReadOnlyDictionary<string, (long Calls, long Micros)> Commands => commands;
+
     /// <summary>Calls of every command together.</summary>
     public long TotalCalls => commands.Values.Sum(c => c.Calls);
 

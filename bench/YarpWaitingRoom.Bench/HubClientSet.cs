@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using YarpWaitingRoom.Testing.Hub;
 
@@ -7,10 +9,17 @@ namespace YarpWaitingRoom.Bench;
 /// <summary>
 /// The WebSocket clients of one scenario (<see cref="HubClient"/>s that keep counts, not messages) over one shared
 /// <see cref="SocketsHttpHandler"/>: connected with bounded concurrency (three attempts each), closed (bounded in time)
-/// and disposed together, with totals over all of them.
+/// and disposed together, with totals over all of them. Given a local address, every socket is bound to it first (another
+/// loopback address, 127.0.0.2 and up, has its own ephemeral ports to each hub); given an observer, it sees every message.
 /// </summary>
 internal sealed class HubClientSet : IAsyncDisposable
 {
+    /// <summary>
+    /// <c>IP_BIND_ADDRESS_NO_PORT</c> (Linux, <c>SOL_IP</c>): a bound socket takes its port at connect, per destination,
+    /// instead of at bind, where one port would be unique over every destination.
+    /// </summary>
+    private const int BindAddressNoPort = 24;
+
     private const int ConnectConcurrency = 200;
     private const int CloseConcurrency = 500;
     private const int ConnectAttempts = 3;
@@ -18,16 +27,29 @@ internal sealed class HubClientSet : IAsyncDisposable
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly List<HubClient> _clients = [];
-    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-    });
+    private readonly HttpMessageInvoker _invoker;
+    private readonly Action<HubClient, HubMessage>? _observer;
 
     private long _connectRetries;
     private long _closeAnswered;
     private long _closeDropped;
     private long _closeTimedOut;
+
+    public HubClientSet(IPAddress? localAddress = null, Action<HubClient, HubMessage>? observer = null)
+    {
+        _observer = observer;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        if (localAddress is not null)
+        {
+            handler.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(localAddress, context.DnsEndPoint, cancellationToken);
+        }
+
+        _invoker = new HttpMessageInvoker(handler);
+    }
 
     /// <summary>The clients, in the order of the visitors they were connected for.</summary>
     public IReadOnlyList<HubClient> Clients => _clients;
@@ -55,7 +77,7 @@ internal sealed class HubClientSet : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(visitors);
         ArgumentNullException.ThrowIfNull(uriOf);
-        var clients = visitors.Select(visitor => new HubClient { Ticket = visitor.Ticket, Token = visitor.SignedTicket, Cookie = visitor.Cookie, KeepMessages = false }).ToArray();
+        var clients = visitors.Select(visitor => new HubClient { Ticket = visitor.Ticket, Token = visitor.SignedTicket, Cookie = visitor.Cookie, KeepMessages = false, Observer = _observer }).ToArray();
         _clients.AddRange(clients);
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(
@@ -130,6 +152,28 @@ internal sealed class HubClientSet : IAsyncDisposable
                 Interlocked.Increment(ref _connectRetries);
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>A TCP connection to <paramref name="endPoint"/> from <paramref name="localAddress"/> (its port chosen at connect).</summary>
+    private static async ValueTask<Stream> ConnectFromAsync(IPAddress localAddress, DnsEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(localAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                socket.SetRawSocketOption((int)SocketOptionLevel.IP, BindAddressNoPort, BitConverter.GetBytes(1));
+            }
+
+            socket.Bind(new IPEndPoint(localAddress, 0));
+            await socket.ConnectAsync(endPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

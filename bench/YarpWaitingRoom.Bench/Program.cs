@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using YarpWaitingRoom.Bench;
+using YarpWaitingRoom.Bench.Scale;
 using YarpWaitingRoom.Bench.Scenarios;
 
-// ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N]
+// ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N] [--hubs N] [--ticks N]
 // Scenarios (all by default): holds, gate, joins, admit, limits, hubpush, hubfanout, hubmemory; they run against the local stack
 // started by ./stack up (the hub scenarios start their own hubs on its Redis). --sessions sets the hub scenarios'
-// WebSocket count (default 10,000 for hubpush and hubmemory, 5,000 for hubfanout).
+// WebSocket count (default 10,000 for hubpush and hubmemory, 5,000 for hubfanout). `scale` (not in all: minutes, a
+// million waiting, 50,000 sockets) is the scale rehearsal; --hubs and --ticks are its hub count and admission ticks.
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var concurrency = Option("--concurrency", 64);
 var seconds = Option("--seconds", 10);
@@ -31,6 +33,26 @@ string[] known =
     HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name, LimitsScenario.Name,
     HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name,
 ];
+if (scenario == ScaleClientHost.Name)
+{
+    // A client process of the scale rehearsal (started by it; speaks on standard input and output).
+    return await ScaleClientHost.RunAsync(Console.In, Console.Out, cancellation.Token);
+}
+
+if (scenario == ScaleScenario.Name)
+{
+    try
+    {
+        return await ScaleScenario.RunAsync(
+            Sessions(ScaleScenario.DefaultSockets), Option("--hubs", ScaleScenario.DefaultHubs), Option("--ticks", ScaleScenario.DefaultTicks), cancellation.Token);
+    }
+    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("cancelled");
+        return 130;
+    }
+}
+
 if (scenario == SpikeScenario.Name)
 {
     // A rehearsal, not a benchmark: ./stack load spike [--peak N] [--base N] [--ramp S] [--hold S] [--calm S]

@@ -96,6 +96,22 @@ internal static class RedisInfo
         return (long)Math.Round(seconds * 1_000_000);
     }
 
+    /// <summary>CPU time of the whole Redis process (<c>used_cpu_sys</c> + <c>used_cpu_user</c> of <c>INFO cpu</c>), in seconds.</summary>
+    public static async Task<double> CpuSecondsAsync(IServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        double seconds = 0;
+        foreach (var line in Lines(await server.InfoRawAsync("cpu")))
+        {
+            if (line.StartsWith("used_cpu_sys:", StringComparison.Ordinal) || line.StartsWith("used_cpu_user:", StringComparison.Ordinal))
+            {
+                seconds += double.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return seconds;
+    }
+
     /// <summary>Waits (up to a minute) until no AOF rewrite or RDB save runs: a fork in progress skews timings.</summary>
     public static async Task WaitForPersistenceAsync(IServer server, CancellationToken cancellationToken)
     {

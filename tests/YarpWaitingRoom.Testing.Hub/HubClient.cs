@@ -58,6 +58,12 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>Whether <see cref="Messages"/> keeps every message (true); the bench's thousands of clients keep counts only.</summary>
     public bool KeepMessages { get; init; } = true;
 
+    /// <summary>
+    /// Called with every message as it is received (on the receiving loop: keep it short), after the counts took it;
+    /// the bench's scale rehearsal keeps each receipt time this way.
+    /// </summary>
+    public Action<HubClient, HubMessage>? Observer { get; init; }
+
     /// <summary>The current (or last) connection's socket; null before the first.</summary>
     public WebSocket? Socket => _connection?.Socket;
 
@@ -411,6 +417,7 @@ public sealed class HubClient : IAsyncDisposable
             }
         }
 
+        Observer?.Invoke(this, message);
         ready?.ForEach(waiter => waiter.TrySetResult(message));
     }
 

@@ -32,7 +32,7 @@ internal static class AdmitScenario
         try
         {
             var memoryBefore = await RedisInfo.UsedMemoryAsync(server);
-            var fillSeconds = await FillAsync(store, cancellationToken);
+            var fillSeconds = await FillAsync(store, Waiting, cancellationToken);
             var bytesPerVisitor = (await RedisInfo.UsedMemoryAsync(server) - memoryBefore) / (double)Waiting;
             var (waiting, _) = await store.CountsAsync();
             Console.WriteLine($"  filled {waiting:N0} waiting in {fillSeconds:F1} s ({Waiting / fillSeconds:F0} joins/s); {bytesPerVisitor:F0} bytes per waiting visitor");
@@ -98,18 +98,21 @@ internal static class AdmitScenario
         }
     }
 
-    /// <summary>Joins <see cref="Waiting"/> new visitors, <see cref="JoinsInFlight"/> at a time; returns the seconds it took.</summary>
-    private static async Task<double> FillAsync(QueueStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// Joins <paramref name="count"/> new visitors through <paramref name="store"/> (join.lua: the keys every script and
+    /// hub reads), <see cref="JoinsInFlight"/> at a time; returns the seconds it took.
+    /// </summary>
+    internal static async Task<double> FillAsync(QueueStore store, int count, CancellationToken cancellationToken)
     {
         long started = 0;
         long completed = 0;
         var begin = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, JoinsInFlight).Select(_ => JoinManyAsync()));
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(JoinsInFlight, count)).Select(_ => JoinManyAsync()));
         return Stopwatch.GetElapsedTime(begin).TotalSeconds;
 
         async Task JoinManyAsync()
         {
-            while (Interlocked.Increment(ref started) <= Waiting)
+            while (Interlocked.Increment(ref started) <= count)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 await store.JoinAsync("v" + TicketIds.New(), queueOff: false);
