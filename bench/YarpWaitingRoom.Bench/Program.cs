@@ -8,7 +8,7 @@ using YarpWaitingRoom.Bench.Scenarios;
 // Scenarios (all by default): holds, gate, joins, admit, limits, hubpush, hubfanout, hubmemory; they run against the local stack
 // started by ./stack up (the hub scenarios start their own hubs on its Redis). --sessions sets the hub scenarios'
 // WebSocket count (default 10,000 for hubpush and hubmemory, 5,000 for hubfanout). `scale` (not in all: minutes, a
-// million waiting, 50,000 sockets) is the scale rehearsal; --hubs and --ticks are its hub count and admission ticks.
+// million waiting, 50,000 sockets) is the scale rehearsal; --hubs, --ticks and --waiting are its hub count, admission ticks and queue length.
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var concurrency = Option("--concurrency", 64);
 var seconds = Option("--seconds", 10);
@@ -44,7 +44,8 @@ if (scenario == ScaleScenario.Name)
     try
     {
         return await ScaleScenario.RunAsync(
-            Sessions(ScaleScenario.DefaultSockets), Option("--hubs", ScaleScenario.DefaultHubs), Option("--ticks", ScaleScenario.DefaultTicks), cancellation.Token);
+            Sessions(ScaleScenario.DefaultSockets), Option("--hubs", ScaleScenario.DefaultHubs), Option("--ticks", ScaleScenario.DefaultTicks),
+            Option("--waiting", ScaleScenario.DefaultWaiting), cancellation.Token);
     }
     catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
     {

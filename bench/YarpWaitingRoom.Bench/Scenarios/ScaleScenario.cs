@@ -25,7 +25,8 @@ internal static class ScaleScenario
 
     public const int DefaultTicks = 5;
 
-    private const int Waiting = 1_000_000;
+    public const int DefaultWaiting = 1_000_000;
+
     private const int BatchSize = 5_000;
     private const int TopCommands = 5;
 
@@ -36,7 +37,7 @@ internal static class ScaleScenario
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
 
-    public static async Task<int> RunAsync(int requested, int hubCount, int ticks, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int requested, int hubCount, int ticks, int waiting, CancellationToken cancellationToken)
     {
         var kernel = KernelLimits.Read();
         var limitBefore = OpenFiles.Current();
@@ -44,7 +45,8 @@ internal static class ScaleScenario
         var wanted = (long)requested + ScalePlan.Margin;
         var limit = OpenFiles.Raise(kernel.NrOpen > 0 ? Math.Min(wanted, kernel.NrOpen) : wanted) ?? int.MaxValue;
         var plan = ScalePlan.Create(requested, hubCount, limit, kernel.EphemeralPorts);
-        Console.WriteLine($"scale: {Waiting:N0} waiting, {plan.Sockets:N0} WebSockets over {plan.Hubs} hubs, one admission of {BatchSize:N0} and one push every {Interval.TotalSeconds:F0} s, {ticks} ticks");
+        var load = new RoomLoad(Math.Max(waiting, plan.Sockets), ticks);
+        Console.WriteLine($"scale: {load.Waiting:N0} waiting, {plan.Sockets:N0} WebSockets over {plan.Hubs} hubs, one admission of {BatchSize:N0} and one push every {Interval.TotalSeconds:F0} s, {ticks} ticks");
         Console.WriteLine($"  kernel: {kernel}");
         Console.WriteLine($"  open files per process: {(limitBefore is { } b ? $"{b.Soft:N0} soft / {b.Hard:N0} hard" : "unknown")} at start, {limit:N0} after raising (asked {wanted:N0}); hubs and client processes inherit it");
         Console.WriteLine($"  plan: {plan.PerHub:N0} sockets per hub, {plan.ClientProcesses} client processes of up to {plan.PerClientProcess:N0}, {plan.SourceAddresses} source addresses (127.0.0.2 and up)");
@@ -57,8 +59,8 @@ internal static class ScaleScenario
 
         try
         {
-            await using var room = await HubBenchRoom.CreateAsync("benchscale", Waiting);
-            return await RehearseAsync(room, plan, kernel, limit, ticks, cancellationToken);
+            await using var bench = await HubBenchRoom.CreateAsync("benchscale", load.Waiting);
+            return await RehearseAsync(bench, plan, kernel, limit, load, cancellationToken);
         }
         catch (Exception ex) when (HubScenarios.IsSetupFailure(ex) || HubScenarios.IsRunFailure(ex))
         {
@@ -73,16 +75,17 @@ internal static class ScaleScenario
         }
     }
 
-    private static async Task<int> RehearseAsync(HubBenchRoom room, ScalePlan plan, KernelLimits kernel, long fileLimit, int ticks, CancellationToken cancellationToken)
+    private static async Task<int> RehearseAsync(HubBenchRoom room, ScalePlan plan, KernelLimits kernel, long fileLimit, RoomLoad load, CancellationToken cancellationToken)
     {
+        var (queued, ticks) = (load.Waiting, load.Ticks);
         var redis = RedisInfo.Server(room.Redis);
         var memoryBefore = await RedisInfo.UsedMemoryAsync(redis);
         // The front of the queue has sockets: they are the ones admitted, 5,000 a tick.
         var visitors = await room.JoinAsync(plan.Sockets, cancellationToken);
-        var fillSeconds = await AdmitScenario.FillAsync(room.Queue, Waiting - plan.Sockets, cancellationToken);
+        var fillSeconds = await AdmitScenario.FillAsync(room.Queue, queued - plan.Sockets, cancellationToken);
         var (waiting, _) = await room.Queue.CountsAsync();
-        var bytesPerVisitor = (await RedisInfo.UsedMemoryAsync(redis) - memoryBefore) / (double)Waiting;
-        Console.WriteLine($"  filled {waiting:N0} waiting ({Waiting - plan.Sockets:N0} without a socket in {fillSeconds:F1} s); {bytesPerVisitor:F0} bytes of Redis memory per waiting visitor");
+        var bytesPerVisitor = (await RedisInfo.UsedMemoryAsync(redis) - memoryBefore) / (double)queued;
+        Console.WriteLine($"  filled {waiting:N0} waiting ({queued - plan.Sockets:N0} without a socket in {fillSeconds:F1} s); {bytesPerVisitor:F0} bytes of Redis memory per waiting visitor");
         await RedisInfo.WaitForPersistenceAsync(redis, cancellationToken);
 
         var hubs = new List<ServiceProcess>();
@@ -132,7 +135,7 @@ internal static class ScaleScenario
                 }
 
                 var reports = await Task.WhenAll(clients.Select(c => c.ReportAsync(ReportTimeout, cancellationToken)));
-                return Report(plan, kernel, fileLimit, hubs, idleRss, connectedRss, connectSeconds, fillSeconds, bytesPerVisitor, visitors, rows, reports, room.Name);
+                return Report(plan, kernel, fileLimit, queued, hubs, idleRss, connectedRss, connectSeconds, fillSeconds, bytesPerVisitor, visitors, rows, reports, room.Name);
             }
             finally
             {
@@ -164,7 +167,7 @@ internal static class ScaleScenario
     }
 
     private static int Report(
-        ScalePlan plan, KernelLimits kernel, long fileLimit, List<ServiceProcess> hubs, long[] idleRss, long[] connectedRss, double connectSeconds,
+        ScalePlan plan, KernelLimits kernel, long fileLimit, int queued, List<ServiceProcess> hubs, long[] idleRss, long[] connectedRss, double connectSeconds,
         double fillSeconds, double bytesPerVisitor, HubVisitor[] visitors, List<TickRow> rows,
         (List<(int Client, HubMessageKind Kind, long At)> Receipts, int Failed, int ClosedByHub, long Unexpected)[] reports, string roomName)
     {
@@ -251,7 +254,7 @@ internal static class ScaleScenario
 
         var json = new JsonObject
         {
-            ["waiting"] = Waiting,
+            ["waiting"] = queued,
             ["socketsRequested"] = plan.Requested,
             ["sockets"] = plan.Sockets,
             ["socketsCut"] = plan.IsCut,
@@ -265,7 +268,7 @@ internal static class ScaleScenario
             ["fsNrOpen"] = kernel.NrOpen,
             ["batchSize"] = BatchSize,
             ["intervalSeconds"] = Interval.TotalSeconds,
-            ["fillJoinsPerSecond"] = Round((Waiting - plan.Sockets) / fillSeconds),
+            ["fillJoinsPerSecond"] = Round((queued - plan.Sockets) / fillSeconds),
             ["redisBytesPerWaitingVisitor"] = Round(bytesPerVisitor),
             ["connectSeconds"] = Round(connectSeconds),
             ["hubIdleRssBytes"] = new JsonArray([.. idleRss.Select(r => (JsonNode)r)]),
@@ -330,6 +333,9 @@ internal static class ScaleScenario
             await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), cancellationToken);
         }
     }
+
+    /// <summary>The room's size and how many admission ticks run.</summary>
+    private sealed record RoomLoad(int Waiting, int Ticks);
 
     /// <summary>What was read at one tick boundary.</summary>
     private sealed record Snapshot(long At, CommandStats Commands, double RedisCpuSeconds, TimeSpan[] HubCpu, long[] HubRss, TimeSpan ClientCpu, PrometheusText[] HubMetrics);
