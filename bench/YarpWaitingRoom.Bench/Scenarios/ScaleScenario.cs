@@ -100,7 +100,10 @@ internal static class ScaleScenario
             var scrapers = hubs.Select(hub => new HttpClient { BaseAddress = hub.Url, Timeout = TimeSpan.FromSeconds(30) }).ToArray();
             try
             {
-                var idleRss = hubs.Select(hub => hub.ResidentBytes()).ToArray();
+                // One interval with the hubs up and no socket: what the rest of the stack and an idle hub cost.
+                var idleFrom = await SnapshotAsync(redis, hubs, clients, scrapers, cancellationToken);
+                await Task.Delay(Interval, cancellationToken);
+                var idle = new TickRow(0, idleFrom, await SnapshotAsync(redis, hubs, clients, scrapers, cancellationToken), 0, [], 0, 0);
                 var connectStarted = Stopwatch.GetTimestamp();
                 var slice = 0;
                 foreach (var (first, count) in plan.ClientSlices())
@@ -135,7 +138,7 @@ internal static class ScaleScenario
                 }
 
                 var reports = await Task.WhenAll(clients.Select(c => c.ReportAsync(ReportTimeout, cancellationToken)));
-                return Report(plan, kernel, fileLimit, queued, hubs, idleRss, connectedRss, connectSeconds, fillSeconds, bytesPerVisitor, visitors, rows, reports, room.Name);
+                return Report(plan, kernel, fileLimit, queued, hubs, idle, connectedRss, connectSeconds, fillSeconds, bytesPerVisitor, visitors, rows, reports, room.Name);
             }
             finally
             {
@@ -167,7 +170,7 @@ internal static class ScaleScenario
     }
 
     private static int Report(
-        ScalePlan plan, KernelLimits kernel, long fileLimit, int queued, List<ServiceProcess> hubs, long[] idleRss, long[] connectedRss, double connectSeconds,
+        ScalePlan plan, KernelLimits kernel, long fileLimit, int queued, List<ServiceProcess> hubs, TickRow idle, long[] connectedRss, double connectSeconds,
         double fillSeconds, double bytesPerVisitor, HubVisitor[] visitors, List<TickRow> rows,
         (List<(int Client, HubMessageKind Kind, long At)> Receipts, int Failed, int ClosedByHub, long Unexpected)[] reports, string roomName)
     {
@@ -238,14 +241,20 @@ internal static class ScaleScenario
         var perHubSockets = Enumerable.Range(0, plan.Hubs).Select(h => Enumerable.Range(0, plan.Sockets).Count(i => plan.HubOf(i) == h)).ToArray();
         var finalRss = rows[^1].After.HubRss;
         // Steady cost per socket: RSS with every socket open over RSS before any, and CPU per session-push over the ticks.
+        var idleRss = idle.After.HubRss;
+        var idleCpuMs = hubs.Select((_, h) => (idle.After.HubCpu[h] - idle.Before.HubCpu[h]).TotalMilliseconds).ToArray();
+        var idleCommands = idle.After.Commands.TotalCalls - idle.Before.Commands.TotalCalls - (RedisInfo.CommandsPerSnapshot * 2);
+        var idleRedisCpuMs = (idle.After.RedisCpuSeconds - idle.Before.RedisCpuSeconds) * 1000;
         var rssPerSocket = hubs.Select((_, h) => (connectedRss[h] - idleRss[h]) / (double)perHubSockets[h]).ToArray();
-        var cpuPerSessionPushUs = hubs.Select((_, h) => rows.Average(r => (r.After.HubCpu[h] - r.Before.HubCpu[h]).TotalMilliseconds) * 1000 / perHubSockets[h]).ToArray();
+        var tickCpuMs = hubs.Select((_, h) => rows.Average(r => (r.After.HubCpu[h] - r.Before.HubCpu[h]).TotalMilliseconds)).ToArray();
+        var cpuPerSessionPushUs = hubs.Select((_, h) => (tickCpuMs[h] - idleCpuMs[h]) * 1000 / perHubSockets[h]).ToArray();
         var once = admittedMessages.Count(n => n == 1);
         var twice = admittedMessages.Count(n => n > 1);
         var admittedTotal = rows.Sum(r => r.Admitted);
         var failed = reports.Sum(r => r.Failed);
         Console.WriteLine();
-        Console.WriteLine($"hub RSS per socket (all open vs none): {Join(rssPerSocket.Select(r => r / 1024), "F1")} KiB; hub CPU per session-push (all of a tick's CPU / sockets): {Join(cpuPerSessionPushUs, "F1")} µs");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle interval (hubs up, no sockets): Redis {idleCommands:N0} commands, {idleRedisCpuMs:F0} ms CPU; hub CPU {Join(idleCpuMs, "F0")} ms, RSS {Join(idleRss.Select(r => r / 1048576.0), "F0")} MB"));
+        Console.WriteLine($"hub RSS per socket (all open vs none): {Join(rssPerSocket.Select(r => r / 1024), "F1")} KiB; hub CPU per session-push ((mean tick CPU - idle) / sockets): {Join(cpuPerSessionPushUs, "F1")} µs, mean tick CPU {Join(tickCpuMs, "F0")} ms");
         Console.WriteLine($"admitted messages: {once:N0} clients exactly once, {twice:N0} more than once, {notNoticed:N0} admitted with a socket and never told (of {Math.Min(admittedTotal, plan.Sockets):N0}); connections failed {failed}, closed by a hub {reports.Sum(r => r.ClosedByHub)}, unexpected messages {reports.Sum(r => r.Unexpected)}");
         if (plan.IsCut)
         {
@@ -276,6 +285,10 @@ internal static class ScaleScenario
             ["hubFinalRssBytes"] = new JsonArray([.. finalRss.Select(r => (JsonNode)r)]),
             ["hubRssBytesPerSocket"] = Array(rssPerSocket),
             ["hubCpuMicrosPerSessionPush"] = Array(cpuPerSessionPushUs),
+            ["hubMeanTickCpuMs"] = Array(tickCpuMs),
+            ["idleHubCpuMs"] = Array(idleCpuMs),
+            ["idleRedisCommands"] = idleCommands,
+            ["idleRedisCpuMs"] = Round(idleRedisCpuMs),
             ["clientsAdmittedOnce"] = once,
             ["clientsAdmittedMoreThanOnce"] = twice,
             ["clientsAdmittedNeverTold"] = notNoticed,
