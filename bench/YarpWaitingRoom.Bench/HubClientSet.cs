@@ -27,6 +27,7 @@ internal sealed class HubClientSet : IAsyncDisposable
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly List<HubClient> _clients = [];
+    private readonly List<Uri> _uris = [];
     private readonly HttpMessageInvoker _invoker;
     private readonly Action<HubClient, HubMessage>? _observer;
 
@@ -79,12 +80,30 @@ internal sealed class HubClientSet : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(uriOf);
         var clients = visitors.Select(visitor => new HubClient { Ticket = visitor.Ticket, Token = visitor.SignedTicket, Cookie = visitor.Cookie, KeepMessages = false, Observer = _observer }).ToArray();
         _clients.AddRange(clients);
+        _uris.AddRange(visitors.Select((visitor, i) => uriOf(i, visitor)));
+        var first = _clients.Count - clients.Length;
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(
             Enumerable.Range(0, clients.Length),
             new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => await ConnectAsync(clients[i], uriOf(i, visitors[i]), ct));
+            async (i, ct) => await ConnectAsync(clients[i], _uris[first + i], ct));
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>
+    /// Connects again, as a waiting page would, every client whose connection ended before its first position (a hub
+    /// that closed it with 1013 while Redis was busy); returns how many.
+    /// </summary>
+    public async Task<int> ReconnectUngreetedAsync(CancellationToken cancellationToken)
+    {
+        var lost = Enumerable.Range(0, _clients.Count)
+            .Where(i => _clients[i].Count(HubMessageKind.Position) == 0 && _clients[i].Ends.Count > 0 && _clients[i].Socket?.State != WebSocketState.Open)
+            .ToArray();
+        await Parallel.ForEachAsync(
+            lost,
+            new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken },
+            async (i, ct) => await ConnectAsync(_clients[i], _uris[i], ct));
+        return lost.Length;
     }
 
     /// <summary>Waits until every client has had its first position message (the one sent on connect).</summary>

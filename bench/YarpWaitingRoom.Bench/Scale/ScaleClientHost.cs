@@ -15,6 +15,8 @@ internal static class ScaleClientHost
 {
     public const string Name = "scale-clients";
 
+    private const int ReconnectAttempts = 3;
+
     private static readonly TimeSpan FirstPositionTimeout = TimeSpan.FromMinutes(3);
 
     public static async Task<int> RunAsync(TextReader input, TextWriter output, CancellationToken cancellationToken)
@@ -51,7 +53,26 @@ internal static class ScaleClientHost
                     cancellationToken)));
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 await Write(output, $"{ScaleClientProtocol.Connected} {seconds.ToString("F2", CultureInfo.InvariantCulture)} {sets.Sum(s => s.ConnectRetries)}");
-                await Task.WhenAll(sets.Select(s => s.WaitForFirstPositionsAsync(FirstPositionTimeout, cancellationToken)));
+                // A hub closes a socket it could not greet (1013, Redis busy in a connection storm): connect it again.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await Task.WhenAll(sets.Select(s => s.WaitForFirstPositionsAsync(FirstPositionTimeout, cancellationToken)));
+                        break;
+                    }
+                    catch (InvalidOperationException) when (attempt < ReconnectAttempts)
+                    {
+                        var again = 0;
+                        foreach (var set in sets)
+                        {
+                            again += await set.ReconnectUngreetedAsync(cancellationToken);
+                        }
+
+                        Console.WriteLine($"connected {again} clients again that were closed before their first position");
+                    }
+                }
+
                 await Write(output, ScaleClientProtocol.Ready);
             }
             catch (Exception ex) when (Scenarios.HubScenarios.IsRunFailure(ex))
