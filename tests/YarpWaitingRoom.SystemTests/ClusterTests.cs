@@ -97,7 +97,8 @@ public sealed class ClusterTests(ClusterTopology stack) : IClassFixture<ClusterT
             {
                 var ticket = silent[room].Id;
                 await UntilAsync(async () => (await EventsAsync(room)).Any(e => e["type"] == "abandoned" && e["ticket"] == ticket), $"{room}: {ticket} reaped");
-                Assert.Null(await stack.Redis.SortedSetRankAsync(RoomKey(room, "waiting"), ticket));
+                Assert.True(YarpWaitingRoom.Queue.TicketIds.TryParse(ticket, out var visitor, out _), ticket);
+                Assert.Null(await stack.Redis.SortedSetRankAsync(RoomKey(room, "waiting"), visitor));
                 Assert.DoesNotContain(
                     await EventsAsync(room),
                     e => e["type"] == "abandoned" && visitors.Any(v => v.Visitor.Socket.Ticket == e["ticket"]));

@@ -74,12 +74,12 @@ public sealed class JourneyTests(JourneyTopology stack)
             await using var b = await Visitor.JoinAsync(stack.Edge);
             await b.ConnectAsync(stack.Edge, heartbeats: true);
 
-            // An admitted visitor is watched for abandonment once a heartbeat arrives after the admission (a browser that
-            // leaves the waiting page is governed by its session instead): wait for that before A vanishes.
+            // An admitted visitor is watched for abandonment once a heartbeat arrives after the admission (in active:seen;
+            // a browser that leaves the waiting page is governed by its session instead): wait for that before A vanishes.
             var watched = false;
             for (var i = 0; i < 50 && !watched; i++)
             {
-                var score = await ExternalProcess.RunAsync("redis-cli", ["-p", stack.RedisPort, "ZSCORE", "{wr:concert}:seen", a.TicketId], TimeSpan.FromSeconds(10), cancellationToken: Cancellation);
+                var score = await ExternalProcess.RunAsync("redis-cli", ["-p", stack.RedisPort, "ZSCORE", "{wr:concert}:active:seen", a.TicketId], TimeSpan.FromSeconds(10), cancellationToken: Cancellation);
                 watched = score.Output.Trim().Length > 0;
                 await Task.Delay(200, Cancellation);
             }

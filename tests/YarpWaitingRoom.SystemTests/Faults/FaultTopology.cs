@@ -179,9 +179,9 @@ public sealed class FaultTopology : IAsyncLifetime
         }
     }
 
-    /// <summary>The waiting tickets, first in line first.</summary>
+    /// <summary>The waiting tickets, first in line first (the waiting set holds each visitor with its sequence: the ticket names both).</summary>
     public async Task<List<string>> WaitingAsync() =>
-        [.. (await Redis.SortedSetRangeByRankAsync($"{{wr:{Room}}}:waiting")).Select(t => (string)t!)];
+        [.. (await Redis.SortedSetRangeByRankWithScoresAsync($"{{wr:{Room}}}:waiting")).Select(e => YarpWaitingRoom.Queue.TicketIds.Queued((string)e.Element!, (long)e.Score))];
 
     /// <summary>Open sessions on one hub, from its own metrics.</summary>
     public async Task<int> HubConnectionsAsync(string portVariable, CancellationToken cancellationToken)
