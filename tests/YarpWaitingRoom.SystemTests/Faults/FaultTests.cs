@@ -119,7 +119,7 @@ public sealed class FaultTests(FaultTopology stack)
     }
 
     [Fact]
-    public async Task ProxyKilledUnderTraffic_FailsNoRequest()
+    public async Task ProxyKilledUnderTraffic_FailsNoRequestButAResponseItWasSending()
     {
         await stack.ResetAsync(Cancellation);
         using var visitor = stack.Client(cookies: true);
@@ -152,7 +152,10 @@ public sealed class FaultTests(FaultTopology stack)
 
         var failed = statuses.Count(s => s != 200);
         FaultReport.Record(stack.Stack.RepositoryRoot, "proxy killed (SIGKILL) under traffic", $"{statuses.Count} requests, {failed} failed");
-        Assert.Equal(0, failed);
+        // The edge retries every request the dead proxy refused or never answered (proxy_next_upstream error); a response
+        // the proxy had begun to send when it was killed cannot be retried, so at most the clients' in-flight requests
+        // (one each) fail, never more.
+        Assert.InRange(failed, 0, workers.Length);
     }
 
     [Fact]
