@@ -59,7 +59,7 @@ internal static class GateScenario
         using var gated = LoadRunner.CreateClient(proxy.Url, concurrency);
         using var bare = LoadRunner.CreateClient(proxy.Url, concurrency);
         // Both carry the cookies, so the two differ only in the gate, not in the bytes forwarded.
-        var cookies = await AdmitAsync(gated, cancellationToken);
+        var cookies = await AdmissionCookies.AdmitOnceAsync(gated, GatedPath, Room, cancellationToken);
         gated.DefaultRequestHeaders.Add("Cookie", cookies);
         bare.DefaultRequestHeaders.Add("Cookie", cookies);
         var targets = new (string Name, HttpClient Client, string Path)[]
@@ -143,23 +143,6 @@ internal static class GateScenario
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
         return summary.Sum(s => s.Failed) == 0 ? 0 : 1;
-    }
-
-    /// <summary>One request without cookies: the queue is off and nobody waits, so it is admitted and proxied. Returns its cookies as a Cookie header.</summary>
-    private static async Task<string> AdmitAsync(HttpClient client, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
-        request.Headers.Accept.ParseAdd("application/json");
-        using var response = await client.SendAsync(request, cancellationToken);
-        var cookies = response.Headers.TryGetValues("Set-Cookie", out var values)
-            ? values.Select(v => v.Split(';')[0]).Where(c => c.StartsWith("wr_vid=", StringComparison.Ordinal) || c.StartsWith($"wr_{Room}=", StringComparison.Ordinal)).ToArray()
-            : [];
-        if (!response.IsSuccessStatusCode || cookies.Length != 2)
-        {
-            throw new HttpRequestException($"expected 200 with cookies wr_vid and wr_{Room} on the first {GatedPath}, got {(int)response.StatusCode} with [{string.Join("; ", cookies)}]");
-        }
-
-        return string.Join("; ", cookies);
     }
 
     private static Task<LoadResult> RunTargetAsync(string name, HttpClient client, string path, int concurrency, TimeSpan duration, CancellationToken cancellationToken) =>

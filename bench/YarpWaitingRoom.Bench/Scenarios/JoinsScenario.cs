@@ -44,7 +44,7 @@ internal static class JoinsScenario
         try
         {
             using var visitor = LoadRunner.CreateClient(StackEndpoints.Edge, concurrency);
-            visitor.DefaultRequestHeaders.Add("Cookie", await AdmitAsync(visitor, cancellationToken));
+            visitor.DefaultRequestHeaders.Add("Cookie", await AdmissionCookies.AdmitOnceAsync(visitor, GatedPath, Room, cancellationToken));
             admitted = await LoadRunner.RunAsync("edge admitted", concurrency, duration, async (_, _, ct) =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
@@ -104,23 +104,6 @@ internal static class JoinsScenario
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
         return result.Failed == 0 && admitted.Failed == 0 ? 0 : 1;
-    }
-
-    /// <summary>One request without cookies while the room is Off and empty: admitted at once. Returns its cookies as a Cookie header.</summary>
-    private static async Task<string> AdmitAsync(HttpClient client, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
-        request.Headers.Accept.ParseAdd("application/json");
-        using var response = await client.SendAsync(request, cancellationToken);
-        var cookies = response.Headers.TryGetValues("Set-Cookie", out var values)
-            ? values.Select(v => v.Split(';')[0]).Where(c => c.StartsWith("wr_vid=", StringComparison.Ordinal) || c.StartsWith($"wr_{Room}=", StringComparison.Ordinal)).ToArray()
-            : [];
-        if (!response.IsSuccessStatusCode || cookies.Length != 2)
-        {
-            throw new HttpRequestException($"expected 200 with cookies wr_vid and wr_{Room} on the first {GatedPath}, got {(int)response.StatusCode} with [{string.Join("; ", cookies)}]");
-        }
-
-        return string.Join("; ", cookies);
     }
 
     private static async Task ResetAsync(HttpClient admin, CancellationToken cancellationToken)
