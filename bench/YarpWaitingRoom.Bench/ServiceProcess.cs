@@ -15,18 +15,16 @@ internal sealed class ServiceProcess : IDisposable
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process _process;
-    private readonly Queue<string> _output = new();
+    private readonly ChildProcess _process;
 
-    private ServiceProcess(string name, Process process, Uri url)
+    private ServiceProcess(ChildProcess process, Uri url)
     {
-        Name = name;
         _process = process;
         Url = url;
     }
 
     /// <summary>What messages call it (<c>proxy</c>, <c>hub bench-hub-a</c>).</summary>
-    public string Name { get; }
+    public string Name => _process.Name;
 
     public Uri Url { get; }
 
@@ -36,26 +34,10 @@ internal sealed class ServiceProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>CPU time the service has used so far (user and system).</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _process.CpuTime;
 
     /// <summary>The last lines the service wrote (stdout and stderr), for diagnosis.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join(Environment.NewLine, _output);
-            }
-        }
-    }
+    public string Output => _process.Tail;
 
     /// <summary>Resident set size (<c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>), in bytes.</summary>
     public long ResidentBytes() => ProcStatusBytes("VmRSS");
@@ -88,10 +70,11 @@ internal sealed class ServiceProcess : IDisposable
             start.Environment[variable] = value;
         }
 
-        var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(name, process, url);
-        process.OutputDataReceived += (_, e) => service.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Keep(e.Data);
+        var child = new ChildProcess(name, start, OutputLinesKept);
+        var service = new ServiceProcess(child, url);
+        var process = child.Process;
+        process.OutputDataReceived += (_, e) => child.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
         try
         {
             process.Start();
@@ -107,23 +90,7 @@ internal sealed class ServiceProcess : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started or already gone.
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
@@ -133,7 +100,7 @@ internal sealed class ServiceProcess : IDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the {Name} exited with code {_process.ExitCode}:{Environment.NewLine}{Output}");
+                throw new InvalidOperationException($"the {Name} exited with code {_process.Process.ExitCode}:{Environment.NewLine}{Output}");
             }
 
             try
@@ -157,23 +124,6 @@ internal sealed class ServiceProcess : IDisposable
         }
 
         throw new TimeoutException($"the {Name} was not ready within {ReadyTimeout.TotalSeconds:F0} s:{Environment.NewLine}{Output}");
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Enqueue(line);
-            while (_output.Count > OutputLinesKept)
-            {
-                _output.Dequeue();
-            }
-        }
     }
 
     private long ProcStatusBytes(string field) =>

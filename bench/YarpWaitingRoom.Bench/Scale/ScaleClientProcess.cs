@@ -15,18 +15,16 @@ internal sealed class ScaleClientProcess : IDisposable
 {
     private const int ProseLinesKept = 50;
 
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Queue<string> _prose = new();
 
-    private ScaleClientProcess(string name, int first, Process process)
+    private ScaleClientProcess(int first, ChildProcess process)
     {
-        Name = name;
         First = first;
         _process = process;
     }
 
-    public string Name { get; }
+    public string Name => _process.Name;
 
     /// <summary>The index of its first client in the rehearsal's numbering.</summary>
     public int First { get; }
@@ -34,26 +32,10 @@ internal sealed class ScaleClientProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>CPU time the process has used so far (user and system).</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _process.CpuTime;
 
     /// <summary>The lines it wrote that are not part of the protocol (its close summary, an exception).</summary>
-    public string Prose
-    {
-        get
-        {
-            lock (_prose)
-            {
-                return string.Join(Environment.NewLine, _prose);
-            }
-        }
-    }
+    public string Prose => _process.Tail;
 
     /// <summary>Starts the process and hands it its clients: (source address, socket URL, cookie) each.</summary>
     public static async Task<ScaleClientProcess> StartAsync(
@@ -69,10 +51,11 @@ internal sealed class ScaleClientProcess : IDisposable
         };
         start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         start.ArgumentList.Add(ScaleClientHost.Name);
-        var process = new Process { StartInfo = start };
-        var client = new ScaleClientProcess(name, first, process);
+        var child = new ChildProcess(name, start, ProseLinesKept);
+        var client = new ScaleClientProcess(first, child);
+        var process = child.Process;
         process.OutputDataReceived += (_, e) => client.Take(e.Data);
-        process.ErrorDataReceived += (_, e) => client.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -110,8 +93,8 @@ internal sealed class ScaleClientProcess : IDisposable
     public async Task<(List<(int Client, HubMessageKind Kind, long At)> Receipts, int Failed, int ClosedByHub, long Unexpected)> ReportAsync(
         TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await _process.StandardInput.WriteLineAsync(ScaleClientProtocol.Report.AsMemory(), cancellationToken);
-        await _process.StandardInput.FlushAsync(cancellationToken);
+        await _process.Process.StandardInput.WriteLineAsync(ScaleClientProtocol.Report.AsMemory(), cancellationToken);
+        await _process.Process.StandardInput.FlushAsync(cancellationToken);
         var receipts = new List<(int, HubMessageKind, long)>();
         using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         expiry.CancelAfter(timeout);
@@ -140,33 +123,17 @@ internal sealed class ScaleClientProcess : IDisposable
     {
         try
         {
-            await _process.StandardInput.WriteLineAsync(ScaleClientProtocol.Close);
-            await _process.StandardInput.FlushAsync();
+            await _process.Process.StandardInput.WriteLineAsync(ScaleClientProtocol.Close);
+            await _process.Process.StandardInput.FlushAsync();
             await ExpectAsync(ScaleClientProtocol.Closed, timeout, CancellationToken.None);
         }
         catch (Exception ex) when (ex is IOException or TimeoutException or InvalidOperationException)
         {
-            Keep($"close: {ex.Message}");
+            _process.Keep($"close: {ex.Message}");
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started or already gone.
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
     private async Task<string> ExpectAsync(string prefix, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -218,24 +185,7 @@ internal sealed class ScaleClientProcess : IDisposable
         }
         else
         {
-            Keep(line);
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_prose)
-        {
-            _prose.Enqueue(line);
-            while (_prose.Count > ProseLinesKept)
-            {
-                _prose.Dequeue();
-            }
+            _process.Keep(line);
         }
     }
 }
