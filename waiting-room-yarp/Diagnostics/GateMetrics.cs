@@ -48,12 +48,12 @@ internal sealed class GateMetrics
 
     private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed"];
 
-    public void Request(string room, string route, GateOutcome outcome, TimeSpan elapsed, int statusCode)
-    {
-        RequestsTotal.WithLabels(room, route, OutcomeLabels[(int)outcome]).Inc();
-        RouteDuration.WithLabels(room, route).Observe(elapsed.TotalSeconds);
-        RouteResponses.WithLabels(room, route, StatusLabel(statusCode)).Inc();
-    }
+    /// <summary>
+    /// One route's series of the per-request metrics, each labelled child looked up once (prometheus-net's label lookup
+    /// costs more than the increment): the duration histogram at once, the outcome and status counters on first use, so
+    /// /metrics lists only the series a route has seen, as before.
+    /// </summary>
+    public RouteSeries SeriesOf(string room, string route) => new(this, room, route);
 
     private static string StatusLabel(int statusCode) => statusCode switch
     {
@@ -92,4 +92,48 @@ internal sealed class GateMetrics
     private const string RevokedReason = "Revoked";
 
     private const string UsedReason = "Used";
+
+    /// <summary>The labelled children of one room's route (<see cref="SeriesOf"/>).</summary>
+    internal sealed class RouteSeries
+    {
+        /// <summary>Status codes from 100 to 599 keep their child here; any other goes through the label lookup.</summary>
+        private const int FirstCachedStatus = 100;
+        private const int LastCachedStatus = 599;
+
+        private readonly GateMetrics _metrics;
+        private readonly string _room;
+        private readonly string _route;
+        private readonly Histogram.Child _duration;
+        private readonly Counter.Child?[] _outcomes = new Counter.Child?[OutcomeLabels.Length];
+        private readonly Counter.Child?[] _statuses = new Counter.Child?[LastCachedStatus - FirstCachedStatus + 1];
+
+        public RouteSeries(GateMetrics metrics, string room, string route)
+        {
+            _metrics = metrics;
+            _room = room;
+            _route = route;
+            _duration = metrics.RouteDuration.WithLabels(room, route);
+        }
+
+        public void Request(GateOutcome outcome, TimeSpan elapsed, int statusCode)
+        {
+            // A race on first use looks the same child up twice: prometheus-net hands out one child per label set.
+            var outcomeChild = _outcomes[(int)outcome] ??= _metrics.RequestsTotal.WithLabels(_room, _route, OutcomeLabels[(int)outcome]);
+            // The duration keeps the request's trace as its exemplar; the two counters of the same request do not repeat
+            // it (reading it from the trace context is most of what an increment costs).
+            outcomeChild.Inc(1, Exemplar.None);
+            _duration.Observe(elapsed.TotalSeconds);
+            StatusChild(statusCode).Inc(1, Exemplar.None);
+        }
+
+        private Counter.Child StatusChild(int statusCode)
+        {
+            if (statusCode is < FirstCachedStatus or > LastCachedStatus)
+            {
+                return _metrics.RouteResponses.WithLabels(_room, _route, StatusLabel(statusCode));
+            }
+
+            return _statuses[statusCode - FirstCachedStatus] ??= _metrics.RouteResponses.WithLabels(_room, _route, StatusLabel(statusCode));
+        }
+    }
 }

@@ -104,6 +104,7 @@ internal static class WaitingRoomRegistration
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<WaitingRoomCookies>();
         services.AddSingleton<TrafficCounter>();
+        services.AddSingleton<GatedRoutes>();
         services.AddSingleton<GateMetrics>();
         services.AddSingleton<RoomMetrics>();
         services.AddSingleton<AdmissionSignal>();

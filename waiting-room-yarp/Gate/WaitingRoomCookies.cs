@@ -18,11 +18,14 @@ internal sealed class WaitingRoomCookies(TokenService tokens, IOptions<WaitingRo
     private readonly bool _secure = options.Value.SecureCookies;
 
     /// <summary>The visitor named by a valid <c>wr_vid</c> cookie, or null.</summary>
-    public string? ReadVisitor(HttpContext context)
+    public string? ReadVisitor(HttpContext context) => ReadVisitor(context, timeProvider.GetUtcNow());
+
+    /// <summary>The visitor named by a valid <c>wr_vid</c> cookie at <paramref name="now"/>, or null.</summary>
+    public string? ReadVisitor(HttpContext context, DateTimeOffset now)
     {
-        var value = context.Request.Cookies[VisitorCookie];
-        return value is not null
-            && tokens.Validate(value, TokenKind.Visitor, room: string.Empty, visitor: null, timeProvider.GetUtcNow(), out var claims) == TokenStatus.Valid
+        var value = RequestCookie.Find(context.Request, VisitorCookie);
+        return !value.IsEmpty
+            && tokens.Validate(value, TokenKind.Visitor, room: string.Empty, visitor: null, now, out var claims) == TokenStatus.Valid
             ? claims!.Visitor
             : null;
     }

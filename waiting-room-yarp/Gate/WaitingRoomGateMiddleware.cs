@@ -26,10 +26,9 @@ namespace YarpWaitingRoom.Yarp.Gate;
 internal sealed partial class WaitingRoomGateMiddleware
 {
     private readonly RequestDelegate _next;
-    private readonly RoomRegistry _rooms;
+    private readonly GatedRoutes _routes;
     private readonly TokenService _tokens;
     private readonly WaitingRoomCookies _cookies;
-    private readonly TrafficCounter _traffic;
     private readonly RedisCallPolicy _redisCalls;
     private readonly GateMetrics _metrics;
     private readonly JoinLimiter _joinLimiter;
@@ -39,10 +38,9 @@ internal sealed partial class WaitingRoomGateMiddleware
 
     public WaitingRoomGateMiddleware(
         RequestDelegate next,
-        RoomRegistry rooms,
+        GatedRoutes routes,
         TokenService tokens,
         WaitingRoomCookies cookies,
-        TrafficCounter traffic,
         RedisCallPolicy redisCalls,
         GateMetrics metrics,
         JoinLimiter joinLimiter,
@@ -50,10 +48,9 @@ internal sealed partial class WaitingRoomGateMiddleware
         ILogger<WaitingRoomGateMiddleware> logger)
     {
         ArgumentNullException.ThrowIfNull(next);
-        ArgumentNullException.ThrowIfNull(rooms);
+        ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(cookies);
-        ArgumentNullException.ThrowIfNull(traffic);
         ArgumentNullException.ThrowIfNull(redisCalls);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(joinLimiter);
@@ -61,10 +58,9 @@ internal sealed partial class WaitingRoomGateMiddleware
         ArgumentNullException.ThrowIfNull(logger);
 
         _next = next;
-        _rooms = rooms;
+        _routes = routes;
         _tokens = tokens;
         _cookies = cookies;
-        _traffic = traffic;
         _redisCalls = redisCalls;
         _metrics = metrics;
         _joinLimiter = joinLimiter;
@@ -73,69 +69,91 @@ internal sealed partial class WaitingRoomGateMiddleware
         _busyLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         // Only the gate says who a visitor is, on every route (a gated one sets it again below).
         context.Request.Headers.Remove(WaitingRoomHeaders.Visitor);
-        var route = context.GetReverseProxyFeature().Route.Config;
-        if (route.Metadata is null
-            || !route.Metadata.TryGetValue(WaitingRoomHeaders.RouteMetadataKey, out var roomName)
-            || !_rooms.TryGet(roomName, out var room))
-        {
-            await _next(context);
-            return;
-        }
+        var route = _routes.Of(context.GetReverseProxyFeature().Route.Config);
+        return route.Room is null ? _next(context) : GateAsync(context, route, route.Room);
+    }
 
+    private async Task GateAsync(HttpContext context, GatedRoute route, Room room)
+    {
         var started = _timeProvider.GetTimestamp();
         var outcome = GateOutcome.Passed;
         try
         {
-            outcome = await GateAsync(context, room);
+            // The hot path, an admitted visitor whose session needs no slide yet, is checked in memory and goes straight on.
+            var now = _timeProvider.GetUtcNow();
+            var visitor = _cookies.ReadVisitor(context, now);
+            var claims = CheckAdmission(context, room, visitor, now);
+            if (claims is not null && !NeedsSlide(room, claims, now))
+            {
+                await PassAsync(context, room, claims.Visitor, claims.Ticket);
+            }
+            else
+            {
+                outcome = await DecideAsync(context, room, visitor, claims, now);
+            }
         }
         finally
         {
             var elapsed = _timeProvider.GetElapsedTime(started);
-            _traffic.Record(room, route.RouteId, elapsed);
-            _metrics.Request(room.Name, route.RouteId, outcome, elapsed, context.Response.StatusCode);
+            TrafficCounter.Record(route.Traffic!, elapsed);
+            route.Metrics!.Request(outcome, elapsed, context.Response.StatusCode);
         }
     }
 
-    private async Task<GateOutcome> GateAsync(HttpContext context, Room room)
+    /// <summary>
+    /// The room's admission cookie, when it admits: valid, bound to the browser's proven <paramref name="visitor"/>
+    /// (without a valid <c>wr_vid</c>, or with another one, it is <see cref="TokenStatus.WrongVisitor"/>) and its
+    /// admission not ended (<see cref="Room.Revoked"/>). A cookie that does not admit is counted, logged and cleared.
+    /// </summary>
+    private TokenClaims? CheckAdmission(HttpContext context, Room room, string? visitor, DateTimeOffset now)
     {
-        var now = _timeProvider.GetUtcNow();
-        var visitor = _cookies.ReadVisitor(context);
-
-        var admission = context.Request.Cookies[room.CookieName];
-        if (admission is not null)
+        var admission = RequestCookie.Find(context.Request, room.CookieName);
+        if (admission.IsEmpty)
         {
-            // Bound to the browser's proven visitor: without a valid wr_vid, or with another one, it is WrongVisitor.
-            var status = _tokens.Validate(admission, TokenKind.Admission, room.Name, visitor, now, out var claims);
-            if (status == TokenStatus.Valid && room.Revoked.Contains(claims!.Ticket))
+            return null;
+        }
+
+        var status = _tokens.Validate(admission, TokenKind.Admission, room.Name, visitor, now, out var claims);
+        if (status != TokenStatus.Valid)
+        {
+            _metrics.TokenRejected(room.Name, "cookie", status);
+            Log.CookieRejected(_logger, room.Name, status);
+            _cookies.ClearAdmission(context, room);
+            return null;
+        }
+
+        if (room.Revoked.Contains(claims!.Ticket))
+        {
+            // The admission ended (here or on another proxy): ended by the backend, expired or reaped.
+            _metrics.CookieRevoked(room.Name);
+            Log.CookieRevoked(_logger, room.Name, claims.Visitor);
+            _cookies.ClearAdmission(context, room);
+            return null;
+        }
+
+        return claims;
+    }
+
+    /// <summary>
+    /// Everything but the hot path: an admitted visitor whose session is due a slide (<paramref name="claims"/> not
+    /// null), or a join.
+    /// </summary>
+    private async Task<GateOutcome> DecideAsync(HttpContext context, Room room, string? visitor, TokenClaims? claims, DateTimeOffset now)
+    {
+        if (claims is not null)
+        {
+            if (await KeepSessionAsync(context, room, claims))
             {
-                // The admission ended (here or on another proxy): ended by the backend, expired or reaped.
-                _metrics.CookieRevoked(room.Name);
-                Log.CookieRevoked(_logger, room.Name, claims.Visitor);
-                _cookies.ClearAdmission(context, room);
+                await PassAsync(context, room, claims.Visitor, claims.Ticket);
+                return GateOutcome.Passed;
             }
-            else if (status == TokenStatus.Valid)
-            {
-                if (!await KeepSessionAsync(context, room, claims!, now))
-                {
-                    // The session ended in Redis (purchase done, expired, reaped): the cookie no longer admits.
-                    _cookies.ClearAdmission(context, room);
-                }
-                else
-                {
-                    await PassAsync(context, room, claims!.Visitor, claims.Ticket);
-                    return GateOutcome.Passed;
-                }
-            }
-            else
-            {
-                _metrics.TokenRejected(room.Name, "cookie", status);
-                Log.CookieRejected(_logger, room.Name, status);
-                _cookies.ClearAdmission(context, room);
-            }
+
+            // The session ended in Redis (purchase done, expired, reaped): the cookie no longer admits.
+            _cookies.ClearAdmission(context, room);
         }
 
         var newVisitor = visitor is null;
@@ -220,14 +238,13 @@ internal sealed partial class WaitingRoomGateMiddleware
         return GateOutcome.Diverted;
     }
 
-    /// <summary>Slides the session once it is past half its life; no Redis call before that.</summary>
-    private async Task<bool> KeepSessionAsync(HttpContext context, Room room, TokenClaims claims, DateTimeOffset now)
-    {
-        if (claims.ExpiresAt - now > room.Options.SessionDuration / 2)
-        {
-            return true;
-        }
+    /// <summary>Whether the session is past half its life: no Redis call before that.</summary>
+    private static bool NeedsSlide(Room room, TokenClaims claims, DateTimeOffset now) =>
+        claims.ExpiresAt - now <= room.Options.SessionDuration / 2;
 
+    /// <summary>Slides the session (it is past half its life); false when it ended in Redis.</summary>
+    private async Task<bool> KeepSessionAsync(HttpContext context, Room room, TokenClaims claims)
+    {
         try
         {
             if (!await room.Queue.RefreshSessionAsync(claims.Ticket))

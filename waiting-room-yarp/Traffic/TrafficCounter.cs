@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using YarpWaitingRoom.Yarp.Rooms;
 using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.Traffic;
 
@@ -13,10 +12,12 @@ internal sealed class TrafficCounter
 {
     private readonly ConcurrentDictionary<(string Room, string Route), Cell> _cells = new();
 
-    public void Record(Room room, string routeId, TimeSpan elapsed)
+    /// <summary>The counts of one room's route: look it up once and record into it (<see cref="Record(Cell, TimeSpan)"/>).</summary>
+    public Cell CellOf(string room, string routeId) => _cells.GetOrAdd((room, routeId), static _ => new Cell());
+
+    public static void Record(Cell cell, TimeSpan elapsed)
     {
-        ArgumentNullException.ThrowIfNull(room);
-        var cell = _cells.GetOrAdd((room.Name, routeId), static _ => new Cell());
+        ArgumentNullException.ThrowIfNull(cell);
         Interlocked.Increment(ref cell.Count);
         Interlocked.Add(ref cell.ElapsedTicks, elapsed.Ticks);
         Interlocked.Increment(ref cell.Buckets[RateFields.BucketOf(elapsed)]);
@@ -45,7 +46,8 @@ internal sealed class TrafficCounter
         return rows;
     }
 
-    private sealed class Cell
+    /// <summary>One room's route: never removed (a drain resets it), so a reference to it stays good.</summary>
+    internal sealed class Cell
     {
         public readonly long[] Buckets = new long[RateFields.LatencyBoundsMs.Length + 1];
         public long Count;
