@@ -158,7 +158,7 @@ try
 
     if (Runs(JoinsScenario.Name))
     {
-        exitCode |= await JoinsScenario.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), cancellation.Token);
+        exitCode |= await JoinsScenario.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), rounds, cancellation.Token);
     }
 
     if (Runs(AdmitScenario.Name))

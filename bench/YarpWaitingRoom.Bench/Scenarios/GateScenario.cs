@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using StackExchange.Redis;
 
@@ -31,7 +30,7 @@ internal static class GateScenario
         var server = RedisInfo.Server(redis);
         try
         {
-            using var proxy = await ProxyProcess.StartAsync(ProxyEnvironment(backend.Url), cancellationToken);
+            using var proxy = await ProxyProcess.StartAsync(ProxyProcess.GatedEnvironment(Room, backend.Url, mode: "Off"), cancellationToken);
             try
             {
                 return await MeasureAsync(proxy, server, concurrency, roundDuration, rounds, cancellationToken);
@@ -151,29 +150,6 @@ internal static class GateScenario
             using var response = await client.GetAsync(new Uri(path, UriKind.Relative), ct);
             return response.IsSuccessStatusCode;
         }, cancellationToken);
-
-    private static Dictionary<string, string> ProxyEnvironment(Uri backend) => new(StringComparer.Ordinal)
-    {
-        ["ConnectionStrings__Redis"] = StackEndpoints.Redis,
-        ["WaitingRoom__AdminKey"] = "bench-admin-key-0123456789",
-        ["WaitingRoom__SigningKeys__bench"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
-        ["WaitingRoom__SecureCookies"] = "false",
-        [$"WaitingRoom__Rooms__{Room}__Mode"] = "Off",
-        ["WaitingRoom__RateLimits__JoinPerSecond"] = "1000000",
-        ["WaitingRoom__RateLimits__JoinBurst"] = "1000000",
-        ["WaitingRoom__RateLimits__VisitorPerSecond"] = "1000000",
-        ["WaitingRoom__RateLimits__VisitorBurst"] = "1000000",
-        ["WaitingRoom__RateLimits__JoinPerNetworkPerSecond"] = "1000000",
-        ["WaitingRoom__RateLimits__JoinNetworkBurst"] = "1000000",
-        ["WaitingRoom__RateLimits__NewPlacePerSecond"] = "1000000",
-        ["WaitingRoom__RateLimits__NewPlaceBurst"] = "1000000",
-        ["WaitingRoom__RateLimits__NewPlacePerNetworkPerSecond"] = "1000000",
-        ["WaitingRoom__RateLimits__NewPlaceNetworkBurst"] = "1000000",
-        ["ReverseProxy__Routes__reservation-api__Metadata__WaitingRoom"] = Room,
-        ["ReverseProxy__Clusters__reservation__Destinations__internal-lb__Address"] = backend.ToString(),
-        ["ReverseProxy__Routes__bare__ClusterId"] = "reservation",
-        ["ReverseProxy__Routes__bare__Match__Path"] = "/bare/{**catch-all}",
-    };
 
     private static string Verdict(bool met) => met ? "met" : "MISSED";
 }

@@ -3,116 +3,173 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StackExchange.Redis;
 
 namespace YarpWaitingRoom.Bench.Scenarios;
 
 /// <summary>
-/// Joins per second through the edge nginx, against admitted requests per second through the same edge and route in the
-/// same run. First the admitted: the concert room is reset and forced Off, one request without cookies is admitted at
-/// once (nobody waits) and its cookies are replayed by every client. Then the joins: with the room forced On, every
-/// request without cookies is a new visitor who joins the queue and is answered 503 with a position. The goal is joins
-/// at half the admitted rate or more. The room is reset and goes back to Auto afterwards.
+/// Joins per second against admitted requests per second through the same edge (the real proxy, a child process, on the
+/// stack's Redis, in front of an in-process backend stub, as the gate scenario), in alternating rounds of the same run,
+/// so the ratio compares the edge's work for a join with its work for an admitted request, not with a backend's. The
+/// room is forced Off, one request without cookies is admitted at once (nobody waits) and its cookies are replayed by
+/// every client of the admitted rounds; then it is forced On, and every request of the joins rounds comes without
+/// cookies: a new visitor who joins the queue and is answered 503 with a position. The goal is joins at half the
+/// admitted rate or more. Also: proxy CPU per request of each kind, and Redis commands and CPU per join.
 /// </summary>
 internal static class JoinsScenario
 {
     public const string Name = "joins";
 
-    private const string Room = "concert";
-    private const string GatedPath = "/api/concerts";
+    private const string Room = "benchjoins";
+    private const string GatedPath = "/api/x";
     private const double TargetJoinsPerAdmitted = 0.5;
     private const string AdminKeyVariable = "WaitingRoom__AdminKey";
 
-    public static async Task<int> RunAsync(int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
+
+    public static async Task<int> RunAsync(int concurrency, TimeSpan duration, int rounds, CancellationToken cancellationToken)
     {
-        var adminKey = AdminKey();
-        if (adminKey is null)
-        {
-            Console.Error.WriteLine($"joins: no admin key: set {AdminKeyVariable} or run ./stack up (writes {SecretsFile})");
-            return 1;
-        }
-
-        Console.WriteLine($"joins: {concurrency} concurrent new visitors for {duration.TotalSeconds:F0} s through {StackEndpoints.Edge}");
-        using var admin = LoadRunner.CreateClient(StackEndpoints.Edge, 1);
-        admin.DefaultRequestHeaders.Add("X-WaitingRoom-Admin-Key", adminKey);
-        using var client = LoadRunner.CreateClient(StackEndpoints.Edge, concurrency);
-
-        var statuses = new ConcurrentDictionary<int, long>();
-        RoomCounts before, after;
-        LoadResult result, admitted;
-        await ResetAsync(admin, cancellationToken);
-        await SetModeAsync(admin, "Off", cancellationToken);
+        Console.WriteLine($"joins: {concurrency} concurrent clients, {rounds} alternating rounds of {duration.TotalSeconds:F0} s of admitted requests and of new visitors' joins");
+        await using var backend = await BackendStub.StartAsync(cancellationToken);
+        using var redis = await RedisInfo.ConnectAsync();
+        var server = RedisInfo.Server(redis);
+        await RedisInfo.UnlinkAsync(redis, $"{{wr:{Room}}}:*");
         try
         {
-            using var visitor = LoadRunner.CreateClient(StackEndpoints.Edge, concurrency);
-            visitor.DefaultRequestHeaders.Add("Cookie", await AdmissionCookies.AdmitOnceAsync(visitor, GatedPath, Room, cancellationToken));
-            admitted = await LoadRunner.RunAsync("edge admitted", concurrency, duration, async (_, _, ct) =>
+            using var proxy = await ProxyProcess.StartAsync(ProxyProcess.GatedEnvironment(Room, backend.Url, mode: "Off"), cancellationToken);
+            try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
-                request.Headers.Accept.ParseAdd("application/json");
-                using var response = await visitor.SendAsync(request, ct);
-                return response.IsSuccessStatusCode;
-            }, cancellationToken);
-
-            await SetModeAsync(admin, "On", cancellationToken);
-            before = await CountsAsync(admin, cancellationToken);
-            result = await LoadRunner.RunAsync("edge joins", concurrency, duration, async (_, _, ct) =>
+                return await MeasureAsync(proxy, server, concurrency, duration, rounds, cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or Errors.UnexpectedAnswerException)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
-                request.Headers.Accept.ParseAdd("application/json");
-                using var response = await client.SendAsync(request, ct);
-                statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
-                return await IsQueuedAsync(response, ct);
-            }, cancellationToken);
-            after = await CountsAsync(admin, cancellationToken);
+                Console.Error.WriteLine($"joins: {ex.Message}{Environment.NewLine}proxy output:{Environment.NewLine}{proxy.Output}");
+                return 1;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException)
+        {
+            Console.Error.WriteLine($"joins: {ex.Message}");
+            return 1;
         }
         finally
         {
-            await SetModeAsync(admin, "Auto", CancellationToken.None);
-            await ResetAsync(admin, CancellationToken.None);
+            // The bench room's keys (its places, admissions, counters) go with the proxy.
+            await RedisInfo.UnlinkAsync(redis, $"{{wr:{Room}}}:*");
         }
+    }
+
+    private static async Task<int> MeasureAsync(ServiceProcess proxy, IServer redis, int concurrency, TimeSpan duration, int rounds, CancellationToken cancellationToken)
+    {
+        using var admin = RoomStatus.CreateAdminClient(proxy.Url, ProxyProcess.AdminKey);
+        using var visitor = LoadRunner.CreateClient(proxy.Url, concurrency);
+        using var newcomers = LoadRunner.CreateClient(proxy.Url, concurrency);
+        visitor.DefaultRequestHeaders.Add("Cookie", await AdmissionCookies.AdmitOnceAsync(visitor, GatedPath, Room, cancellationToken));
+        // From here on every request without cookies waits; the admitted visitor's cookies pass whatever the mode.
+        await RoomStatus.SetModeAsync(admin, Room, "On", cancellationToken);
+        Console.WriteLine($"  room {Room}: mode On");
+
+        var statuses = new ConcurrentDictionary<int, long>();
+        async Task<bool> AdmittedAsync(int worker, long iteration, CancellationToken ct)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await visitor.SendAsync(request, ct);
+            return response.IsSuccessStatusCode;
+        }
+
+        async Task<bool> JoinAsync(int worker, long iteration, CancellationToken ct)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await newcomers.SendAsync(request, ct);
+            statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+            return await IsQueuedAsync(response, ct);
+        }
+
+        var targets = new (string Name, LoadRunner.Operation Operation)[] { ("edge admitted", AdmittedAsync), ("edge joins", JoinAsync) };
+        foreach (var (name, operation) in targets)
+        {
+            await LoadRunner.RunAsync(name, concurrency, WarmUp, operation, cancellationToken);
+        }
+
+        statuses.Clear();
+        var before = await RoomStatus.ReadAsync(admin, Room, cancellationToken);
+        var totals = targets.Select(_ => new List<LoadResult>()).ToArray();
+        var proxyCpu = new TimeSpan[targets.Length];
+        long joinCommands = 0;
+        double joinRedisCpu = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var t = 0; t < targets.Length; t++)
+            {
+                var isJoins = t == 1;
+                var commandsBefore = isJoins ? await RedisInfo.CommandStatsAsync(redis) : null;
+                var redisCpuBefore = isJoins ? await RedisInfo.CpuSecondsAsync(redis) : 0;
+                var cpuBefore = proxy.CpuTime;
+                var result = await LoadRunner.RunAsync(targets[t].Name, concurrency, duration, targets[t].Operation, cancellationToken);
+                proxyCpu[t] += proxy.CpuTime - cpuBefore;
+                if (commandsBefore is not null)
+                {
+                    joinRedisCpu += await RedisInfo.CpuSecondsAsync(redis) - redisCpuBefore;
+                    joinCommands += (await RedisInfo.CommandStatsAsync(redis)).TotalCalls - commandsBefore.TotalCalls - RedisInfo.CommandsPerSnapshot;
+                }
+
+                totals[t].Add(result);
+                Console.WriteLine($"  round {round + 1}: {result.Target,-14} {result.PerSecond,8:F0} req/s  p50 {result.P50Ms,6:F2} ms  p99 {result.P99Ms,6:F2} ms  failed {result.Failed}");
+            }
+        }
+
+        var after = await RoomStatus.ReadAsync(admin, Room, cancellationToken);
+        var summary = totals.Select(LoadResult.Combine).ToArray();
+        var (admitted, joins) = (summary[0], summary[1]);
+        var cpuPerRequest = summary.Select((s, t) => proxyCpu[t].TotalMicroseconds / Math.Max(1, s.Succeeded + s.Failed)).ToArray();
+        var commandsPerJoin = joinCommands / (double)Math.Max(1, joins.Succeeded);
+        var redisMicrosPerJoin = joinRedisCpu * 1e6 / Math.Max(1, joins.Succeeded);
+        var ratio = joins.PerSecond / admitted.PerSecond;
 
         // With the queue On admission goes on, so some of the new visitors may already be active.
         var grown = (after.Waiting - before.Waiting) + (after.Active - before.Active);
         var byStatus = string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
         Console.WriteLine();
-        var ratio = result.PerSecond / admitted.PerSecond;
-        Console.WriteLine($"{"target",-14} {"req/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7}");
-        foreach (var row in new[] { admitted, result })
+        Console.WriteLine($"{"target",-14} {"req/s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7} {"proxy CPU us/req",17}");
+        for (var t = 0; t < summary.Length; t++)
         {
-            Console.WriteLine($"{row.Target,-14} {row.PerSecond,9:F0} {row.P50Ms,8:F2} {row.P95Ms,8:F2} {row.P99Ms,8:F2} {row.Failed,7}");
+            var row = summary[t];
+            Console.WriteLine($"{row.Target,-14} {row.PerSecond,9:F0} {row.P50Ms,8:F2} {row.P95Ms,8:F2} {row.P99Ms,8:F2} {row.Failed,7} {cpuPerRequest[t],17:F1}");
         }
 
         Console.WriteLine($"joins / admitted requests: {ratio:F2} (goal >= {TargetJoinsPerAdmitted:F1}: {(ratio >= TargetJoinsPerAdmitted ? "met" : "MISSED")})");
-        Console.WriteLine($"responses by status: {byStatus}");
-        Console.WriteLine($"room {Room}: waiting {before.Waiting} -> {after.Waiting}, active {before.Active} -> {after.Active}; grew by {grown} for {result.Succeeded} joins");
+        Console.WriteLine($"per join: {commandsPerJoin:F2} Redis commands, {redisMicrosPerJoin:F1} us Redis CPU (whole server, other traffic included)");
+        Console.WriteLine($"responses to joins by status: {byStatus}");
+        Console.WriteLine($"room {Room}: waiting {before.Waiting} -> {after.Waiting}, active {before.Active} -> {after.Active}; grew by {grown} for {joins.Succeeded} joins");
 
         var json = new JsonObject
         {
             ["concurrency"] = concurrency,
             ["seconds"] = duration.TotalSeconds,
-            ["joinsPerSecond"] = Math.Round(result.PerSecond, 1),
+            ["rounds"] = rounds,
+            ["joinsPerSecond"] = Math.Round(joins.PerSecond, 1),
             ["admittedPerSecond"] = Math.Round(admitted.PerSecond, 1),
             ["admittedP99Ms"] = Math.Round(admitted.P99Ms, 2),
             ["admittedErrors"] = admitted.Failed,
             ["joinsPerAdmitted"] = Math.Round(ratio, 3),
-            ["p50Ms"] = Math.Round(result.P50Ms, 2),
-            ["p99Ms"] = Math.Round(result.P99Ms, 2),
-            ["joins"] = result.Succeeded,
-            ["errors"] = result.Failed,
+            ["p50Ms"] = Math.Round(joins.P50Ms, 2),
+            ["p99Ms"] = Math.Round(joins.P99Ms, 2),
+            ["joins"] = joins.Succeeded,
+            ["errors"] = joins.Failed,
+            ["admittedProxyCpuMicrosPerRequest"] = Math.Round(cpuPerRequest[0], 1),
+            ["joinProxyCpuMicrosPerRequest"] = Math.Round(cpuPerRequest[1], 1),
+            ["redisCommandsPerJoin"] = Math.Round(commandsPerJoin, 3),
+            ["redisCpuMicrosPerJoin"] = Math.Round(redisMicrosPerJoin, 1),
             ["roomGrewBy"] = grown,
             ["statuses"] = new JsonObject(statuses.OrderBy(s => s.Key).Select(s => KeyValuePair.Create(s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)s.Value))),
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
-        return result.Failed == 0 && admitted.Failed == 0 ? 0 : 1;
+        return joins.Failed == 0 && admitted.Failed == 0 ? 0 : 1;
     }
 
-    private static async Task ResetAsync(HttpClient admin, CancellationToken cancellationToken)
-    {
-        using var response = await admin.PostAsync(new Uri($"/_wr/admin/rooms/{Room}/reset", UriKind.Relative), null, cancellationToken);
-        response.EnsureSuccessStatusCode();
-    }
-
-    /// <summary>A join that waits: 503 with the waiting room's JSON body (not nginx's own error page).</summary>
+    /// <summary>A join that waits: 503 with the waiting room's JSON body.</summary>
     private static async Task<bool> IsQueuedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.StatusCode != HttpStatusCode.ServiceUnavailable || response.Content.Headers.ContentType?.MediaType != "application/json")
@@ -142,19 +199,4 @@ internal static class JoinsScenario
                 .FirstOrDefault()
             : null;
     }
-
-    private static async Task SetModeAsync(HttpClient admin, string mode, CancellationToken cancellationToken)
-    {
-        using var response = await admin.PutAsJsonAsync($"/_wr/admin/rooms/{Room}/mode", new { mode }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        Console.WriteLine($"  room {Room}: mode {mode}");
-    }
-
-    private static async Task<RoomCounts> CountsAsync(HttpClient admin, CancellationToken cancellationToken)
-    {
-        var room = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{Room}", cancellationToken);
-        return new RoomCounts(room.GetProperty("waiting").GetInt64(), room.GetProperty("active").GetInt64());
-    }
-
-    private readonly record struct RoomCounts(long Waiting, long Active);
 }
