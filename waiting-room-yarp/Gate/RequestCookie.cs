@@ -26,7 +26,7 @@ internal static class RequestCookie
             var remaining = headers[i].AsSpan();
             while (!remaining.IsEmpty)
             {
-                var end = remaining.IndexOfAny(';', ',');
+                var end = remaining.IndexOf(';');
                 var pair = (end < 0 ? remaining : remaining[..end]).Trim(" \t");
                 remaining = end < 0 ? default : remaining[(end + 1)..];
                 if (pair.Length > name.Length && pair[name.Length] == '='

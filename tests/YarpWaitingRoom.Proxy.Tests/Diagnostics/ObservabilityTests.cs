@@ -87,8 +87,10 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
     {
         await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["AdmitInterval"] = "00:00:01" });
         using var visitor = app.CreateBrowser();
-        using (var response = await visitor.SendAsync(HttpMethod.Get, "/api/echo"))
+        // Admitted at once, then passed twice on its cookie: each series of the route counts its own requests.
+        for (var i = 0; i < 3; i++)
         {
+            using var response = await visitor.SendAsync(HttpMethod.Get, "/api/echo");
             AssertStatus(HttpStatusCode.OK, response);
         }
 
@@ -102,6 +104,9 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
         foreach (var series in new[]
         {
             $"waitingroom_requests_total{{room=\"{app.Room}\",route=\"reservation-api\",outcome=\"direct-admit\"}} 1",
+            $"waitingroom_requests_total{{room=\"{app.Room}\",route=\"reservation-api\",outcome=\"passed\"}} 2",
+            $"waitingroom_route_responses_total{{room=\"{app.Room}\",route=\"reservation-api\",code=\"200\"}} 3",
+            $"waitingroom_route_request_duration_seconds_count{{room=\"{app.Room}\",route=\"reservation-api\"}} 3",
             $"waitingroom_queue_on{{room=\"{app.Room}\"}} 0",
             $"waitingroom_waiting{{room=\"{app.Room}\"}} 0",
             $"waitingroom_rate_per_second{{room=\"{app.Room}\"}}",
