@@ -32,6 +32,13 @@ internal static class SpikeScenario
 {
     public const string Name = "spike";
 
+    // What an answer was, for the latency by answer (indexes into AnswerKinds).
+    private const int PassedAnswer = 0;
+    private const int DivertedAnswer = 1;
+    private const int BusyAnswer = 2;
+    private const int ErrorAnswer = 3;
+    private static readonly string[] AnswerKinds = ["passed", "diverted", "busy", "errors"];
+
     public static async Task<int> RunAsync(SpikeSettings settings, CancellationToken cancellationToken)
     {
         var total = settings.Ramp + settings.Hold + settings.Calm;
@@ -56,6 +63,8 @@ internal static class SpikeScenario
         }
 
         var latencies = new List<long>(1 << 16);
+        // The same latencies by answer, so the tail can be told apart: proxied to the backend, queued by the gate, shed.
+        var latenciesByAnswer = AnswerKinds.Select(_ => new List<long>(1 << 14)).ToArray();
         var latencyLock = new Lock();
         var transitions = new List<(double At, bool On, string Reason)>();
         double? crossedAt = null;
@@ -128,6 +137,7 @@ internal static class SpikeScenario
         async Task SendAsync(int second)
         {
             var started = Stopwatch.GetTimestamp();
+            var answer = ErrorAnswer;
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, settings.Path);
@@ -136,6 +146,7 @@ internal static class SpikeScenario
                 var stats = perSecond[Math.Min(second, seconds - 1)];
                 if ((int)response.StatusCode is >= 200 and < 400)
                 {
+                    answer = PassedAnswer;
                     Interlocked.Increment(ref stats.Passed);
                 }
                 else if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null)
@@ -143,10 +154,12 @@ internal static class SpikeScenario
                     // The gate's busy answer (Redis slow under the spike) is a problem document; a queued one is not.
                     if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
                     {
+                        answer = BusyAnswer;
                         Interlocked.Increment(ref stats.Busy);
                     }
                     else
                     {
+                        answer = DivertedAnswer;
                         Interlocked.Increment(ref stats.Diverted);
                     }
                 }
@@ -168,6 +181,7 @@ internal static class SpikeScenario
                 lock (latencyLock)
                 {
                     latencies.Add(elapsed);
+                    latenciesByAnswer[answer].Add(elapsed);
                 }
 
                 Interlocked.Decrement(ref inFlight);
@@ -227,9 +241,11 @@ internal static class SpikeScenario
         await poller.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         long[] sorted;
+        long[][] sortedByAnswer;
         lock (latencyLock)
         {
             sorted = [.. latencies.Order()];
+            sortedByAnswer = [.. latenciesByAnswer.Select(l => l.Order().ToArray())];
         }
 
         var passed = perSecond.Sum(s => s.Passed);
@@ -243,6 +259,9 @@ internal static class SpikeScenario
         Console.WriteLine($"{"requests",10} {"rate/s",8} {"peak/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"passed",8} {"diverted",9} {"busy",6} {"errors",7} {"unsent",7}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{requests,10} {requests / total.TotalSeconds,8:0} {peakAchieved,8} {LatencyRecorder.PercentileMs(sorted, 50),8:0.0} {LatencyRecorder.PercentileMs(sorted, 95),8:0.0} {LatencyRecorder.PercentileMs(sorted, 99),8:0.0} {passed,8} {diverted,9} {busy,6} {errors,7} {unsent,7}"));
+        Console.WriteLine("latency by answer: " + string.Join(", ", AnswerKinds.Select((kind, i) => sortedByAnswer[i].Length == 0
+            ? $"{kind} none"
+            : string.Create(CultureInfo.InvariantCulture, $"{kind} p50 {LatencyRecorder.PercentileMs(sortedByAnswer[i], 50):0.0} / p99 {LatencyRecorder.PercentileMs(sortedByAnswer[i], 99):0.0} ms ({sortedByAnswer[i].Length})"))));
         Console.WriteLine("switch transitions seen: " + (transitions.Count == 0 ? "none" : string.Join(", ", transitions.Select(t => string.Create(CultureInfo.InvariantCulture, $"{(t.On ? "ON" : "OFF")} ({t.Reason}) at {t.At:0.0} s")))));
         Console.WriteLine(toOn is { } d
             ? string.Create(CultureInfo.InvariantCulture, $"crossed {settings.SpikeThreshold}/s at {crossedAt:0} s, queue ON at {onAt:0.0} s: {d:0.0} s later")
@@ -270,6 +289,12 @@ internal static class SpikeScenario
             ["errors"] = errors,
             ["errorKinds"] = errorTable.ToJson(),
             ["busy"] = busy,
+            ["latencyByAnswer"] = new JsonObject(AnswerKinds.Select((kind, i) => KeyValuePair.Create(kind, (JsonNode?)(sortedByAnswer[i].Length == 0 ? null : new JsonObject
+            {
+                ["count"] = sortedByAnswer[i].Length,
+                ["p50Ms"] = Math.Round(LatencyRecorder.PercentileMs(sortedByAnswer[i], 50), 2),
+                ["p99Ms"] = Math.Round(LatencyRecorder.PercentileMs(sortedByAnswer[i], 99), 2),
+            })))),
             ["unsent"] = unsent,
             ["queueOnAtStart"] = onAtStart,
             ["transitions"] = new JsonArray([.. transitions.Select(t => (JsonNode)new JsonObject { ["at"] = Math.Round(t.At, 2), ["to"] = t.On ? "on" : "off", ["reason"] = t.Reason })]),
