@@ -99,8 +99,10 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
         Assert.True(await EventuallyAsync(async () =>
         {
             metrics = await client.GetStringAsync("/metrics", Cancellation);
-            return metrics.Contains($"waitingroom_active{{room=\"{app.Room}\"}} 1", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(3)), "the active gauge did not follow");
+            // The gate counts a request once its response is done, which can be after the client has read it.
+            return metrics.Contains($"waitingroom_active{{room=\"{app.Room}\"}} 1", StringComparison.Ordinal)
+                && metrics.Contains($"waitingroom_route_request_duration_seconds_count{{room=\"{app.Room}\",route=\"reservation-api\"}} 3", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(3)), "the active gauge or the route's request count did not follow");
         foreach (var series in new[]
         {
             $"waitingroom_requests_total{{room=\"{app.Room}\",route=\"reservation-api\",outcome=\"direct-admit\"}} 1",
