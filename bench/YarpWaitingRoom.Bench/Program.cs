@@ -173,7 +173,7 @@ try
 
     if (Runs(HubPushScenario.Name))
     {
-        exitCode |= await HubPushScenario.RunAsync(Sessions(HubPushScenario.DefaultSessions), cancellation.Token);
+        exitCode |= await HubPushScenario.RunAsync(Sessions(HubPushScenario.DefaultSessions), Option("--ticks", HubPushScenario.DefaultTicks), cancellation.Token);
     }
 
     if (Runs(HubFanoutScenario.Name))
