@@ -20,6 +20,22 @@ public sealed class SocketHubTests(RedisFixture redis) : HubTestBase(redis)
     }
 
     [Fact]
+    public async Task Metrics_KeepTheProcessFigures_ButNotOpenHandles_WhichWouldStatEverySocketOnEachScrape()
+    {
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
+        using var http = hub.CreateClient();
+
+        var metrics = await http.GetStringAsync("/metrics", Cancellation);
+
+        foreach (var name in new[] { "process_cpu_seconds_total", "process_private_memory_bytes", "process_working_set_bytes", "process_num_threads", "dotnet_total_memory_bytes", "dotnet_collection_count_total" })
+        {
+            Assert.Matches($"(?m)^{name}(\\{{[^}}]*\\}})? [0-9]", metrics);
+        }
+
+        Assert.DoesNotContain("process_open_handles", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdmissionNotice_EntryCodeCarriesTheReturnUrlOfTheTicketToken()
     {
         await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");

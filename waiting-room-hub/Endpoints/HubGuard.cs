@@ -30,5 +30,36 @@ internal sealed class HubGuard : IDisposable
         return context => GuardedEndpoints.RunLimitedAsync(context, _visitor, _rejected, endpoint);
     }
 
+    /// <summary>
+    /// The WebSocket's request delegate behind the same guard, with no frame of its own kept while the socket is open: the
+    /// visitor limit queues nothing (QueueLimit 0), so a synchronous attempt gives the answer an asynchronous one would,
+    /// and a token bucket's permit is spent once taken (disposing it returns nothing).
+    /// </summary>
+    public RequestDelegate WrapSocket(RequestDelegate socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        return context =>
+        {
+            SecurityHeaders.AddTo(context.Response.Headers);
+            var lease = _visitor.AttemptAcquire(context);
+            if (!lease.IsAcquired)
+            {
+                return RejectAsync(context, lease);
+            }
+
+            lease.Dispose();
+            return socket(context);
+        };
+    }
+
     public void Dispose() => _visitor.Dispose();
+
+    private async Task RejectAsync(HttpContext context, RateLimitLease lease)
+    {
+        using (lease)
+        {
+            _rejected();
+            await ClientRateLimiting.WriteTooManyAsync(context, lease);
+        }
+    }
 }

@@ -131,7 +131,19 @@ internal sealed partial class WaitingSocket(
                 metrics.Opened(room.Name, await GreetAsync(room, session));
             }
 
-            await ReceiveAsync(session, aborted);
+            // The receive loop is inline, not a method of its own: an idle socket keeps one state machine, not two.
+            while (session.Socket.State == WebSocketState.Open)
+            {
+                // Waits for the next frame without a buffer (a zero-byte read): an idle socket holds none.
+                var result = await session.Socket.ReceiveAsync(Memory<byte>.Empty, aborted);
+                if (!await ReceiveFrameAsync(session, result, aborted))
+                {
+                    break;
+                }
+
+                metrics.In("heartbeat");
+                room.Heartbeat(session.Ticket);
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -197,36 +209,29 @@ internal sealed partial class WaitingSocket(
         }
     }
 
-    private async Task ReceiveAsync(HubSession session, CancellationToken aborted)
+    /// <summary>
+    /// Reads the frame <paramref name="result"/> announced; true for a heartbeat, false (the session closing) for a close,
+    /// an oversized or an invalid frame.
+    /// </summary>
+    private async ValueTask<bool> ReceiveFrameAsync(HubSession session, ValueWebSocketReceiveResult result, CancellationToken aborted)
     {
-        while (session.Socket.State == WebSocketState.Open)
+        if (result.MessageType == WebSocketMessageType.Close)
         {
-            // Waits for the next frame without a buffer (a zero-byte read): an idle socket holds none.
-            var result = await session.Socket.ReceiveAsync(Memory<byte>.Empty, aborted);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                // Complete the close handshake (after anything still queued), so the client sees a clean close.
-                session.CloseAfterSending(WebSocketCloseStatus.NormalClosure, "bye");
-                return;
-            }
+            // Complete the close handshake (after anything still queued), so the client sees a clean close.
+            session.CloseAfterSending(WebSocketCloseStatus.NormalClosure, "bye");
+            return false;
+        }
 
-            // A frame is coming: a pooled buffer of one frame's worth (plus one byte to detect an oversized frame), held
-            // only while the frame is read and checked.
-            var buffer = ArrayPool<byte>.Shared.Rent(_options.MaxFrameBytes + 1);
-            try
-            {
-                if (!await ReadFrameAsync(session, result, buffer, aborted))
-                {
-                    return;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            metrics.In("heartbeat");
-            session.Room.Heartbeat(session.Ticket);
+        // A frame is coming: a pooled buffer of one frame's worth (plus one byte to detect an oversized frame), held
+        // only while the frame is read and checked.
+        var buffer = ArrayPool<byte>.Shared.Rent(_options.MaxFrameBytes + 1);
+        try
+        {
+            return await ReadFrameAsync(session, result, buffer, aborted);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

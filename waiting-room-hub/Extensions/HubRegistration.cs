@@ -86,16 +86,52 @@ internal static class HubRegistration
         ArgumentNullException.ThrowIfNull(endpoints);
         var guard = endpoints.ServiceProvider.GetRequiredService<HubGuard>();
         var group = endpoints.MapGroup(string.Empty);
-        group.WrapRequestDelegates(guard.Wrap);
+        ((IEndpointConventionBuilder)group).Finally(endpoint =>
+        {
+            var handler = endpoint.RequestDelegate ?? throw new InvalidOperationException($"Endpoint '{endpoint.DisplayName}' has no request delegate to guard.");
+            endpoint.RequestDelegate = endpoint.Metadata.Contains(SocketEndpoint.Instance) ? guard.WrapSocket(handler) : guard.Wrap(handler);
+        });
 
-        var socket = endpoints.CreateApplicationBuilder();
-        socket.UseWebSockets(new WebSocketOptions { KeepAliveInterval = KeepAliveInterval });
-        socket.Run(static context => context.RequestServices.GetRequiredService<WaitingSocket>().HandleAsync(context));
-        group.Map(WaitingRoomPaths.Socket, socket.Build());
+        group.Map(WaitingRoomPaths.Socket, Socket(endpoints.CreateApplicationBuilder())).WithMetadata(SocketEndpoint.Instance);
         group.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}", WaitingPageEndpoint.GetAsync);
 
         var assets = endpoints.ServiceProvider.GetRequiredService<WaitingPageAssets>();
         group.MapMethods(WaitingRoomPaths.WaitAssets + "/{file}", [HttpMethods.Get, HttpMethods.Head], assets.ServeAsync);
         return group;
+    }
+
+    /// <summary>
+    /// <c>/ws</c> served where this is called in the application's pipeline, behind the same <see cref="HubGuard"/>; any
+    /// other request goes on. A socket's request lives as long as the socket: served here, ahead of the middlewares after
+    /// it (exception handler, status pages, request metrics, routing), it keeps none of their frames or features alive.
+    /// </summary>
+    public static IApplicationBuilder UseSocket(IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var guard = app.ApplicationServices.GetRequiredService<HubGuard>();
+        var socket = guard.WrapSocket(Socket(app.New()));
+        return app.Use(next => context => IsSocketPath(context.Request.Path) ? socket(context) : next(context));
+    }
+
+    /// <summary><c>/ws</c> or <c>/ws/</c>, any case: what the endpoint's route matches.</summary>
+    private static bool IsSocketPath(PathString path) =>
+        path.StartsWithSegments(WaitingRoomPaths.Socket, StringComparison.OrdinalIgnoreCase, out var rest) && (!rest.HasValue || rest.Value == "/");
+
+    /// <summary>
+    /// The WebSocket's own pipeline: the WebSocket middleware, then <see cref="WaitingSocket"/>, resolved once (a request
+    /// that never asks for its request services opens no service scope).
+    /// </summary>
+    private static RequestDelegate Socket(IApplicationBuilder builder)
+    {
+        var handler = builder.ApplicationServices.GetRequiredService<WaitingSocket>();
+        builder.UseWebSockets(new WebSocketOptions { KeepAliveInterval = KeepAliveInterval });
+        builder.Run(handler.HandleAsync);
+        return builder.Build();
+    }
+
+    /// <summary>Marks the <c>/ws</c> endpoint, which the guard wraps without a frame of its own.</summary>
+    private sealed class SocketEndpoint
+    {
+        public static readonly SocketEndpoint Instance = new();
     }
 }

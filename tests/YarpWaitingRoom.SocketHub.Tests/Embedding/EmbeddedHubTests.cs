@@ -77,6 +77,58 @@ public sealed class EmbeddedHubTests(RedisFixture redis)
         Assert.Equal(new RetryConditionHeaderValue(TimeSpan.FromSeconds(1)), second.Headers.RetryAfter);
     }
 
+    [Fact]
+    public async Task UseWaitingRoomSocket_ServesTheSocketAheadOfTheMiddlewareAfterIt_AndOtherRequestsGoOn()
+    {
+        var room = "r" + Guid.NewGuid().ToString("N")[..10];
+        var seenLater = new List<string>();
+        await using var site = await StartAsync(room, visitorLimit: 100, early: app =>
+        {
+            app.UseWaitingRoomSocket();
+            app.Use(next => context =>
+            {
+                lock (seenLater)
+                {
+                    seenLater.Add(context.Request.Path.Value ?? string.Empty);
+                }
+
+                return next(context);
+            });
+        });
+        var token = await QueuedTicketAsync(room);
+        var sockets = site.GetTestServer().CreateWebSocketClient();
+        using var client = site.GetTestClient();
+
+        using var socket = await sockets.ConnectAsync(new Uri("ws://localhost" + WaitingRoomPaths.SocketUrl(room, token)), Cancellation);
+        var buffer = new byte[4096];
+        var greeting = await socket.ReceiveAsync(buffer, Cancellation);
+        using var page = await client.GetAsync(WaitingRoomPaths.WaitPage(room, token, "/"), Cancellation);
+
+        Assert.Contains("\"position\"", System.Text.Encoding.UTF8.GetString(buffer, 0, greeting.Count), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        lock (seenLater)
+        {
+            Assert.Equal([WaitingRoomPaths.WaitPrefix + "/" + room], seenLater);
+        }
+    }
+
+    [Fact]
+    public async Task UseWaitingRoomSocket_KeepsTheSocketsGuard_SecurityHeadersAndTheVisitorLimit()
+    {
+        var room = "r" + Guid.NewGuid().ToString("N")[..10];
+        await using var site = await StartAsync(room, visitorLimit: 1, early: app => app.UseWaitingRoomSocket());
+        using var client = site.GetTestClient();
+
+        // Not an upgrade: answered by the socket's own pipeline (400), then refused by the visitor limit (429).
+        using var first = await client.GetAsync(WaitingRoomPaths.Socket, Cancellation);
+        using var second = await client.GetAsync(WaitingRoomPaths.Socket + "/", Cancellation);
+
+        Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
+        Assert.True(first.Headers.Contains("Content-Security-Policy"), "the socket's answers carry the security headers");
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Equal(new RetryConditionHeaderValue(TimeSpan.FromSeconds(1)), second.Headers.RetryAfter);
+    }
+
     private async Task<string> QueuedTicketAsync(string room)
     {
         using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
@@ -85,7 +137,7 @@ public sealed class EmbeddedHubTests(RedisFixture redis)
         return HubApp.TicketFor(room, visitor, join.Ticket);
     }
 
-    private async Task<WebApplication> StartAsync(string room, int visitorLimit)
+    private async Task<WebApplication> StartAsync(string room, int visitorLimit, Action<WebApplication>? early = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -102,6 +154,7 @@ public sealed class EmbeddedHubTests(RedisFixture redis)
         builder.Services.AddWaitingRoomHub(builder.Configuration.GetSection("WaitingRoom"), builder.Configuration.GetSection("Site"));
 
         var app = builder.Build();
+        early?.Invoke(app);
         app.MapWaitingRoomHub();
         await app.StartAsync(Cancellation);
         return app;
