@@ -91,27 +91,23 @@ internal sealed partial class WaitingSocket(
             return;
         }
 
-        var roomName = context.Request.Query["room"].ToString();
-        var ticket = context.Request.Query["t"].ToString();
-        var visitorCookie = context.Request.Cookies[VisitorCookie.Name];
+        // The ticket is read and checked before the upgrade, into what the socket keeps (the request's strings, the ticket
+        // token among them, are let go of once the socket is open).
+        var ticket = ReadTicket(context);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var aborted = context.RequestAborted;
+        LetGoOfRequest(context);
 
-        TokenClaims? claims = null;
-        var status = !rooms.TryGet(roomName, out var room)
-            ? TokenStatus.WrongRoom
-            : tokens.Validate(ticket, TokenKind.Ticket, room.Name, visitor: null, timeProvider.GetUtcNow(), out claims);
-        if (status != TokenStatus.Valid || room is null)
+        if (ticket.Status != TokenStatus.Valid || ticket.Room is not { } room || ticket.Claims is not { } claims)
         {
-            Log.TicketRejected(logger, roomName, status);
-            metrics.Rejected(room?.Name ?? "unknown");
+            Log.TicketRejected(logger, ticket.RoomName, ticket.Status);
+            metrics.Rejected(ticket.Room?.Name ?? "unknown");
             metrics.Closed((int)WebSocketCloseStatus.PolicyViolation);
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid ticket: " + status, aborted);
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid ticket: " + ticket.Status, aborted);
             return;
         }
 
-        var isOwner = tokens.VisitorOf(visitorCookie, timeProvider.GetUtcNow()) == claims!.Visitor;
-        var session = new HubSession(room, claims.Ticket, claims.Visitor, isOwner, socket, _options.SendQueueCapacity, deadlines, claims.ReturnUrl);
+        var session = new HubSession(room, claims.Ticket, claims.Visitor, ticket.IsOwner, socket, _options.SendQueueCapacity, deadlines, claims.ReturnUrl);
         room.Add(session);
         metrics.Connected(room.Name);
         foreach (var older in room.Surplus(session.Ticket, _options.MaxSocketsPerTicket))
@@ -172,6 +168,41 @@ internal sealed partial class WaitingSocket(
                 Log.SlowClient(logger, room.Name, session.Ticket);
             }
         }
+    }
+
+    /// <summary>
+    /// The <c>room</c> and <c>t</c> query parameters, the ticket token checked against the room, and whether the upgrade
+    /// came with the ticket's own visitor's <c>wr_vid</c> cookie.
+    /// </summary>
+    private SocketTicket ReadTicket(HttpContext context)
+    {
+        var roomName = context.Request.Query["room"].ToString();
+        if (!rooms.TryGet(roomName, out var room))
+        {
+            return new SocketTicket(roomName, TokenStatus.WrongRoom, null, null, false);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var status = tokens.Validate(context.Request.Query["t"].ToString(), TokenKind.Ticket, room.Name, visitor: null, now, out var claims);
+        var isOwner = claims is not null && tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor;
+        return new SocketTicket(roomName, status, room, claims, isOwner);
+    }
+
+    /// <summary>
+    /// Lets go of what the request parsed and carried once its socket is open (the request lives as long as the socket):
+    /// the target and query string with the ticket token, the parsed query and cookies, the headers.
+    /// </summary>
+    private static void LetGoOfRequest(HttpContext context)
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>() is { } request)
+        {
+            request.RawTarget = request.Path;
+            request.QueryString = string.Empty;
+        }
+
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IQueryFeature>(null);
+        context.Features.Set<Microsoft.AspNetCore.Http.Features.IRequestCookiesFeature>(null);
+        context.Request.Headers.Clear();
     }
 
     /// <summary>The first message, by the ticket's state; returns that state's name for the metrics.</summary>
@@ -294,6 +325,9 @@ internal sealed partial class WaitingSocket(
             // Gone already.
         }
     }
+
+    /// <summary>What the socket keeps of its upgrade request: the room asked for, the ticket's check and claims, ownership.</summary>
+    private readonly record struct SocketTicket(string RoomName, TokenStatus Status, RoomContext? Room, TokenClaims? Claims, bool IsOwner);
 
     private static partial class Log
     {
