@@ -61,9 +61,9 @@ public sealed class HubSessionTests : IDisposable
     [Fact]
     public async Task SendStuckPastSendTimeout_IsAbortedWhenItsSlotExpires_AndTheSessionLetsGo()
     {
-        using var stuckSocket = InMemorySockets.Server(readByClient: false, out _);
+        using var stuckSocket = InMemorySockets.Server(readByClient: false, out _, out var stuckConnection);
         using var idleSocket = InMemorySockets.Server(readByClient: true, out var idleReceived);
-        var stuck = new HubSession(_room, "t-stuck", "v", isOwner: true, stuckSocket, queueCapacity: 1000, _deadlines);
+        var stuck = new HubSession(_room, "t-stuck", "v", isOwner: true, stuckSocket, queueCapacity: 1000, _deadlines, connection: stuckConnection);
         var idle = new HubSession(_room, "t-idle", "v", isOwner: true, idleSocket, queueCapacity: 1000, _deadlines);
         var message = HubMessages.Position(42, 10, queueOn: true);
 
@@ -90,6 +90,7 @@ public sealed class HubSessionTests : IDisposable
         Assert.True(_deadlines.Advance());
         await sending.WaitAsync(Deadline, Cancellation);
         Assert.Equal(WebSocketState.Aborted, stuckSocket.State);
+        Assert.True(stuckConnection.RequestAborted.IsCancellationRequested, "the stuck socket's connection is aborted with it");
         Assert.Equal(WebSocketState.Open, idleSocket.State);
         Assert.False(stuck.Enqueue(message), "an aborted session takes no more messages");
         Assert.True(idle.Enqueue(message));

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.Features;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 
@@ -11,7 +12,13 @@ namespace YarpWaitingRoom.SocketHub.Tests;
 internal static class InMemorySockets
 {
     /// <summary>A server socket whose client side either counts what arrives (<paramref name="readByClient"/>) or never reads.</summary>
-    public static WebSocket Server(bool readByClient, out StrongBox<long> received)
+    public static WebSocket Server(bool readByClient, out StrongBox<long> received) => Server(readByClient, out received, out _);
+
+    /// <summary>
+    /// The same, with its <paramref name="connection"/>: aborting it ends the pipes as a dropped TCP connection would, so
+    /// a send stuck on a client that never reads ends.
+    /// </summary>
+    public static WebSocket Server(bool readByClient, out StrongBox<long> received, out IHttpRequestLifetimeFeature connection)
     {
         var toClient = new Pipe(new PipeOptions(pauseWriterThreshold: 1024, resumeWriterThreshold: 512));
         var fromClient = new Pipe();
@@ -34,6 +41,7 @@ internal static class InMemorySockets
             });
         }
 
+        connection = new Connection(toClient, fromClient);
         return WebSocket.CreateFromStream(new DuplexStream(fromClient.Reader.AsStream(), toClient.Writer.AsStream()), isServer: true, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
     }
 
@@ -45,6 +53,25 @@ internal static class InMemorySockets
         var server = WebSocket.CreateFromStream(new DuplexStream(fromClient.Reader.AsStream(), toClient.Writer.AsStream()), isServer: true, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
         var client = WebSocket.CreateFromStream(new DuplexStream(toClient.Reader.AsStream(), fromClient.Writer.AsStream()), isServer: false, subProtocol: null, keepAliveInterval: Timeout.InfiniteTimeSpan);
         return (server, client);
+    }
+
+    /// <summary>The connection under a server socket: its abort completes the client's ends of both pipes.</summary>
+    private sealed class Connection(Pipe toClient, Pipe fromClient) : IHttpRequestLifetimeFeature
+    {
+        private readonly CancellationTokenSource _aborted = new();
+
+        public CancellationToken RequestAborted
+        {
+            get => _aborted.Token;
+            set => throw new NotSupportedException();
+        }
+
+        public void Abort()
+        {
+            toClient.Reader.Complete();
+            fromClient.Writer.Complete();
+            _aborted.Cancel();
+        }
     }
 
     private sealed class DuplexStream(Stream input, Stream output) : Stream

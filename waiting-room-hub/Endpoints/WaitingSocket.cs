@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Protocol;
@@ -107,7 +108,8 @@ internal sealed partial class WaitingSocket(
             return;
         }
 
-        var session = new HubSession(room, claims.Ticket, claims.Visitor, ticket.IsOwner, socket, _options.SendQueueCapacity, deadlines, claims.ReturnUrl);
+        var session = new HubSession(
+            room, claims.Ticket, claims.Visitor, ticket.IsOwner, socket, _options.SendQueueCapacity, deadlines, claims.ReturnUrl, context.Features.Get<IHttpRequestLifetimeFeature>());
         room.Add(session);
         metrics.Connected(room.Name);
         foreach (var older in room.Surplus(session.Ticket, _options.MaxSocketsPerTicket))
@@ -194,14 +196,14 @@ internal sealed partial class WaitingSocket(
     /// </summary>
     private static void LetGoOfRequest(HttpContext context)
     {
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>() is { } request)
+        if (context.Features.Get<IHttpRequestFeature>() is { } request)
         {
             request.RawTarget = request.Path;
             request.QueryString = string.Empty;
         }
 
-        context.Features.Set<Microsoft.AspNetCore.Http.Features.IQueryFeature>(null);
-        context.Features.Set<Microsoft.AspNetCore.Http.Features.IRequestCookiesFeature>(null);
+        context.Features.Set<IQueryFeature>(null);
+        context.Features.Set<IRequestCookiesFeature>(null);
         context.Request.Headers.Clear();
     }
 

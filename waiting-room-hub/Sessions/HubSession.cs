@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using System.Net.WebSockets;
 
 namespace YarpWaitingRoom.Hub.Sessions;
@@ -7,14 +8,16 @@ namespace YarpWaitingRoom.Hub.Sessions;
 /// enqueues it when the socket is idle; while a send is in flight, messages wait in the session's own small queue and
 /// the sender in flight sends them, in order, before it lets go. So a slow client only ever delays itself, a client
 /// that lets the queue overflow is cut off, and an idle session holds no task, queue, buffer or timer: a send that
-/// takes longer than <see cref="Extensions.SocketHubOptions.SendTimeout"/> is aborted through the token of
-/// <see cref="SendDeadlines"/>, one timing wheel for all sessions. The session locks itself (an internal type nobody else
+/// waits longer than <see cref="Extensions.SocketHubOptions.SendTimeout"/> is aborted by <see cref="SendDeadlines"/>,
+/// one timing wheel for all sessions, which sees only sends that had to wait. The session locks itself (an internal type nobody else
 /// locks): a lock object of its own would be 40 bytes more per socket.
 /// </summary>
 internal sealed class HubSession
 {
     private readonly int _queueCapacity;
     private readonly SendDeadlines _deadlines;
+    private readonly IHttpRequestLifetimeFeature? _connection;
+    private long _sent;
     private Queue<ReadOnlyMemory<byte>>? _queue;
     private TaskCompletionSource? _idle;
     private bool _sending;
@@ -26,7 +29,9 @@ internal sealed class HubSession
     private WebSocketCloseStatus? _closeStatus;
     private string? _closeDescription;
 
-    public HubSession(RoomContext room, string ticket, string visitor, bool isOwner, WebSocket socket, int queueCapacity, SendDeadlines deadlines, string? returnUrl = null)
+    // connection: the socket's connection, aborted with it (a send waiting on a connection that takes nothing ends only
+    // when the connection is aborted); none for a socket over something else.
+    public HubSession(RoomContext room, string ticket, string visitor, bool isOwner, WebSocket socket, int queueCapacity, SendDeadlines deadlines, string? returnUrl = null, IHttpRequestLifetimeFeature? connection = null)
     {
         Room = room;
         Ticket = ticket;
@@ -36,6 +41,7 @@ internal sealed class HubSession
         Socket = socket;
         _queueCapacity = queueCapacity;
         _deadlines = deadlines;
+        _connection = connection;
     }
 
     public RoomContext Room { get; }
@@ -116,7 +122,7 @@ internal sealed class HubSession
         if (overflowed)
         {
             // Overflowed: the send in flight fails with the abort and lets go of the session.
-            Socket.Abort();
+            Abort();
             return false;
         }
 
@@ -163,6 +169,27 @@ internal sealed class HubSession
     }
 
     /// <summary>
+    /// Aborts the socket and its connection if its send number <paramref name="send"/> is still in flight (called by
+    /// <see cref="SendDeadlines"/> when that send began to wait a SendTimeout ago); returns whether it did.
+    /// </summary>
+    internal bool AbortIfStillSending(long send)
+    {
+        if (Volatile.Read(ref _sent) != send)
+        {
+            return false;
+        }
+
+        Abort();
+        return true;
+    }
+
+    private void Abort()
+    {
+        Socket.Abort();
+        _connection?.Abort();
+    }
+
+    /// <summary>
     /// Sends <paramref name="message"/> (or the close frame), then whatever was queued meanwhile, then lets go of the
     /// socket. Completes synchronously (no task, no state machine kept) when the socket takes the bytes at once.
     /// </summary>
@@ -173,14 +200,20 @@ internal sealed class HubSession
         {
             while (true)
             {
-                if (!close)
+                // No cancellation token: the socket's fast path (no registration, no state machine) when it takes the
+                // bytes at once; a send that has to wait is watched by the deadlines.
+                var sending = !close
+                    ? Socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
+                    : Socket.State is WebSocketState.Open or WebSocketState.CloseReceived
+                        ? new ValueTask(Socket.CloseOutputAsync(_closeStatus!.Value, _closeDescription, CancellationToken.None))
+                        : ValueTask.CompletedTask;
+                if (!sending.IsCompleted)
                 {
-                    await Socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, _deadlines.Token);
+                    _deadlines.Watch(this, Volatile.Read(ref _sent));
                 }
-                else if (Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                {
-                    await Socket.CloseOutputAsync(_closeStatus!.Value, _closeDescription, _deadlines.Token);
-                }
+
+                await sending;
+                Interlocked.Increment(ref _sent);
 
                 lock (this)
                 {
@@ -207,7 +240,7 @@ internal sealed class HubSession
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             // The client went away, or the send outlived its deadline (which aborted the socket): the receive side notices and cleans up.
-            Socket.Abort();
+            Abort();
             lock (this)
             {
                 _completed = true;

@@ -4,58 +4,65 @@ using YarpWaitingRoom.Hub.Extensions;
 namespace YarpWaitingRoom.Hub.Sessions;
 
 /// <summary>
-/// The send timeout of every session as one timing wheel instead of a timer per session or per message: a send takes
-/// <see cref="Token"/>, the token of the current slot; every <see cref="SocketHubOptions.SendTimeout"/> /
-/// <see cref="SlotsPerTimeout"/> a new slot begins, and the slot that began more than SendTimeout ago is cancelled,
-/// which aborts the sockets whose sends from that slot are still in flight (a cancelled WebSocket send aborts its
-/// socket). So a stuck send ends between SendTimeout and 1¼ SendTimeout after it started; a send that completes in time
-/// only registered on a token shared by every session, and an idle session holds nothing.
+/// The send timeout of every session as one timing wheel instead of a timer per session or per message. A send the socket
+/// takes at once (nearly every one) costs nothing here and carries no cancellation token: a cancelable token sends every
+/// WebSocket frame down the socket's slower path, with a registration per frame. A send that has to wait is noted in the
+/// current slot (<see cref="Watch"/>); every <see cref="SocketHubOptions.SendTimeout"/> / <see cref="SlotsPerTimeout"/> a
+/// new slot begins, and the sessions noted in the slot that began more than SendTimeout ago whose send is still the same
+/// one in flight are aborted (socket and connection). So a stuck send ends between SendTimeout and 1¼ SendTimeout after
+/// it began to wait, and an idle session holds nothing.
 /// </summary>
 internal sealed class SendDeadlines : BackgroundService
 {
     /// <summary>Slots per SendTimeout: how late past its timeout a stuck send may end, as a fraction of the timeout.</summary>
     public const int SlotsPerTimeout = 4;
 
-    private readonly Queue<CancellationTokenSource> _slots = new();
+    private readonly Queue<List<(HubSession Session, long Send)>> _slots = new();
     private readonly TimeSpan _slotLength;
     private readonly TimeProvider _timeProvider;
-    private CancellationToken _token;
+    private List<(HubSession Session, long Send)> _current = [];
 
     public SendDeadlines(IOptions<SocketHubOptions> options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         _slotLength = options.Value.SendTimeout / SlotsPerTimeout;
         _timeProvider = timeProvider;
-        Advance();
+        _slots.Enqueue(_current);
     }
 
-    /// <summary>The token for a send starting now (one struct copy; the slot's source is shared by every session).</summary>
-    public CancellationToken Token => _token;
-
-    /// <summary>Begins a new slot and cancels the one that began a whole SendTimeout before it; returns whether it cancelled one.</summary>
-    internal bool Advance()
+    /// <summary>Notes that <paramref name="session"/>'s send number <paramref name="send"/> waits on its socket from now on.</summary>
+    public void Watch(HubSession session, long send)
     {
-        CancellationTokenSource? expired = null;
         lock (_slots)
         {
-            var next = new CancellationTokenSource();
-            _slots.Enqueue(next);
-            _token = next.Token;
+            _current.Add((session, send));
+        }
+    }
+
+    /// <summary>
+    /// Begins a new slot; the sessions noted in the slot that began a whole SendTimeout before it and still on the same
+    /// send are aborted. Returns whether it aborted one.
+    /// </summary>
+    internal bool Advance()
+    {
+        List<(HubSession Session, long Send)>? expired = null;
+        lock (_slots)
+        {
+            _current = [];
+            _slots.Enqueue(_current);
             if (_slots.Count > SlotsPerTimeout + 1)
             {
                 expired = _slots.Dequeue();
             }
         }
 
-        if (expired is null)
+        var aborted = false;
+        foreach (var (session, send) in expired ?? [])
         {
-            return false;
+            aborted |= session.AbortIfStillSending(send);
         }
 
-        // Aborts every socket whose send from that slot is still in flight; sends that completed unregistered already.
-        expired.Cancel();
-        expired.Dispose();
-        return true;
+        return aborted;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -65,18 +72,5 @@ internal sealed class SendDeadlines : BackgroundService
         {
             Advance();
         }
-    }
-
-    public override void Dispose()
-    {
-        lock (_slots)
-        {
-            while (_slots.TryDequeue(out var slot))
-            {
-                slot.Dispose();
-            }
-        }
-
-        base.Dispose();
     }
 }
