@@ -16,15 +16,16 @@
 -- Returns one number per ticket: 1 delivered now (first time), 2 delivered before, 0 not admitted (waiting or gone),
 -- 3 entered already (its one-time code was used: there is nothing left to deliver; no delivery is written).
 local now = tonumber(ARGV[1])
-local CHUNK = 1000
+-- Members per command (within the stack limit of unpack).
+local PER_COMMAND = 1000
 local FIRST_TICKET = 5
 local n = #ARGV - FIRST_TICKET + 1
 local results = {}
 
 -- The tickets still admitted (the admission not past its deadline), by index.
 local live = {}
-for first = 1, n, CHUNK do
-  local last = math.min(first + CHUNK - 1, n)
+for first = 1, n, PER_COMMAND do
+  local last = math.min(first + PER_COMMAND - 1, n)
   local scores = redis.call('ZMSCORE', KEYS[1], unpack(ARGV, first + FIRST_TICKET - 1, last + FIRST_TICKET - 1))
   for i = first, last do
     local untilMs = tonumber(scores[i - first + 1] or '')
@@ -36,8 +37,8 @@ for first = 1, n, CHUNK do
 end
 
 local claimed = {}
-for first = 1, #live, CHUNK do
-  local last = math.min(first + CHUNK - 1, #live)
+for first = 1, #live, PER_COMMAND do
+  local last = math.min(first + PER_COMMAND - 1, #live)
   -- Entered: the ticket's one-time code was used.
   local entered, codes = {}, {}
   for k = first, last do
