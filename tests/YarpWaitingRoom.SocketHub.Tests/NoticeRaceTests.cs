@@ -53,7 +53,7 @@ public sealed class NoticeRaceTests(RedisFixture redis) : HubTestBase(redis)
             Assert.Equal(1, second.Count(HubMessageKind.Admitted));
             Assert.NotNull(second.Last(HubMessageKind.Admitted)!.EnterUrl);
             Assert.Equal(0, first.Count(HubMessageKind.Admitted));
-            Assert.Equal("b", (string?)await Redis.GetDatabase().StringGetAsync(queue.Keys.Notice(join.Ticket)));
+            Assert.Equal("b", await queue.DeliveredByAsync(join.Ticket));
         }
     }
 
@@ -105,13 +105,13 @@ public sealed class NoticeRaceTests(RedisFixture redis) : HubTestBase(redis)
         stranger.Headers.Add("Cookie", $"wr_vid={HubApp.VisitorCookieFor("someone-else")}");
         var strangerHtml = await (await client.SendAsync(stranger, Cancellation)).Content.ReadAsStringAsync(Cancellation);
         Assert.DoesNotContain("/_wr/enter/", strangerHtml, StringComparison.Ordinal);
-        Assert.False(await Redis.GetDatabase().KeyExistsAsync(queue.Keys.Notice(join.Ticket)));
+        Assert.Null(await queue.DeliveredByAsync(join.Ticket));
 
         using var owner = new HttpRequestMessage(HttpMethod.Get, page);
         owner.Headers.Add("Cookie", $"wr_vid={HubApp.VisitorCookieFor("owner")}");
         var ownerHtml = await (await client.SendAsync(owner, Cancellation)).Content.ReadAsStringAsync(Cancellation);
         Assert.Contains("/_wr/enter/", ownerHtml, StringComparison.Ordinal);
-        Assert.Equal("a", (string?)await Redis.GetDatabase().StringGetAsync(queue.Keys.Notice(join.Ticket)));
+        Assert.Equal("a", await queue.DeliveredByAsync(join.Ticket));
     }
 
     private static RoomContext RoomOf(HubApp hub) =>

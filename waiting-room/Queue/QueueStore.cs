@@ -439,11 +439,12 @@ internal sealed class QueueStore
 
     /// <summary>
     /// Delivers the admissions of <paramref name="tickets"/>, exactly once each across every hub and proxy (one round
-    /// trip). Only a <see cref="DeliveryResult.Delivered"/> ticket is the caller's to notify; its claim window restarts
-    /// now. A ticket whose visitor entered already is <see cref="DeliveryResult.Entered"/> and gets no marker.
+    /// trip, a few Redis commands per thousand tickets). Only a <see cref="DeliveryResult.Delivered"/> ticket is the
+    /// caller's to notify; its claim window restarts now. A ticket whose visitor entered already is
+    /// <see cref="DeliveryResult.Entered"/> and gets no delivery written.
     /// </summary>
     /// <param name="tickets">The tickets to deliver.</param>
-    /// <param name="deliveredBy">Who delivers (a hub instance, a proxy): written into the marker for diagnosis.</param>
+    /// <param name="deliveredBy">Who delivers (a hub instance, a proxy): written beside the ticket for diagnosis.</param>
     public async Task<DeliveryResult[]> DeliverAsync(IReadOnlyList<string> tickets, string deliveredBy)
     {
         ArgumentNullException.ThrowIfNull(tickets);
@@ -453,17 +454,20 @@ internal sealed class QueueStore
         }
 
         var now = NowMs;
-        var keys = new RedisKey[1 + (2 * tickets.Count)];
+        var window = NoticeWindow(now);
+        var claimWindowMs = (long)Options.ClaimWindow.TotalMilliseconds;
+        var keys = new RedisKey[3 + tickets.Count];
         var args = new RedisValue[4 + tickets.Count];
         keys[0] = Keys.Active;
+        keys[1] = Keys.Notices(window);
+        keys[2] = Keys.Notices(window - 1);
         args[0] = now;
-        args[1] = now + (long)Options.ClaimWindow.TotalMilliseconds;
-        args[2] = (long)(Options.ClaimWindow + Options.SessionDuration).TotalMilliseconds;
+        args[1] = now + claimWindowMs;
+        args[2] = 2 * claimWindowMs;
         args[3] = deliveredBy;
         for (var i = 0; i < tickets.Count; i++)
         {
-            keys[1 + (2 * i)] = Keys.Notice(tickets[i]);
-            keys[2 + (2 * i)] = Keys.UsedCode(tickets[i]);
+            keys[3 + i] = Keys.UsedCode(tickets[i]);
             args[4 + i] = tickets[i];
         }
 
@@ -476,6 +480,24 @@ internal sealed class QueueStore
 
         return deliveries;
     }
+
+    /// <summary>
+    /// Who delivered <paramref name="ticket"/>'s admission (<see cref="DeliverAsync"/>'s <c>deliveredBy</c>), while that
+    /// delivery still matters (within the claim window it restarted); <see langword="null"/> when nobody did.
+    /// </summary>
+    public Task<string?> DeliveredByAsync(string ticket) => _policy.RunAsync(async () =>
+    {
+        var window = NoticeWindow(NowMs);
+        var batch = Db.CreateBatch();
+        var current = batch.HashGetAsync(Keys.Notices(window), ticket);
+        var before = batch.HashGetAsync(Keys.Notices(window - 1), ticket);
+        batch.Execute();
+        var by = await current;
+        return by.IsNull ? (string?)await before : (string?)by;
+    });
+
+    /// <summary>The claim window (counted from the epoch) that <paramref name="nowMs"/> falls in: deliveries are kept per window.</summary>
+    private long NoticeWindow(long nowMs) => nowMs / Math.Max(1, (long)Options.ClaimWindow.TotalMilliseconds);
 
     /// <summary>
     /// Empties the room between rehearsals: queue, sessions, visitors, tickets, switch state and mode, rates, stats,

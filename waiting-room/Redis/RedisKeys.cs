@@ -42,7 +42,7 @@ internal sealed class RedisKeys
         _usedCodePrefix = _prefix + "code:";
         _ratePrefix = _prefix + "rate:";
         _statsPrefix = _prefix + "stats:";
-        _noticePrefix = _prefix + "notice:";
+        _noticePrefix = _prefix + "notices:";
         ItemKeyPrefixes = [_usedCodePrefix, _noticePrefix, _ratePrefix, _statsPrefix];
         ScanPattern = GlobEscape(_prefix) + "*";
     }
@@ -134,8 +134,11 @@ internal sealed class RedisKeys
     /// <summary>Name of a room-scoped distributed lock (switch lease, admission), as a lock resource string.</summary>
     public string Lock(string purpose) => _prefix + "lock:" + purpose;
 
-    /// <summary>String NX with TTL: the admission of a ticket was delivered (a hub sent its notice, or a poll its link).</summary>
-    public RedisKey Notice(string ticketId) => _noticePrefix + ticketId;
+    /// <summary>
+    /// Hash ticket → who delivered, with TTL: the admissions delivered (a hub sent the notice, or a poll the link) in the
+    /// <paramref name="claimWindow"/>-th claim window since the epoch (deliver.lua).
+    /// </summary>
+    public RedisKey Notices(long claimWindow) => _noticePrefix + claimWindow.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The prefixes of the room's keys made per item (entry-code and notice markers, per-second rates, per-minute stats):

@@ -42,6 +42,7 @@ internal static class HubFanoutScenario
         await Task.Delay(Settle, cancellationToken);
 
         var fence = await room.Queue.NextFenceAsync();
+        var cpuBefore = hubs.Select(h => h.CpuTime).ToArray();
         var t0 = Stopwatch.GetTimestamp();
         var admit = await room.Queue.AdmitAsync(fence, sessions);
         var admitMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
@@ -54,6 +55,8 @@ internal static class HubFanoutScenario
         }
 
         var allInMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        // What each hub spent on the fan-out (parse, claim, tokens, sends; a push tick that fell in the same time too).
+        var cpuMs = hubs.Select((h, i) => (h.CpuTime - cpuBefore[i]).TotalMilliseconds).ToArray();
         // Late duplicates (a second hub, a push tick finding the ticket active) would arrive after the first notices.
         await Task.Delay(DuplicateWatch, cancellationToken);
 
@@ -77,14 +80,14 @@ internal static class HubFanoutScenario
 
         var hubFigures = new JsonArray();
         Console.WriteLine();
-        Console.WriteLine($"{"receiver",-14} {"received",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"hub notices",12} {"claims lost",12}");
+        Console.WriteLine($"{"receiver",-14} {"received",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"hub notices",12} {"claims lost",12} {"hub CPU ms",11}");
         for (var h = 0; h < hubs.Count; h++)
         {
             using var scraper = new HttpClient { BaseAddress = hubs[h].Url, Timeout = TimeSpan.FromSeconds(10) };
             var metrics = await PrometheusText.ScrapeAsync(scraper, cancellationToken);
             var notices = (long)(metrics.Value("sockethub_admission_notices_total", ("room", room.Name)) ?? 0);
             var lost = (long)(metrics.Value("sockethub_notice_duplicates_suppressed_total", ("room", room.Name)) ?? 0);
-            PrintRow(Instances[h], perHub[h], notices.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), lost.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+            PrintRow(Instances[h], perHub[h], notices.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), lost.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), cpuMs[h]);
             hubFigures.Add(new JsonObject
             {
                 ["instance"] = Instances[h],
@@ -94,10 +97,11 @@ internal static class HubFanoutScenario
                 ["maxMs"] = Round(perHub[h].LastOrDefault(double.NaN)),
                 ["noticesSent"] = notices,
                 ["claimsLost"] = lost,
+                ["cpuMs"] = Round(cpuMs[h]),
             });
         }
 
-        PrintRow("all", latencies, string.Empty, string.Empty);
+        PrintRow("all", latencies, string.Empty, string.Empty, cpuMs.Sum());
         var p99 = HubScenarios.Percentile(latencies, 99);
         var exact = admit.Admitted == sessions && messages == sessions && once == sessions;
         Console.WriteLine($"admit call to receipt, p99: {p99:F1} ms (target <= {TargetP99Ms:F0} ms: {(p99 <= TargetP99Ms ? "met" : "MISSED")}); all {latencies.Length:N0} in by {allInMs:F0} ms after t0");
@@ -119,14 +123,15 @@ internal static class HubFanoutScenario
             ["clientsExactlyOnce"] = once,
             ["clientsNone"] = never,
             ["clientsMoreThanOnce"] = twice,
+            ["hubCpuMs"] = Round(cpuMs.Sum()),
             ["perHub"] = hubFigures,
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
         return exact && p99 <= TargetP99Ms ? 0 : 1;
     }
 
-    private static void PrintRow(string name, double[] sorted, string notices, string lost) =>
-        Console.WriteLine($"{name,-14} {sorted.Length,9:N0} {HubScenarios.Percentile(sorted, 50),8:F1} {HubScenarios.Percentile(sorted, 95),8:F1} {HubScenarios.Percentile(sorted, 99),8:F1} {sorted.LastOrDefault(double.NaN),8:F1} {notices,12} {lost,12}");
+    private static void PrintRow(string name, double[] sorted, string notices, string lost, double cpuMs) =>
+        Console.WriteLine($"{name,-14} {sorted.Length,9:N0} {HubScenarios.Percentile(sorted, 50),8:F1} {HubScenarios.Percentile(sorted, 95),8:F1} {HubScenarios.Percentile(sorted, 99),8:F1} {sorted.LastOrDefault(double.NaN),8:F1} {notices,12} {lost,12} {cpuMs,11:F1}");
 
     private static double Round(double value) => double.IsNaN(value) ? -1 : Math.Round(value, 1);
 }

@@ -356,7 +356,69 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal([DeliveryResult.Entered], await sut.DeliverAsync([ticket], "late-hub"));
 
         Assert.Equal(session, await Db.SortedSetScoreAsync(sut.Keys.Active, ticket));
-        Assert.False(await Db.KeyExistsAsync(sut.Keys.Notice(ticket)));
+        Assert.Null(await sut.DeliveredByAsync(ticket));
+    }
+
+    [Fact]
+    public async Task Deliver_ABatchOfThousandsOverSeveralChunks_GivesEachTicketItsOwnResult()
+    {
+        // More tickets than the script's chunk of a thousand, mixing every case, one ticket twice in the same call.
+        var sut = CreateSut(new RoomOptions { MaxActive = 2_500 });
+        var tickets = new List<string>();
+        for (var i = 0; i < 2_500; i++)
+        {
+            tickets.Add((await sut.JoinAsync($"v{i}", queueOff: false)).Ticket);
+        }
+
+        Assert.Equal(2_500, (await sut.AdmitAsync(await sut.NextFenceAsync())).Admitted);
+        var waiting = (await sut.JoinAsync("still-waiting", queueOff: false)).Ticket;
+        Assert.Equal([DeliveryResult.Delivered], await sut.DeliverAsync([tickets[1_500]], "poll"));
+        Assert.Equal(RedeemResult.Redeemed, await sut.RedeemAsync(tickets[2_100]));
+        string[] batch = [.. tickets, waiting, tickets[42]];
+
+        var results = await sut.DeliverAsync(batch, "hub-a");
+
+        Assert.Equal(batch.Length, results.Length);
+        for (var i = 0; i < tickets.Count; i++)
+        {
+            var expected = i switch
+            {
+                1_500 => DeliveryResult.DeliveredBefore,
+                2_100 => DeliveryResult.Entered,
+                _ => DeliveryResult.Delivered,
+            };
+            Assert.Equal(expected, results[i]);
+        }
+
+        Assert.Equal(DeliveryResult.NotAdmitted, results[^2]);
+        Assert.Equal(DeliveryResult.DeliveredBefore, results[^1]);
+        Assert.Equal("hub-a", await sut.DeliveredByAsync(tickets[999]));
+        Assert.Equal("poll", await sut.DeliveredByAsync(tickets[1_500]));
+        Assert.Null(await sut.DeliveredByAsync(tickets[2_100]));
+        Assert.All(await sut.DeliverAsync(batch, "hub-b"), r => Assert.NotEqual(DeliveryResult.Delivered, r));
+    }
+
+    [Fact]
+    public async Task Deliver_InTheNextClaimWindowsHash_StillFindsTheDeliveryMadeJustBefore_UntilTheAdmissionLapses()
+    {
+        var claimWindow = TimeSpan.FromSeconds(60);
+        var sut = CreateSut(new RoomOptions { ClaimWindow = claimWindow, AbandonAfter = TimeSpan.FromSeconds(30) });
+        // Just before a window's end, so the next delivery falls in the next window's hash.
+        var intoWindow = _time.GetUtcNow().ToUnixTimeMilliseconds() % (long)claimWindow.TotalMilliseconds;
+        _time.Advance(claimWindow - TimeSpan.FromMilliseconds(intoWindow) - TimeSpan.FromSeconds(1));
+        var ticket = (await sut.JoinAsync("v", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+        Assert.Equal([DeliveryResult.Delivered], await sut.DeliverAsync([ticket], "hub-a"));
+
+        _time.Advance(claimWindow - TimeSpan.FromSeconds(2));
+        Assert.Equal([DeliveryResult.DeliveredBefore], await sut.DeliverAsync([ticket], "hub-b"));
+        Assert.Equal("hub-a", await sut.DeliveredByAsync(ticket));
+        var hashes = await Task.WhenAll(
+            Enumerable.Range(-1, 2).Select(w => Db.KeyTimeToLiveAsync(sut.Keys.Notices((_time.GetUtcNow().ToUnixTimeMilliseconds() / 60_000) + w))));
+        Assert.Contains(hashes, ttl => ttl is { } t && t > claimWindow && t <= 2 * claimWindow);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal([DeliveryResult.NotAdmitted], await sut.DeliverAsync([ticket], "hub-b"));
     }
 
     [Fact]

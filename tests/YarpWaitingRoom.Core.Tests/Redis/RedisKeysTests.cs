@@ -12,7 +12,7 @@ public sealed class RedisKeysTests
         RedisKey[] keys =
         [
             sut.Sequence, sut.Waiting, sut.Active, sut.Seen, sut.ActiveSeen, sut.State, sut.Events,
-            sut.Joined, sut.Visitors, sut.UsedCode("c1"), sut.Rate(1_700_000_000), sut.Notice("t1"),
+            sut.Joined, sut.Visitors, sut.UsedCode("c1"), sut.Rate(1_700_000_000), sut.Notices(29_000_000),
             sut.Gone, sut.GoneReasons, sut.Revoked,
         ];
 
