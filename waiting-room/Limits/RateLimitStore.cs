@@ -50,7 +50,7 @@ internal sealed class RateLimitStore
             args[2 + (2 * i)] = bucket.Burst;
         }
 
-        var result = (RedisResult[])(await _policy.RunAsync(() => _redis.GetDatabase().ScriptEvaluateAsync(LuaScripts.Limit, keys, args)))!;
+        var result = (RedisResult[])(await _policy.RunAsync(() => LuaScripts.Limit.EvaluateAsync(_redis.GetDatabase(), keys, args)))!;
         var refusedBy = (int)result[0];
         return refusedBy == 0 ? RateLimitVerdict.Allowed : new RateLimitVerdict(refusedBy - 1, TimeSpan.FromMilliseconds((long)result[1]));
     }

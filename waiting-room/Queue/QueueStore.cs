@@ -109,8 +109,8 @@ internal sealed class QueueStore
     public Task<JoinResult> JoinAsync(string visitor, bool queueOff) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
-            LuaScripts.Join,
+        var result = (RedisResult[])(await LuaScripts.Join.EvaluateAsync(
+            Db,
             _joinKeys,
             [visitor, TicketIds.New(), now, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds]))!;
         return new JoinResult(
@@ -127,8 +127,8 @@ internal sealed class QueueStore
     public Task<AdmitResult> AdmitAsync(long fence, int limit = 0) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
-            LuaScripts.Admit,
+        var result = (RedisResult[])(await LuaScripts.Admit.EvaluateAsync(
+            Db,
             [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed],
             [
                 now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
@@ -184,8 +184,8 @@ internal sealed class QueueStore
     {
         var now = NowMs;
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
-            LuaScripts.Reap,
+        var result = (RedisResult[])(await LuaScripts.Reap.EvaluateAsync(
+            Db,
             [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.ActiveSeen, Keys.State, Keys.Departed],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
@@ -207,7 +207,7 @@ internal sealed class QueueStore
             args[i + 1] = tickets[i];
         }
 
-        var result = (RedisResult[])(await _policy.RunAsync(() => Db.ScriptEvaluateAsync(LuaScripts.Touch, _touchKeys, args)))!;
+        var result = (RedisResult[])(await _policy.RunAsync(() => LuaScripts.Touch.EvaluateAsync(Db, _touchKeys, args)))!;
         var states = new TicketState[result.Length];
         for (var i = 0; i < result.Length; i++)
         {
@@ -221,8 +221,8 @@ internal sealed class QueueStore
     public Task<bool> EndSessionAsync(string ticket, string reason) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
-        return (int)await Db.ScriptEvaluateAsync(
-            LuaScripts.EndSession,
+        return (int)await LuaScripts.EndSession.EvaluateAsync(
+            Db,
             [Keys.Active, Keys.ActiveSeen, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [ticket, now, reason, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]) == 1;
     });
@@ -278,8 +278,8 @@ internal sealed class QueueStore
     public Task<RedeemResult> RedeemAsync(string ticket) => _policy.RunAsync(async () =>
     {
         var markerTtl = (long)(Options.ClaimWindow + Options.SessionDuration).TotalMilliseconds;
-        var result = (int)await Db.ScriptEvaluateAsync(
-            LuaScripts.Redeem,
+        var result = (int)await LuaScripts.Redeem.EvaluateAsync(
+            Db,
             [Keys.UsedCode(ticket), Keys.Active],
             [ticket, NowMs + (long)Options.SessionDuration.TotalMilliseconds, markerTtl]);
         return result switch
@@ -318,7 +318,7 @@ internal sealed class QueueStore
                 args[i] = tickets[offset + i - 1];
             }
 
-            calls[c] = _policy.RunAsync(() => Db.ScriptEvaluateAsync(LuaScripts.Status, _statusKeys, args));
+            calls[c] = _policy.RunAsync(() => LuaScripts.Status.EvaluateAsync(Db, _statusKeys, args));
         }
 
         var statuses = new TicketStatus[tickets.Count];
@@ -348,8 +348,8 @@ internal sealed class QueueStore
     public Task<QueueFront> ReadFrontAsync(string? afterEventId, string? probeTicket = null, int maxEvents = PositionEventsPerRead) => _policy.RunAsync(async () =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEvents);
-        var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
-            LuaScripts.Positions,
+        var reply = (RedisResult[])(await LuaScripts.Positions.EvaluateAsync(
+            Db,
             [Keys.Waiting, Keys.Sequence, Keys.Events, Keys.Departed, Keys.State],
             [afterEventId ?? string.Empty, maxEvents, probeTicket ?? string.Empty]))!;
         var items = (RedisResult[])reply[5]!;
@@ -471,7 +471,7 @@ internal sealed class QueueStore
             args[4 + i] = tickets[i];
         }
 
-        var result = (RedisResult[])(await _policy.RunAsync(() => Db.ScriptEvaluateAsync(LuaScripts.Deliver, keys, args)))!;
+        var result = (RedisResult[])(await _policy.RunAsync(() => LuaScripts.Deliver.EvaluateAsync(Db, keys, args)))!;
         var deliveries = new DeliveryResult[result.Length];
         for (var i = 0; i < result.Length; i++)
         {

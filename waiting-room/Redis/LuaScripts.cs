@@ -1,8 +1,8 @@
 namespace YarpWaitingRoom.Redis;
 
 /// <summary>
-/// The room's Lua scripts, loaded once from embedded resources. StackExchange.Redis runs them by EVALSHA and
-/// falls back to EVAL on NOSCRIPT (after a Redis restart or failover) by itself.
+/// The room's Lua scripts, loaded once from embedded resources; each runs by EVALSHA of a digest computed once, and a
+/// node that lacks it gets its text on NOSCRIPT (after a Redis restart or failover; see <see cref="RedisScript"/>).
 /// </summary>
 /// <remarks>
 /// The scripts that share helpers (ticket removal, revocation, the notify format, chunked writes) start with the
@@ -16,18 +16,18 @@ internal static class LuaScripts
     /// <summary>The shared library's resource name.</summary>
     internal const string PreludeName = "prelude.lua";
 
-    public static readonly string Join = Load("join.lua");
-    public static readonly string Admit = Load("admit.lua");
-    public static readonly string Reap = Load("reap.lua");
-    public static readonly string Touch = Load("touch.lua", withPrelude: false);
-    public static readonly string EndSession = Load("end-session.lua");
-    public static readonly string Redeem = Load("redeem.lua", withPrelude: false);
-    public static readonly string Deliver = Load("deliver.lua", withPrelude: false);
-    public static readonly string Status = Load("status.lua", withPrelude: false);
-    public static readonly string Positions = Load("positions.lua", withPrelude: false);
-    public static readonly string WriteState = Load("write-state.lua");
-    public static readonly string Reset = Load("reset.lua");
-    public static readonly string Limit = Load("limit.lua", withPrelude: false);
+    public static readonly RedisScript Join = new("join.lua", Load("join.lua"));
+    public static readonly RedisScript Admit = new("admit.lua", Load("admit.lua"));
+    public static readonly RedisScript Reap = new("reap.lua", Load("reap.lua"));
+    public static readonly RedisScript Touch = new("touch.lua", Load("touch.lua", withPrelude: false));
+    public static readonly RedisScript EndSession = new("end-session.lua", Load("end-session.lua"));
+    public static readonly RedisScript Redeem = new("redeem.lua", Load("redeem.lua", withPrelude: false));
+    public static readonly RedisScript Deliver = new("deliver.lua", Load("deliver.lua", withPrelude: false));
+    public static readonly RedisScript Status = new("status.lua", Load("status.lua", withPrelude: false));
+    public static readonly RedisScript Positions = new("positions.lua", Load("positions.lua", withPrelude: false));
+    public static readonly RedisScript WriteState = new("write-state.lua", Load("write-state.lua"));
+    public static readonly RedisScript Reset = new("reset.lua", Load("reset.lua"));
+    public static readonly RedisScript Limit = new("limit.lua", Load("limit.lua", withPrelude: false));
 
     /// <summary>A script as Redis runs it: the shared library, then the script with its own KEYS/ARGV header.</summary>
     internal static string Load(string name, bool withPrelude = true) =>

@@ -86,8 +86,8 @@ internal sealed class SwitchStore
         long expectedVersion, RoomMode mode, SwitchState state, double rateLastSecond, double rateTenSeconds, Announce announce, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var result = (long)await _policy.RunAsync(() => Db.ScriptEvaluateAsync(
-            LuaScripts.WriteState,
+        var result = (long)await _policy.RunAsync(() => LuaScripts.WriteState.EvaluateAsync(
+            Db,
             _writeKeys,
             [
                 expectedVersion, (int)announce, _channel, QueueStore.EventsMaxLength, now.ToUnixTimeMilliseconds(), state.Reason, state.QueueOn ? 1 : 0,

@@ -20,14 +20,34 @@ public sealed partial class LuaScriptsTests(RedisFixture redis) : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Scripts))]
-    public async Task Script_AsComposed_LoadsIntoRedis(string field)
+    public async Task Script_AsComposed_LoadsIntoRedis_UnderTheDigestItIsCalledBy(string field)
     {
         var server = _connection.GetServer(_connection.GetEndPoints()[0]);
-        var script = ScriptOf(field);
+        var script = Script(field);
 
-        await server.ScriptLoadAsync(script);
+        var digest = await server.ScriptLoadAsync(script.Text);
 
-        Assert.True(await server.ScriptExistsAsync(script));
+        Assert.Equal(script.Sha1, Convert.ToHexStringLower(digest));
+        Assert.Equal(FileOf(field), script.Name);
+    }
+
+    [Fact]
+    public async Task Evaluate_ScriptTheServerDoesNotKnow_SendsItsTextOnce_ThenRunsByDigest()
+    {
+        // A text no server has seen (a restart or failover leaves every script in this state).
+        var script = new RedisScript("probe.lua", $"-- {Guid.NewGuid():N}\nreturn ARGV[1] .. '@' .. KEYS[1]");
+        RedisKey first = "{probe}:1", second = "{probe}:2";
+        var server = _connection.GetServer(first); // the node that serves both keys (one hash tag) on a cluster too
+        var db = _connection.GetDatabase();
+        Assert.False(await server.ScriptExistsAsync(script.Text));
+
+        var firstResult = await script.EvaluateAsync(db, [first], ["v"]);
+        var loaded = await server.ScriptExistsAsync(script.Text);
+        var secondResult = await script.EvaluateAsync(db, [second], ["v2"]);
+
+        Assert.Equal("v@{probe}:1", (string?)firstResult);
+        Assert.True(loaded);
+        Assert.Equal("v2@{probe}:2", (string?)secondResult);
     }
 
     [Theory]
@@ -38,7 +58,7 @@ public sealed partial class LuaScriptsTests(RedisFixture redis) : IAsyncLifetime
         var code = Comment().Replace(file, string.Empty);
         var usesLibrary = LibraryNames().Any(name => Regex.IsMatch(code, $@"\b{name}\b"));
 
-        Assert.Equal(usesLibrary ? LuaScripts.Load(FileOf(field)) : file, ScriptOf(field));
+        Assert.Equal(usesLibrary ? LuaScripts.Load(FileOf(field)) : file, Script(field).Text);
         Assert.StartsWith("-- ", file, StringComparison.Ordinal);
     }
 
@@ -71,9 +91,9 @@ public sealed partial class LuaScriptsTests(RedisFixture redis) : IAsyncLifetime
     }
 
     private static IEnumerable<FieldInfo> ScriptFields() =>
-        typeof(LuaScripts).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => !f.IsLiteral && f.FieldType == typeof(string));
+        typeof(LuaScripts).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.FieldType == typeof(RedisScript));
 
-    private static string ScriptOf(string field) => (string)typeof(LuaScripts).GetField(field)!.GetValue(null)!;
+    private static RedisScript Script(string field) => (RedisScript)typeof(LuaScripts).GetField(field)!.GetValue(null)!;
 
     /// <summary><c>EndSession</c> -> <c>end-session.lua</c>.</summary>
     private static string FileOf(string field) => UpperAfterLower().Replace(field, "-$1").ToLowerInvariant() + ".lua";
