@@ -69,7 +69,7 @@ if (scenario == SpikeScenario.Name)
         TimeSpan.FromSeconds(Option("--calm", 240)),
         Option("--spike-threshold", 1500),
         Option("--in-flight", 1024),
-        JoinsScenario.AdminKey());
+        StackEndpoints.AdminKey());
     try
     {
         return await SpikeScenario.RunAsync(settings, cancellation.Token);
@@ -91,7 +91,7 @@ if (scenario == JourneyScenario.Name)
         Option("--concurrency", 50),
         Text("--mode"),
         Duration("--max-wait", TimeSpan.FromSeconds(120)),
-        JoinsScenario.AdminKey());
+        StackEndpoints.AdminKey());
     try
     {
         return await JourneyScenario.RunAsync(settings, cancellation.Token);
@@ -119,7 +119,7 @@ if (scenario == SoakScenario.Name)
         Option("--reset-below", 200),
         Option("--threshold", 5) / 100.0,
         !args.Contains("--no-full-gc"),
-        JoinsScenario.AdminKey());
+        StackEndpoints.AdminKey());
     if (settings.Duration <= TimeSpan.Zero || settings.SampleInterval <= TimeSpan.Zero || settings.Concurrency <= 0)
     {
         Console.Error.WriteLine("soak: --duration, --sample and --concurrency must be positive (durations: 90, 90s, 5m, 1h30m)");

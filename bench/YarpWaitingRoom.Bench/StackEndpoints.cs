@@ -5,6 +5,8 @@ namespace YarpWaitingRoom.Bench;
 /// <summary>The local stack's URLs, from the same <c>STACK_*_PORT</c> variables (and defaults) as <c>./stack</c>.</summary>
 internal static class StackEndpoints
 {
+    private const string AdminKeyVariable = "WaitingRoom__AdminKey";
+
     public static Uri BackendA => Local("STACK_BACKEND_A_PORT", 5301);
 
     public static Uri InternalLoadBalancer => Local("STACK_INTERNAL_LB_PORT", 8090);
@@ -35,11 +37,30 @@ internal static class StackEndpoints
     public static string StateDirectory =>
         Environment.GetEnvironmentVariable("STACK_STATE_DIR") is { Length: > 0 } configured ? configured : Path.Combine(RepositoryRoot, ".stack");
 
+    /// <summary>The stack's admin key from the environment, else from its <c>secrets.env</c> (lines <c>KEY=VALUE</c>).</summary>
+    public static string? AdminKey()
+    {
+        if (Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        return File.Exists(SecretsFile)
+            ? File.ReadLines(SecretsFile)
+                .Select(line => line.Trim())
+                .Where(line => line.StartsWith(AdminKeyVariable + "=", StringComparison.Ordinal))
+                .Select(line => line[(AdminKeyVariable.Length + 1)..].Trim('"', '\''))
+                .FirstOrDefault()
+            : null;
+    }
+
     /// <summary>Where <c>./stack</c> keeps a pid file per service.</summary>
     public static string RunDirectory => Path.Combine(StateDirectory, "run");
 
     /// <summary>The <c>./stack</c> script itself (for <c>./stack reset</c>).</summary>
     public static string StackScript => Path.Combine(RepositoryRoot, "stack");
+
+    private static string SecretsFile => Path.Combine(StateDirectory, "secrets.env");
 
     private static Uri Local(string variable, int fallback) =>
         new($"http://127.0.0.1:{Port(variable, fallback).ToString(CultureInfo.InvariantCulture)}");

@@ -35,32 +35,8 @@ internal static class GateScenario
     public static async Task<int> RunAsync(int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)
     {
         Console.WriteLine($"gate: {concurrency} concurrent clients, {rounds} alternating rounds of {roundDuration.TotalSeconds:F0} s per target");
-        await using var backend = await BackendStub.StartAsync(cancellationToken);
-        using var redis = await RedisInfo.ConnectAsync();
-        var server = RedisInfo.Server(redis);
-        try
-        {
-            using var proxy = await ProxyProcess.StartAsync(ProxyProcess.GatedEnvironment(Room, backend.Url, mode: "Off"), cancellationToken);
-            try
-            {
-                return await MeasureAsync(proxy, server, concurrency, roundDuration, rounds, cancellationToken);
-            }
-            catch (HttpRequestException ex)
-            {
-                Console.Error.WriteLine($"gate: {ex.Message}{Environment.NewLine}proxy output:{Environment.NewLine}{proxy.Output}");
-                return 1;
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException)
-        {
-            Console.Error.WriteLine($"gate: {ex.Message}");
-            return 1;
-        }
-        finally
-        {
-            // The bench room's keys (the one admission, traffic counters) go with the proxy.
-            await RedisInfo.UnlinkAsync(redis, $"{{wr:{Room}}}:*");
-        }
+        return await BenchProxy.RunAsync(
+            Name, Room, (proxy, redis) => MeasureAsync(proxy, redis, concurrency, roundDuration, rounds, cancellationToken), cancellationToken);
     }
 
     private static async Task<int> MeasureAsync(ServiceProcess proxy, IServer redis, int concurrency, TimeSpan roundDuration, int rounds, CancellationToken cancellationToken)

@@ -23,40 +23,14 @@ internal static class JoinsScenario
     private const string Room = "benchjoins";
     private const string GatedPath = "/api/x";
     private const double TargetJoinsPerAdmitted = 0.5;
-    private const string AdminKeyVariable = "WaitingRoom__AdminKey";
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
 
     public static async Task<int> RunAsync(int concurrency, TimeSpan duration, int rounds, CancellationToken cancellationToken)
     {
         Console.WriteLine($"joins: {concurrency} concurrent clients, {rounds} alternating rounds of {duration.TotalSeconds:F0} s of admitted requests and of new visitors' joins");
-        await using var backend = await BackendStub.StartAsync(cancellationToken);
-        using var redis = await RedisInfo.ConnectAsync();
-        var server = RedisInfo.Server(redis);
-        await RedisInfo.UnlinkAsync(redis, $"{{wr:{Room}}}:*");
-        try
-        {
-            using var proxy = await ProxyProcess.StartAsync(ProxyProcess.GatedEnvironment(Room, backend.Url, mode: "Off"), cancellationToken);
-            try
-            {
-                return await MeasureAsync(proxy, server, concurrency, duration, rounds, cancellationToken);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or Errors.UnexpectedAnswerException)
-            {
-                Console.Error.WriteLine($"joins: {ex.Message}{Environment.NewLine}proxy output:{Environment.NewLine}{proxy.Output}");
-                return 1;
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FileNotFoundException)
-        {
-            Console.Error.WriteLine($"joins: {ex.Message}");
-            return 1;
-        }
-        finally
-        {
-            // The bench room's keys (its places, admissions, counters) go with the proxy.
-            await RedisInfo.UnlinkAsync(redis, $"{{wr:{Room}}}:*");
-        }
+        return await BenchProxy.RunAsync(
+            Name, Room, (proxy, redis) => MeasureAsync(proxy, redis, concurrency, duration, rounds, cancellationToken), cancellationToken);
     }
 
     private static async Task<int> MeasureAsync(ServiceProcess proxy, IServer redis, int concurrency, TimeSpan duration, int rounds, CancellationToken cancellationToken)
@@ -179,24 +153,5 @@ internal static class JoinsScenario
 
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         return body.ValueKind == JsonValueKind.Object && body.TryGetProperty("position", out _);
-    }
-
-    private static string SecretsFile => Path.Combine(StackEndpoints.StateDirectory, "secrets.env");
-
-    /// <summary>The admin key from the environment, else from the stack's <c>secrets.env</c> (lines <c>KEY=VALUE</c>).</summary>
-    internal static string? AdminKey()
-    {
-        if (Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        return File.Exists(SecretsFile)
-            ? File.ReadLines(SecretsFile)
-                .Select(line => line.Trim())
-                .Where(line => line.StartsWith(AdminKeyVariable + "=", StringComparison.Ordinal))
-                .Select(line => line[(AdminKeyVariable.Length + 1)..].Trim('"', '\''))
-                .FirstOrDefault()
-            : null;
     }
 }
