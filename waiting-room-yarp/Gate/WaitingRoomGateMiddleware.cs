@@ -7,7 +7,6 @@ using YarpWaitingRoom.Yarp.Diagnostics;
 using YarpWaitingRoom.Yarp.Endpoints;
 using YarpWaitingRoom.Yarp.Limits;
 using YarpWaitingRoom.Yarp.Rooms;
-using YarpWaitingRoom.Yarp.Traffic;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.Hosting;
@@ -99,7 +98,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         finally
         {
             var elapsed = _timeProvider.GetElapsedTime(started);
-            TrafficCounter.Record(route.Traffic!, elapsed);
+            route.Traffic!.Record(elapsed);
             route.Metrics!.Request(outcome, elapsed, context.Response.StatusCode);
         }
     }

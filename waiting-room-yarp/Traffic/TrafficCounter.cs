@@ -12,16 +12,8 @@ internal sealed class TrafficCounter
 {
     private readonly ConcurrentDictionary<(string Room, string Route), Cell> _cells = new();
 
-    /// <summary>The counts of one room's route: look it up once and record into it (<see cref="Record(Cell, TimeSpan)"/>).</summary>
+    /// <summary>The counts of one room's route: look it up once and record into it (<see cref="Cell.Record"/>).</summary>
     public Cell CellOf(string room, string routeId) => _cells.GetOrAdd((room, routeId), static _ => new Cell());
-
-    public static void Record(Cell cell, TimeSpan elapsed)
-    {
-        ArgumentNullException.ThrowIfNull(cell);
-        Interlocked.Increment(ref cell.Count);
-        Interlocked.Add(ref cell.ElapsedTicks, elapsed.Ticks);
-        Interlocked.Increment(ref cell.Buckets[RateFields.BucketOf(elapsed)]);
-    }
 
     /// <summary>Takes the counts since the last drain, resetting them.</summary>
     public List<TrafficSampleRow> Drain()
@@ -52,5 +44,13 @@ internal sealed class TrafficCounter
         public readonly long[] Buckets = new long[RateFields.LatencyBoundsMs.Length + 1];
         public long Count;
         public long ElapsedTicks;
+
+        /// <summary>Counts one request that took <paramref name="elapsed"/>.</summary>
+        public void Record(TimeSpan elapsed)
+        {
+            Interlocked.Increment(ref Count);
+            Interlocked.Add(ref ElapsedTicks, elapsed.Ticks);
+            Interlocked.Increment(ref Buckets[RateFields.BucketOf(elapsed)]);
+        }
     }
 }
