@@ -27,6 +27,7 @@ internal static class LuaScripts
     public static readonly RedisScript Positions = new("positions.lua", Load("positions.lua", withPrelude: false));
     public static readonly RedisScript WriteState = new("write-state.lua", Load("write-state.lua"));
     public static readonly RedisScript Reset = new("reset.lua", Load("reset.lua"));
+    public static readonly RedisScript ScheduleEvent = new("schedule-event.lua", Load("schedule-event.lua", withPrelude: false));
     public static readonly RedisScript Limit = new("limit.lua", Load("limit.lua", withPrelude: false));
 
     /// <summary>A script as Redis runs it: the shared library, then the script with its own KEYS/ARGV header.</summary>

@@ -38,6 +38,7 @@ internal sealed class RedisKeys
         GoneReasons = _prefix + "gone:why";
         Revoked = _prefix + "revoked";
         Departed = _prefix + "departed";
+        Schedule = _prefix + "schedule";
         Notify = RedisChannel.Sharded(_prefix + "notify");
         _usedCodePrefix = _prefix + "code:";
         _ratePrefix = _prefix + "rate:";
@@ -115,6 +116,12 @@ internal sealed class RedisKeys
     /// (<see cref="Queue.PositionBook"/>); counted in the state's <see cref="Protocol.RoomStateFields.Departed"/>.
     /// </summary>
     public RedisKey Departed { get; }
+
+    /// <summary>
+    /// Hash: the room's scheduled sale (<see cref="Scheduling.ScheduledEvent"/>: name, pre-queue and start times, order),
+    /// its secret seed and public commitment, and after the draw its state, participants and digest.
+    /// </summary>
+    public RedisKey Schedule { get; }
 
     /// <summary>
     /// Sharded Pub/Sub channel (SPUBLISH / SSUBSCRIBE, Redis 7.0+) for admission batches and state changes. It carries the
