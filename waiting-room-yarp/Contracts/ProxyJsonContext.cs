@@ -7,6 +7,8 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 [JsonSerializable(typeof(TicketStatusResponse))]
 [JsonSerializable(typeof(RoomView[]))]
 [JsonSerializable(typeof(ModeChange))]
+[JsonSerializable(typeof(EventRequest))]
+[JsonSerializable(typeof(EventView))]
 [JsonSerializable(typeof(TrafficView))]
 [JsonSerializable(typeof(YarpWaitingRoom.Queue.RoomResetResult[]))]
 internal sealed partial class ProxyJsonContext : JsonSerializerContext;

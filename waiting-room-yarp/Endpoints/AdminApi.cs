@@ -40,6 +40,7 @@ internal static partial class AdminApi
         admin.MapGet("/traffic", GetTrafficAsync);
         admin.MapPost("/rooms/{room}/reset", ResetRoomAsync);
         admin.MapPost("/reset", ResetRoomsAsync);
+        EventApi.Map(admin);
         // Anything else under the prefix (another path, method or content type) lands here, behind the same guard,
         // rather than on routing's own 404/405/415 answers, which would answer without the key.
         admin.Map("/{**rest}", NoSuchEndpoint);
@@ -149,7 +150,7 @@ internal static partial class AdminApi
         return result;
     }
 
-    private static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
+    internal static ProblemHttpResult RoomNotFound(string room) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Room not found", detail: $"There is no room '{room}'.",
         type: ProblemTypes.RoomNotFound);
 

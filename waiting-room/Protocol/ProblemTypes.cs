@@ -24,4 +24,7 @@ internal static class ProblemTypes
     public const string HubDraining = Prefix + "hub-draining";
     public const string OriginNotAllowed = Prefix + "origin-not-allowed";
     public const string TooManySockets = Prefix + "too-many-sockets";
+    public const string InvalidEvent = Prefix + "invalid-event";
+    public const string EventNotFound = Prefix + "event-not-found";
+    public const string EventFixed = Prefix + "event-fixed";
 }

@@ -2,7 +2,8 @@ namespace YarpWaitingRoom.Scheduling;
 
 /// <summary>
 /// A scheduled sale of one room: a pre-queue that opens at <see cref="PrequeueOpensAt"/> and the draw at
-/// <see cref="StartsAt"/>. Built from an admin request by <see cref="TryCreate"/>, which names the field it refuses.
+/// <see cref="StartsAt"/>. Built from an admin request by <see cref="TryCreate"/>, which names the field it refuses and
+/// keeps the times in UTC to the millisecond.
 /// </summary>
 internal sealed record ScheduledEvent(string Name, DateTimeOffset PrequeueOpensAt, DateTimeOffset StartsAt, DrawOrder Order)
 {
@@ -26,9 +27,12 @@ internal sealed record ScheduledEvent(string Name, DateTimeOffset PrequeueOpensA
             return false;
         }
 
-        scheduled = new ScheduledEvent(name!, prequeueOpensAt!.Value, startsAt!.Value, drawOrder);
+        scheduled = new ScheduledEvent(name!, Stored(prequeueOpensAt!.Value), Stored(startsAt!.Value), drawOrder);
         return true;
     }
+
+    /// <summary>A time as the event keeps it: UTC, whole milliseconds (what Redis stores and every document shows).</summary>
+    private static DateTimeOffset Stored(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 
     /// <summary>Where the event stands at <paramref name="now"/> by its times alone (whether it was drawn is Redis').</summary>
     public EventPhase PhaseAt(DateTimeOffset now, bool drawn) =>

@@ -1,0 +1,143 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using StackExchange.Redis;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Scheduling;
+using YarpWaitingRoom.Yarp.Contracts;
+using YarpWaitingRoom.Yarp.Rooms;
+
+namespace YarpWaitingRoom.Yarp.Endpoints;
+
+/// <summary>
+/// A room's scheduled sale under the admin API: <c>PUT</c> schedules or replaces it, <c>DELETE</c> cancels it (both only
+/// until its pre-queue opens: <c>409</c> after), <c>GET</c> shows it. Mapped inside <see cref="AdminApi"/>'s guarded group.
+/// </summary>
+internal static class EventApi
+{
+    public static void Map(RouteGroupBuilder admin)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        admin.MapPut("/rooms/{room}/event", ScheduleAsync);
+        admin.MapGet("/rooms/{room}/event", GetAsync);
+        admin.MapDelete("/rooms/{room}/event", CancelAsync);
+    }
+
+    public static async Task<Results<Ok<EventView>, ProblemHttpResult>> ScheduleAsync(
+        string room, EventRequest request, RoomRegistry rooms, IConnectionMultiplexer redis, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!rooms.TryGet(room, out var target))
+        {
+            return AdminApi.RoomNotFound(room);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        if (!TryTime(request.PrequeueOpensAt, out var opens))
+        {
+            return Invalid("prequeueOpensAt", "give an ISO 8601 time with an offset or Z");
+        }
+
+        if (!TryTime(request.StartsAt, out var starts))
+        {
+            return Invalid("startsAt", "give an ISO 8601 time with an offset or Z");
+        }
+
+        if (!ScheduledEvent.TryCreate(request.Name, opens, starts, request.Order, now, out var scheduled, out var field, out var problem))
+        {
+            return Invalid(field!, problem!);
+        }
+
+        var (outcome, stored) = await Store(target, redis, timeProvider).ScheduleAsync(scheduled!);
+        return outcome == ScheduleOutcome.Scheduled ? TypedResults.Ok(View(stored!, now)) : Fixed(room);
+    }
+
+    public static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetAsync(
+        string room, RoomRegistry rooms, IConnectionMultiplexer redis, TimeProvider timeProvider)
+    {
+        if (!rooms.TryGet(room, out var target))
+        {
+            return AdminApi.RoomNotFound(room);
+        }
+
+        var stored = await Store(target, redis, timeProvider).GetAsync();
+        return stored is null ? NotScheduled(room) : TypedResults.Ok(View(stored, timeProvider.GetUtcNow()));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(
+        string room, RoomRegistry rooms, IConnectionMultiplexer redis, TimeProvider timeProvider)
+    {
+        if (!rooms.TryGet(room, out var target))
+        {
+            return AdminApi.RoomNotFound(room);
+        }
+
+        return await Store(target, redis, timeProvider).CancelAsync() switch
+        {
+            ScheduleOutcome.Cancelled => TypedResults.NoContent(),
+            ScheduleOutcome.NotFound => NotScheduled(room),
+            _ => Fixed(room),
+        };
+    }
+
+    /// <summary>The document of a stored event at <paramref name="now"/>: the seed only once drawn.</summary>
+    public static EventView View(StoredEvent stored, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var scheduled = stored.Event;
+        return new EventView(
+            scheduled.Name,
+            scheduled.PrequeueOpensAt,
+            scheduled.StartsAt,
+            scheduled.Order.ToString(),
+            scheduled.PhaseAt(now, stored.IsDrawn).ToString().ToLowerInvariant(),
+            stored.Commitment,
+            stored.IsDrawn ? stored.Seed : null,
+            stored.Participants,
+            stored.Digest,
+            stored.DrawnAt);
+    }
+
+    private static EventStore Store(Room room, IConnectionMultiplexer redis, TimeProvider timeProvider) =>
+        new(redis, room.Queue.Keys, timeProvider);
+
+    /// <summary>ISO 8601 with an explicit offset or <c>Z</c>: a time without one would be read in the server's zone.</summary>
+    private static bool TryTime(string? text, out DateTimeOffset? time)
+    {
+        time = null;
+        if (text is null)
+        {
+            return true; // absent: ScheduledEvent names the missing field
+        }
+
+        var hasOffset = text.EndsWith('Z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        if (!hasOffset || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            return false;
+        }
+
+        time = parsed;
+        return true;
+    }
+
+    private static ProblemHttpResult Invalid(string field, string problem) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "Invalid event",
+            detail: $"'{field}': {problem}.",
+            type: ProblemTypes.InvalidEvent,
+            extensions: new Dictionary<string, object?> { ["field"] = field });
+
+    private static ProblemHttpResult NotScheduled(string room) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "No event scheduled",
+            detail: $"Room '{room}' has no scheduled event.",
+            type: ProblemTypes.EventNotFound);
+
+    private static ProblemHttpResult Fixed(string room) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Event fixed",
+            detail: $"The pre-queue of room '{room}''s event has opened: it can no longer be replaced or cancelled.",
+            type: ProblemTypes.EventFixed);
+}
