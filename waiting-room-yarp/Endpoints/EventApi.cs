@@ -10,7 +10,8 @@ namespace YarpWaitingRoom.Yarp.Endpoints;
 
 /// <summary>
 /// A room's scheduled sale under the admin API: <c>PUT</c> schedules or replaces it, <c>DELETE</c> cancels it (both only
-/// until its pre-queue opens: <c>409</c> after), <c>GET</c> shows it. Mapped inside <see cref="AdminApi"/>'s guarded group.
+/// until its pre-queue opens: <c>409</c> after), <c>GET</c> shows it. Mapped inside <see cref="AdminApi"/>'s guarded group;
+/// <see cref="GetAsync"/> also serves the public document (<see cref="WaitingRoomApi"/>): it shows nothing secret.
 /// </summary>
 internal static class EventApi
 {

@@ -22,6 +22,8 @@ internal static partial class WaitingRoomApi
         api.WrapRequestDelegates(endpoint => guard.Wrap(endpoint, EndpointGuard.Kind.Visitor));
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
         api.MapGet("/enter/{room}", EnterAsync);
+        // The sale's public document (no key): what anyone needs to check the draw; the seed only once drawn.
+        api.MapGet("/rooms/{room}/event", EventApi.GetAsync);
     }
 
     /// <summary>Who delivered an admission whose link went out in a ticket-status answer (the delivery marker's value).</summary>

@@ -124,4 +124,29 @@ public sealed class EventApiTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal("fixed", current.GetProperty("name").GetString());
         Assert.Equal("prequeue", current.GetProperty("state").GetString());
     }
+
+    [Fact]
+    public async Task PublicGet_NeedsNoKey_ShowsTheAdminsDocument_WithoutTheSeed_And404WhenNoneIsScheduled()
+    {
+        var room = RoomName();
+        await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, room);
+        using var admin = AdminClient(app);
+        using var visitor = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        using (var none = await visitor.GetAsync($"/_wr/rooms/{room}/event", Cancellation))
+        {
+            AssertStatus(HttpStatusCode.NotFound, none);
+        }
+
+        var starts = DateTimeOffset.UtcNow.AddHours(1);
+        using var put = await admin.PutAsJsonAsync($"/_wr/admin/rooms/{room}/event", new { name = "public", prequeueOpensAt = Iso(starts), startsAt = Iso(starts), order = "Fifo" }, Cancellation);
+        using var get = await visitor.GetAsync($"/_wr/rooms/{room}/event", Cancellation);
+
+        AssertStatus(HttpStatusCode.OK, get);
+        var document = await get.JsonAsync();
+        Assert.Equal((await put.JsonAsync()).ToString(), document.ToString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, document.GetProperty("seed").ValueKind);
+        var seed = (string?)await app.Redis().HashGetAsync(app.Keys().Schedule, "seed");
+        Assert.NotNull(seed);
+        Assert.DoesNotContain(seed, await get.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+    }
 }
