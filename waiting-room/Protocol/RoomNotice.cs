@@ -9,6 +9,7 @@ namespace YarpWaitingRoom.Protocol;
 /// <item><term><c>freed|&lt;ms&gt;|&lt;n&gt;</c></term><description>n active slots freed</description></item>
 /// <item><term><c>revoked|&lt;ms&gt;|t1,t2,…</c></term><description>admissions that ended (their cookies stop admitting)</description></item>
 /// <item><term><c>state|&lt;version&gt;</c></term><description>the state hash changed</description></item>
+/// <item><term><c>sale|&lt;ms&gt;</c></term><description>the room's scheduled sale changed (scheduled, cancelled, drawn)</description></item>
 /// </list>
 /// The Lua scripts write it with the library's <c>notice(kind, number, payload)</c>; this type is its one formatter on the
 /// .NET side and its one parser, used by proxies and hubs alike. <see cref="TryParse"/> refuses anything else (an unknown
@@ -29,7 +30,7 @@ internal sealed class RoomNotice
 
     public RoomNoticeKind Kind { get; }
 
-    /// <summary>When it happened (ms since the Unix epoch) for admitted, freed and revoked; the state's version for state.</summary>
+    /// <summary>When it happened (ms since the Unix epoch) for admitted, freed, revoked and sale; the state's version for state.</summary>
     public long Number { get; }
 
     /// <summary>The tickets of an admitted or revoked notice (never empty for those); empty otherwise.</summary>
@@ -50,13 +51,15 @@ internal sealed class RoomNotice
 
     public static RoomNotice State(long version) => new(RoomNoticeKind.State, version, [], 0);
 
+    public static RoomNotice Sale(long atMs) => new(RoomNoticeKind.Sale, atMs, [], 0);
+
     /// <summary>The wire form, exactly as the scripts publish it.</summary>
     public string Format()
     {
         var head = KindName(Kind) + Separator + Number.ToString(CultureInfo.InvariantCulture);
         return Kind switch
         {
-            RoomNoticeKind.State => head,
+            RoomNoticeKind.State or RoomNoticeKind.Sale => head,
             RoomNoticeKind.Freed => head + Separator + Count.ToString(CultureInfo.InvariantCulture),
             _ => head + Separator + string.Join(ListSeparator, Tickets),
         };
@@ -64,7 +67,7 @@ internal sealed class RoomNotice
 
     public override string ToString() => Format();
 
-    /// <summary>Reads a notify message; false for anything that is not one of the four well-formed kinds.</summary>
+    /// <summary>Reads a notify message; false for anything that is not one of the five well-formed kinds.</summary>
     public static bool TryParse(string? message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RoomNotice? notice)
     {
         notice = null;
@@ -88,9 +91,9 @@ internal sealed class RoomNotice
             return false;
         }
 
-        if (kind == RoomNoticeKind.State)
+        if (kind is RoomNoticeKind.State or RoomNoticeKind.Sale)
         {
-            notice = second < 0 ? State(number) : null;
+            notice = second < 0 ? new RoomNotice(kind, number, [], 0) : null;
             return notice is not null;
         }
 
@@ -146,6 +149,7 @@ internal sealed class RoomNotice
         RoomNoticeKind.Freed => "freed",
         RoomNoticeKind.Revoked => "revoked",
         RoomNoticeKind.State => "state",
+        RoomNoticeKind.Sale => "sale",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -155,6 +159,7 @@ internal sealed class RoomNotice
         "freed" => RoomNoticeKind.Freed,
         "revoked" => RoomNoticeKind.Revoked,
         "state" => RoomNoticeKind.State,
+        "sale" => RoomNoticeKind.Sale,
         _ => null,
     };
 }

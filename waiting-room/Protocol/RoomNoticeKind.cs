@@ -14,4 +14,10 @@ internal enum RoomNoticeKind
 
     /// <summary><c>state|&lt;version&gt;</c>: the room's state hash changed (write-state.lua, a reset); re-read it.</summary>
     State,
+
+    /// <summary>
+    /// <c>sale|&lt;ms&gt;</c>: the room's scheduled sale changed (scheduled, replaced, cancelled, drawn: schedule-event.lua,
+    /// draw-swap.lua); re-read it. After a draw the hubs place their pre-queue sessions and push every place at once.
+    /// </summary>
+    Sale,
 }

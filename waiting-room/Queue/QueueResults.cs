@@ -2,10 +2,11 @@ namespace YarpWaitingRoom.Queue;
 
 /// <summary>The outcome of a join.</summary>
 /// <param name="Ticket">The visitor's ticket (the same one on every join while it lives).</param>
-/// <param name="State">Waiting, or Active when admitted directly (or already admitted).</param>
-/// <param name="Position">1-based place in the queue while waiting; 0 when active.</param>
-/// <param name="IsNew">Whether this join created the ticket.</param>
-internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew);
+/// <param name="State">Waiting, Active when admitted directly (or already admitted), or Prequeue while a sale's pre-queue is open.</param>
+/// <param name="Position">1-based place in the queue while waiting; 0 when active or in the pre-queue.</param>
+/// <param name="IsNew">Whether this join created the ticket (or the pre-queue place).</param>
+/// <param name="Receipt">In the pre-queue: the participant's receipt (<see cref="Scheduling.Receipts"/>), else null.</param>
+internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew, string? Receipt = null);
 
 /// <summary>The outcome of one admission batch.</summary>
 /// <param name="Admitted">Visitors moved from waiting to active.</param>
@@ -29,7 +30,10 @@ internal readonly record struct ReapResult(int Reaped, int FreedActive);
 /// <param name="Position">1-based place while waiting, else 0.</param>
 /// <param name="Reason">Why it is gone (when <paramref name="State"/> is Gone and the room recorded it).</param>
 /// <param name="Sequence">Its place in the order while waiting (the waiting score: what <see cref="PositionBook"/> computes places from), else 0.</param>
-internal readonly record struct TicketStatus(TicketState State, long Position, GoneReason Reason = GoneReason.Unknown, long Sequence = 0);
+/// <param name="Receipt">In the pre-queue: the participant's receipt, else null.</param>
+/// <param name="Placed">For a pre-queue ticket the draw has placed: the ticket of that place (what the rest is about), else null.</param>
+internal readonly record struct TicketStatus(
+    TicketState State, long Position, GoneReason Reason = GoneReason.Unknown, long Sequence = 0, string? Receipt = null, string? Placed = null);
 
 internal enum RedeemResult
 {

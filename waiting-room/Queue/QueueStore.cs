@@ -73,9 +73,9 @@ internal sealed class QueueStore
         _policy = policy ?? RedisCallPolicy.PassThrough;
         Options = options;
         Keys = new RedisKeys(room);
-        _joinKeys = [Keys.Visitors, Keys.Joined, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen];
-        _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.ActiveSeen];
-        _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons];
+        _joinKeys = [Keys.Visitors, Keys.Joined, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen];
+        _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors];
+        _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors];
         _channel = Keys.Notify.ToString();
         RevokedFor = options.SessionDuration + RevocationMargin;
         GoneRetention = RevokedFor > MinGoneRetention ? RevokedFor : MinGoneRetention;
@@ -113,12 +113,19 @@ internal sealed class QueueStore
             Db,
             _joinKeys,
             [visitor, TicketIds.New(), now, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds]))!;
-        return new JoinResult(
-            (string)result[0]!,
-            (string)result[1]! == "active" ? TicketState.Active : TicketState.Waiting,
-            (long)result[2],
-            (long)result[3] == 1);
+        var state = (string)result[1]! switch
+        {
+            "active" => TicketState.Active,
+            "prequeue" => TicketState.Prequeue,
+            _ => TicketState.Waiting,
+        };
+        return state == TicketState.Prequeue
+            ? new JoinResult((string)result[0]!, state, 0, (long)result[3] == 1, ReceiptOf((string)result[4]!, (long)result[2]))
+            : new JoinResult((string)result[0]!, state, (long)result[2], (long)result[3] == 1);
     });
+
+    /// <summary>The receipt of pre-queue arrival <paramref name="arrival"/> under the sale's receipt key.</summary>
+    private static string ReceiptOf(string receiptKey, long arrival) => Scheduling.Receipts.Of(Scheduling.Receipts.ParseKey(receiptKey), arrival);
 
     /// <summary>
     /// Admits the next batch under the caller's lock grant <paramref name="fence"/> (from <see cref="NextFenceAsync"/>):
@@ -129,7 +136,7 @@ internal sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await LuaScripts.Admit.EvaluateAsync(
             Db,
-            [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed],
+            [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed, Keys.Schedule],
             [
                 now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
@@ -186,7 +193,7 @@ internal sealed class QueueStore
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
         var result = (RedisResult[])(await LuaScripts.Reap.EvaluateAsync(
             Db,
-            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.ActiveSeen, Keys.State, Keys.Departed],
+            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.ActiveSeen, Keys.State, Keys.Departed, Keys.Schedule, Keys.Prequeue],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
     }, BatchCallTimeout);
@@ -325,14 +332,18 @@ internal sealed class QueueStore
         for (var c = 0; c < calls.Length; c++)
         {
             var reply = (RedisResult[])(await calls[c])!;
-            for (var i = 0; i < reply.Length / 3; i++)
+            var receiptKeyText = (string?)reply[^1];
+            var receiptKey = string.IsNullOrEmpty(receiptKeyText) ? null : Scheduling.Receipts.ParseKey(receiptKeyText);
+            for (var i = 0; i < reply.Length / 4; i++)
             {
-                statuses[(c * chunkSize) + i] = (long)reply[3 * i] switch
+                var placed = (string?)reply[(4 * i) + 3];
+                statuses[(c * chunkSize) + i] = (long)reply[4 * i] switch
                 {
-                    1 => new TicketStatus(TicketState.Waiting, (long)reply[(3 * i) + 1], Sequence: (long)reply[(3 * i) + 2]),
+                    1 => new TicketStatus(TicketState.Waiting, (long)reply[(4 * i) + 1], Sequence: (long)reply[(4 * i) + 2]),
                     2 => new TicketStatus(TicketState.Active, 0),
-                    _ => new TicketStatus(TicketState.Gone, 0, ParseGoneReason((string?)reply[(3 * i) + 1])),
-                };
+                    3 => new TicketStatus(TicketState.Prequeue, 0, Receipt: Scheduling.Receipts.Of(receiptKey!, (long)reply[(4 * i) + 1])),
+                    _ => new TicketStatus(TicketState.Gone, 0, ParseGoneReason((string?)reply[(4 * i) + 1])),
+                } with { Placed = string.IsNullOrEmpty(placed) ? null : placed };
             }
         }
 
@@ -350,7 +361,7 @@ internal sealed class QueueStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEvents);
         var reply = (RedisResult[])(await LuaScripts.Positions.EvaluateAsync(
             Db,
-            [Keys.Waiting, Keys.Sequence, Keys.Events, Keys.Departed, Keys.State],
+            [Keys.Waiting, Keys.Sequence, Keys.Events, Keys.Departed, Keys.State, Keys.Schedule],
             [afterEventId ?? string.Empty, maxEvents, probeTicket ?? string.Empty]))!;
         var items = (RedisResult[])reply[5]!;
         long[] departed = [];
@@ -501,7 +512,7 @@ internal sealed class QueueStore
 
     /// <summary>
     /// Empties the room between rehearsals: queue, sessions, visitors, tickets, switch state and mode, rates, stats,
-    /// markers and departure logs; keeps the event stream, the lock keys and the admission fencing; then announces the
+    /// markers, departure logs and the scheduled sale; keeps the event stream, the lock keys and the admission fencing; then announces the
     /// new state on the room's channel so every instance re-reads it at once (<see cref="RoomReset"/>).
     /// </summary>
     public Task<RoomResetResult> ResetAsync(CancellationToken cancellationToken = default) =>

@@ -25,7 +25,10 @@ internal static class RoomReset
         var itemKeys = await UnlinkItemKeysAsync(redis, policy, db, keys, cancellationToken);
         var result = (RedisResult[])(await policy.RunAsync(() => LuaScripts.Reset.EvaluateAsync(
             db,
-            [keys.State, keys.Departed, keys.Waiting, keys.Active, keys.Seen, keys.Joined, keys.Visitors, keys.Gone, keys.GoneReasons, keys.Revoked, keys.ActiveSeen],
+            [
+                keys.State, keys.Departed, keys.Waiting, keys.Active, keys.Seen, keys.Joined, keys.Visitors, keys.Gone, keys.GoneReasons, keys.Revoked, keys.ActiveSeen,
+                keys.Schedule, keys.Prequeue, keys.PrequeueFrozen, keys.Participants,
+            ],
             [keys.Notify.ToString()])))!;
         return new RoomResetResult(keys.Room, (long)result[0], (long)result[1], (long)result[2] + itemKeys, (long)result[3]);
     }

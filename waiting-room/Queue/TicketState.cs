@@ -9,4 +9,7 @@ internal enum TicketState
     Waiting = 1,
 
     Active = 2,
+
+    /// <summary>In a scheduled sale's pre-queue (frozen or not): no position until the draw.</summary>
+    Prequeue = 3,
 }

@@ -19,15 +19,17 @@ internal static class LuaScripts
     public static readonly RedisScript Join = new("join.lua", Load("join.lua"));
     public static readonly RedisScript Admit = new("admit.lua", Load("admit.lua"));
     public static readonly RedisScript Reap = new("reap.lua", Load("reap.lua"));
-    public static readonly RedisScript Touch = new("touch.lua", Load("touch.lua", withPrelude: false));
+    public static readonly RedisScript Touch = new("touch.lua", Load("touch.lua"));
     public static readonly RedisScript EndSession = new("end-session.lua", Load("end-session.lua"));
     public static readonly RedisScript Redeem = new("redeem.lua", Load("redeem.lua", withPrelude: false));
     public static readonly RedisScript Deliver = new("deliver.lua", Load("deliver.lua", withPrelude: false));
-    public static readonly RedisScript Status = new("status.lua", Load("status.lua", withPrelude: false));
+    public static readonly RedisScript Status = new("status.lua", Load("status.lua"));
     public static readonly RedisScript Positions = new("positions.lua", Load("positions.lua", withPrelude: false));
     public static readonly RedisScript WriteState = new("write-state.lua", Load("write-state.lua"));
     public static readonly RedisScript Reset = new("reset.lua", Load("reset.lua"));
-    public static readonly RedisScript ScheduleEvent = new("schedule-event.lua", Load("schedule-event.lua", withPrelude: false));
+    public static readonly RedisScript ScheduleEvent = new("schedule-event.lua", Load("schedule-event.lua"));
+    public static readonly RedisScript DrawFreeze = new("draw-freeze.lua", Load("draw-freeze.lua"));
+    public static readonly RedisScript DrawSwap = new("draw-swap.lua", Load("draw-swap.lua"));
     public static readonly RedisScript Limit = new("limit.lua", Load("limit.lua", withPrelude: false));
 
     /// <summary>A script as Redis runs it: the shared library, then the script with its own KEYS/ARGV header.</summary>

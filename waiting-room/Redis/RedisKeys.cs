@@ -14,6 +14,7 @@ internal sealed class RedisKeys
     private readonly string _ratePrefix;
     private readonly string _statsPrefix;
     private readonly string _noticePrefix;
+    private readonly string _drawingPrefix;
 
     public RedisKeys(string room)
     {
@@ -39,12 +40,16 @@ internal sealed class RedisKeys
         Revoked = _prefix + "revoked";
         Departed = _prefix + "departed";
         Schedule = _prefix + "schedule";
+        Prequeue = _prefix + "prequeue";
+        PrequeueFrozen = _prefix + "prequeue:frozen";
+        Participants = _prefix + "participants";
         Notify = RedisChannel.Sharded(_prefix + "notify");
         _usedCodePrefix = _prefix + "code:";
         _ratePrefix = _prefix + "rate:";
         _statsPrefix = _prefix + "stats:";
         _noticePrefix = _prefix + "notices:";
-        ItemKeyPrefixes = [_usedCodePrefix, _noticePrefix, _ratePrefix, _statsPrefix];
+        _drawingPrefix = _prefix + "drawing:";
+        ItemKeyPrefixes = [_usedCodePrefix, _noticePrefix, _ratePrefix, _statsPrefix, _drawingPrefix];
         ScanPattern = GlobEscape(_prefix) + "*";
     }
 
@@ -124,6 +129,26 @@ internal sealed class RedisKeys
     public RedisKey Schedule { get; }
 
     /// <summary>
+    /// Sorted set visitor → arrival number, while a sale's pre-queue is open: who takes part in the draw. The arrival
+    /// number comes from the schedule's <c>arrivals</c> counter; the participant's receipt is made from it
+    /// (<see cref="Scheduling.Receipts"/>). A participant's heartbeat is kept in <see cref="Seen"/> under its pre-queue
+    /// ticket <c>&lt;visitor&gt;.p</c>.
+    /// </summary>
+    public RedisKey Prequeue { get; }
+
+    /// <summary>The pre-queue as frozen at the start (renamed from <see cref="Prequeue"/>): what the draw orders. Gone once drawn.</summary>
+    public RedisKey PrequeueFrozen { get; }
+
+    /// <summary>List of the drawn participants' receipts in drawn order (position = index + 1): the published draw.</summary>
+    public RedisKey Participants { get; }
+
+    /// <summary>Sorted set visitor → sequence: a draw's order staged in chunks by the drawer of lock grant <paramref name="fence"/>, with a TTL until it is swapped in.</summary>
+    public RedisKey DrawingPlaces(long fence) => _drawingPrefix + fence.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":places";
+
+    /// <summary>List of receipts in drawn order, staged beside <see cref="DrawingPlaces"/>; renamed to <see cref="Participants"/> by the swap.</summary>
+    public RedisKey DrawingOrder(long fence) => _drawingPrefix + fence.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":order";
+
+    /// <summary>
     /// Sharded Pub/Sub channel (SPUBLISH / SSUBSCRIBE, Redis 7.0+) for admission batches and state changes. It carries the
     /// room's hash tag, so in Redis Cluster a message stays on the shard that owns the room instead of being broadcast to
     /// every node, and the scripts that publish it stay within their slot; on a single Redis it works like plain Pub/Sub.
@@ -148,7 +173,8 @@ internal sealed class RedisKeys
     public RedisKey Notices(long claimWindow) => _noticePrefix + claimWindow.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The prefixes of the room's keys made per item (entry-code and notice markers, per-second rates, per-minute stats):
+    /// The prefixes of the room's keys made per item (entry-code and notice markers, per-second rates, per-minute stats,
+    /// a draw's staging):
     /// no script knows them in advance, so a reset finds them by SCAN (<see cref="ScanPattern"/>). Lock keys are not among them.
     /// </summary>
     public IReadOnlyList<string> ItemKeyPrefixes { get; }

@@ -21,6 +21,8 @@ internal sealed class EventStore
     private const string DrawnAtField = "drawnAt";
     private const string ParticipantsField = "participants";
     private const string DigestField = "digest";
+    private const string ReceiptKeyField = "receiptKey";
+    private const string DrawMsField = "drawMs";
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
@@ -38,31 +40,37 @@ internal sealed class EventStore
 
     private IDatabase Db => _redis.GetDatabase();
 
-    /// <summary>Stores <paramref name="scheduled"/> with a fresh seed, unless the current event's pre-queue has opened.</summary>
+    private RedisKey[] ScheduleKeys => [_keys.Schedule, _keys.Prequeue, _keys.PrequeueFrozen, _keys.Participants];
+
+    /// <summary>
+    /// Stores <paramref name="scheduled"/> with a fresh seed and receipt key, unless the current event's pre-queue has
+    /// opened and it is not drawn yet; every proxy and hub hears of it at once (<c>sale</c> notice).
+    /// </summary>
     public async Task<(ScheduleOutcome Outcome, StoredEvent? Stored)> ScheduleAsync(ScheduledEvent scheduled)
     {
         ArgumentNullException.ThrowIfNull(scheduled);
         var seed = LotteryDraw.NewSeed();
-        var stored = new StoredEvent(scheduled, seed, LotteryDraw.Commitment(seed), null, null, null);
+        var stored = new StoredEvent(scheduled, seed, LotteryDraw.Commitment(seed), null, null, null, null);
         var result = (int)await LuaScripts.ScheduleEvent.EvaluateAsync(
             Db,
-            [_keys.Schedule],
+            ScheduleKeys,
             [
-                NowMs, "set",
+                NowMs, "set", _keys.Notify.ToString(),
                 NameField, scheduled.Name,
                 OpensField, scheduled.PrequeueOpensAt.ToUnixTimeMilliseconds(),
                 StartsField, scheduled.StartsAt.ToUnixTimeMilliseconds(),
                 OrderField, scheduled.Order.ToString(),
                 SeedField, stored.Seed,
                 CommitmentField, stored.Commitment,
+                ReceiptKeyField, Receipts.NewKey(),
             ]);
         return result == 1 ? (ScheduleOutcome.Scheduled, stored) : (ScheduleOutcome.Conflict, null);
     }
 
-    /// <summary>Removes the event, unless its pre-queue has opened.</summary>
+    /// <summary>Removes the event (and a past draw's published order), unless its pre-queue has opened and it is not drawn yet.</summary>
     public async Task<ScheduleOutcome> CancelAsync()
     {
-        var result = (int)await LuaScripts.ScheduleEvent.EvaluateAsync(Db, [_keys.Schedule], [NowMs, "cancel"]);
+        var result = (int)await LuaScripts.ScheduleEvent.EvaluateAsync(Db, ScheduleKeys, [NowMs, "cancel", _keys.Notify.ToString()]);
         return result switch
         {
             1 => ScheduleOutcome.Cancelled,
@@ -88,7 +96,8 @@ internal sealed class EventStore
             fields[CommitmentField],
             fields.TryGetValue(DrawnAtField, out var drawnAt) ? Time(drawnAt) : null,
             fields.TryGetValue(ParticipantsField, out var participants) ? long.Parse(participants, CultureInfo.InvariantCulture) : null,
-            fields.GetValueOrDefault(DigestField));
+            fields.GetValueOrDefault(DigestField),
+            fields.TryGetValue(DrawMsField, out var drawMs) ? long.Parse(drawMs, CultureInfo.InvariantCulture) : null);
     }
 
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();

@@ -80,6 +80,93 @@ internal static class LotteryDraw
         return [.. drawn.Select(d => d.Receipt)];
     }
 
+    /// <summary>
+    /// The draw of many participants at once, by the same rule as <see cref="Order"/>, from their receipt numbers
+    /// (<see cref="Receipts.Number"/>; receipts sort as their numbers do, so the digest needs no string sort). Returns the
+    /// digest and the participants' indices in drawn order. The keys are hashed on every core; the order is sorted by
+    /// each key's first 8 bytes, and runs that share them (a chance of about 1 in 10^7 among a million) by the whole key.
+    /// </summary>
+    public static (string Digest, int[] Order) Draw(string seed, ReadOnlySpan<ulong> receiptNumbers)
+    {
+        CheckSeed(seed);
+        var count = receiptNumbers.Length;
+        var sorted = receiptNumbers.ToArray();
+        Array.Sort(sorted);
+        var digest = DigestOfSorted(sorted);
+        var prefix = Encoding.UTF8.GetBytes(seed + ":" + digest + ":");
+        var keys = new byte[count * HashBytes];
+        var numbers = receiptNumbers.ToArray();
+        Parallel.For(0, (count + 4095) / 4096, block =>
+        {
+            Span<byte> input = stackalloc byte[prefix.Length + Receipts.Length];
+            prefix.CopyTo(input);
+            var end = Math.Min(count, (block + 1) * 4096);
+            for (var i = block * 4096; i < end; i++)
+            {
+                Receipts.Write(numbers[i], input[prefix.Length..]);
+                SHA256.HashData(input, keys.AsSpan(i * HashBytes, HashBytes));
+            }
+        });
+
+        var heads = new ulong[count];
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            heads[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(keys.AsSpan(i * HashBytes));
+            order[i] = i;
+        }
+
+        Array.Sort(heads, order);
+        for (var start = 0; start < count;)
+        {
+            var end = start + 1;
+            while (end < count && heads[end] == heads[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start, Comparer<int>.Create((a, b) =>
+                {
+                    var byKey = keys.AsSpan(a * HashBytes, HashBytes).SequenceCompareTo(keys.AsSpan(b * HashBytes, HashBytes));
+                    return byKey != 0 ? byKey : numbers[a].CompareTo(numbers[b]);
+                }));
+            }
+
+            start = end;
+        }
+
+        return (digest, order);
+    }
+
+    /// <summary>The digest of receipts given as their numbers, ascending (the receipts' ordinal order).</summary>
+    public static string DigestOfSorted(ReadOnlySpan<ulong> sortedNumbers)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        const int PerAppend = 4096;
+        var buffer = new byte[PerAppend * (Receipts.Length + 1)];
+        for (var start = 0; start < sortedNumbers.Length; start += PerAppend)
+        {
+            var length = 0;
+            var end = Math.Min(sortedNumbers.Length, start + PerAppend);
+            for (var i = start; i < end; i++)
+            {
+                if (i > 0)
+                {
+                    buffer[length++] = (byte)'\n';
+                }
+
+                Receipts.Write(sortedNumbers[i], buffer.AsSpan(length, Receipts.Length));
+                length += Receipts.Length;
+            }
+
+            hash.AppendData(buffer, 0, length);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     private static byte[] KeyBytes(string seed, string digest, string receipt)
     {
         ArgumentNullException.ThrowIfNull(digest);

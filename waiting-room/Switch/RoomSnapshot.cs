@@ -13,6 +13,7 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="LastAdmissionRun">When the admit script last ran (whether or not it admitted anyone).</param>
 /// <param name="Waiting">Visitors waiting.</param>
 /// <param name="Active">Visitors admitted and not yet gone.</param>
+/// <param name="Sale">The room's scheduled sale; null when none.</param>
 internal sealed record RoomSnapshot(
     long Version,
     RoomMode Mode,
@@ -23,7 +24,8 @@ internal sealed record RoomSnapshot(
     DateTimeOffset? LastAdmittedAt,
     DateTimeOffset? LastAdmissionRun,
     long Waiting,
-    long Active)
+    long Active,
+    Scheduling.SaleView? Sale = null)
 {
     /// <summary>
     /// Seconds until a visitor at <paramref name="position"/> is admitted: the next tick when the free capacity reaches

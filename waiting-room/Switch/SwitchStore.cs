@@ -54,15 +54,16 @@ internal sealed class SwitchStore
 
     private IDatabase Db => _redis.GetDatabase();
 
-    /// <summary>The state hash and the queue sizes, pipelined: one round trip.</summary>
+    /// <summary>The state hash, the queue sizes and the scheduled sale, pipelined: one round trip.</summary>
     public Task<RoomSnapshot> ReadAsync(DateTimeOffset now) => _policy.RunAsync(async () =>
     {
         var batch = Db.CreateBatch();
         var state = batch.HashGetAllAsync(_keys.State);
         var waiting = batch.SortedSetLengthAsync(_keys.Waiting);
         var active = batch.SortedSetLengthAsync(_keys.Active);
+        var sale = batch.HashGetAsync(_keys.Schedule, Scheduling.SaleView.Fields);
         batch.Execute();
-        return Parse(await state, await waiting, await active, now);
+        return Parse(await state, await waiting, await active, now) with { Sale = Scheduling.SaleView.Parse(await sale) };
     });
 
     /// <summary>The edge tier's request totals of <paramref name="count"/> whole seconds ending at <paramref name="lastSecond"/>, newest first.</summary>

@@ -36,6 +36,11 @@ public sealed class RoomResetTests(RedisFixture redis)
         }
 
         await db.HashIncrementAsync(sut.Keys.Rate(_time.GetUtcNow().ToUnixTimeSeconds()), "n");
+        // A scheduled sale, and a draw's staging left by a drawer that died: the sale goes with the queue.
+        var now = _time.GetUtcNow();
+        await new YarpWaitingRoom.Scheduling.EventStore(connection, sut.Keys, _time).ScheduleAsync(
+            new YarpWaitingRoom.Scheduling.ScheduledEvent("Sale", now.AddHours(1), now.AddHours(2), YarpWaitingRoom.Scheduling.DrawOrder.Lottery));
+        await db.SortedSetAddAsync(sut.Keys.DrawingPlaces(7), "v", 1);
         await db.StreamCreateConsumerGroupAsync(sut.Keys.Events, "reservation", "0-0");
         var lockKey = sut.Keys.Lock("admit");
         await db.StringSetAsync(lockKey, "holder");

@@ -13,6 +13,8 @@
 -- ARGV[11] wait-histogram bucket bounds (s), comma-separated, ascending (a last, open bucket is implied)
 -- ARGV[12] the admission interval (ms): the time a first batch is taken to have covered
 -- KEYS[12] departed (zset sequence -> sequence of waiting tickets that left from the middle): those the batch passed go
+-- KEYS[13] schedule (hash: the room's sale): while its draw runs (frozen, not yet drawn) nobody is admitted, as the
+-- participants being drawn stand ahead of everyone who joined after the start
 -- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated), wait buckets "count:sumMs,..." }.
 -- Publishes 'revoked|<ms>|t1,t2,...' for the expired sessions (every proxy refuses their cookies) and
 -- 'admitted|<ms>|t1,t2,...' for the batch.
@@ -50,6 +52,10 @@ local free = tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2])
 local limit = tonumber(ARGV[7])
 if limit > 0 and limit < free then
   free = limit
+end
+local drawing = redis.call('HMGET', KEYS[13], 'frozenAt', 'drawnAt')
+if drawing[1] and not drawing[2] then
+  free = 0
 end
 
 -- 3. Oldest first. ZADD/HSET in chunks: one command per chunk, not per visitor.

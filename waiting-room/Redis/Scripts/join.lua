@@ -7,16 +7,24 @@
 -- KEYS[5] active (zset ticket -> expiry ms)   KEYS[6] seen (zset ticket -> last seen ms)
 -- ARGV[1] visitor id   ARGV[2] random part of a direct admission's ticket   ARGV[3] now (ms)
 -- ARGV[4] '1' when the queue is off (direct admission allowed)   ARGV[5] MaxActive   ARGV[6] expiry of a direct admission (ms)
--- Returns { ticket, state, position, isNew }: state 'waiting' (position = rank + 1) or 'active' (position 0).
--- From prelude.lua (LuaScripts.Load puts it in front): ticket_of.
+-- KEYS[7] schedule (hash: the room's sale)   KEYS[8] pre-queue (zset visitor -> arrival number)   KEYS[9] frozen pre-queue
+-- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
+-- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
+-- receipt is made from with the sale's receipt key, the reply's fifth value; the same on every join until the draw,
+-- whenever the visitor arrived).
+-- The sale's phase is read here, in the join's own atomic step, never taken from a caller's cached view: a join just
+-- after the start finds the pre-queue frozen (or freezes it) and takes a place behind everyone drawn.
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place.
 local visitor = ARGV[1]
 local now = tonumber(ARGV[3])
+local sale = { schedule = KEYS[7], prequeue = KEYS[8], frozen = KEYS[9], seq = KEYS[3] }
+local phase = sale_phase(sale, now)
 
 local waitingSeq = redis.call('ZSCORE', KEYS[4], visitor)
 if waitingSeq then
   local existing = ticket_of(visitor, tonumber(waitingSeq))
   redis.call('ZADD', KEYS[6], now, existing)
-  return { existing, 'waiting', redis.call('ZRANK', KEYS[4], visitor) + 1, 0 }
+  return { existing, 'waiting', waiting_place(KEYS[4], visitor, tonumber(waitingSeq), phase), 0 }
 end
 local admitted = redis.call('HGET', KEYS[1], visitor)
 if admitted then
@@ -27,8 +35,30 @@ if admitted then
   redis.call('HDEL', KEYS[1], visitor)
 end
 
--- Queue off, nobody waiting, capacity left: straight in (strict FIFO is kept: nobody is passed over).
-if ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < tonumber(ARGV[5]) then
+-- The pre-queue holds everyone without a place, whatever the traffic; a participant keeps its arrival number (and so its
+-- receipt) until it is reaped. Once frozen, a participant keeps its pre-queue ticket until the draw places it.
+if phase.phase == 'prequeue' then
+  local pending = visitor .. '.p'
+  local arrival = redis.call('ZSCORE', KEYS[8], visitor)
+  local isNew = 0
+  if not arrival then
+    arrival = redis.call('HINCRBY', KEYS[7], 'arrivals', 1)
+    redis.call('ZADD', KEYS[8], arrival, visitor)
+    isNew = 1
+  end
+  redis.call('ZADD', KEYS[6], now, pending)
+  return { pending, 'prequeue', tonumber(arrival), isNew, redis.call('HGET', KEYS[7], 'receiptKey') }
+end
+if phase.phase == 'drawing' then
+  local arrival = redis.call('ZSCORE', KEYS[9], visitor)
+  if arrival then
+    return { visitor .. '.p', 'prequeue', tonumber(arrival), 0, redis.call('HGET', KEYS[7], 'receiptKey') }
+  end
+end
+
+-- Queue off, nobody waiting, capacity left: straight in (strict FIFO is kept: nobody is passed over; nor is anyone
+-- being drawn).
+if phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < tonumber(ARGV[5]) then
   local ticket = visitor .. '.d' .. ARGV[2]
   redis.call('HSET', KEYS[1], visitor, ticket)
   redis.call('ZADD', KEYS[5], ARGV[6], ticket)
@@ -41,4 +71,4 @@ redis.call('ZADD', KEYS[4], seq, visitor)
 -- The first join of each second marks it (NX: one write per second): admit.lua reads join times from here.
 redis.call('ZADD', KEYS[2], 'NX', seq, string.format('%d', math.floor(now / 1000)))
 redis.call('ZADD', KEYS[6], now, ticket)
-return { ticket, 'waiting', redis.call('ZRANK', KEYS[4], visitor) + 1, 1 }
+return { ticket, 'waiting', waiting_place(KEYS[4], visitor, seq, phase), 1 }

@@ -6,6 +6,7 @@
 -- of departed: it reads it whole once (start over), then only the departures appended to the events stream since.
 -- Read only, atomic: front, the departures and the probe are one moment's view.
 -- KEYS[1] waiting (zset visitor -> seq)   KEYS[2] seq   KEYS[3] events   KEYS[4] departed   KEYS[5] state
+-- KEYS[6] schedule (hash: the room's sale)
 -- ARGV[1] the last events stream id the caller read, or '' to start over   ARGV[2] most stream entries to read
 -- ARGV[3] a waiting ticket whose place the caller checks its computation against, or ''
 -- Returns { front, departed total, last id read, more, probe place, departures }:
@@ -21,6 +22,12 @@ if first[2] then
 else
   front = tonumber(redis.call('GET', KEYS[2]) or '0')
 end
+-- While a sale's draw runs, the participants being drawn hold the sequences from firstSeq on, ahead of everyone who
+-- joined after the start: the front is below them though none of them waits in the set yet.
+local drawing = redis.call('HMGET', KEYS[6], 'frozenAt', 'drawnAt', 'firstSeq')
+if drawing[1] and not drawing[2] and tonumber(drawing[3]) - 1 < front then
+  front = tonumber(drawing[3]) - 1
+end
 local total = tonumber(redis.call('HGET', KEYS[5], 'departed') or '0')
 
 local probe = 0
@@ -29,6 +36,9 @@ if ARGV[3] ~= '' then
   local visitor, seq = string.match(ARGV[3], '^(.+)%.(%d+)$')
   if visitor and tonumber(redis.call('ZSCORE', KEYS[1], visitor) or '') == tonumber(seq) then
     probe = redis.call('ZRANK', KEYS[1], visitor) + 1
+    if drawing[1] and not drawing[2] and tonumber(seq) >= tonumber(drawing[3]) then
+      probe = probe + tonumber(redis.call('HGET', KEYS[6], 'participants'))
+    end
   end
 end
 

@@ -5,7 +5,7 @@
 -- on whichever node (or cluster shard) runs it, with nothing to load on connect; and during a rolling deploy old and
 -- new processes each run the library they were built with, where one FUNCTION LOAD REPLACE would change it under the
 -- other's callers. The price: each call makes these closures again (about a microsecond on Redis 7.0), which is why
--- a script that calls none of them (limit, touch, deliver, redeem, status: per request or per tick) goes without; and
+-- a script that calls none of them (limit, deliver, redeem: per request or per tick) goes without; and
 -- a line number in a script's error counts this file's lines first.
 -- Local functions only: Redis refuses to create globals.
 --
@@ -15,6 +15,7 @@
 --   freed|<ms>|<n>            n active sessions ended: capacity for the scheduler (end-session.lua, reap.lua)
 --   revoked|<ms>|t1,t2,...    these admissions ended: every proxy refuses their cookies (admit, end-session, reap)
 --   state|<version>           the switch state changed: read it again (write-state.lua)
+--   sale|<ms>                 the scheduled sale changed: read it again (schedule-event.lua, draw-swap.lua)
 
 -- Members per command in the chunked loops: one command per thousand, not one per member, and within the stack limit
 -- of unpack.
@@ -152,3 +153,70 @@ local function revoke(revoked, channel, tickets, now)
   return at
 end
 
+
+-- A scheduled sale (Scheduling/EventStore.cs writes its hash; SaleDraw.cs draws it). sale = { schedule, prequeue,
+-- frozen, seq, waiting, visitors } names its keys: the schedule hash (prequeueOpensAt, startsAt in ms; once frozen
+-- frozenAt, firstSeq, participants; once drawn drawnAt), the pre-queue (zset visitor -> arrival number, from the
+-- schedule's 'arrivals' counter; a participant's receipt is a keyed bijection of it, Scheduling/Receipts.cs), the
+-- frozen pre-queue the draw reads, the ticket sequence, waiting and the admitted visitors' pointers.
+-- Pre-queue tickets are '<visitor>.p': no sequence until the draw gives the visitor one (drawn_ticket).
+
+-- Where the sale stands at now: { phase, first, participants } with phase 'none' (no sale, or its pre-queue not open
+-- yet: the room works as without one), 'prequeue', 'drawing' (frozen: the participants hold the sequences first ..
+-- first + participants - 1, being drawn) or 'drawn'. At the start, whoever comes first (a join, the drawer) freezes the
+-- pre-queue, in this same atomic step: it is renamed aside and the participants' sequences are reserved, so everyone who
+-- joins after the start takes a sequence behind all of them.
+local function sale_phase(sale, now)
+  local f = redis.call('HMGET', sale.schedule, 'prequeueOpensAt', 'startsAt', 'frozenAt', 'drawnAt', 'firstSeq', 'participants')
+  if not f[1] then
+    return { phase = 'none' }
+  end
+  if f[3] then
+    return { phase = f[4] and 'drawn' or 'drawing', first = tonumber(f[5]), participants = tonumber(f[6]) }
+  end
+  if now < tonumber(f[1]) then
+    return { phase = 'none' }
+  end
+  if now < tonumber(f[2]) then
+    return { phase = 'prequeue' }
+  end
+  local n = redis.call('ZCARD', sale.prequeue)
+  if n > 0 then
+    redis.call('RENAME', sale.prequeue, sale.frozen)
+  end
+  local first = redis.call('INCRBY', sale.seq, n) - n + 1
+  redis.call('HSET', sale.schedule, 'frozenAt', string.format('%d', now), 'firstSeq', first, 'participants', n)
+  return { phase = 'drawing', first = first, participants = n }
+end
+
+-- A waiting visitor's place: ZRANK + 1, plus, while the draw runs, the participants being drawn ahead of a visitor who
+-- joined after the start (they take the sequences between the front and it when the drawn order is swapped in).
+local function waiting_place(waiting, visitor, seq, sale_state)
+  local place = redis.call('ZRANK', waiting, visitor) + 1
+  if sale_state.phase == 'drawing' and seq >= sale_state.first then
+    place = place + sale_state.participants
+  end
+  return place
+end
+
+-- The ticket of the place the draw gave the visitor of a pre-queue ticket: '<visitor>.<seq>' while it waits under a
+-- drawn sequence, or its admission's ticket when that was a drawn one; nil when it holds no drawn place (not drawn,
+-- left since, or joined afresh after the draw, which is another place).
+local function drawn_ticket(sale, visitor, sale_state)
+  if sale_state.phase ~= 'drawn' then
+    return nil
+  end
+  local first, last = sale_state.first, sale_state.first + sale_state.participants - 1
+  local seq = tonumber(redis.call('ZSCORE', sale.waiting, visitor) or '')
+  if seq and seq >= first and seq <= last then
+    return ticket_of(visitor, seq)
+  end
+  local admitted = redis.call('HGET', sale.visitors, visitor)
+  if admitted then
+    local _, admittedSeq = ticket_parts(admitted)
+    if admittedSeq and admittedSeq >= first and admittedSeq <= last then
+      return admitted
+    end
+  end
+  return nil
+end

@@ -7,10 +7,14 @@
 -- KEYS[9] revoked (zset ticket -> ms its admission ended; scores never go backwards)   KEYS[10] active:seen (zset ticket -> ms)
 -- ARGV[7] departures (gone and revoked) left at or before this (ms) are forgotten (at most ARGV[3] of each per call)
 -- KEYS[11] state   KEYS[12] departed (zset sequence -> sequence: waiting tickets that left from the middle)
+-- KEYS[13] schedule (hash: the room's sale)   KEYS[14] pre-queue (zset visitor -> arrival number)
+-- A pre-queue participant ('<visitor>.p') unseen since the cutoff loses its place in the pre-queue, and so its receipt
+-- (one 'abandoned' event, reason 'prequeue'); the frozen pre-queue is never reaped (the draw takes it whole). Once drawn,
+-- a pre-queue ticket's old heartbeat stands for its drawn place only if that place was never seen since the draw.
 -- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor ('seq' on those that were waiting).
 -- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, forget_ticket, revoke, tally,
--- notice, call_chunked.
+-- notice, call_chunked, ticket_parts, ticket_of, drawn_ticket.
 local room = {
   visitors = KEYS[4], gone = KEYS[7], goneWhy = KEYS[8], events = KEYS[5], eventsMaxLen = ARGV[4],
 }
@@ -19,9 +23,29 @@ local revoked = {}
 -- Waiting places unseen since the cutoff. A ticket admitted since is left alone (active:seen watches it): only its
 -- waiting heartbeat goes, which admit.lua leaves here.
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, ticket in ipairs(stale) do
-  redis.call('ZREM', KEYS[1], ticket)
-  local seq = leave_waiting(KEYS[2], KEYS[12], ticket)
+local sale = { waiting = KEYS[2], visitors = KEYS[4] }
+local sale_state = nil
+for _, stale_ticket in ipairs(stale) do
+  redis.call('ZREM', KEYS[1], stale_ticket)
+  local ticket = stale_ticket
+  local visitor, ticketSeq = ticket_parts(ticket)
+  if visitor ~= '' and ticketSeq == nil and string.sub(ticket, -2) == '.p' then
+    ticket = nil
+    if redis.call('ZREM', KEYS[14], visitor) == 1 then
+      depart(room, stale_ticket, 'abandoned', ARGV[1], 'prequeue')
+      reaped = reaped + 1
+    else
+      if not sale_state then
+        local f = redis.call('HMGET', KEYS[13], 'drawnAt', 'firstSeq', 'participants')
+        sale_state = { phase = f[1] and 'drawn' or 'none', first = tonumber(f[2]), participants = tonumber(f[3]) }
+      end
+      local placed = drawn_ticket(sale, visitor, sale_state)
+      if placed and not redis.call('ZSCORE', KEYS[1], placed) then
+        ticket = placed
+      end
+    end
+  end
+  local seq = ticket and leave_waiting(KEYS[2], KEYS[12], ticket)
   if seq then
     left = left + 1
     depart(room, ticket, 'abandoned', ARGV[1], 'waiting', seq)

@@ -1,23 +1,49 @@
--- Heartbeats, batched: mark tickets seen now, if they still hold a place: a waiting one in seen, an admitted one in
--- active:seen (the reaper watches an admitted visitor from its first heartbeat after the admission).
+-- Heartbeats, batched: mark tickets seen now, if they still hold a place: a waiting one (or a pre-queue participant's)
+-- in seen, an admitted one in active:seen (the reaper watches an admitted visitor from its first heartbeat after the
+-- admission). A pre-queue ticket ('<visitor>.p') the draw has placed beats for the ticket of its place.
 -- KEYS[1] seen   KEYS[2] waiting (zset visitor -> seq)   KEYS[3] active   KEYS[4] active:seen
+-- KEYS[5] schedule (hash: the room's sale)   KEYS[6] pre-queue   KEYS[7] frozen pre-queue   KEYS[8] visitors
 -- ARGV[1] now (ms)   ARGV[2..n] tickets
--- Returns one number per ticket: 1 waiting, 2 active, 0 gone.
+-- Returns one number per ticket: 1 waiting, 2 active, 3 in the pre-queue (frozen or not), 0 gone.
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_parts, ticket_of, drawn_ticket.
+local sale = { waiting = KEYS[2], visitors = KEYS[8] }
+local sale_state = nil
 local states = {}
 for i = 2, #ARGV do
   local ticket = ARGV[i]
   local state = 0
-  -- A ticket '<visitor>.<seq>' waits while its visitor waits under that sequence (prelude.lua's ticket_parts).
-  local visitor, seq = string.match(ticket, '^(.+)%.(%d+)$')
-  if visitor and tonumber(redis.call('ZSCORE', KEYS[2], visitor) or '') == tonumber(seq) then
-    state = 1
-  elseif redis.call('ZSCORE', KEYS[3], ticket) then
-    state = 2
+  local visitor, seq = ticket_parts(ticket)
+  if visitor ~= '' and seq == nil and string.sub(ticket, -2) == '.p' then
+    if redis.call('ZSCORE', KEYS[6], visitor) then
+      redis.call('ZADD', KEYS[1], ARGV[1], ticket)
+      state = 3
+    elseif redis.call('ZSCORE', KEYS[7], visitor) then
+      -- Frozen for the draw: nobody is reaped from it, so no heartbeat is kept.
+      state = 3
+    else
+      if not sale_state then
+        local f = redis.call('HMGET', KEYS[5], 'drawnAt', 'firstSeq', 'participants')
+        sale_state = { phase = f[1] and 'drawn' or 'none', first = tonumber(f[2]), participants = tonumber(f[3]) }
+      end
+      local placed = drawn_ticket(sale, visitor, sale_state)
+      if placed then
+        ticket = placed
+        visitor, seq = ticket_parts(ticket)
+      end
+    end
   end
-  if state == 1 then
-    redis.call('ZADD', KEYS[1], ARGV[1], ticket)
-  elseif state == 2 then
-    redis.call('ZADD', KEYS[4], ARGV[1], ticket)
+  if state == 0 then
+    -- A ticket '<visitor>.<seq>' waits while its visitor waits under that sequence.
+    if seq and tonumber(redis.call('ZSCORE', KEYS[2], visitor) or '') == seq then
+      state = 1
+    elseif redis.call('ZSCORE', KEYS[3], ticket) then
+      state = 2
+    end
+    if state == 1 then
+      redis.call('ZADD', KEYS[1], ARGV[1], ticket)
+    elseif state == 2 then
+      redis.call('ZADD', KEYS[4], ARGV[1], ticket)
+    end
   end
   states[#states + 1] = state
 end
