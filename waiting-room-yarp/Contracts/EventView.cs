@@ -2,7 +2,8 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 
 /// <summary>
 /// A room's scheduled sale as the admin and the public event documents show it: the seed only once drawn (before, its
-/// commitment alone), then the participants' count, their digest and the draw's time.
+/// commitment alone), the participants' count (in the pre-queue so far, then those drawn), and once drawn their digest,
+/// the draw's time and how long it took.
 /// </summary>
 internal sealed record EventView(
     string Name,
@@ -14,4 +15,5 @@ internal sealed record EventView(
     string? Seed,
     long? Participants,
     string? Digest,
-    DateTimeOffset? DrawnAt);
+    DateTimeOffset? DrawnAt,
+    long? DrawMilliseconds = null);

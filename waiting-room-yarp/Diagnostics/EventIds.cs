@@ -32,6 +32,8 @@ internal static class EventIds
     public const int Reaped = 303;
     public const int ReapFailed = 304;
     public const int AdmissionResumed = 305;
+    public const int SaleDrawn = 306;
+    public const int SaleDrawNotSwapped = 307;
 
     // 4xx: admin
     public const int AdminKeyRejected = 400;

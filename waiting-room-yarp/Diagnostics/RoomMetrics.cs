@@ -39,6 +39,23 @@ internal sealed class RoomMetrics
         "waitingroom_admit_batch_seconds", "Round-trip time of the admit batch script.",
         new HistogramConfiguration { LabelNames = ["room"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
 
+    private readonly Gauge Prequeue = Metrics.CreateGauge("waitingroom_prequeue", "Visitors in the scheduled sale's pre-queue (until the draw).", "room");
+    private readonly Gauge SaleDrawn = Metrics.CreateGauge("waitingroom_sale_drawn", "1 once the room's scheduled sale was drawn, 0 before; absent without a sale.", "room");
+    private readonly Counter Draws = Metrics.CreateCounter("waitingroom_sale_draws_total", "Sale draw calls by this instance, by outcome (Drawn, AlreadyDrawn, Fenced, Incomplete, NotDue).", "room", "outcome");
+    private readonly Histogram DrawDuration = Metrics.CreateHistogram(
+        "waitingroom_sale_draw_seconds", "Wall time of a sale draw that was swapped in (freeze, read, order, stage, swap).",
+        new HistogramConfiguration { LabelNames = ["room"], Buckets = Histogram.ExponentialBuckets(0.01, 2, 12) });
+
+    public void Draw(string room, Scheduling.DrawResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Draws.WithLabels(room, result.Outcome.ToString()).Inc();
+        if (result.Outcome == Scheduling.DrawOutcome.Drawn)
+        {
+            DrawDuration.WithLabels(room).Observe(result.Elapsed.TotalSeconds);
+        }
+    }
+
     public void SetRevoked(string room, int count) => Revoked.WithLabels(room).Set(count);
 
     public void Observe(string room, RoomSnapshot snapshot, int maxActive)
@@ -59,6 +76,12 @@ internal sealed class RoomMetrics
         if (snapshot.LastAdmissionRun is { } run)
         {
             LastAdmission.WithLabels(room).Set(run.ToUnixTimeMilliseconds() / 1000d);
+        }
+
+        Prequeue.WithLabels(room).Set(snapshot.Sale?.InPrequeue ?? 0);
+        if (snapshot.Sale is { } sale)
+        {
+            SaleDrawn.WithLabels(room).Set(sale.DrawnAt is null ? 0 : 1);
         }
     }
 

@@ -21,6 +21,7 @@ internal static class EventApi
         admin.MapPut("/rooms/{room}/event", ScheduleAsync);
         admin.MapGet("/rooms/{room}/event", GetAsync);
         admin.MapDelete("/rooms/{room}/event", CancelAsync);
+        admin.MapGet("/rooms/{room}/event/participants", GetParticipantsAsync);
     }
 
     public static async Task<Results<Ok<EventView>, ProblemHttpResult>> ScheduleAsync(
@@ -95,7 +96,82 @@ internal static class EventApi
             stored.IsDrawn ? stored.Seed : null,
             stored.Participants,
             stored.Digest,
-            stored.DrawnAt);
+            stored.DrawnAt,
+            stored.DrawMs);
+    }
+
+    /// <summary>Participants per Redis read while streaming the published draw.</summary>
+    internal const int ParticipantsPerRead = 10_000;
+
+    /// <summary>
+    /// The published draw, <c>GET /_wr/rooms/{room}/event/participants</c>: one NDJSON line per participant,
+    /// <c>{"position":1,"receipt":"…"}</c>, by position, streamed from Redis a chunk at a time (a million lines never sit
+    /// in memory). The draw never changes once made, so the response is cacheable and its ETag is the digest; 404 before
+    /// the draw.
+    /// </summary>
+    public static async Task<IResult> GetParticipantsAsync(
+        string room, HttpContext context, RoomRegistry rooms, IConnectionMultiplexer redis, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!rooms.TryGet(room, out var target))
+        {
+            return AdminApi.RoomNotFound(room);
+        }
+
+        var stored = await Store(target, redis, timeProvider).GetAsync();
+        if (stored is null)
+        {
+            return NotScheduled(room);
+        }
+
+        if (!stored.IsDrawn)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Not drawn yet",
+                detail: $"Room '{room}''s event is drawn at its start ({stored.Event.StartsAt:O}); its participants are published then.",
+                type: ProblemTypes.EventNotDrawn);
+        }
+
+        var etag = "\"" + stored.Digest + "\"";
+        var response = context.Response;
+        response.Headers.ETag = etag;
+        response.Headers.CacheControl = "public, max-age=300";
+        if (context.Request.Headers.IfNoneMatch.Contains(etag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        response.ContentType = "application/x-ndjson; charset=utf-8";
+        await WriteParticipantsAsync(response.BodyWriter, redis.GetDatabase(), target.Queue.Keys.Participants, stored.Participants ?? 0, context.RequestAborted);
+        return TypedResults.Empty;
+    }
+
+    private static async Task WriteParticipantsAsync(System.IO.Pipelines.PipeWriter writer, IDatabase db, RedisKey list, long count, CancellationToken cancellationToken)
+    {
+        // The next chunk is read while this one is written.
+        var next = count > 0 ? db.ListRangeAsync(list, 0, ParticipantsPerRead - 1) : null;
+        for (long start = 0; next is not null; start += ParticipantsPerRead)
+        {
+            var chunk = await next;
+            var following = start + ParticipantsPerRead;
+            next = chunk.Length == ParticipantsPerRead && following < count
+                ? db.ListRangeAsync(list, following, following + ParticipantsPerRead - 1)
+                : null;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var line = string.Create(CultureInfo.InvariantCulture, $"{{\"position\":{start + i + 1},\"receipt\":\"{(string?)chunk[i]}\"}}\n");
+                var span = writer.GetSpan(line.Length);
+                var written = System.Text.Encoding.ASCII.GetBytes(line, span);
+                writer.Advance(written);
+            }
+
+            var flushed = await writer.FlushAsync(cancellationToken);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                return;
+            }
+        }
     }
 
     private static EventStore Store(Room room, IConnectionMultiplexer redis, TimeProvider timeProvider) =>

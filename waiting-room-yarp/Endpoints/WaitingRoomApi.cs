@@ -24,13 +24,14 @@ internal static partial class WaitingRoomApi
         api.MapGet("/enter/{room}", EnterAsync);
         // The sale's public document (no key): what anyone needs to check the draw; the seed only once drawn.
         api.MapGet("/rooms/{room}/event", EventApi.GetAsync);
+        api.MapGet("/rooms/{room}/event/participants", EventApi.GetParticipantsAsync);
     }
 
     /// <summary>Who delivered an admission whose link went out in a ticket-status answer (the delivery marker's value).</summary>
     private const string DeliveredByPoll = "poll";
 
     /// <summary>
-    /// Where a ticket stands; polling it counts as a heartbeat while waiting. Anyone holding the ticket sees its state and
+    /// Where a ticket stands; polling it counts as a heartbeat while waiting (or in a sale's pre-queue). Anyone holding the ticket sees its state and
     /// position; the entry link of an admitted ticket goes only to the ticket's own visitor (the browser's valid
     /// <c>wr_vid</c> names it), and handing it out counts as the admission's delivery (the claim window starts at the
     /// first one, whoever delivers it).
@@ -58,23 +59,27 @@ internal static partial class WaitingRoomApi
 
         var own = string.Equals(services.Cookies.ReadVisitor(context), claims!.Visitor, StringComparison.Ordinal);
         var place = await target.Queue.GetStatusAsync(claims.Ticket);
-        if (place.State == TicketState.Waiting)
+        // A pre-queue ticket the draw has placed stands for that place from then on: its admission is that place's.
+        var placeTicket = place.Placed ?? claims.Ticket;
+        if (place.State is TicketState.Waiting or TicketState.Prequeue)
         {
             await target.Queue.TouchAsync([claims.Ticket]);
         }
 
         else if (place.State == TicketState.Active && own
-            && (await target.Queue.DeliverAsync([claims.Ticket], DeliveredByPoll))[0] == DeliveryResult.NotAdmitted)
+            && (await target.Queue.DeliverAsync([placeTicket], DeliveredByPoll))[0] == DeliveryResult.NotAdmitted)
         {
             // The admission lapsed between the two reads.
             place = new TicketStatus(TicketState.Gone, 0, GoneReason.Expired);
         }
 
         var queueOn = target.QueueOn;
+        var startsAt = target.Snapshot.Sale is { DrawnAt: null } sale ? sale.StartsAt : (DateTimeOffset?)null;
         return TypedResults.Ok(place.State switch
         {
-            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null),
-            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? services.Tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now, claims.ReturnUrl) : null),
+            TicketState.Prequeue => new TicketStatusResponse("prequeue", null, null, queueOn, EnterUrl: null, Receipt: place.Receipt, StartsAt: startsAt),
+            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null, Receipt: place.Receipt),
+            TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? services.Tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, placeTicket, now, claims.ReturnUrl) : null),
             _ => new TicketStatusResponse("gone", null, null, queueOn, null, place.Reason.ToWireReason()),
         });
     }

@@ -24,6 +24,9 @@ namespace YarpWaitingRoom.Yarp.Gate;
 /// </summary>
 internal sealed partial class WaitingRoomGateMiddleware
 {
+    /// <summary>The longest Retry-After told to a pre-queue participant (it must still heartbeat within AbandonAfter).</summary>
+    private static readonly TimeSpan PrequeueRetryAfterCap = TimeSpan.FromSeconds(15);
+
     private readonly RequestDelegate _next;
     private readonly GatedRoutes _routes;
     private readonly TokenService _tokens;
@@ -287,16 +290,26 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
 
         var retryAfter = Math.Max(1, (int)Math.Ceiling(room.Options.AdmitInterval.TotalSeconds));
+        if (join.State == TicketState.Prequeue && room.Snapshot.Sale is { } sale && sale.StartsAt > now)
+        {
+            // Nothing changes for a pre-queue participant before the start: asking again sooner gains nothing.
+            retryAfter = Math.Max(retryAfter, (int)Math.Min(Math.Ceiling((sale.StartsAt - now).TotalSeconds), PrequeueRetryAfterCap.TotalSeconds));
+        }
+
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         response.ContentType = "application/json; charset=utf-8";
+        var prequeue = join.State == TicketState.Prequeue;
         var body = new QueuedResponse(
             room.Name,
             ticketToken,
-            join.Position,
-            room.EtaSeconds(join.Position, now),
+            prequeue ? "prequeue" : "waiting",
+            prequeue ? null : join.Position,
+            prequeue ? null : room.EtaSeconds(join.Position, now),
             waitUrl,
-            WaitingRoomPaths.SocketUrl(room.Name, ticketToken));
+            WaitingRoomPaths.SocketUrl(room.Name, ticketToken),
+            join.Receipt,
+            prequeue ? room.Snapshot.Sale?.StartsAt : null);
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
     }
 

@@ -63,7 +63,7 @@ internal sealed partial class RoomMonitor(
             case RoomNoticeKind.Freed:
                 admissionSignal.CapacityFreed(room.Name);
                 break;
-            case RoomNoticeKind.State:
+            case RoomNoticeKind.State or RoomNoticeKind.Sale:
                 _ = RefreshAsync(room);
                 break;
             case RoomNoticeKind.Revoked:

@@ -27,4 +27,5 @@ internal static class ProblemTypes
     public const string InvalidEvent = Prefix + "invalid-event";
     public const string EventNotFound = Prefix + "event-not-found";
     public const string EventFixed = Prefix + "event-fixed";
+    public const string EventNotDrawn = Prefix + "event-not-drawn";
 }

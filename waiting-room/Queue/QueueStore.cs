@@ -75,8 +75,10 @@ internal sealed class QueueStore
         Keys = new RedisKeys(room);
         _joinKeys = [Keys.Visitors, Keys.Joined, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen];
         _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors];
-        _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors];
+        _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors, Keys.Participants];
         _channel = Keys.Notify.ToString();
+        Schedule = new Scheduling.EventStore(redis, Keys, timeProvider);
+        Draw = new Scheduling.SaleDraw(redis, Keys, timeProvider, _policy);
         RevokedFor = options.SessionDuration + RevocationMargin;
         GoneRetention = RevokedFor > MinGoneRetention ? RevokedFor : MinGoneRetention;
     }
@@ -95,6 +97,12 @@ internal sealed class QueueStore
     public TimeSpan GoneRetention { get; }
 
     public RedisKeys Keys { get; }
+
+    /// <summary>The room's scheduled sale (admin API, public document).</summary>
+    public Scheduling.EventStore Schedule { get; }
+
+    /// <summary>The draw of the room's sale at its start (run by the admission lock's holder).</summary>
+    public Scheduling.SaleDraw Draw { get; }
 
     public RoomOptions Options { get; }
 
@@ -334,15 +342,17 @@ internal sealed class QueueStore
             var reply = (RedisResult[])(await calls[c])!;
             var receiptKeyText = (string?)reply[^1];
             var receiptKey = string.IsNullOrEmpty(receiptKeyText) ? null : Scheduling.Receipts.ParseKey(receiptKeyText);
-            for (var i = 0; i < reply.Length / 4; i++)
+            for (var i = 0; i < reply.Length / 5; i++)
             {
-                var placed = (string?)reply[(4 * i) + 3];
-                statuses[(c * chunkSize) + i] = (long)reply[4 * i] switch
+                var at = 5 * i;
+                var placed = (string?)reply[at + 3];
+                var receipt = (string?)reply[at + 4];
+                statuses[(c * chunkSize) + i] = (long)reply[at] switch
                 {
-                    1 => new TicketStatus(TicketState.Waiting, (long)reply[(4 * i) + 1], Sequence: (long)reply[(4 * i) + 2]),
+                    1 => new TicketStatus(TicketState.Waiting, (long)reply[at + 1], Sequence: (long)reply[at + 2], Receipt: string.IsNullOrEmpty(receipt) ? null : receipt),
                     2 => new TicketStatus(TicketState.Active, 0),
-                    3 => new TicketStatus(TicketState.Prequeue, 0, Receipt: Scheduling.Receipts.Of(receiptKey!, (long)reply[(4 * i) + 1])),
-                    _ => new TicketStatus(TicketState.Gone, 0, ParseGoneReason((string?)reply[(4 * i) + 1])),
+                    3 => new TicketStatus(TicketState.Prequeue, 0, Receipt: Scheduling.Receipts.Of(receiptKey!, (long)reply[at + 1])),
+                    _ => new TicketStatus(TicketState.Gone, 0, ParseGoneReason((string?)reply[at + 1])),
                 } with { Placed = string.IsNullOrEmpty(placed) ? null : placed };
             }
         }

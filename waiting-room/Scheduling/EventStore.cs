@@ -79,10 +79,17 @@ internal sealed class EventStore
         };
     }
 
-    /// <summary>The room's event, or null when none is scheduled.</summary>
+    /// <summary>
+    /// The room's event, or null when none is scheduled; its participants are those frozen for the draw, or before the
+    /// freeze those in the pre-queue now.
+    /// </summary>
     public async Task<StoredEvent?> GetAsync()
     {
-        var fields = (await Db.HashGetAllAsync(_keys.Schedule)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
+        var batch = Db.CreateBatch();
+        var hash = batch.HashGetAllAsync(_keys.Schedule);
+        var waiting = batch.SortedSetLengthAsync(_keys.Prequeue);
+        batch.Execute();
+        var fields = (await hash).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
         if (!fields.TryGetValue(NameField, out var name))
         {
             return null;
@@ -95,7 +102,7 @@ internal sealed class EventStore
             fields[SeedField],
             fields[CommitmentField],
             fields.TryGetValue(DrawnAtField, out var drawnAt) ? Time(drawnAt) : null,
-            fields.TryGetValue(ParticipantsField, out var participants) ? long.Parse(participants, CultureInfo.InvariantCulture) : null,
+            fields.TryGetValue(ParticipantsField, out var participants) ? long.Parse(participants, CultureInfo.InvariantCulture) : await waiting,
             fields.GetValueOrDefault(DigestField),
             fields.TryGetValue(DrawMsField, out var drawMs) ? long.Parse(drawMs, CultureInfo.InvariantCulture) : null);
     }

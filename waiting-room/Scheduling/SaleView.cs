@@ -15,8 +15,9 @@ namespace YarpWaitingRoom.Scheduling;
 /// <param name="DrawnAt">When the draw was swapped in; null before.</param>
 /// <param name="FirstSequence">The first sequence of the drawn participants (0 before the freeze).</param>
 /// <param name="Participants">Participants frozen for the draw (0 before the freeze).</param>
+/// <param name="InPrequeue">Visitors in the pre-queue now (until the freeze).</param>
 internal sealed record SaleView(
-    string Name, DateTimeOffset PrequeueOpensAt, DateTimeOffset StartsAt, DateTimeOffset? FrozenAt, DateTimeOffset? DrawnAt, long FirstSequence, long Participants)
+    string Name, DateTimeOffset PrequeueOpensAt, DateTimeOffset StartsAt, DateTimeOffset? FrozenAt, DateTimeOffset? DrawnAt, long FirstSequence, long Participants, long InPrequeue = 0)
 {
     /// <summary>The schedule hash's fields read, in the order <see cref="Parse"/> takes them.</summary>
     internal static readonly RedisValue[] Fields = ["name", "prequeueOpensAt", "startsAt", "frozenAt", "drawnAt", "firstSeq", "participants"];

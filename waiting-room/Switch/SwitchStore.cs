@@ -62,8 +62,12 @@ internal sealed class SwitchStore
         var waiting = batch.SortedSetLengthAsync(_keys.Waiting);
         var active = batch.SortedSetLengthAsync(_keys.Active);
         var sale = batch.HashGetAsync(_keys.Schedule, Scheduling.SaleView.Fields);
+        var prequeue = batch.SortedSetLengthAsync(_keys.Prequeue);
         batch.Execute();
-        return Parse(await state, await waiting, await active, now) with { Sale = Scheduling.SaleView.Parse(await sale) };
+        return Parse(await state, await waiting, await active, now) with
+        {
+            Sale = Scheduling.SaleView.Parse(await sale) is { } view ? view with { InPrequeue = await prequeue } : null,
+        };
     });
 
     /// <summary>The edge tier's request totals of <paramref name="count"/> whole seconds ending at <paramref name="lastSecond"/>, newest first.</summary>
