@@ -50,6 +50,20 @@ public sealed class HubMessagesTests
     }
 
     [Theory]
+    [InlineData(7L, 12.5, true, "K7Q2M9X4T1AB")]
+    [InlineData(1L, null, false, "000000000000")]
+    [InlineData(1_000_000L, 3600.25, true, "ZZZZZZZZZZZZ")]
+    [InlineData(3L, 1.0, true, "not \"a\" receipt")]
+    public void Position_WithAReceipt_WritesExactlyTheSerializersBytes(long position, double? etaSeconds, bool queueOn, string receipt)
+    {
+        var expected = JsonSerializer.SerializeToUtf8Bytes(new PositionMessage(position, etaSeconds, queueOn, receipt), HubJsonContext.Default.PositionMessage);
+
+        var actual = HubMessages.Position(position, etaSeconds, queueOn, receipt);
+
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(actual));
+    }
+
+    [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
     [InlineData(double.NegativeInfinity)]

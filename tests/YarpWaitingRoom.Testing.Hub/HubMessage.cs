@@ -20,6 +20,12 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
 
     public string? Reason { get; init; }
 
+    /// <summary>The public id of the place in a scheduled sale's draw (prequeue, and position after the draw).</summary>
+    public string? Receipt { get; init; }
+
+    /// <summary>When the scheduled sale starts (prequeue).</summary>
+    public DateTimeOffset? StartsAt { get; init; }
+
     /// <summary>Why an <see cref="HubMessageKind.Invalid"/> frame is not a message (<c>malformed JSON</c>, <c>no 'type'</c>, …).</summary>
     public string? Fault { get; init; }
 
@@ -96,6 +102,16 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
                 writer.WriteString("reason", Reason);
             }
 
+            if (Receipt is not null)
+            {
+                writer.WriteString("receipt", Receipt);
+            }
+
+            if (StartsAt is { } startsAt)
+            {
+                writer.WriteString("startsAt", startsAt);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -111,6 +127,8 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
         bool? queueOn = null;
         string? enterUrl = null;
         string? reason = null;
+        string? receipt = null;
+        DateTimeOffset? startsAt = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("type"u8) && reader.Read())
@@ -119,6 +137,7 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
                     : reader.ValueTextEquals("position"u8) ? "position"
                     : reader.ValueTextEquals("admitted"u8) ? "admitted"
                     : reader.ValueTextEquals("gone"u8) ? "gone"
+                    : reader.ValueTextEquals("prequeue"u8) ? "prequeue"
                     : reader.GetString();
             }
             else if (reader.ValueTextEquals("position"u8) && reader.Read())
@@ -141,6 +160,14 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
             {
                 reason = reader.GetString();
             }
+            else if (reader.ValueTextEquals("receipt"u8) && reader.Read())
+            {
+                receipt = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("startsAt"u8) && reader.Read())
+            {
+                startsAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset();
+            }
             else if (reader.Read())
             {
                 reader.Skip();
@@ -159,6 +186,8 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
             QueueOn = queueOn,
             EnterUrl = enterUrl,
             Reason = reason,
+            Receipt = receipt,
+            StartsAt = startsAt,
             ReceivedAt = receivedAt,
         };
     }
@@ -176,6 +205,7 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
         "position" => HubMessageKind.Position,
         "admitted" => HubMessageKind.Admitted,
         "gone" => HubMessageKind.Gone,
+        "prequeue" => HubMessageKind.Prequeue,
         _ => HubMessageKind.Other,
     };
 

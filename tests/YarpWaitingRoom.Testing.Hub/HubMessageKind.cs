@@ -18,6 +18,9 @@ public enum HubMessageKind
     /// <summary>A JSON object with a <c>type</c> the protocol does not define.</summary>
     Other = 8,
 
+    /// <summary><c>{"type":"prequeue","receipt":…,"startsAt":…}</c>: held in a scheduled sale's pre-queue until its start.</summary>
+    Prequeue = 32,
+
     /// <summary>Not a message at all: malformed JSON, not an object, no <c>type</c>, or larger than the client reads.</summary>
     Invalid = 16,
 }

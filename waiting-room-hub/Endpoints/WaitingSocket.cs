@@ -212,19 +212,41 @@ internal sealed partial class WaitingSocket(
     {
         var now = timeProvider.GetUtcNow();
         var place = await room.Queue.GetStatusAsync(session.Ticket);
+        if (place.Placed is { } placed)
+        {
+            // A pre-queue ticket the draw has placed: admissions and departures name the drawn place's ticket.
+            room.Place(session.Ticket, placed, room.SessionsOf(session.Ticket));
+        }
+
         switch (place.State)
         {
+            case TicketState.Prequeue:
+                session.Sequence = HubSession.InPrequeue;
+                session.Receipt = place.Receipt;
+                room.Heartbeat(session.Ticket);
+                var sale = (room.Snapshot ??= await room.Switch.ReadAsync(now)).Sale;
+                if (sale is null)
+                {
+                    // Scheduled after this hub's last read: read it now (the countdown needs the start).
+                    room.Snapshot = await room.Switch.ReadAsync(now);
+                    sale = room.Snapshot.Sale;
+                }
+
+                session.Enqueue(HubMessages.Prequeue(place.Receipt!, sale?.StartsAt ?? now));
+                metrics.Out("prequeue");
+                return "prequeue";
             case TicketState.Waiting:
                 session.Sequence = place.Sequence;
+                session.Receipt = place.Receipt;
                 room.Heartbeat(session.Ticket);
                 var snapshot = room.Snapshot ??= await room.Switch.ReadAsync(now);
-                session.Enqueue(HubMessages.Position(place.Position, snapshot.EtaSeconds(place.Position, now, room.Options), snapshot.Switch.QueueOn));
+                session.Enqueue(HubMessages.Position(place.Position, snapshot.EtaSeconds(place.Position, now, room.Options), snapshot.Switch.QueueOn, place.Receipt));
                 metrics.Out("position");
                 return "waiting";
             case TicketState.Active:
                 session.Sequence = 0;
                 room.Heartbeat(session.Ticket);
-                switch ((await notifier.DeliverAsync(room, [session.Ticket], DeliveryCause.Connect))[0])
+                switch ((await notifier.DeliverAsync(room, [session.PlaceTicket], DeliveryCause.Connect))[0])
                 {
                     case DeliveryResult.Entered:
                         // Entered already (in some browser): the notifier closed this connection; nothing to wait for.

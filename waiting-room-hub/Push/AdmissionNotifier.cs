@@ -128,7 +128,7 @@ internal sealed partial class AdmissionNotifier(
     private void Send(RoomContext room, HubSession session)
     {
         ReadOnlyMemory<byte> message = session.IsOwner
-            ? HubMessages.Admitted(tokens.IssueEntryLink(room.Name, room.Options, session.Visitor, session.Ticket, timeProvider.GetUtcNow(), session.ReturnUrl))
+            ? HubMessages.Admitted(tokens.IssueEntryLink(room.Name, room.Options, session.Visitor, session.PlaceTicket, timeProvider.GetUtcNow(), session.ReturnUrl))
             : HubMessages.AdmittedWithoutLink;
         if (session.Enqueue(message))
         {

@@ -8,12 +8,14 @@ namespace YarpWaitingRoom.Hub.Push;
 
 /// <summary>
 /// One Pub/Sub subscription per room for the whole hub (never a channel per visitor): every admission batch arrives as
-/// one message and is fanned out to the local sessions by <see cref="AdmissionNotifier"/>.
+/// one message and is fanned out to the local sessions by <see cref="AdmissionNotifier"/>; a change of the room's sale
+/// (its draw) makes a push tick at once (<see cref="PositionPusher.PushSoonAsync"/>).
 /// </summary>
 internal sealed partial class AdmissionSubscriber(
     RoomDirectory rooms,
     IConnectionMultiplexer redis,
     AdmissionNotifier notifier,
+    PositionPusher pusher,
     TimeProvider timeProvider,
     ILogger<AdmissionSubscriber> logger) : BackgroundService
 {
@@ -30,10 +32,20 @@ internal sealed partial class AdmissionSubscriber(
 
     private void OnMessage(RoomContext room, RedisValue message)
     {
-        if (RoomNotice.TryParse(message, out var notice) && notice.Kind == RoomNoticeKind.Admitted)
+        if (!RoomNotice.TryParse(message, out var notice))
         {
-            // Off the subscriber's thread: one slow batch never holds up the room's other messages.
+            return;
+        }
+
+        // Off the subscriber's thread: one slow batch never holds up the room's other messages.
+        if (notice.Kind == RoomNoticeKind.Admitted)
+        {
             _ = Task.Run(() => notifier.OnBatchAsync(room, notice.Tickets));
+        }
+        else if (notice.Kind == RoomNoticeKind.Sale)
+        {
+            // The sale changed (drawn, most of all): a push tick now places the pre-queue sessions and sends every place.
+            _ = Task.Run(() => pusher.PushSoonAsync(room));
         }
     }
 

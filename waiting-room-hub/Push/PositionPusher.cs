@@ -54,6 +54,22 @@ internal sealed partial class PositionPusher(
     }
 
     /// <summary>
+    /// A tick for one room now, outside the timer (the room's sale changed: after its draw every pre-queue session gets its
+    /// place at once, not at the next tick); a failure is logged, the next tick retries.
+    /// </summary>
+    public async Task PushSoonAsync(RoomContext room)
+    {
+        try
+        {
+            await PushAsync(room);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PushFailed(logger, room.Name, ex);
+        }
+    }
+
+    /// <summary>
     /// One tick for one room; returns the Redis round trips it took: the room's state and the queue's front (two), plus
     /// a status call and a delivery call only when some ticket here passed the front without its notice.
     /// </summary>
@@ -97,12 +113,19 @@ internal sealed partial class PositionPusher(
         }
 
         var ask = new List<string>();
+        var pending = new List<string>();
         var tickets = 0;
         (string, long)? nextProbe = null;
         foreach (var (ticket, sessions) in room.Entries)
         {
             tickets++;
             var sequence = SequenceOf(sessions);
+            if (sequence == HubSession.InPrequeue)
+            {
+                pending.Add(ticket);
+                continue;
+            }
+
             if (sequence < 0)
             {
                 continue; // not greeted yet: its greeting sends the first place
@@ -111,7 +134,7 @@ internal sealed partial class PositionPusher(
             var place = book.PlaceOf(sequence);
             if (place > 0)
             {
-                var message = HubMessages.Position(place, snapshot.EtaSeconds(place, now, room.Options), snapshot.Switch.QueueOn);
+                var message = HubMessages.Position(place, snapshot.EtaSeconds(place, now, room.Options), snapshot.Switch.QueueOn, sessions[0].Receipt);
                 foreach (var session in sessions)
                 {
                     Send(room, session, message, "position");
@@ -129,6 +152,11 @@ internal sealed partial class PositionPusher(
         }
 
         room.Probe = nextProbe;
+        if (pending.Count > 0)
+        {
+            roundTrips += await PrequeueAsync(room, pending, snapshot);
+        }
+
         if (ask.Count > 0)
         {
             roundTrips += await ResolveAsync(room, ask, snapshot, now);
@@ -141,9 +169,13 @@ internal sealed partial class PositionPusher(
     /// <summary>Both say the ticket waits at the same place, or both that it does not wait.</summary>
     private static bool Agrees(long computed, long probePlace) => computed == probePlace || (computed <= 0 && probePlace == 0);
 
-    /// <summary>The sequence the ticket's connections were greeted with; -1 when none has been greeted yet.</summary>
+    /// <summary>
+    /// The sequence the ticket's connections were greeted with; <see cref="HubSession.InPrequeue"/> when they wait in a
+    /// sale's pre-queue, <see cref="HubSession.NotGreeted"/> when none has been greeted yet.
+    /// </summary>
     private static long SequenceOf(System.Collections.Immutable.ImmutableArray<HubSession> sessions)
     {
+        var found = HubSession.NotGreeted;
         foreach (var session in sessions)
         {
             var sequence = session.Sequence;
@@ -151,9 +183,89 @@ internal sealed partial class PositionPusher(
             {
                 return sequence;
             }
+
+            found = Math.Min(found, sequence);
         }
 
-        return -1;
+        return found;
+    }
+
+    /// <summary>
+    /// The pre-queue's sessions: until the sale is drawn, each is told it waits for the start (its receipt and the start
+    /// time, no Redis call); once drawn, all of them are placed in one status call per chunk (the drawn place's ticket,
+    /// sequence and receipt) and sent their place at once. Returns the round trips it took.
+    /// </summary>
+    private async Task<int> PrequeueAsync(RoomContext room, List<string> pending, RoomSnapshot snapshot)
+    {
+        if (snapshot.Sale is not { DrawnAt: not null })
+        {
+            var startsAt = snapshot.Sale?.StartsAt;
+            foreach (var ticket in pending)
+            {
+                foreach (var session in room.SessionsOf(ticket))
+                {
+                    if (session.Receipt is { } receipt && startsAt is { } start)
+                    {
+                        Send(room, session, HubMessages.Prequeue(receipt, start), "prequeue");
+                    }
+                }
+            }
+
+            return 0;
+        }
+
+        var statuses = await room.Queue.GetStatusesAsync(pending);
+        var now = timeProvider.GetUtcNow();
+        var admitted = new List<string>();
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var status = statuses[i];
+            var sessions = room.SessionsOf(pending[i]);
+            if (status.Placed is { } placed)
+            {
+                room.Place(pending[i], placed, sessions);
+            }
+
+            switch (status.State)
+            {
+                case TicketState.Prequeue:
+                    break; // drawn by the snapshot, not yet by Redis (a notice overtook the read): the next tick places it
+                case TicketState.Waiting:
+                    var message = HubMessages.Position(status.Position, snapshot.EtaSeconds(status.Position, now, room.Options), snapshot.Switch.QueueOn, status.Receipt);
+                    foreach (var session in sessions)
+                    {
+                        session.Receipt = status.Receipt;
+                        session.Sequence = status.Sequence;
+                        Send(room, session, message, "position");
+                    }
+
+                    break;
+                case TicketState.Active:
+                    foreach (var session in sessions)
+                    {
+                        session.Sequence = 0;
+                    }
+
+                    admitted.Add(status.Placed ?? pending[i]);
+                    break;
+                default:
+                    foreach (var session in sessions)
+                    {
+                        closer.Gone(session, status.Reason.ToWireReason());
+                    }
+
+                    break;
+            }
+        }
+
+        var roundTrips = (pending.Count + 999) / 1000;
+        if (admitted.Count > 0)
+        {
+            await notifier.DeliverAsync(room, admitted, DeliveryCause.PushTick);
+            roundTrips++;
+        }
+
+        return roundTrips;
     }
 
     /// <summary>
@@ -174,12 +286,12 @@ internal sealed partial class PositionPusher(
                     foreach (var session in room.SessionsOf(tickets[i]))
                     {
                         session.Sequence = status.Sequence;
-                        Send(room, session, HubMessages.Position(status.Position, snapshot.EtaSeconds(status.Position, now, room.Options), snapshot.Switch.QueueOn), "position");
+                        Send(room, session, HubMessages.Position(status.Position, snapshot.EtaSeconds(status.Position, now, room.Options), snapshot.Switch.QueueOn, status.Receipt), "position");
                     }
 
                     break;
                 case TicketState.Active:
-                    admitted.Add(tickets[i]);
+                    admitted.Add(status.Placed ?? tickets[i]);
                     break;
                 default:
                     foreach (var session in room.SessionsOf(tickets[i]))

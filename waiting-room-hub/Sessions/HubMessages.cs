@@ -13,8 +13,8 @@ namespace YarpWaitingRoom.Hub.Sessions;
 /// </summary>
 internal static class HubMessages
 {
-    /// <summary>Longest position message: both prefixes, a long, a double in its shortest round-trip form, the suffix.</summary>
-    private const int MaxPositionLength = 128;
+    /// <summary>Longest position message: both prefixes, a long, a double in its shortest round-trip form, the suffix, a receipt.</summary>
+    private const int MaxPositionLength = 160;
 
     private static ReadOnlySpan<byte> PositionStart => "{\"type\":\"position\",\"position\":"u8;
 
@@ -22,21 +22,27 @@ internal static class HubMessages
 
     private static ReadOnlySpan<byte> Null => "null"u8;
 
-    private static ReadOnlySpan<byte> QueueOnTrue => ",\"queueOn\":true}"u8;
+    private static ReadOnlySpan<byte> QueueOnTrue => ",\"queueOn\":true"u8;
 
-    private static ReadOnlySpan<byte> QueueOnFalse => ",\"queueOn\":false}"u8;
+    private static ReadOnlySpan<byte> QueueOnFalse => ",\"queueOn\":false"u8;
+
+    private static ReadOnlySpan<byte> ReceiptName => ",\"receipt\":\""u8;
 
     private static ReadOnlySpan<byte> TypeName => "type"u8;
 
     private static ReadOnlySpan<byte> HeartbeatType => "heartbeat"u8;
 
-    /// <summary><c>{"type":"position","position":7,"etaSeconds":12.5,"queueOn":true}</c> (<c>null</c> for an unknown ETA).</summary>
-    public static byte[] Position(long position, double? etaSeconds, bool queueOn)
+    /// <summary>
+    /// <c>{"type":"position","position":7,"etaSeconds":12.5,"queueOn":true}</c> (<c>null</c> for an unknown ETA), with
+    /// <c>"receipt":"…"</c> last for a place a sale's draw gave (a receipt is 12 characters of Crockford's base32: nothing
+    /// in it needs escaping; anything else is written by the serializer).
+    /// </summary>
+    public static byte[] Position(long position, double? etaSeconds, bool queueOn, string? receipt = null)
     {
-        if (etaSeconds is { } eta && !double.IsFinite(eta))
+        if ((etaSeconds is { } eta && !double.IsFinite(eta)) || (receipt is not null && !Scheduling.Receipts.IsValid(receipt)))
         {
             // The serializer refuses these (not JSON numbers); so does this, with its exception.
-            return JsonSerializer.SerializeToUtf8Bytes(new PositionMessage(position, etaSeconds, queueOn), HubJsonContext.Default.PositionMessage);
+            return JsonSerializer.SerializeToUtf8Bytes(new PositionMessage(position, etaSeconds, queueOn, receipt), HubJsonContext.Default.PositionMessage);
         }
 
         Span<byte> buffer = stackalloc byte[MaxPositionLength];
@@ -61,8 +67,21 @@ internal static class HubMessages
         var end = queueOn ? QueueOnTrue : QueueOnFalse;
         end.CopyTo(buffer[length..]);
         length += end.Length;
+        if (receipt is not null)
+        {
+            ReceiptName.CopyTo(buffer[length..]);
+            length += ReceiptName.Length;
+            length += Encoding.ASCII.GetBytes(receipt, buffer[length..]);
+            buffer[length++] = (byte)'"';
+        }
+
+        buffer[length++] = (byte)'}';
         return buffer[..length].ToArray();
     }
+
+    /// <summary><c>{"type":"prequeue","receipt":"…","startsAt":"…"}</c>: held in a sale's pre-queue until its start.</summary>
+    public static byte[] Prequeue(string receipt, DateTimeOffset startsAt) =>
+        JsonSerializer.SerializeToUtf8Bytes(new PrequeueMessage(receipt, startsAt), HubJsonContext.Default.PrequeueMessage);
 
     /// <summary><c>{"type":"admitted"}</c>: the admission, without the entry link (for connections not of the ticket's visitor).</summary>
     public static ReadOnlyMemory<byte> AdmittedWithoutLink { get; } = Admitted(null);

@@ -23,7 +23,9 @@ internal sealed class HubSession
     private bool _sending;
     private bool _completed;
     private bool _closeSent;
-    private long _sequence = -1;
+    private long _sequence = NotGreeted;
+    private string? _receipt;
+    private string? _placedTicket;
     private int _admitted;
     private int _overflowed;
     private WebSocketCloseStatus? _closeStatus;
@@ -44,6 +46,12 @@ internal sealed class HubSession
         _connection = connection;
     }
 
+    /// <summary><see cref="Sequence"/> until the greeting looked.</summary>
+    public const long NotGreeted = -1;
+
+    /// <summary><see cref="Sequence"/> of a ticket in a scheduled sale's pre-queue: no place until the draw.</summary>
+    public const long InPrequeue = -2;
+
     public RoomContext Room { get; }
 
     public string Ticket { get; }
@@ -61,13 +69,34 @@ internal sealed class HubSession
 
     /// <summary>
     /// The ticket's sequence as its greeting found it: above 0 while it waited (the push tick computes its place from it,
-    /// <see cref="Queue.PositionBook"/>), 0 when it did not wait, -1 until the greeting looked.
+    /// <see cref="Queue.PositionBook"/>), 0 when it did not wait, <see cref="NotGreeted"/> until the greeting looked,
+    /// <see cref="InPrequeue"/> while a sale's pre-queue holds it (the tick places it once the sale is drawn).
     /// </summary>
     public long Sequence
     {
         get => Volatile.Read(ref _sequence);
         set => Volatile.Write(ref _sequence, value);
     }
+
+    /// <summary>The public id of the ticket's place in a sale's draw (pre-queue, then drawn); null without a sale.</summary>
+    public string? Receipt
+    {
+        get => Volatile.Read(ref _receipt);
+        set => Volatile.Write(ref _receipt, value);
+    }
+
+    /// <summary>
+    /// For a pre-queue ticket (<c>&lt;visitor&gt;.p</c>) the draw has placed: the ticket of that place, which admission
+    /// names (the entry link is issued for it); null otherwise.
+    /// </summary>
+    public string? PlacedTicket
+    {
+        get => Volatile.Read(ref _placedTicket);
+        set => Volatile.Write(ref _placedTicket, value);
+    }
+
+    /// <summary>The ticket admission knows this connection's place by: the drawn place's, else its own.</summary>
+    public string PlaceTicket => PlacedTicket ?? Ticket;
 
     /// <summary>
     /// Where the visitor first wanted to go, from the ticket token (the room keeps it nowhere else): carried into the entry

@@ -11,6 +11,9 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
 {
     private readonly ConcurrentDictionary<string, ImmutableArray<HubSession>> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _heartbeats = new(StringComparer.Ordinal);
+
+    // Drawn ticket -> the pre-queue ticket its local connections are kept under (a sale's draw placed them).
+    private readonly ConcurrentDictionary<string, string> _placed = new(StringComparer.Ordinal);
     private RoomSnapshot? _snapshot;
     private int _count;
 
@@ -66,6 +69,11 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
             if (done)
             {
                 Interlocked.Decrement(ref _count);
+                if (without.IsEmpty && session.PlacedTicket is { } placed)
+                {
+                    _placed.TryRemove(new KeyValuePair<string, string>(placed, session.Ticket));
+                }
+
                 return;
             }
         }
@@ -106,8 +114,28 @@ internal sealed class RoomContext(string name, RoomOptions options, QueueStore q
         return surplus;
     }
 
+    /// <summary>
+    /// The connections of <paramref name="ticket"/>: kept under it, or, for a drawn place, under the pre-queue ticket the
+    /// draw placed there (<see cref="Place"/>), as admissions and departures name the drawn place's ticket.
+    /// </summary>
     public ImmutableArray<HubSession> SessionsOf(string ticket) =>
-        _sessions.TryGetValue(ticket, out var list) ? list : [];
+        _sessions.TryGetValue(ticket, out var list) ? list
+        : _placed.TryGetValue(ticket, out var pending) && _sessions.TryGetValue(pending, out list) ? list
+        : [];
+
+    /// <summary>
+    /// Records that the draw placed pre-queue ticket <paramref name="pending"/> at <paramref name="placed"/>: its connections
+    /// answer to the drawn place's ticket from now on.
+    /// </summary>
+    public void Place(string pending, string placed, ImmutableArray<HubSession> sessions)
+    {
+        foreach (var session in sessions)
+        {
+            session.PlacedTicket = placed;
+        }
+
+        _placed[placed] = pending;
+    }
 
     /// <summary>Notes a heartbeat; written to Redis with the others at the next flush.</summary>
     public void Heartbeat(string ticket) => _heartbeats.TryAdd(ticket, 0);

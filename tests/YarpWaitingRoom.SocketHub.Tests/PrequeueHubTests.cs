@@ -1,0 +1,80 @@
+using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Scheduling;
+using YarpWaitingRoom.Testing;
+using YarpWaitingRoom.Testing.Hub;
+
+namespace YarpWaitingRoom.SocketHub.Tests;
+
+/// <summary>
+/// A scheduled sale through the hub: pre-queue connections are told their receipt and the start; the draw's notice places
+/// them at once (the push interval is five minutes: only the notice can do it), with their receipts, in the drawn order;
+/// their admission's entry link names the drawn place.
+/// </summary>
+public sealed class PrequeueHubTests(RedisFixture redis) : HubTestBase(redis)
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task PrequeueConnections_GetTheirReceipt_ThenTheirDrawnPlaceAtOnceAfterTheDraw_ThenTheirAdmission()
+    {
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a", pushInterval: "00:05:00");
+        var queue = hub.Queue(Redis);
+        var now = DateTimeOffset.UtcNow;
+        var startsAt = now.AddSeconds(3);
+        var (scheduled, _) = await queue.Schedule.ScheduleAsync(new ScheduledEvent("Concert", now, startsAt, DrawOrder.Lottery));
+        Assert.Equal(ScheduleOutcome.Scheduled, scheduled);
+
+        var clients = new List<(HubClient Client, JoinResult Join)>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var join = await queue.JoinAsync($"v{i:D2}", queueOff: true);
+                Assert.Equal(TicketState.Prequeue, join.State);
+                var client = HubApp.ClientFor($"v{i:D2}", join.Ticket, HubApp.TicketFor(hub.Room, $"v{i:D2}", join.Ticket));
+                await client.ConnectAsync(hub);
+                clients.Add((client, join));
+            }
+
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Client.Count(HubMessageKind.Prequeue) == 1), Within));
+            Assert.All(clients, c =>
+            {
+                var message = c.Client.Last(HubMessageKind.Prequeue)!;
+                Assert.Equal(c.Join.Receipt, message.Receipt);
+                Assert.Equal(startsAt.ToUnixTimeMilliseconds(), message.StartsAt!.Value.ToUnixTimeMilliseconds());
+                Assert.Equal(0, c.Client.Count(HubMessageKind.Position));
+            });
+
+            while (DateTimeOffset.UtcNow < startsAt)
+            {
+                await Task.Delay(50, Cancellation);
+            }
+
+            Assert.Equal(DrawOutcome.Drawn, (await queue.Draw.DrawAsync(await queue.NextFenceAsync())).Outcome);
+            var stored = (await queue.Schedule.GetAsync())!;
+            var order = LotteryDraw.Order(stored.Seed, [.. clients.Select(c => c.Join.Receipt!)]);
+
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Client.Count(HubMessageKind.Position) == 1), Within));
+            foreach (var (client, join) in clients)
+            {
+                var position = client.Last(HubMessageKind.Position)!;
+                Assert.Equal(join.Receipt, position.Receipt);
+                Assert.Equal(Array.IndexOf(order, join.Receipt) + 1, position.Position);
+            }
+
+            var first = clients.Single(c => c.Join.Receipt == order[0]);
+            var admitted = await queue.AdmitAsync(await queue.NextFenceAsync(), limit: 1);
+            Assert.True(await EventuallyAsync(() => first.Client.Count(HubMessageKind.Admitted) == 1, Within));
+            var placed = Assert.Single(admitted.Tickets);
+            Assert.StartsWith(first.Join.Ticket[..^1], placed, StringComparison.Ordinal);
+            Assert.NotNull(first.Client.Last(HubMessageKind.Admitted)!.EnterUrl);
+        }
+        finally
+        {
+            foreach (var (client, _) in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+}
