@@ -50,7 +50,7 @@ internal sealed class EventStore
     {
         ArgumentNullException.ThrowIfNull(scheduled);
         var seed = LotteryDraw.NewSeed();
-        var stored = new StoredEvent(scheduled, seed, LotteryDraw.Commitment(seed), null, null, null, null);
+        var stored = new StoredEvent(scheduled, seed, LotteryDraw.Commitment(seed), null, 0, null, null);
         var result = (int)await LuaScripts.ScheduleEvent.EvaluateAsync(
             Db,
             ScheduleKeys,
