@@ -21,6 +21,9 @@ internal static class WaitingRoomEventType
     /// <summary>The queue switch changed state.</summary>
     public const string Switched = "switched";
 
+    /// <summary>A scheduled sale was drawn: its participants hold their drawn places (fields participants, firstSeq, digest, at).</summary>
+    public const string Drawn = "drawn";
+
     /// <summary>True for the event types after which a visitor no longer holds a place.</summary>
     public static bool EndsVisit(string? type) =>
         type is Abandoned or Expired or Ended;
