@@ -13,6 +13,9 @@ public sealed class JourneyTopology : IAsyncLifetime
 {
     public const string SlowTick = "00:00:20";
 
+    /// <summary>How many of the <c>sale</c> room's visitors are admitted at once.</summary>
+    public const string SaleMaxActive = "20";
+
     /// <summary>How long a <c>concert</c> visitor may go unseen before the place is given up.</summary>
     public const string ConcertAbandonAfter = "00:00:04";
 
@@ -40,6 +43,12 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__spikeapi__Match__Path"] = "/spike/{**catch-all}",
         ["ReverseProxy__Routes__spikeapi__Metadata__WaitingRoom"] = "spike",
         ["ReverseProxy__Routes__spikeapi__Transforms__0__PathRemovePrefix"] = "/spike",
+        ["WaitingRoom__Rooms__sale__AdmitInterval"] = "00:00:02",
+        ["WaitingRoom__Rooms__sale__MaxActive"] = SaleMaxActive,
+        ["ReverseProxy__Routes__saleapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__saleapi__Match__Path"] = "/sale/{**catch-all}",
+        ["ReverseProxy__Routes__saleapi__Metadata__WaitingRoom"] = "sale",
+        ["ReverseProxy__Routes__saleapi__Transforms__0__PathRemovePrefix"] = "/sale",
         ["SocketHub__PushInterval"] = "00:00:02",
     });
 
