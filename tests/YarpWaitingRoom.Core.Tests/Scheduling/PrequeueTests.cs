@@ -237,6 +237,27 @@ public sealed class PrequeueTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reaper_WhileTheDrawRuns_KeepsAStaleParticipantsHeartbeat_SoTheDrawnPlaceIsReapedAfter()
+    {
+        var (queue, _, draw) = await ScheduleAsync();
+        _time.Advance(UntilStart - queue.Options.AbandonAfter + TimeSpan.FromSeconds(5));
+        var vanished = await queue.JoinAsync("vanished", queueOff: false);
+        _time.Advance(queue.Options.AbandonAfter - TimeSpan.FromSeconds(5));
+        await queue.JoinAsync("late", queueOff: false); // the first join after the start freezes the pre-queue
+        _time.Advance(TimeSpan.FromSeconds(10)); // "vanished" is now unseen for AbandonAfter; "late" is not
+
+        var during = await queue.ReapAsync(); // unseen for AbandonAfter, but frozen for the draw
+        await draw.DrawAsync(await queue.NextFenceAsync());
+        var drawnStatus = await queue.GetStatusAsync(vanished.Ticket);
+        var after = await queue.ReapAsync();
+
+        Assert.Equal(0, during.Reaped);
+        Assert.Equal(TicketState.Waiting, drawnStatus.State);
+        Assert.Equal(1, after.Reaped);
+        Assert.Equal(TicketState.Gone, (await queue.GetStatusAsync(vanished.Ticket)).State);
+    }
+
+    [Fact]
     public async Task Draw_OfAReapedParticipant_LeavesThemOut()
     {
         var (queue, events, draw) = await ScheduleAsync();

@@ -26,22 +26,28 @@ local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, 
 local sale = { waiting = KEYS[2], visitors = KEYS[4] }
 local sale_state = nil
 for _, stale_ticket in ipairs(stale) do
-  redis.call('ZREM', KEYS[1], stale_ticket)
   local ticket = stale_ticket
   local visitor, ticketSeq = ticket_parts(ticket)
-  if visitor ~= '' and ticketSeq == nil and string.sub(ticket, -2) == '.p' then
+  local pending = visitor ~= '' and ticketSeq == nil and string.sub(ticket, -2) == '.p'
+  if pending and not sale_state then
+    local f = redis.call('HMGET', KEYS[13], 'frozenAt', 'drawnAt', 'firstSeq', 'participants')
+    sale_state = { phase = f[2] and 'drawn' or (f[1] and 'drawing' or 'none'), first = tonumber(f[3]), participants = tonumber(f[4]) }
+  end
+  if pending and sale_state.phase == 'drawing' then
+    -- Frozen for the draw: its heartbeat stays until the draw places it (then it stands for the drawn place).
     ticket = nil
-    if redis.call('ZREM', KEYS[14], visitor) == 1 then
-      depart(room, stale_ticket, 'abandoned', ARGV[1], 'prequeue')
-      reaped = reaped + 1
-    else
-      if not sale_state then
-        local f = redis.call('HMGET', KEYS[13], 'drawnAt', 'firstSeq', 'participants')
-        sale_state = { phase = f[1] and 'drawn' or 'none', first = tonumber(f[2]), participants = tonumber(f[3]) }
-      end
-      local placed = drawn_ticket(sale, visitor, sale_state)
-      if placed and not redis.call('ZSCORE', KEYS[1], placed) then
-        ticket = placed
+  else
+    redis.call('ZREM', KEYS[1], stale_ticket)
+    if pending then
+      ticket = nil
+      if redis.call('ZREM', KEYS[14], visitor) == 1 then
+        depart(room, stale_ticket, 'abandoned', ARGV[1], 'prequeue')
+        reaped = reaped + 1
+      else
+        local placed = drawn_ticket(sale, visitor, sale_state)
+        if placed and not redis.call('ZSCORE', KEYS[1], placed) then
+          ticket = placed
+        end
       end
     end
   end
