@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Scheduling;
 using YarpWaitingRoom.Hub.Diagnostics;
 using YarpWaitingRoom.Hub.Extensions;
 using YarpWaitingRoom.Hub.Page;
@@ -47,12 +48,22 @@ internal static partial class WaitingPageEndpoint
         if (status != TokenStatus.Valid)
         {
             Log.TicketRejected(logger, room, status);
-            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), timings, StatusCodes.Status400BadRequest);
+            var named = WaitingPageTitle.For(room, target.Options, target.Snapshot?.Sale, language);
+            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null, named), timings, StatusCodes.Status400BadRequest);
         }
 
         var returnUrl = LocalUrls.IsLocal(@return) ? @return! : LocalUrls.IsLocal(claims!.ReturnUrl) ? claims.ReturnUrl! : "/";
         var place = await target.Queue.GetStatusAsync(claims!.Ticket);
         var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
+        if (place.State == TicketState.Prequeue && snapshot.Sale is null)
+        {
+            // Held in a pre-queue this hub has not read yet (the sale notice is on its way): the start is in Redis.
+            snapshot = await target.Switch.ReadAsync(now);
+        }
+
+        var sale = snapshot.Sale;
+        var title = WaitingPageTitle.For(room, target.Options, sale, language);
+        var lottery = sale?.Order != DrawOrder.Fifo;
         // The entry link only for the ticket's own visitor (their wr_vid), and only through the room's one delivery
         // rule (the first delivery starts the claim window); anyone else with the link sees the state.
         var own = tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor;
@@ -61,12 +72,15 @@ internal static partial class WaitingPageEndpoint
             : null;
         var model = (place.State, delivery) switch
         {
-            (TicketState.Waiting, _) => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
-            (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
+            (TicketState.Prequeue, _) => new WaitingPageModel(
+                room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "prequeue", null, title, place.Receipt, sale?.StartsAt, now, lottery),
+            (TicketState.Waiting, _) => new WaitingPageModel(
+                room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null, title, place.Receipt, Lottery: lottery),
+            (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl, title),
             (TicketState.Active, DeliveryResult.Delivered or DeliveryResult.DeliveredBefore) =>
-                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now, returnUrl)),
-            (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null),
-            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
+                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now, returnUrl), title),
+            (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null, title),
+            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null, title),
         };
         if (place.State != TicketState.Gone)
         {
