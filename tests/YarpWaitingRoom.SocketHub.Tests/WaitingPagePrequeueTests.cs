@@ -214,6 +214,23 @@ public sealed partial class WaitingPagePrequeueTests(RedisFixture redis) : IAsyn
         Assert.Equal("K7Q2M9X4T1AB", Data(html, "receipt"));
     }
 
+    [Theory]
+    [InlineData(WaitingPage.English, "prequeue", true)]
+    [InlineData(WaitingPage.Korean, "prequeue", true)]
+    [InlineData(WaitingPage.English, "prequeue", false)]
+    [InlineData(WaitingPage.Korean, "waiting", true)]
+    [InlineData(WaitingPage.English, "waiting", false)]
+    public void Render_OfASale_FillsEveryPlaceholderOfThePage(string language, string state, bool lottery)
+    {
+        var now = new DateTimeOffset(2026, 11, 30, 19, 55, 0, TimeSpan.Zero);
+        var model = new WaitingPageModel("r", "t", "/", state == "waiting" ? 12 : null, 90, true, language, state, null, EventName, "K7Q2M9X4T1AB", now + TimeSpan.FromMinutes(5), now, lottery);
+
+        var markup = DataBlock().Replace(WaitingPage.Render(model, Timings), string.Empty);
+
+        Assert.Equal(state, BodyState().Match(markup).Groups["state"].Value);
+        Assert.False(Placeholder().IsMatch(markup), "unfilled: " + Placeholder().Match(markup).Value);
+    }
+
     [Fact]
     public void Render_WithAReceiptThatIsNotOne_ShowsNone()
     {
@@ -302,6 +319,9 @@ public sealed partial class WaitingPagePrequeueTests(RedisFixture redis) : IAsyn
 
     [GeneratedRegex("""<script type="application/json" id="wr-data">(?<json>[^<]*)</script>""")]
     private static partial Regex DataBlock();
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z0-9_]+)\}")]
+    private static partial Regex Placeholder();
 
     [GeneratedRegex(@"const receiptPattern = /(?<pattern>[^/\n]+)/;")]
     private static partial Regex ReceiptPattern();
