@@ -83,7 +83,12 @@ async function check(name, browserPage, response, { language, device, script, st
 
 /** Waits until wait.js has brought the live page where `predicate` says (connected, admitted...). */
 async function live(page, predicate) {
-  await page.waitForFunction(predicate, null, { timeout: 30000 });
+  try {
+    await page.waitForFunction(predicate, null, { timeout: 30000 });
+  } catch {
+    const seen = await page.evaluate(() => JSON.stringify(window.__waitingRoom?.state() ?? null)).catch(() => 'unreadable');
+    fail(`the live page at ${page.url()} did not get there within 30000 ms (its state: ${seen})`);
+  }
 }
 
 /** Asks `attempt` every half second until it gives `{ value }`; fails with its last `{ seen }` after `timeoutMs`. */

@@ -36,6 +36,16 @@ async function until(what, attempt, timeoutMs) {
   }
 }
 
+/** Waits until wait.js has brought the page where `predicate` says; fails with what the page showed instead. */
+async function reach(page, what, predicate, timeout) {
+  try {
+    await page.waitForFunction(predicate, null, { timeout });
+  } catch {
+    const seen = await page.evaluate(() => JSON.stringify(window.__waitingRoom?.state() ?? null)).catch(() => 'unreadable');
+    fail(`${what}: not within ${timeout} ms (the page's state: ${seen})`);
+  }
+}
+
 /** Schedules a sale whose pre-queue opens now and which starts `leadMs` from now (once the last one is drawn). */
 function schedule(name) {
   return until(`scheduling '${name}'`, async () => {
@@ -91,10 +101,10 @@ await runCheck(result, async (browser) => {
     // The pre-queue: a countdown that ticks, the receipt, the sale's name; no position.
     await page.goto(base + gatedPath);
     if (!/\/_wr\/wait\//.test(page.url())) fail(`[${language}] expected the waiting page, got ${page.url()}`);
-    await page.waitForFunction(() => {
+    await reach(page, `[${language}] the pre-queue, connected, with a receipt`, () => {
       const s = window.__waitingRoom?.state();
       return s && s.connection === 'connected' && s.state === 'prequeue' && s.receipt !== null;
-    }, null, { timeout: 15000 });
+    }, 15000);
     const held = await page.evaluate(() => window.__waitingRoom.state());
     if ((await page.getAttribute('html', 'lang')) !== language) fail(`[${language}] the page is not in ${language}`);
     if (held.position !== null) fail(`[${language}] a position (${held.position}) before the draw`);
@@ -117,10 +127,10 @@ await runCheck(result, async (browser) => {
     result.steps.push({ step: `prequeue-${language}`, receipt: held.receipt, startsAt: held.startsAt, countdown, fair });
 
     // The start: the draw places everyone; the page shows the position, the receipt beside it, as published.
-    await page.waitForFunction(() => {
+    await reach(page, `[${language}] a position after the start`, () => {
       const s = window.__waitingRoom?.state();
       return s && s.state === 'waiting' && s.position >= 1;
-    }, null, { timeout: leadMs + 30000 });
+    }, leadMs + 30000);
     const placed = await page.evaluate(() => window.__waitingRoom.state());
     if (placed.receipt !== held.receipt) fail(`[${language}] the receipt changed from ${held.receipt} to ${placed.receipt}`);
     if (!(await page.isVisible('#wr-receipt-code')) || (await page.textContent('#wr-receipt-code')).trim() !== held.receipt) {

@@ -60,7 +60,7 @@
   const locale = lang === 'ko' ? 'ko-KR' : 'en-US';
   const number = new Intl.NumberFormat(locale);
   const startTime = new Intl.DateTimeFormat(locale, {
-    year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+    year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
   });
   // {name} → values.name; a placeholder without a value stays as it is (the server's PageTexts.Fill, the same rule).
   const fill = (template, values) =>

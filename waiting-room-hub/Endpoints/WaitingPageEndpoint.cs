@@ -15,7 +15,9 @@ namespace YarpWaitingRoom.Hub.Endpoints;
 /// <c>GET /_wr/wait/&lt;room&gt;?t=&lt;ticket&gt;&amp;return=&lt;url&gt;[&amp;lang=ko|en]</c>: the waiting page, rendered with
 /// the visitor's current place so that it works without JavaScript (it refreshes itself, and each view counts as a
 /// heartbeat). With JavaScript it switches to the WebSocket for push. Once admitted, the entry link is rendered only for
-/// the ticket's own visitor (a matching <c>wr_vid</c>); anyone else is told to continue where they joined.
+/// the ticket's own visitor (a matching <c>wr_vid</c>); anyone else is told to continue where they joined. In a scheduled
+/// sale's pre-queue it shows the countdown to the sale's start and the visitor's receipt instead of a position; a place
+/// the draw gave keeps its receipt beside the position. The page is titled by <see cref="WaitingPageTitle"/>.
 /// </summary>
 internal static partial class WaitingPageEndpoint
 {
