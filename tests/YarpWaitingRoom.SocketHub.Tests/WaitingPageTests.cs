@@ -282,7 +282,7 @@ public sealed partial class WaitingPageTests(RedisFixture redis) : IAsyncLifetim
     [GeneratedRegex("id=\"wr-rejoin\" href=\"(?<href>[^\"]*)\"")]
     private static partial Regex Rejoin();
 
-    [GeneratedRegex("""<p class="wr-keep-open">(?<text>[^<]*)</p>""")]
+    [GeneratedRegex("""<p class="wr-keep-open" id="wr-keep-open">(?<text>[^<]*)</p>""")]
     private static partial Regex KeepOpen();
 
     [GeneratedRegex("""<script type="application/json" id="wr-data">(?<json>[^<]*)</script>""")]

@@ -8,6 +8,9 @@ namespace YarpWaitingRoom.SystemTests;
 /// told apart from one at the next tick; room <c>journey</c> (the same API at <c>/journey/api</c>) ticks every 2 s and
 /// switches at 10 / 40 / 60 requests per second with a 3-second debounce; room <c>spike</c> (at <c>/spike/api</c>) has the
 /// same timings and belongs to the spike rehearsal alone, so no other test's traffic or forced mode is in its switch state.
+/// Rooms <c>presale</c> (at <c>/presale/api</c>) and <c>onsale</c> (at <c>/onsale/api</c>) hold scheduled sales: the first
+/// one pre-queue left open for the accessibility check, the second sales that start within seconds for the browser's
+/// countdown-to-admission journey; each is theirs alone, since an open pre-queue holds every visitor of its room.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -49,6 +52,16 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__saleapi__Match__Path"] = "/sale/{**catch-all}",
         ["ReverseProxy__Routes__saleapi__Metadata__WaitingRoom"] = "sale",
         ["ReverseProxy__Routes__saleapi__Transforms__0__PathRemovePrefix"] = "/sale",
+        ["WaitingRoom__Rooms__presale__AdmitInterval"] = "00:00:02",
+        ["ReverseProxy__Routes__presaleapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__presaleapi__Match__Path"] = "/presale/{**catch-all}",
+        ["ReverseProxy__Routes__presaleapi__Metadata__WaitingRoom"] = "presale",
+        ["ReverseProxy__Routes__presaleapi__Transforms__0__PathRemovePrefix"] = "/presale",
+        ["WaitingRoom__Rooms__onsale__AdmitInterval"] = "00:00:01",
+        ["ReverseProxy__Routes__onsaleapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__onsaleapi__Match__Path"] = "/onsale/{**catch-all}",
+        ["ReverseProxy__Routes__onsaleapi__Metadata__WaitingRoom"] = "onsale",
+        ["ReverseProxy__Routes__onsaleapi__Transforms__0__PathRemovePrefix"] = "/onsale",
         ["SocketHub__PushInterval"] = "00:00:02",
     });
 

@@ -1,6 +1,7 @@
 // Accessibility through the real stack: every HTML page the product serves passes axe-core at WCAG 2.2 AA (lib/axe.mjs),
 // in Korean and English, at a desktop and a phone viewport, in light and dark colour schemes. The pages are the waiting
-// page in each state it renders: waiting with a position, admitted with the entry link, admitted but opened by another
+// page in each state it renders: in a scheduled sale's pre-queue (countdown and receipt), waiting with a position,
+// admitted with the entry link, admitted but opened by another
 // browser (no link), its place gone, an invalid ticket (400), an unknown room (404); the proxies and the backends answer
 // with redirects, problem documents or JSON, never HTML. With SCRIPTING=on the page is checked live, after wait.js has
 // run (connected, position pushed, admission followed); with SCRIPTING=off as a browser without JavaScript shows it.
@@ -12,6 +13,9 @@
 //   GONE_ROOM      a room with a short AbandonAfter whose tickets are let go (default concert)
 //   GONE_PATH      a page that GONE_ROOM gates (default /api/concerts)
 //   GONE_AFTER_MS  how long after its join an unwatched GONE_ROOM ticket has surely been reaped (default 8000)
+//   PREQUEUE_ROOM  a room where the check may hold a sale's pre-queue open for half an hour (default presale): the sale
+//                  is scheduled at once, or, once open (it can no longer be replaced), an earlier run's is used
+//   PREQUEUE_PATH  a page PREQUEUE_ROOM gates (default /presale/api/concerts)
 //   LANGUAGES      ko,en (default both)   DEVICES  desktop,phone (default both)   SCRIPTING  on,off (default both)
 import { axeViolations, formatViolation, pageWithoutScript } from './lib/axe.mjs';
 import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
@@ -20,6 +24,10 @@ const stack = stackFromEnvironment({ room: 'journey', gatedPath: '/journey/api/c
 const goneStack = { ...stack, room: process.env.GONE_ROOM ?? 'concert' };
 const gonePath = process.env.GONE_PATH ?? '/api/concerts';
 const goneAfterMs = Number(process.env.GONE_AFTER_MS ?? 8000);
+const prequeueStack = { ...stack, room: process.env.PREQUEUE_ROOM ?? 'presale', gatedPath: process.env.PREQUEUE_PATH ?? '/presale/api/concerts' };
+const PREQUEUE_OPEN_MS = 30 * 60 * 1000; // how long a sale scheduled here holds its pre-queue
+const PREQUEUE_LEFT_MS = 5 * 60 * 1000; // an earlier run's sale must hold this long still
+const receiptPattern = /^[0-9A-HJKMNP-TV-Z]{12}$/;
 
 const locales = { ko: 'ko-KR', en: 'en-US' };
 const devices = {
@@ -75,7 +83,12 @@ async function check(name, browserPage, response, { language, device, script, st
 
 /** Waits until wait.js has brought the live page where `predicate` says (connected, admitted...). */
 async function live(page, predicate) {
-  await page.waitForFunction(predicate, null, { timeout: 30000 });
+  try {
+    await page.waitForFunction(predicate, null, { timeout: 30000 });
+  } catch {
+    const seen = await page.evaluate(() => JSON.stringify(window.__waitingRoom?.state() ?? null)).catch(() => 'unreadable');
+    fail(`the live page at ${page.url()} did not get there within 30000 ms (its state: ${seen})`);
+  }
 }
 
 /** Asks `attempt` every half second until it gives `{ value }`; fails with its last `{ seen }` after `timeoutMs`. */
@@ -114,6 +127,60 @@ function queue(browser, { language, device, script }) {
   }, queuedWithin);
 }
 
+/** A sale in PREQUEUE_ROOM's pre-queue for the whole check: scheduled now, or an earlier run's that is still open. */
+async function holdPrequeue() {
+  const url = `${stack.base}/_wr/admin/rooms/${prequeueStack.room}/event`;
+  const headers = { 'X-WaitingRoom-Admin-Key': stack.adminKey, 'Content-Type': 'application/json' };
+  const now = Date.now();
+  const response = await fetch(url, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({
+      name: 'Accessibility check: pre-queue',
+      prequeueOpensAt: new Date(now).toISOString(),
+      startsAt: new Date(now + PREQUEUE_OPEN_MS).toISOString(),
+      order: 'Lottery',
+    }),
+  });
+  if (response.status === 409) {
+    const current = await (await fetch(url, { headers })).json();
+    const left = Date.parse(current.startsAt) - Date.now();
+    if (!(left > PREQUEUE_LEFT_MS)) fail(`the sale held open in ${prequeueStack.room} starts in ${left} ms; it cannot be replaced until drawn`);
+    return;
+  }
+
+  if (!response.ok) fail(`scheduling a sale in ${prequeueStack.room}: HTTP ${response.status} ${await response.text()}`);
+}
+
+/** A visitor of the combination on PREQUEUE_ROOM's waiting page, held in the pre-queue: `{ ...visitor, response }`. */
+function queuePrequeue(browser, { language, device, script }) {
+  return until(`a visitor held in ${prequeueStack.room}'s pre-queue`, async () => {
+    const browserPage = await visitor(browser, language, device, script);
+    const response = await browserPage.goto(stack.base + prequeueStack.gatedPath);
+    const url = browserPage.page.url();
+    if (/\/_wr\/wait\//.test(url)) return { value: { ...browserPage, response } };
+    await browserPage.context.close();
+    return { value: null, seen: `let through to ${url}` };
+  }, queuedWithin);
+}
+
+/** The pre-queue view shows what it promises: a countdown, a receipt, the equal chance and the link to check the draw. */
+async function shownPrequeue(where, { page, inspect }) {
+  await inspect(async () => {
+    const shown = await page.evaluate(() => {
+      const visible = (id) => {
+        const element = document.getElementById(id);
+        return element !== null && element.offsetParent !== null ? element.textContent.trim() : null;
+      };
+      return { countdown: visible('wr-countdown'), receipt: visible('wr-receipt-code'), fair: visible('wr-fair'), link: visible('wr-event'), starts: visible('wr-starts') };
+    });
+    for (const [what, value] of Object.entries(shown)) {
+      if (!value) fail(`${where}: no ${what} shown`);
+    }
+    if (!receiptPattern.test(shown.receipt)) fail(`${where}: '${shown.receipt}' is not a receipt`);
+  });
+}
+
 /** Where the ticket of a waiting page's URL stands: waiting, active or gone. */
 async function ticketState(waitUrl) {
   const url = new URL(waitUrl, stack.base);
@@ -128,6 +195,7 @@ await runCheck(result, async (browser) => {
   // it is reaped meanwhile.
   await setMode(goneStack, 'Paused');
   await setMode(stack, 'Paused');
+  await holdPrequeue();
   const goneUrl = await join(goneStack.room, gonePath);
   const goneSince = Date.now();
 
@@ -136,6 +204,20 @@ await runCheck(result, async (browser) => {
   const visitors = [];
   for (const combination of combinations) {
     const { language, device, script } = combination;
+
+    // Held in the sale's pre-queue: the countdown and the receipt, before any position.
+    const held = await queuePrequeue(browser, combination);
+    if (script === 'on') {
+      await live(held.page, () => {
+        const s = window.__waitingRoom?.state();
+        return s && s.connection === 'connected' && s.state === 'prequeue' && s.receipt !== null;
+      });
+    }
+
+    await shownPrequeue(`prequeue [${language}, ${device}, script ${script}]`, held);
+    await check('prequeue', held, held.response, { ...combination, status: 200, state: 'prequeue' });
+    await held.context.close();
+
     const { response, ...browserPage } = await queue(browser, combination);
     const waitUrl = browserPage.page.url();
     if (script === 'on') {

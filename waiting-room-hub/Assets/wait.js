@@ -1,5 +1,7 @@
 // The waiting page, kept live: position and ETA pushed over a WebSocket, reconnect with backoff and full
-// jitter, a polling fallback when the socket keeps failing, and the move to the entry link on admission.
+// jitter, a polling fallback when the socket keeps failing, and the move to the entry link on admission. Before a
+// scheduled sale starts, the pre-queue view: a countdown to the start and the visitor's receipt, until the draw gives
+// a position.
 // Plain ES2022, no dependencies, no build step. The page works without it (it refreshes itself). It holds no words and
 // no server timing of its own: both come in the page's JSON data (#wr-data), rendered by the hub.
 (() => {
@@ -12,6 +14,12 @@
   const POLL_AFTER_FAILURES = 5;
   const POLL_MS = 5000;
   const COUNTDOWN_TICK_MS = 250;
+  const START_TICK_MS = 1000;
+  // The pre-queue's countdown is announced only when it crosses one of these (seconds before the start), then every hour.
+  const START_MILESTONES = [10, 30, 60, 120, 300, 600, 1800, 3600];
+  // A receipt as the core writes it (Scheduling/Receipts.cs): 12 characters of Crockford base32.
+  const receiptPattern = /^[0-9A-HJKMNP-TV-Z]{12}$/;
+  const RECEIPT_GROUP = 4;
   const CLOSE_POLICY_VIOLATION = 1008; // invalid or expired ticket: retrying cannot help
   const CLOSE_GOING_AWAY = 1001; // the hub is going away: another one takes the connection
   const CLOSE_SERVICE_RESTART = 1012; // the hub is stopping and handed us back: reconnect at once
@@ -46,8 +54,14 @@
 
   const lang = data.lang === 'ko' ? 'ko' : 'en';
   const room = String(data.room ?? '');
+  const name = String(data.name ?? room);
+  const lottery = data.lottery !== false;
   const ticket = String(data.ticket ?? '');
-  const number = new Intl.NumberFormat(lang === 'ko' ? 'ko-KR' : 'en-US');
+  const locale = lang === 'ko' ? 'ko-KR' : 'en-US';
+  const number = new Intl.NumberFormat(locale);
+  const startTime = new Intl.DateTimeFormat(locale, {
+    year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+  });
   // {name} → values.name; a placeholder without a value stays as it is (the server's PageTexts.Fill, the same rule).
   const fill = (template, values) =>
     String(template).replace(/\{(\w+)\}/g, (placeholder, key) => (Object.hasOwn(values, key) ? String(values[key]) : placeholder));
@@ -61,6 +75,17 @@
   const view = {
     body: document.body,
     waiting: byId('wr-waiting'),
+    prequeue: byId('wr-prequeue'),
+    queued: byId('wr-queued'),
+    lead: byId('wr-lead'),
+    countdown: byId('wr-countdown'),
+    countdownNote: byId('wr-countdown-note'),
+    startsTime: byId('wr-starts-time'),
+    receipt: byId('wr-receipt'),
+    receiptCode: byId('wr-receipt-code'),
+    progressBox: byId('wr-progress-box'),
+    keepOpen: byId('wr-keep-open'),
+    keepOpenPrequeue: byId('wr-keep-open-prequeue'),
     position: byId('wr-position'),
     eta: byId('wr-eta'),
     progress: byId('wr-progress'),
@@ -70,12 +95,22 @@
     alert: byId('wr-alert'),
   };
 
+  const validReceipt = (value) => (typeof value === 'string' && receiptPattern.test(value) ? value : null);
+  const finiteNumber = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+  // The server's clock minus this browser's, from the page's own render: the countdown runs on the server's time.
+  const startsAtMs = finiteNumber(data.startsAtMs);
+  const untilStartMs = finiteNumber(data.untilStartMs);
+  const clockSkewMs = startsAtMs !== null && untilStartMs !== null ? startsAtMs - untilStartMs - Date.now() : 0;
+
   const model = {
-    state: ['waiting', 'active', 'gone'].includes(data.state) ? data.state : 'unknown',
+    state: ['prequeue', 'waiting', 'active', 'gone'].includes(data.state) ? data.state : 'unknown',
     connection: 'connecting', // connecting | connected | reconnecting | closed
     position: null,
     etaSeconds: null,
     queueOn: Boolean(data.queueOn),
+    receipt: validReceipt(data.receipt),
+    startsAtMs,
+    milestone: null, // the last countdown milestone seen (announced when it changes)
   };
 
   let finished = false; // admitted or gone: no more sockets, polls or timers
@@ -86,6 +121,7 @@
   let retryAt = 0;
   let retryTimer = 0;
   let countdownTimer = 0;
+  let startTimer = 0;
   let connectTimer = 0;
   let silenceTimer = 0;
   let heartbeatTimer = 0;
@@ -146,12 +182,14 @@
       title = text.titleActive;
     } else if (model.state === 'gone') {
       title = text.titleGone;
+    } else if (model.state === 'prequeue') {
+      title = text.titlePrequeue;
     } else if (model.position != null) {
       title = fill(text.titleWaitingAt, { n: number.format(model.position) });
     } else {
       title = text.titleWaiting;
     }
-    document.title = `${title} – ${room}`;
+    document.title = `${title} – ${name}`;
   };
 
   // Progress is how far the visitor has moved since this tab first saw them, so it survives reloads.
@@ -258,13 +296,131 @@
     view.alert.replaceChildren(...nodes);
   };
 
+  // ---- the pre-queue ----------------------------------------------------------------------------------
+
+  // Whole seconds left, rounded up (no "0 s" while time remains); the server's WaitingPage.Countdown, the same rule.
+  const formatCountdown = (seconds) => {
+    if (seconds <= 0) {
+      return text.countdownStarting;
+    }
+    if (seconds < 60) {
+      return fill(text.countdownSeconds, { s: number.format(seconds) });
+    }
+    if (seconds < 3600) {
+      return fill(text.countdownMinutes, { m: number.format(Math.floor(seconds / 60)), s: number.format(seconds % 60) });
+    }
+    if (seconds < 86400) {
+      return fill(text.countdownHours, { h: number.format(Math.floor(seconds / 3600)), m: number.format(Math.floor((seconds % 3600) / 60)) });
+    }
+    return fill(text.countdownDays, { d: number.format(Math.floor(seconds / 86400)), h: number.format(Math.floor((seconds % 86400) / 3600)) });
+  };
+
+  // The milestone a number of seconds left falls under: the smallest of START_MILESTONES at or above it, whole hours
+  // above those, 0 once started.
+  const milestoneOf = (seconds) => {
+    if (seconds <= 0) {
+      return 0;
+    }
+    const fixed = START_MILESTONES.find((limit) => seconds <= limit);
+    return fixed ?? Math.ceil(seconds / 3600) * 3600;
+  };
+
+  const formatMilestone = (seconds) => {
+    if (seconds < 60) {
+      return fill(text.countdownSeconds, { s: number.format(seconds) });
+    }
+    if (seconds < 3600) {
+      return fill(text.durationMinutes, { m: number.format(seconds / 60) });
+    }
+    return fill(text.durationHours, { h: number.format(seconds / 3600) });
+  };
+
+  const secondsToStart = () => Math.ceil((model.startsAtMs - (Date.now() + clockSkewMs)) / 1000);
+
+  // Every second on screen (the element is a timer: screen readers do not read it out by itself); to the live
+  // region only when a milestone is crossed, never on the first tick.
+  const tickStart = () => {
+    if (model.state !== 'prequeue' || model.startsAtMs === null) {
+      return;
+    }
+    const seconds = secondsToStart();
+    setText(view.countdown, formatCountdown(seconds));
+    const milestone = milestoneOf(seconds);
+    if (model.milestone !== null && milestone !== model.milestone) {
+      setText(view.countdownNote, milestone === 0 ? text.countdownStarting : fill(text.countdownAnnounce, { time: formatMilestone(milestone) }));
+    }
+    model.milestone = milestone;
+    if (seconds <= 0) {
+      clearInterval(startTimer); // the draw's position comes from the hub
+      startTimer = 0;
+    }
+  };
+
+  const renderStartTime = () => {
+    if (!view.startsTime || model.startsAtMs === null) {
+      return;
+    }
+    const at = new Date(model.startsAtMs);
+    view.startsTime.dateTime = at.toISOString();
+    setText(view.startsTime, startTime.format(at));
+  };
+
+  const renderReceipt = () => {
+    if (!view.receipt || !view.receiptCode) {
+      return;
+    }
+    view.receipt.hidden = model.receipt === null;
+    if (model.receipt === null || view.receiptCode.textContent === model.receipt) {
+      return;
+    }
+    // Groups of four in spans, spaced by the style sheet: a copy gives the receipt as the published list has it.
+    const groups = [];
+    for (let i = 0; i < model.receipt.length; i += RECEIPT_GROUP) {
+      const span = document.createElement('span');
+      span.textContent = model.receipt.slice(i, i + RECEIPT_GROUP);
+      groups.push(span);
+    }
+    view.receiptCode.replaceChildren(...groups);
+  };
+
+  // Which of the two views of the waiting section shows: the pre-queue's countdown, or the place in line.
+  const renderView = () => {
+    const prequeue = model.state === 'prequeue';
+    for (const [element, shown] of [
+      [view.prequeue, prequeue],
+      [view.keepOpenPrequeue, prequeue],
+      [view.queued, !prequeue],
+      [view.progressBox, !prequeue],
+      [view.keepOpen, !prequeue],
+    ]) {
+      if (element) {
+        element.hidden = !shown;
+      }
+    }
+    if (view.queueNote) {
+      view.queueNote.hidden = prequeue || model.queueOn;
+    }
+    setText(view.lead, model.receipt !== null && lottery ? text.leadDrawn : text.lead);
+    renderReceipt();
+  };
+
+  const readReceipt = (receipt) => {
+    const valid = validReceipt(receipt);
+    if (valid !== null) {
+      model.receipt = valid;
+    }
+  };
+
   // ---- what the hub says --------------------------------------------------------------------------
 
-  const applyPosition = (position, etaSeconds, queueOn) => {
+  const applyPosition = (position, etaSeconds, queueOn, receipt) => {
     if (finished) {
       return;
     }
     model.state = 'waiting';
+    readReceipt(receipt);
+    clearInterval(startTimer);
+    startTimer = 0;
     model.position = typeof position === 'number' && Number.isFinite(position) && position >= 1 ? position : null;
     model.etaSeconds = typeof etaSeconds === 'number' && Number.isFinite(etaSeconds) ? etaSeconds : null;
     if (typeof queueOn === 'boolean') {
@@ -279,12 +435,42 @@
       }
     }
     view.body.dataset.state = model.state;
+    renderView();
     renderPosition();
     setText(view.eta, formatEta(model.etaSeconds));
     renderProgress();
     renderTitle();
-    if (view.queueNote) {
-      view.queueNote.hidden = model.queueOn;
+  };
+
+  // Held in a scheduled sale's pre-queue until the start: the countdown, the receipt; no position yet.
+  const applyPrequeue = (receipt, startsAt) => {
+    if (finished) {
+      return;
+    }
+    const wasPrequeue = model.state === 'prequeue';
+    model.state = 'prequeue';
+    readReceipt(receipt);
+    const at = typeof startsAt === 'string' ? Date.parse(startsAt) : finiteNumber(startsAt);
+    if (Number.isFinite(at)) {
+      model.startsAtMs = at;
+    }
+    renderStartTime();
+    if (view.waiting && view.waiting.hidden) {
+      view.waiting.hidden = false;
+      if (view.alert) {
+        view.alert.replaceChildren();
+        view.alert.dataset.kind = '';
+      }
+    }
+    view.body.dataset.state = model.state;
+    if (!wasPrequeue) {
+      model.milestone = null;
+    }
+    renderView();
+    renderTitle();
+    tickStart();
+    if (!startTimer && model.startsAtMs !== null && secondsToStart() > 0) {
+      startTimer = setInterval(tickStart, START_TICK_MS);
     }
   };
 
@@ -293,6 +479,8 @@
     stopPolling();
     clearTimeout(retryTimer);
     clearInterval(countdownTimer);
+    clearInterval(startTimer);
+    startTimer = 0;
     const current = socket;
     socket = null;
     releaseSocket();
@@ -360,8 +548,10 @@
       admit(status.enterUrl);
     } else if (status.state === 'gone') {
       gone(typeof status.reason === 'string' ? status.reason : null);
+    } else if (status.state === 'prequeue') {
+      applyPrequeue(status.receipt, status.startsAt);
     } else if (status.state === 'waiting') {
-      applyPosition(status.position, status.etaSeconds, status.queueOn);
+      applyPosition(status.position, status.etaSeconds, status.queueOn, status.receipt);
     }
   };
 
@@ -487,8 +677,11 @@
         return;
       }
       switch (message && message.type) {
+        case 'prequeue':
+          applyPrequeue(message.receipt, message.startsAt);
+          break;
         case 'position':
-          applyPosition(message.position, message.etaSeconds, message.queueOn);
+          applyPosition(message.position, message.etaSeconds, message.queueOn, message.receipt);
           break;
         case 'admitted':
           admit(message.enterUrl);
@@ -591,6 +784,8 @@
       connection: model.connection,
       position: model.position,
       etaSeconds: model.etaSeconds,
+      receipt: model.receipt,
+      startsAt: model.startsAtMs === null ? null : new Date(model.startsAtMs).toISOString(),
       lang,
       state: model.state,
       polling,
@@ -618,8 +813,10 @@
     finished = true;
     model.connection = 'closed';
   } else {
-    if (model.state === 'waiting') {
-      applyPosition(data.position, data.etaSeconds, data.queueOn);
+    if (model.state === 'prequeue') {
+      applyPrequeue(model.receipt, model.startsAtMs);
+    } else if (model.state === 'waiting') {
+      applyPosition(data.position, data.etaSeconds, data.queueOn, data.receipt);
     }
     connect();
   }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Scheduling;
 using YarpWaitingRoom.Hub.Diagnostics;
 using YarpWaitingRoom.Hub.Extensions;
 using YarpWaitingRoom.Hub.Page;
@@ -14,7 +15,9 @@ namespace YarpWaitingRoom.Hub.Endpoints;
 /// <c>GET /_wr/wait/&lt;room&gt;?t=&lt;ticket&gt;&amp;return=&lt;url&gt;[&amp;lang=ko|en]</c>: the waiting page, rendered with
 /// the visitor's current place so that it works without JavaScript (it refreshes itself, and each view counts as a
 /// heartbeat). With JavaScript it switches to the WebSocket for push. Once admitted, the entry link is rendered only for
-/// the ticket's own visitor (a matching <c>wr_vid</c>); anyone else is told to continue where they joined.
+/// the ticket's own visitor (a matching <c>wr_vid</c>); anyone else is told to continue where they joined. In a scheduled
+/// sale's pre-queue it shows the countdown to the sale's start and the visitor's receipt instead of a position; a place
+/// the draw gave keeps its receipt beside the position. The page is titled by <see cref="WaitingPageTitle"/>.
 /// </summary>
 internal static partial class WaitingPageEndpoint
 {
@@ -47,26 +50,41 @@ internal static partial class WaitingPageEndpoint
         if (status != TokenStatus.Valid)
         {
             Log.TicketRejected(logger, room, status);
-            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null), timings, StatusCodes.Status400BadRequest);
+            var named = WaitingPageTitle.For(room, target.Options, target.Snapshot?.Sale, language);
+            return Page(new WaitingPageModel(room, string.Empty, LocalUrls.IsLocal(@return) ? @return! : "/", null, null, false, language, "unknown", null, named), timings, StatusCodes.Status400BadRequest);
         }
 
         var returnUrl = LocalUrls.IsLocal(@return) ? @return! : LocalUrls.IsLocal(claims!.ReturnUrl) ? claims.ReturnUrl! : "/";
         var place = await target.Queue.GetStatusAsync(claims!.Ticket);
         var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
+        if (place.State == TicketState.Prequeue && snapshot.Sale is null)
+        {
+            // Held in a pre-queue this hub has not read yet (the sale notice is on its way): the start is in Redis.
+            snapshot = await target.Switch.ReadAsync(now);
+        }
+
+        var sale = snapshot.Sale;
+        var title = WaitingPageTitle.For(room, target.Options, sale, language);
+        var lottery = sale?.Order != DrawOrder.Fifo;
         // The entry link only for the ticket's own visitor (their wr_vid), and only through the room's one delivery
         // rule (the first delivery starts the claim window); anyone else with the link sees the state.
         var own = tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) == claims.Visitor;
+        // A pre-queue ticket the draw has placed is admitted under the drawn place's ticket.
+        var placeTicket = place.Placed ?? claims.Ticket;
         var delivery = place.State == TicketState.Active && own
-            ? (await notifier.DeliverAsync(target, [claims.Ticket], DeliveryCause.Page))[0]
+            ? (await notifier.DeliverAsync(target, [placeTicket], DeliveryCause.Page))[0]
             : null;
         var model = (place.State, delivery) switch
         {
-            (TicketState.Waiting, _) => new WaitingPageModel(room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null),
-            (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl),
+            (TicketState.Prequeue, _) => new WaitingPageModel(
+                room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "prequeue", null, title, place.Receipt, sale?.StartsAt, now, lottery),
+            (TicketState.Waiting, _) => new WaitingPageModel(
+                room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null, title, place.Receipt, Lottery: lottery),
+            (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl, title),
             (TicketState.Active, DeliveryResult.Delivered or DeliveryResult.DeliveredBefore) =>
-                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, claims.Ticket, now, returnUrl)),
-            (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null),
-            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null),
+                new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, placeTicket, now, returnUrl), title),
+            (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null, title),
+            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null, title),
         };
         if (place.State != TicketState.Gone)
         {

@@ -31,6 +31,9 @@ internal static class WaitingPage
     private const string QualityParameter = "q";
     private const int SecondsPerMinute = 60;
     private const int MinutesPerHour = 60;
+    private const int SecondsPerHour = 3600;
+    private const int SecondsPerDay = 86_400;
+    private const int ReceiptGroup = 4;
     private const int JsonBufferBytes = 8192; // the model and one language's texts, Hangul escaped
 
     // Hangul and typographic punctuation stay readable in the source; '<', '>', '&', '"', '\'' are always encoded.
@@ -59,17 +62,22 @@ internal static class WaitingPage
         var state = invalid ? "gone" : model.State switch
         {
             "waiting" or "active" or "gone" => model.State,
+            "prequeue" when model.StartsAt is not null => model.State,
             _ => "unknown",
         };
         var returnUrl = LocalUrls.IsLocal(model.ReturnUrl) ? model.ReturnUrl : "/";
         var enterUrl = state == "active" && LocalUrls.IsLocal(model.EnterUrl) ? model.EnterUrl : null;
+        var prequeue = state == "prequeue";
         var waiting = state is "waiting" or "unknown";
         var position = waiting && model.Position is > 0 ? model.Position : null; // 1-based; 0 means admitted
+        var receipt = (prequeue || waiting) && Scheduling.Receipts.IsValid(model.Receipt) ? model.Receipt : null;
+        var name = string.IsNullOrWhiteSpace(model.Title) ? model.Room : model.Title;
 
         var title = state switch
         {
             "active" => text["titleActive"],
             "gone" => text["titleGone"],
+            "prequeue" => text["titlePrequeue"],
             _ when position is { } n => PageTexts.Fill(text["titleWaitingAt"], ("n", Number(n))),
             _ => text["titleWaiting"],
         };
@@ -98,6 +106,10 @@ internal static class WaitingPage
             _ => string.Empty,
         };
 
+        var startsAt = model.StartsAt ?? DateTimeOffset.UnixEpoch;
+        var remaining = startsAt - (model.Now ?? startsAt);
+        var eventUrl = Protocol.WaitingRoomPaths.RoomEvent(model.Room);
+
         return $$"""
             <!doctype html>
             <html lang="{{language}}">
@@ -108,9 +120,9 @@ internal static class WaitingPage
               <meta name="referrer" content="no-referrer">
               <meta name="color-scheme" content="light dark">
               {{refresh}}
-              <title>{{E(title)}} – {{E(model.Room)}}</title>
+              <title>{{E(title)}} – {{E(name)}}</title>
               <link rel="stylesheet" href="{{AssetsPath}}/wait.css">
-              <script type="application/json" id="wr-data">{{Json(model, timings, text, state, returnUrl, enterUrl)}}</script>
+              <script type="application/json" id="wr-data">{{Json(model, timings, text, state, returnUrl, enterUrl, name, receipt, remaining)}}</script>
               <script src="{{AssetsPath}}/wait.js" defer></script>
             </head>
             <body data-state="{{state}}">
@@ -123,33 +135,106 @@ internal static class WaitingPage
                   </nav>
                 </header>
                 <main class="wr-card">
-                  <h1 class="wr-room" id="wr-room">{{E(model.Room)}}</h1>
-                  <section id="wr-waiting" class="wr-waiting"{{(waiting ? string.Empty : " hidden")}}>
-                    <p class="wr-lead">{{E(text["lead"])}}</p>
-                    <div id="wr-live" class="wr-live" aria-live="polite" aria-atomic="true">
-                      <p id="wr-position" class="wr-position">{{PositionHtml(position, text)}}</p>
-                      <p class="wr-eta"><span class="wr-label">{{E(text["etaLabel"])}}</span> <span id="wr-eta">{{E(Eta(model.EtaSeconds, text))}}</span></p>
+                  <h1 class="wr-room" id="wr-room">{{E(name)}}</h1>
+                  <section id="wr-waiting" class="wr-waiting"{{Hidden(waiting || prequeue)}}>
+                    <div id="wr-prequeue" class="wr-prequeue"{{Hidden(prequeue)}}>
+                      <p class="wr-lead">{{E(text["prequeueLead"])}}</p>
+                      <div class="wr-countdown">
+                        <p class="wr-label" id="wr-countdown-label">{{E(text["countdownLabel"])}}</p>
+                        <p class="wr-countdown-value" id="wr-countdown" role="timer" aria-labelledby="wr-countdown-label">{{E(Countdown(remaining, text))}}</p>
+                        <p class="wr-starts" id="wr-starts">{{StartsAtHtml(startsAt, text)}}</p>
+                      </div>
+                      <p id="wr-countdown-note" class="wr-visually-hidden" aria-live="polite" aria-atomic="true"></p>
+                      <p id="wr-fair" class="wr-fair">{{E(model.Lottery ? text["fairLottery"] : text["fairFifo"])}}</p>
                     </div>
-                    <div class="wr-progress">
+                    <div id="wr-queued"{{Hidden(!prequeue)}}>
+                      <p class="wr-lead" id="wr-lead">{{E(receipt is not null && model.Lottery ? text["leadDrawn"] : text["lead"])}}</p>
+                      <div id="wr-live" class="wr-live" aria-live="polite" aria-atomic="true">
+                        <p id="wr-position" class="wr-position">{{PositionHtml(position, text)}}</p>
+                        <p class="wr-eta"><span class="wr-label">{{E(text["etaLabel"])}}</span> <span id="wr-eta">{{E(Eta(model.EtaSeconds, text))}}</span></p>
+                      </div>
+                    </div>
+                    <div id="wr-receipt" class="wr-receipt"{{Hidden(receipt is not null)}}>
+                      <p class="wr-receipt-label" id="wr-receipt-label">{{E(text["receiptLabel"])}}</p>
+                      <p class="wr-receipt-code" id="wr-receipt-code" aria-describedby="wr-receipt-help">{{ReceiptHtml(receipt)}}</p>
+                      <p class="wr-receipt-help" id="wr-receipt-help">{{E(text["receiptHelp"])}}</p>
+                      <p class="wr-receipt-link"><a id="wr-event" href="{{E(eventUrl)}}">{{E(text["eventLink"])}}</a></p>
+                    </div>
+                    <div class="wr-progress" id="wr-progress-box"{{Hidden(!prequeue)}}>
                       <div class="wr-progress-head">
                         <label for="wr-progress">{{E(text["progressLabel"])}}</label>
                         <span id="wr-progress-value" class="wr-progress-value" aria-hidden="true"></span>
                       </div>
                       <progress id="wr-progress" max="100"></progress>
                     </div>
-                    <p id="wr-queue-note" class="wr-note"{{(waiting && !model.QueueOn ? string.Empty : " hidden")}}>{{E(text["queueWindingDown"])}}</p>
+                    <p id="wr-queue-note" class="wr-note"{{Hidden(waiting && !model.QueueOn)}}>{{E(text["queueWindingDown"])}}</p>
                     <p id="wr-connection" class="wr-connection" data-connection="connecting" hidden>{{E(text["connecting"])}}</p>
                     <noscript><p class="wr-connection" data-connection="refresh">{{E(PageTexts.Fill(text["noScriptRefresh"], ("seconds", Number(RefreshSeconds))))}}</p></noscript>
-                    <p class="wr-keep-open">{{E(PageTexts.Fill(text["keepOpen"], ("seconds", Seconds(timings.AbandonAfter))))}}</p>
+                    <p class="wr-keep-open" id="wr-keep-open"{{Hidden(!prequeue)}}>{{E(PageTexts.Fill(text["keepOpen"], ("seconds", Seconds(timings.AbandonAfter))))}}</p>
+                    <p class="wr-keep-open" id="wr-keep-open-prequeue"{{Hidden(prequeue)}}>{{E(PageTexts.Fill(text["keepOpenPrequeue"], ("seconds", Seconds(timings.AbandonAfter))))}}</p>
                     <p class="wr-hint">{{E(text["refreshKeepsPlace"])}}</p>
                   </section>
-                  <div id="wr-alert" class="wr-alert" data-kind="{{(waiting ? string.Empty : state)}}" aria-live="assertive" aria-atomic="true">{{alert}}</div>
+                  <div id="wr-alert" class="wr-alert" data-kind="{{(waiting || prequeue ? string.Empty : state)}}" aria-live="assertive" aria-atomic="true">{{alert}}</div>
                 </main>
               </div>
             </body>
             </html>
 
             """;
+    }
+
+    private static string Hidden(bool shown) => shown ? string.Empty : " hidden";
+
+    /// <summary>
+    /// The time left until the start, in whole seconds rounded up (no "0 s" while time remains): seconds under a minute,
+    /// minutes and seconds under an hour, hours and minutes under a day, then days and hours. <c>wait.js</c>'s
+    /// <c>formatCountdown</c> is the same rule.
+    /// </summary>
+    internal static string Countdown(TimeSpan remaining, PageTexts text)
+    {
+        var seconds = (long)Math.Ceiling(remaining.TotalSeconds);
+        return seconds switch
+        {
+            <= 0 => text["countdownStarting"],
+            < SecondsPerMinute => PageTexts.Fill(text["countdownSeconds"], ("s", Number(seconds))),
+            < SecondsPerHour => PageTexts.Fill(text["countdownMinutes"], ("m", Number(seconds / SecondsPerMinute)), ("s", Number(seconds % SecondsPerMinute))),
+            < SecondsPerDay => PageTexts.Fill(text["countdownHours"], ("h", Number(seconds / SecondsPerHour)), ("m", Number(seconds % SecondsPerHour / SecondsPerMinute))),
+            _ => PageTexts.Fill(text["countdownDays"], ("d", Number(seconds / SecondsPerDay)), ("h", Number(seconds % SecondsPerDay / SecondsPerHour))),
+        };
+    }
+
+    /// <summary>"Starts at" with the start in UTC in a <c>&lt;time&gt;</c> element; <c>wait.js</c> shows it in the visitor's own time zone.</summary>
+    private static string StartsAtHtml(DateTimeOffset startsAt, PageTexts text)
+    {
+        var utc = startsAt.ToUniversalTime();
+        var time = PageTexts.Fill(
+            text["startsAtTime"],
+            ("year", utc.Year.ToString(CultureInfo.InvariantCulture)),
+            ("month", utc.Month.ToString("00", CultureInfo.InvariantCulture)),
+            ("day", utc.Day.ToString("00", CultureInfo.InvariantCulture)),
+            ("hour", utc.Hour.ToString("00", CultureInfo.InvariantCulture)),
+            ("minute", utc.Minute.ToString("00", CultureInfo.InvariantCulture)));
+        var template = text["startsAt"];
+        var at = template.IndexOf("{time}", StringComparison.Ordinal);
+        var iso = utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        return $"""{E(template[..at])}<time id="wr-starts-time" datetime="{iso}">{E(time)}</time>{E(template[(at + 6)..])}""";
+    }
+
+    /// <summary>The receipt in groups of four characters (spans spaced by the style sheet: a copy gives it whole, without spaces).</summary>
+    private static string ReceiptHtml(string? receipt)
+    {
+        if (receipt is null)
+        {
+            return string.Empty;
+        }
+
+        var html = new StringBuilder(receipt.Length * 4);
+        for (var i = 0; i < receipt.Length; i += ReceiptGroup)
+        {
+            html.Append("<span>").Append(E(receipt.Substring(i, Math.Min(ReceiptGroup, receipt.Length - i)))).Append("</span>");
+        }
+
+        return html.ToString();
     }
 
     private static string E(string value) => Html.Encode(value);
@@ -208,13 +293,31 @@ internal static class WaitingPage
     // Not HTML-encoded on purpose: a <script> element's text is not entity-decoded. JavaScriptEncoder.Default
     // escapes '<', '>', '&', quotes and non-ASCII, so "</script>" or "<!--" can never appear in the output.
     // The texts go as they are in the table, placeholders unfilled: wait.js fills them as the server does.
-    private static string Json(WaitingPageModel model, WaitingPageTimings timings, PageTexts text, string state, string returnUrl, string? enterUrl)
+    // The countdown: startsAt as the server's clock has it, and how long until then by that clock (wait.js counts down
+    // from its own clock plus this difference, so a visitor's clock set wrong does not move the start).
+    private static string Json(
+        WaitingPageModel model, WaitingPageTimings timings, PageTexts text, string state, string returnUrl, string? enterUrl, string name, string? receipt, TimeSpan remaining)
     {
         var buffer = new ArrayBufferWriter<byte>(JsonBufferBytes);
         using (var json = new Utf8JsonWriter(buffer, JsonOptions))
         {
             json.WriteStartObject();
             json.WriteString("room", model.Room);
+            json.WriteString("name", name);
+            json.WriteString("receipt", receipt);
+            if (state == "prequeue" && model.StartsAt is { } startsAt)
+            {
+                json.WriteNumber("startsAtMs", startsAt.ToUnixTimeMilliseconds());
+                json.WriteNumber("untilStartMs", (long)remaining.TotalMilliseconds);
+            }
+            else
+            {
+                json.WriteNull("startsAtMs");
+                json.WriteNull("untilStartMs");
+            }
+
+            json.WriteBoolean("lottery", model.Lottery);
+            json.WriteString("eventUrl", Protocol.WaitingRoomPaths.RoomEvent(model.Room));
             json.WriteString("ticket", model.Ticket);
             json.WriteString("returnUrl", returnUrl);
             if (model.Position is { } position)

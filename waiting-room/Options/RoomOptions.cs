@@ -54,7 +54,16 @@ public sealed class RoomOptions : IValidatableObject
     /// <summary>The room's mode at start (default <see cref="RoomMode.Auto"/>: the traffic thresholds decide); the admin API changes it at runtime.</summary>
     public RoomMode Mode { get; set; } = RoomMode.Auto;
 
-    /// <summary>Checks the rules across properties: Off &lt; On ≤ Spike thresholds, and <see cref="AbandonAfter"/> longer than <see cref="HeartbeatInterval"/>.</summary>
+    /// <summary>
+    /// The room's name on the waiting page, per language (<c>DisplayName:ko</c>, <c>DisplayName:en</c>); a scheduled sale's
+    /// name comes first. Each at most <see cref="RoomDisplayName.MaxLength"/> characters, no control characters.
+    /// </summary>
+    public RoomDisplayName DisplayName { get; set; } = new();
+
+    /// <summary>
+    /// Checks the rules across properties: Off &lt; On ≤ Spike thresholds, <see cref="AbandonAfter"/> longer than
+    /// <see cref="HeartbeatInterval"/>, and display names of bounded length without control characters.
+    /// </summary>
     /// <param name="validationContext">The validation context (unused).</param>
     /// <returns>One result per broken rule.</returns>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -78,6 +87,16 @@ public sealed class RoomOptions : IValidatableObject
             yield return new ValidationResult(
                 $"AbandonAfter ({AbandonAfter}) must be longer than HeartbeatInterval ({HeartbeatInterval}), or live visitors would be reaped.",
                 [nameof(AbandonAfter), nameof(HeartbeatInterval)]);
+        }
+
+        if (RoomDisplayName.Check("ko", DisplayName.Ko) is { } korean)
+        {
+            yield return new ValidationResult(korean, [nameof(DisplayName)]);
+        }
+
+        if (RoomDisplayName.Check("en", DisplayName.En) is { } english)
+        {
+            yield return new ValidationResult(english, [nameof(DisplayName)]);
         }
     }
 }

@@ -40,4 +40,11 @@ internal static class WaitingRoomPaths
 
     public static string TicketStatus(string room, string ticketToken) =>
         string.Create(CultureInfo.InvariantCulture, $"{RoomsPrefix}/{Uri.EscapeDataString(room)}/tickets/{Uri.EscapeDataString(ticketToken)}");
+
+    /// <summary>
+    /// A room's scheduled sale and, once drawn, the draw anyone can check: <c>/_wr/rooms/&lt;room&gt;/event</c> (served by the
+    /// proxies, no key; the waiting page links it).
+    /// </summary>
+    public static string RoomEvent(string room) =>
+        string.Create(CultureInfo.InvariantCulture, $"{RoomsPrefix}/{Uri.EscapeDataString(room)}/event");
 }

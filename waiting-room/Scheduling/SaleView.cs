@@ -16,11 +16,13 @@ namespace YarpWaitingRoom.Scheduling;
 /// <param name="FirstSequence">The first sequence of the drawn participants (0 before the freeze).</param>
 /// <param name="Participants">Participants frozen for the draw (0 before the freeze).</param>
 /// <param name="InPrequeue">Visitors in the pre-queue now (until the freeze).</param>
+/// <param name="Order">How the pre-queue is ordered at the start (the waiting page promises an equal chance only for a lottery).</param>
 internal sealed record SaleView(
-    string Name, DateTimeOffset PrequeueOpensAt, DateTimeOffset StartsAt, DateTimeOffset? FrozenAt, DateTimeOffset? DrawnAt, long FirstSequence, long Participants, long InPrequeue = 0)
+    string Name, DateTimeOffset PrequeueOpensAt, DateTimeOffset StartsAt, DateTimeOffset? FrozenAt, DateTimeOffset? DrawnAt, long FirstSequence, long Participants, long InPrequeue = 0,
+    DrawOrder Order = DrawOrder.Lottery)
 {
     /// <summary>The schedule hash's fields read, in the order <see cref="Parse"/> takes them.</summary>
-    internal static readonly RedisValue[] Fields = ["name", "prequeueOpensAt", "startsAt", "frozenAt", "drawnAt", "firstSeq", "participants"];
+    internal static readonly RedisValue[] Fields = ["name", "prequeueOpensAt", "startsAt", "frozenAt", "drawnAt", "firstSeq", "participants", "order"];
 
     /// <summary>Where the sale stands at <paramref name="now"/> by what was read (the scripts decide; this is for display and waking).</summary>
     public EventPhase PhaseAt(DateTimeOffset now) =>
@@ -51,7 +53,8 @@ internal sealed record SaleView(
             Time(values[3]),
             Time(values[4]),
             Number(values[5]),
-            Number(values[6]));
+            Number(values[6]),
+            Order: Enum.TryParse<DrawOrder>((string?)values[7], out var order) ? order : DrawOrder.Lottery);
     }
 
     private static DateTimeOffset? Time(RedisValue value) =>
