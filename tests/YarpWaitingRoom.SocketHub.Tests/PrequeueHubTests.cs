@@ -67,7 +67,19 @@ public sealed class PrequeueHubTests(RedisFixture redis) : HubTestBase(redis)
             Assert.True(await EventuallyAsync(() => first.Client.Count(HubMessageKind.Admitted) == 1, Within));
             var placed = Assert.Single(admitted.Tickets);
             Assert.StartsWith(first.Join.Ticket[..^1], placed, StringComparison.Ordinal);
-            Assert.NotNull(first.Client.Last(HubMessageKind.Admitted)!.EnterUrl);
+            // The entry links (the socket's, and the waiting page's for the pre-queue ticket) name the drawn place.
+            var visitor = $"v{clients.IndexOf(first):D2}";
+            var code = Uri.UnescapeDataString(first.Client.Last(HubMessageKind.Admitted)!.EnterUrl!.Split("code=")[1]);
+            Assert.Equal(Tokens.TokenStatus.Valid, HubApp.Tokens.Validate(code, Tokens.TokenKind.EntryCode, hub.Room, visitor, DateTimeOffset.UtcNow, out var claims));
+            Assert.Equal(placed, claims!.Ticket);
+            using var http = hub.CreateClient();
+            using var page = new HttpRequestMessage(HttpMethod.Get, $"/_wr/wait/{hub.Room}?t={Uri.EscapeDataString(first.Client.Token)}&return=%2F");
+            page.Headers.Add("Cookie", $"wr_vid={HubApp.VisitorCookieFor(visitor)}");
+            using var response = await http.SendAsync(page, Cancellation);
+            var html = await response.Content.ReadAsStringAsync(Cancellation);
+            var pageCode = System.Net.WebUtility.HtmlDecode(html.Split($"/_wr/enter/{hub.Room}?code=")[1].Split('"')[0]);
+            Assert.Equal(Tokens.TokenStatus.Valid, HubApp.Tokens.Validate(Uri.UnescapeDataString(pageCode), Tokens.TokenKind.EntryCode, hub.Room, visitor, DateTimeOffset.UtcNow, out var pageClaims));
+            Assert.Equal(placed, pageClaims!.Ticket);
         }
         finally
         {
