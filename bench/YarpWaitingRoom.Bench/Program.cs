@@ -4,9 +4,9 @@ using YarpWaitingRoom.Bench;
 using YarpWaitingRoom.Bench.Scale;
 using YarpWaitingRoom.Bench.Scenarios;
 
-// ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N] [--hubs N] [--ticks N]
-// Scenarios (all by default): holds, gate, joins, admit, limits, hubpush, hubfanout, hubmemory; they run against the local stack
-// started by ./stack up (the hub scenarios start their own hubs on its Redis). --sessions sets the hub scenarios'
+// ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N] [--hubs N] [--ticks N] [--participants N]
+// Scenarios (all by default): holds, gate, joins, admit, draw, limits, hubpush, hubfanout, hubmemory; they run against the local stack
+// started by ./stack up (the hub scenarios start their own hubs on its Redis). --participants sets the draw's pre-queue (1,000,000); --sessions sets the hub scenarios'
 // WebSocket count (default 10,000 for hubpush and hubmemory, 5,000 for hubfanout). `scale` (not in all: minutes, a
 // million waiting, 50,000 sockets) is the scale rehearsal; --hubs, --ticks and --waiting are its hub count, admission ticks and queue length.
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
@@ -30,7 +30,7 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 
 string[] known =
 [
-    HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name, LimitsScenario.Name,
+    HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name, DrawScenario.Name, LimitsScenario.Name,
     HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name,
 ];
 if (scenario == ScaleClientHost.Name)
@@ -164,6 +164,11 @@ try
     if (Runs(AdmitScenario.Name))
     {
         exitCode |= await AdmitScenario.RunAsync(cancellation.Token);
+    }
+
+    if (Runs(DrawScenario.Name))
+    {
+        exitCode |= await DrawScenario.RunAsync(Option("--participants", DrawScenario.DefaultParticipants), cancellation.Token);
     }
 
     if (Runs(LimitsScenario.Name))
