@@ -7,7 +7,7 @@ using YarpWaitingRoom.Bench.Scenarios;
 // ./stack bench [scenario] [--concurrency N] [--seconds S] [--rounds R] [--sessions N] [--hubs N] [--ticks N] [--participants N]
 // Scenarios (all by default): holds, gate, joins, admit, draw, limits, hubpush, hubfanout, hubmemory; they run against the local stack
 // started by ./stack up (the hub scenarios start their own hubs on its Redis). --participants sets the draw's pre-queue (1,000,000); --sessions sets the hub scenarios'
-// WebSocket count (default 10,000 for hubpush and hubmemory, 5,000 for hubfanout). `scale` (not in all: minutes, a
+// WebSocket count (default 10,000 for hubpush, hubmemory and draw, 5,000 for hubfanout). `scale` (not in all: minutes, a
 // million waiting, 50,000 sockets) is the scale rehearsal; --hubs, --ticks and --waiting are its hub count, admission ticks and queue length.
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var concurrency = Option("--concurrency", 64);
@@ -168,7 +168,7 @@ try
 
     if (Runs(DrawScenario.Name))
     {
-        exitCode |= await DrawScenario.RunAsync(Option("--participants", DrawScenario.DefaultParticipants), cancellation.Token);
+        exitCode |= await DrawScenario.RunAsync(Option("--participants", DrawScenario.DefaultParticipants), Sessions(DrawScenario.DefaultSessions), cancellation.Token);
     }
 
     if (Runs(LimitsScenario.Name))
