@@ -78,6 +78,30 @@ public sealed class PublishedDrawTests(RedisFixture redis) : ProxyTestBase(redis
     }
 
     [Fact]
+    public async Task ReadmeVerifier_OnAFifoSale_ChecksCommitmentAndDigest_AndSaysTheOrderCannotBeChecked()
+    {
+        await using var app = App();
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        await ScheduleAsync(app, "Fifo");
+        await FillPrequeueAsync(app, 50);
+        await WaitDrawnAsync(client, app.Room);
+        var directory = Directory.CreateTempSubdirectory("verify-draw-");
+        try
+        {
+            var (eventFile, participantsFile) = await DownloadAsync(client, app.Room, directory.FullName);
+
+            var verified = await ReadmeVerifier.RunAsync(directory.FullName, eventFile, participantsFile);
+
+            Assert.True(verified.ExitCode == 2, $"exit code {verified.ExitCode}: {verified.Output}");
+            Assert.StartsWith("commitment and digest OK; order Fifo", verified.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Participants_BeforeTheDraw_Answer404EventNotDrawn_AndWithoutAnEvent404EventNotFound()
     {
         await using var app = App();
