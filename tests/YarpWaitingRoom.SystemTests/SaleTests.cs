@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using YarpWaitingRoom.Scheduling;
+using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.SystemTests;
@@ -83,9 +84,22 @@ public sealed class SaleTests(JourneyTopology stack)
             var published = participants.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => JsonDocument.Parse(line).RootElement)
                 .ToDictionary(e => e.GetProperty("receipt").GetString()!, e => e.GetProperty("position").GetInt64(), StringComparer.Ordinal);
-            var recomputed = Recompute(document, [.. published.Keys]);
             Assert.Equal(Browsers + ApiClients, published.Count);
-            Assert.Equal(recomputed, published.OrderBy(p => p.Value).Select(p => p.Key));
+            // The README's verifier, run on the two public documents as anyone would: the seed opens the commitment, the
+            // digest is the participants', every position is the rule's.
+            var scratch = Directory.CreateTempSubdirectory("ywr-verify-").FullName;
+            try
+            {
+                var verified = await ReadmeVerifier.RunAsync(
+                    scratch, new Uri(stack.Edge, $"/_wr/rooms/{Room}/event").ToString(), new Uri(stack.Edge, $"/_wr/rooms/{Room}/event/participants").ToString());
+                Assert.True(verified.ExitCode == 0, "the README's verifier refused the draw:\n" + verified.Output);
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+
+            Assert.Equal(Recompute(document, [.. published.Keys]), published.OrderBy(p => p.Value).Select(p => p.Key));
 
             // Every browser is pushed its drawn position at once; every API client reads it; both with their receipt.
             Assert.True(await EventuallyAsync(() => Task.FromResult(visitors.Where(v => v.IsBrowser).All(v => v.Socket.Count(HubMessageKind.Position) > 0 || v.Socket.Count(HubMessageKind.Admitted) > 0)), TimeSpan.FromSeconds(10)));

@@ -26,6 +26,12 @@ internal sealed class SaleDraw
     /// <summary>Members written per command when staging.</summary>
     public const int WriteChunk = 5_000;
 
+    /// <summary>
+    /// Reads (or pairs of staging writes) in flight at once: enough to keep Redis busy, few enough that each answers well
+    /// within the client's timeout, which counts from when a command is queued, on a loaded machine.
+    /// </summary>
+    public const int InFlight = 4;
+
     /// <summary>How long a staged order outlives a drawer that died before swapping it in.</summary>
     public static readonly TimeSpan StagingLifetime = TimeSpan.FromMinutes(10);
 
@@ -107,28 +113,38 @@ internal sealed class SaleDraw
         return new DrawResult(outcome, visitors.Length, _timeProvider.GetElapsedTime(started));
     }
 
-    /// <summary>The frozen participants and their arrival numbers, in arrival order, read in chunks all in flight together.</summary>
+    /// <summary>The frozen participants and their arrival numbers, in arrival order, read a chunk at a time with a few in flight.</summary>
     private async Task<(string[] Visitors, long[] Arrivals)> ReadParticipantsAsync(int count)
     {
-        var reads = new List<Task<SortedSetEntry[]>>();
         var db = Db;
-        for (var start = 0; start < count; start += ReadChunk)
-        {
-            var from = start;
-            reads.Add(_policy.RunAsync(() => db.SortedSetRangeByRankWithScoresAsync(_keys.PrequeueFrozen, from, from + ReadChunk - 1), QueueStore.BatchCallTimeout));
-        }
-
         var visitors = new string[count];
         var arrivals = new long[count];
         var at = 0;
-        foreach (var read in reads)
+        var reads = new Queue<Task<SortedSetEntry[]>>();
+        async Task TakeAsync()
         {
-            foreach (var entry in await read)
+            foreach (var entry in await reads.Dequeue())
             {
                 visitors[at] = (string)entry.Element!;
                 arrivals[at] = (long)entry.Score;
                 at++;
             }
+        }
+
+        for (var start = 0; start < count; start += ReadChunk)
+        {
+            if (reads.Count == InFlight)
+            {
+                await TakeAsync();
+            }
+
+            var from = start;
+            reads.Enqueue(_policy.RunAsync(() => db.SortedSetRangeByRankWithScoresAsync(_keys.PrequeueFrozen, from, from + ReadChunk - 1), QueueStore.BatchCallTimeout));
+        }
+
+        while (reads.Count > 0)
+        {
+            await TakeAsync();
         }
 
         if (at != count)
@@ -139,16 +155,22 @@ internal sealed class SaleDraw
         return (visitors, arrivals);
     }
 
-    /// <summary>Writes the drawn order aside: each visitor's sequence, and the receipts in drawn order.</summary>
+    /// <summary>Writes the drawn order aside, a chunk at a time with a few in flight: each visitor's sequence, and the receipts in drawn order.</summary>
     private async Task StageAsync(long fence, long firstSeq, string[] visitors, ulong[] numbers, int[] drawn)
     {
         var db = Db;
         var places = _keys.DrawingPlaces(fence);
         var receipts = _keys.DrawingOrder(fence);
         await _policy.RunAsync(() => db.KeyDeleteAsync([places, receipts]));
-        var writes = new List<Task>();
+        var writes = new Queue<Task>();
         for (var start = 0; start < drawn.Length; start += WriteChunk)
         {
+            if (writes.Count >= 2 * InFlight)
+            {
+                await writes.Dequeue();
+                await writes.Dequeue();
+            }
+
             var end = Math.Min(drawn.Length, start + WriteChunk);
             var entries = new SortedSetEntry[end - start];
             var list = new RedisValue[end - start];
@@ -158,13 +180,16 @@ internal sealed class SaleDraw
                 list[i - start] = Receipts.Format(numbers[drawn[i]]);
             }
 
-            writes.Add(_policy.RunAsync(() => db.SortedSetAddAsync(places, entries), QueueStore.BatchCallTimeout));
-            writes.Add(_policy.RunAsync(() => db.ListRightPushAsync(receipts, list), QueueStore.BatchCallTimeout));
+            writes.Enqueue(_policy.RunAsync(() => db.SortedSetAddAsync(places, entries), QueueStore.BatchCallTimeout));
+            writes.Enqueue(_policy.RunAsync(() => db.ListRightPushAsync(receipts, list), QueueStore.BatchCallTimeout));
         }
 
-        writes.Add(_policy.RunAsync(() => db.KeyExpireAsync(places, StagingLifetime)));
-        writes.Add(_policy.RunAsync(() => db.KeyExpireAsync(receipts, StagingLifetime)));
-        await Task.WhenAll(writes);
+        writes.Enqueue(_policy.RunAsync(() => db.KeyExpireAsync(places, StagingLifetime)));
+        writes.Enqueue(_policy.RunAsync(() => db.KeyExpireAsync(receipts, StagingLifetime)));
+        while (writes.Count > 0)
+        {
+            await writes.Dequeue();
+        }
     }
 
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();

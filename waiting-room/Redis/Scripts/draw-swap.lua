@@ -46,7 +46,7 @@ if n > 0 then
   local waiting = redis.call('ZCARD', KEYS[4])
   if waiting >= n then
     copy_zset(KEYS[2], KEYS[4], n)
-    redis.call('DEL', KEYS[2])
+    redis.call('UNLINK', KEYS[2])
   else
     copy_zset(KEYS[4], KEYS[2], waiting)
     redis.call('RENAME', KEYS[2], KEYS[4])
@@ -59,7 +59,8 @@ if n > 0 then
 else
   redis.call('DEL', KEYS[8])
 end
-redis.call('DEL', KEYS[5])
+-- The frozen pre-queue (as large as the draw) is freed in the background: UNLINK, not a DEL that would hold the script.
+redis.call('UNLINK', KEYS[5])
 redis.call('HSET', KEYS[1], 'drawnAt', string.format('%d', now), 'digest', ARGV[4], 'drawMs', ARGV[7])
 redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[6], '*', 'type', 'drawn', 'participants', n, 'firstSeq', f[3],
   'digest', ARGV[4], 'at', now)

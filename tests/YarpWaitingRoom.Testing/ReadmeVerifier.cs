@@ -1,12 +1,10 @@
-using YarpWaitingRoom.Testing;
-
-namespace YarpWaitingRoom.Proxy.Tests.Endpoints;
+namespace YarpWaitingRoom.Testing;
 
 /// <summary>
 /// The draw verifier exactly as the README prints it (between <c>&lt;!-- verify-draw.mjs --&gt;</c> and
 /// <c>&lt;!-- /verify-draw.mjs --&gt;</c>), written to a temporary file and run with <c>node</c>.
 /// </summary>
-internal static class ReadmeVerifier
+public static class ReadmeVerifier
 {
     private const string Start = "<!-- verify-draw.mjs -->";
     private const string End = "<!-- /verify-draw.mjs -->";
