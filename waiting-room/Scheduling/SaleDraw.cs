@@ -62,7 +62,7 @@ internal sealed class SaleDraw
         var phase = (string)frozen[0]!;
         if (phase != "drawing")
         {
-            return new DrawResult(phase == "drawn" ? DrawOutcome.AlreadyDrawn : DrawOutcome.NotDue, 0, TimeSpan.Zero);
+            return new DrawResult(phase == "drawn" ? DrawOutcome.AlreadyDrawn : DrawOutcome.NotDue, 0, TimeSpan.Zero, default);
         }
 
         var firstSeq = long.Parse((string)frozen[1]!, CultureInfo.InvariantCulture);
@@ -72,7 +72,9 @@ internal sealed class SaleDraw
         var seed = (string)frozen[5]!;
         var receiptKey = Receipts.ParseKey((string)frozen[6]!);
 
+        var frozenIn = _timeProvider.GetElapsedTime(started);
         var (visitors, arrivals) = await ReadParticipantsAsync(count);
+        var readIn = _timeProvider.GetElapsedTime(started);
         var numbers = new ulong[visitors.Length];
         for (var i = 0; i < numbers.Length; i++)
         {
@@ -94,6 +96,7 @@ internal sealed class SaleDraw
             drawn = [.. Enumerable.Range(0, numbers.Length)];
         }
 
+        var orderedIn = _timeProvider.GetElapsedTime(started);
         await StageAsync(fence, firstSeq, visitors, numbers, drawn);
         var elapsed = _timeProvider.GetElapsedTime(started);
         var swapped = (int)await _policy.RunAsync(() => LuaScripts.DrawSwap.EvaluateAsync(
@@ -110,7 +113,9 @@ internal sealed class SaleDraw
             -1 => DrawOutcome.Fenced,
             _ => DrawOutcome.Incomplete,
         };
-        return new DrawResult(outcome, visitors.Length, _timeProvider.GetElapsedTime(started));
+        var swappedIn = _timeProvider.GetElapsedTime(started);
+        return new DrawResult(
+            outcome, visitors.Length, swappedIn, new DrawPhases(frozenIn, readIn - frozenIn, orderedIn - readIn, elapsed - orderedIn, swappedIn - elapsed));
     }
 
     /// <summary>The frozen participants and their arrival numbers, in arrival order, read a chunk at a time with a few in flight.</summary>
@@ -214,5 +219,12 @@ internal enum DrawOutcome
     Incomplete,
 }
 
-/// <summary>The outcome of a draw call, how many participants it ordered, and how long it took.</summary>
-internal sealed record DrawResult(DrawOutcome Outcome, int Participants, TimeSpan Elapsed);
+/// <summary>The outcome of a draw call, how many participants it ordered, how long it took, and where the time went.</summary>
+internal sealed record DrawResult(DrawOutcome Outcome, int Participants, TimeSpan Elapsed, DrawPhases Phases);
+
+/// <summary>A draw's wall time by step: freeze, read the participants, order them (receipts, digest, keys, sort), stage, swap.</summary>
+internal readonly record struct DrawPhases(TimeSpan Freeze, TimeSpan Read, TimeSpan Order, TimeSpan Stage, TimeSpan Swap)
+{
+    public override string ToString() => FormattableString.Invariant(
+        $"freeze {Freeze.TotalMilliseconds:F0} ms, read {Read.TotalMilliseconds:F0} ms, order {Order.TotalMilliseconds:F0} ms, stage {Stage.TotalMilliseconds:F0} ms, swap {Swap.TotalMilliseconds:F0} ms");
+}

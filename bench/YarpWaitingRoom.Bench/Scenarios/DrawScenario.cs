@@ -165,6 +165,7 @@ internal static class DrawScenario
             Console.WriteLine();
             Console.WriteLine($"  outcome {result.Outcome}: {result.Participants:N0} participants drawn; published {published:N0}, waiting {placed:N0}; first {KeysChecked:N0} keys ascending: {(ordered ? "yes" : "NO")}");
             Console.WriteLine($"  draw wall time      {wallMs,7:F0} ms (target <= {TargetDrawMs:F0} ms for 1M: {(wallMs <= TargetDrawMs ? "met" : "MISSED")})");
+            Console.WriteLine($"  by step             {result.Phases}");
             Console.WriteLine($"  Redis time          {cpuMs,7:F0} ms main-thread CPU; commandstats {commandsMs:F0} ms, of which the scripts (freeze, swap: atomic) {scriptsMs:F0} ms, counting the commands they run also under their own names");
             Console.WriteLine($"                      {string.Join(", ", CommandDelta.TopByMicros(deltas, 8))}");
             Console.WriteLine($"  Redis used_memory   before {Mb(memoryBefore)}, peak during {Mb(memoryPeak)} (+{Mb(memoryPeak - memoryBefore)}; {samples} samples every {SampleInterval.TotalMilliseconds:F0} ms), after {Mb(memoryAfter)}");
@@ -181,6 +182,7 @@ internal static class DrawScenario
                 ["fillSeconds"] = Math.Round(fillSeconds, 2),
                 ["bytesPerParticipant"] = Math.Round((memoryFilled - memoryEmpty) / (double)participants, 1),
                 ["drawWallMs"] = Math.Round(wallMs, 1),
+                ["drawSteps"] = result.Phases.ToString(),
                 ["targetDrawMs"] = TargetDrawMs,
                 ["redisCpuMs"] = Math.Round(cpuMs, 1),
                 ["redisCommandsMs"] = Math.Round(commandsMs, 1),
