@@ -55,6 +55,17 @@ public sealed class RoomOptions : IValidatableObject
     public RoomMode Mode { get; set; } = RoomMode.Auto;
 
     /// <summary>
+    /// With an inventory known (<c>X-WaitingRoom-Inventory</c> responses, the admin API), admission never lets the active
+    /// visitors exceed <c>ceil(AdmitPerSeat × remaining)</c>, on top of <see cref="MaxActive"/>; <c>0</c> disables the rule
+    /// (default 2: two shoppers per seat left, as some leave without buying).
+    /// </summary>
+    [Range(0.0, 1000.0)]
+    public double AdmitPerSeat { get; set; } = 2.0;
+
+    /// <summary>What new visitors get once the inventory is sold out (default <see cref="SoldOutPolicy.KeepQueue"/>).</summary>
+    public SoldOutPolicy WhenSoldOut { get; set; } = SoldOutPolicy.KeepQueue;
+
+    /// <summary>
     /// The room's name on the waiting page, per language (<c>DisplayName:ko</c>, <c>DisplayName:en</c>); a scheduled sale's
     /// name comes first. Each at most <see cref="RoomDisplayName.MaxLength"/> characters, no control characters.
     /// </summary>

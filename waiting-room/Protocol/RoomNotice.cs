@@ -10,6 +10,7 @@ namespace YarpWaitingRoom.Protocol;
 /// <item><term><c>revoked|&lt;ms&gt;|t1,t2,…</c></term><description>admissions that ended (their cookies stop admitting)</description></item>
 /// <item><term><c>state|&lt;version&gt;</c></term><description>the state hash changed</description></item>
 /// <item><term><c>sale|&lt;ms&gt;</c></term><description>the room's scheduled sale changed (scheduled, cancelled, drawn)</description></item>
+/// <item><term><c>stock|&lt;ms&gt;</c></term><description>the room became sold out, or stopped being</description></item>
 /// </list>
 /// The Lua scripts write it with the library's <c>notice(kind, number, payload)</c>; this type is its one formatter on the
 /// .NET side and its one parser, used by proxies and hubs alike. <see cref="TryParse"/> refuses anything else (an unknown
@@ -30,7 +31,7 @@ internal sealed class RoomNotice
 
     public RoomNoticeKind Kind { get; }
 
-    /// <summary>When it happened (ms since the Unix epoch) for admitted, freed, revoked and sale; the state's version for state.</summary>
+    /// <summary>When it happened (ms since the Unix epoch) for admitted, freed, revoked, sale and stock; the state's version for state.</summary>
     public long Number { get; }
 
     /// <summary>The tickets of an admitted or revoked notice (never empty for those); empty otherwise.</summary>
@@ -53,13 +54,15 @@ internal sealed class RoomNotice
 
     public static RoomNotice Sale(long atMs) => new(RoomNoticeKind.Sale, atMs, [], 0);
 
+    public static RoomNotice Stock(long atMs) => new(RoomNoticeKind.Stock, atMs, [], 0);
+
     /// <summary>The wire form, exactly as the scripts publish it.</summary>
     public string Format()
     {
         var head = KindName(Kind) + Separator + Number.ToString(CultureInfo.InvariantCulture);
         return Kind switch
         {
-            RoomNoticeKind.State or RoomNoticeKind.Sale => head,
+            RoomNoticeKind.State or RoomNoticeKind.Sale or RoomNoticeKind.Stock => head,
             RoomNoticeKind.Freed => head + Separator + Count.ToString(CultureInfo.InvariantCulture),
             _ => head + Separator + string.Join(ListSeparator, Tickets),
         };
@@ -67,7 +70,7 @@ internal sealed class RoomNotice
 
     public override string ToString() => Format();
 
-    /// <summary>Reads a notify message; false for anything that is not one of the five well-formed kinds.</summary>
+    /// <summary>Reads a notify message; false for anything that is not one of the six well-formed kinds.</summary>
     public static bool TryParse(string? message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RoomNotice? notice)
     {
         notice = null;
@@ -91,7 +94,7 @@ internal sealed class RoomNotice
             return false;
         }
 
-        if (kind is RoomNoticeKind.State or RoomNoticeKind.Sale)
+        if (kind is RoomNoticeKind.State or RoomNoticeKind.Sale or RoomNoticeKind.Stock)
         {
             notice = second < 0 ? new RoomNotice(kind, number, [], 0) : null;
             return notice is not null;
@@ -150,6 +153,7 @@ internal sealed class RoomNotice
         RoomNoticeKind.Revoked => "revoked",
         RoomNoticeKind.State => "state",
         RoomNoticeKind.Sale => "sale",
+        RoomNoticeKind.Stock => "stock",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -160,6 +164,7 @@ internal sealed class RoomNotice
         "revoked" => RoomNoticeKind.Revoked,
         "state" => RoomNoticeKind.State,
         "sale" => RoomNoticeKind.Sale,
+        "stock" => RoomNoticeKind.Stock,
         _ => null,
     };
 }

@@ -20,4 +20,10 @@ internal enum RoomNoticeKind
     /// draw-swap.lua); re-read it. After a draw the hubs place their pre-queue sessions and push every place at once.
     /// </summary>
     Sale,
+
+    /// <summary>
+    /// <c>stock|&lt;ms&gt;</c>: the room became sold out or stopped being (inventory.lua); re-read its inventory: the hubs tell
+    /// the waiting, the proxies answer new visitors, admission resumes.
+    /// </summary>
+    Stock,
 }

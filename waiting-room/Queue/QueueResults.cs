@@ -54,3 +54,16 @@ internal enum RedeemResult
 /// <param name="EndedPerMinute">Sessions ended on purpose (purchase done), over the last minute.</param>
 /// <param name="MedianWaitSeconds">Median time in queue of recent admissions; null when nobody was admitted.</param>
 internal sealed record RoomStats(double AdmittedPerMinute, double AbandonedPerMinute, double ExpiredPerMinute, double EndedPerMinute, double? MedianWaitSeconds);
+
+/// <summary>What recording an inventory did.</summary>
+/// <param name="Applied">False when a newer observation was kept (this one changed nothing).</param>
+/// <param name="Before">What was left before (null: unknown).</param>
+/// <param name="After">What is left now (null: unknown).</param>
+internal readonly record struct InventoryChange(bool Applied, long? Before, long? After)
+{
+    /// <summary>Whether the room became sold out, or stopped being.</summary>
+    public bool SoldOutChanged => (Before == 0) != (After == 0);
+}
+
+/// <summary>The room's inventory as last recorded: what is left, and when it was observed.</summary>
+internal sealed record InventoryView(long Remaining, DateTimeOffset ObservedAt);

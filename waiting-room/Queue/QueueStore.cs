@@ -144,11 +144,11 @@ internal sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await LuaScripts.Admit.EvaluateAsync(
             Db,
-            [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed, Keys.Schedule],
+            [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed, Keys.Schedule, Keys.Inventory],
             [
                 now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
-                (long)Options.AdmitInterval.TotalMilliseconds,
+                (long)Options.AdmitInterval.TotalMilliseconds, Options.AdmitPerSeat,
             ]))!;
         var list = (string?)result[5];
         return new AdmitResult(
@@ -190,6 +190,27 @@ internal sealed class QueueStore
     }
 
     private RedisKey StatsKey(long nowMs) => Keys.Stats(nowMs / 60_000);
+
+    /// <summary>
+    /// Records the room's inventory as observed at <paramref name="observedAt"/> by <paramref name="source"/> (a proxy
+    /// flushing what responses said, an operator); <paramref name="remaining"/> null clears it (only an operator does).
+    /// An observation older than the one kept changes nothing. Announces a change of sold out (<c>stock</c> notice).
+    /// </summary>
+    public Task<InventoryChange> SetInventoryAsync(long? remaining, DateTimeOffset observedAt, string source) => _policy.RunAsync(async () =>
+    {
+        if (remaining is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(remaining), remaining, "An inventory is never negative.");
+        }
+
+        var result = (RedisResult[])(await LuaScripts.Inventory.EvaluateAsync(
+            Db,
+            [Keys.Inventory],
+            [remaining?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, observedAt.ToUnixTimeMilliseconds(), source, _channel, NowMs]))!;
+        static long? Number(RedisResult value) =>
+            long.TryParse((string?)value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        return new InventoryChange((long)result[0] == 1, Number(result[1]), Number(result[2]));
+    });
 
     /// <summary>A fencing number for a new lock grant: strictly greater than every one handed out before.</summary>
     public Task<long> NextFenceAsync() => _policy.RunAsync(() => Db.HashIncrementAsync(Keys.State, RoomStateFields.FenceSequence));

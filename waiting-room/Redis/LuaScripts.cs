@@ -29,6 +29,7 @@ internal static class LuaScripts
     public static readonly RedisScript Reset = new("reset.lua", Load("reset.lua"));
     public static readonly RedisScript ScheduleEvent = new("schedule-event.lua", Load("schedule-event.lua"));
     public static readonly RedisScript DrawFreeze = new("draw-freeze.lua", Load("draw-freeze.lua"));
+    public static readonly RedisScript Inventory = new("inventory.lua", Load("inventory.lua"));
     public static readonly RedisScript DrawSwap = new("draw-swap.lua", Load("draw-swap.lua"));
     public static readonly RedisScript Limit = new("limit.lua", Load("limit.lua", withPrelude: false));
 

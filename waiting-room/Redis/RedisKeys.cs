@@ -43,6 +43,7 @@ internal sealed class RedisKeys
         Prequeue = _prefix + "prequeue";
         PrequeueFrozen = _prefix + "prequeue:frozen";
         Participants = _prefix + "participants";
+        Inventory = _prefix + "inventory";
         Notify = RedisChannel.Sharded(_prefix + "notify");
         _usedCodePrefix = _prefix + "code:";
         _ratePrefix = _prefix + "rate:";
@@ -138,6 +139,12 @@ internal sealed class RedisKeys
 
     /// <summary>The pre-queue as frozen at the start (renamed from <see cref="Prequeue"/>): what the draw orders. Gone once drawn.</summary>
     public RedisKey PrequeueFrozen { get; }
+
+    /// <summary>
+    /// Hash <c>remaining</c>, <c>at</c> (ms of the observation), <c>source</c>: the latest inventory the room knows
+    /// (<c>inventory.lua</c>: an older observation never overwrites a newer one). Absent: no inventory known.
+    /// </summary>
+    public RedisKey Inventory { get; }
 
     /// <summary>List of the drawn participants' receipts in drawn order (position = index + 1): the published draw.</summary>
     public RedisKey Participants { get; }

@@ -14,6 +14,7 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="Waiting">Visitors waiting.</param>
 /// <param name="Active">Visitors admitted and not yet gone.</param>
 /// <param name="Sale">The room's scheduled sale; null when none.</param>
+/// <param name="Inventory">What the protected API (or an operator) last said is left, and when; null when unknown.</param>
 internal sealed record RoomSnapshot(
     long Version,
     RoomMode Mode,
@@ -25,8 +26,12 @@ internal sealed record RoomSnapshot(
     DateTimeOffset? LastAdmissionRun,
     long Waiting,
     long Active,
-    Scheduling.SaleView? Sale = null)
+    Scheduling.SaleView? Sale = null,
+    Queue.InventoryView? Inventory = null)
 {
+    /// <summary>Whether the room's inventory is known and nothing is left.</summary>
+    public bool SoldOut => Inventory is { Remaining: 0 };
+
     /// <summary>
     /// Seconds until a visitor at <paramref name="position"/> is admitted: the next tick when the free capacity reaches
     /// them, else the wait for the places ahead of them at the measured admission rate, plus the next tick. Null while

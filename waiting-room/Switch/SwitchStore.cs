@@ -63,10 +63,12 @@ internal sealed class SwitchStore
         var active = batch.SortedSetLengthAsync(_keys.Active);
         var sale = batch.HashGetAsync(_keys.Schedule, Scheduling.SaleView.Fields);
         var prequeue = batch.SortedSetLengthAsync(_keys.Prequeue);
+        var inventory = batch.HashGetAsync(_keys.Inventory, InventoryFields);
         batch.Execute();
         return Parse(await state, await waiting, await active, now) with
         {
             Sale = Scheduling.SaleView.Parse(await sale) is { } view ? view with { InPrequeue = await prequeue } : null,
+            Inventory = ParseInventory(await inventory),
         };
     });
 
@@ -173,6 +175,14 @@ internal sealed class SwitchStore
             waiting,
             active);
     }
+
+    private static readonly RedisValue[] InventoryFields = ["remaining", "at"];
+
+    private static InventoryView? ParseInventory(RedisValue[] values) =>
+        long.TryParse((string?)values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var remaining)
+        && long.TryParse((string?)values[1], NumberStyles.None, CultureInfo.InvariantCulture, out var at)
+            ? new InventoryView(remaining, DateTimeOffset.FromUnixTimeMilliseconds(at))
+            : null;
 
     private static RedisValue Millis(DateTimeOffset? time) => time is { } t ? t.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
 }

@@ -15,6 +15,8 @@
 -- KEYS[12] departed (zset sequence -> sequence of waiting tickets that left from the middle): those the batch passed go
 -- KEYS[13] schedule (hash: the room's sale): while its draw runs (frozen, not yet drawn) nobody is admitted, as the
 -- participants being drawn stand ahead of everyone who joined after the start
+-- KEYS[14] inventory (hash: remaining, ...)   ARGV[13] AdmitPerSeat: with an inventory known and this above 0, the
+-- active never exceed ceil(AdmitPerSeat * remaining) (0 remaining: nobody is admitted), on top of MaxActive
 -- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated), wait buckets "count:sumMs,..." }.
 -- Publishes 'revoked|<ms>|t1,t2,...' for the expired sessions (every proxy refuses their cookies) and
 -- 'admitted|<ms>|t1,t2,...' for the batch.
@@ -48,7 +50,17 @@ end
 
 -- 2. Free capacity, enforced here whatever the caller believes.
 local waitingBefore = redis.call('ZCARD', KEYS[1])
-local free = tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2])
+local cap = tonumber(ARGV[2])
+local perSeat = tonumber(ARGV[13])
+local remaining = tonumber(redis.call('HGET', KEYS[14], 'remaining') or '')
+if remaining and perSeat > 0 then
+  -- Less a hair, so a product a float rounds above a whole number (1.1 * 10) does not let one more in.
+  local bound = math.ceil(perSeat * remaining - 1e-9)
+  if bound < cap then
+    cap = bound
+  end
+end
+local free = cap - redis.call('ZCARD', KEYS[2])
 local limit = tonumber(ARGV[7])
 if limit > 0 and limit < free then
   free = limit

@@ -16,6 +16,7 @@
 --   revoked|<ms>|t1,t2,...    these admissions ended: every proxy refuses their cookies (admit, end-session, reap)
 --   state|<version>           the switch state changed: read it again (write-state.lua)
 --   sale|<ms>                 the scheduled sale changed: read it again (schedule-event.lua, draw-swap.lua)
+--   stock|<ms>                the room became sold out, or stopped being: read the inventory again (inventory.lua)
 
 -- Members per command in the chunked loops: one command per thousand, not one per member, and within the stack limit
 -- of unpack.
