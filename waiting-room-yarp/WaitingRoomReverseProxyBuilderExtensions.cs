@@ -37,6 +37,7 @@ public static class WaitingRoomReverseProxyBuilderExtensions
         builder.Services.AddOptions<WaitingRoomRouteSelectors>();
         builder.AddConfigFilter<WaitingRoomRouteFilter>();
         builder.AddTransforms<EndSessionTransformProvider>();
+        builder.AddTransforms<YarpWaitingRoom.Yarp.Inventory.InventoryTransformProvider>();
         return builder;
     }
 

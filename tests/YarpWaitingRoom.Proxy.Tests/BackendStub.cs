@@ -45,6 +45,12 @@ public sealed class BackendStub : IAsyncDisposable
 
             return Results.Text("length=" + length);
         });
+        // Answers with X-WaitingRoom-Inventory set to the query's value(s), as a ticket API reports what is left.
+        app.MapGet("/api/stock", (HttpContext context) =>
+        {
+            context.Response.Headers["X-WaitingRoom-Inventory"] = context.Request.Query["left"];
+            return Results.Text("ok");
+        });
         app.MapPost("/api/confirm", (HttpContext context) =>
         {
             stub.Visitors.Enqueue(context.Request.Headers["X-WaitingRoom-Visitor"].ToString());

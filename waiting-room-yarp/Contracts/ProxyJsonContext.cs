@@ -9,6 +9,8 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 [JsonSerializable(typeof(ModeChange))]
 [JsonSerializable(typeof(EventRequest))]
 [JsonSerializable(typeof(EventView))]
+[JsonSerializable(typeof(InventoryRequest))]
+[JsonSerializable(typeof(InventoryDocument))]
 [JsonSerializable(typeof(TrafficView))]
 [JsonSerializable(typeof(YarpWaitingRoom.Queue.RoomResetResult[]))]
 internal sealed partial class ProxyJsonContext : JsonSerializerContext;

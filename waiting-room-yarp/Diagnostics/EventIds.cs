@@ -34,6 +34,8 @@ internal static class EventIds
     public const int AdmissionResumed = 305;
     public const int SaleDrawn = 306;
     public const int SaleDrawNotSwapped = 307;
+    public const int InventoryRefused = 308;
+    public const int InventoryFlushFailed = 309;
 
     // 4xx: admin
     public const int AdminKeyRejected = 400;

@@ -46,6 +46,12 @@ internal sealed class RoomMetrics
         "waitingroom_sale_draw_seconds", "Wall time of a sale draw that was swapped in (freeze, read, order, stage, swap).",
         new HistogramConfiguration { LabelNames = ["room"], Buckets = Histogram.ExponentialBuckets(0.01, 2, 12) });
 
+    private readonly Gauge InventoryRemaining = Metrics.CreateGauge("waitingroom_inventory_remaining", "What the protected API (or an operator) last said is left to sell; absent while unknown.", "room");
+    private readonly Gauge SoldOut = Metrics.CreateGauge("waitingroom_sold_out", "1 while the room's inventory is known and nothing is left.", "room");
+    private readonly Counter InventoryRefusals = Metrics.CreateCounter("waitingroom_inventory_refused_total", "X-WaitingRoom-Inventory response headers ignored: not one non-negative integer.", "room");
+
+    public void InventoryRefused(string room) => InventoryRefusals.WithLabels(room).Inc();
+
     public void Draw(string room, Scheduling.DrawResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -79,6 +85,15 @@ internal sealed class RoomMetrics
         }
 
         Prequeue.WithLabels(room).Set(snapshot.Sale?.InPrequeue ?? 0);
+        SoldOut.WithLabels(room).Set(snapshot.SoldOut ? 1 : 0);
+        if (snapshot.Inventory is { } inventory)
+        {
+            InventoryRemaining.WithLabels(room).Set(inventory.Remaining);
+        }
+        else
+        {
+            InventoryRemaining.RemoveLabelled(room);
+        }
         if (snapshot.Sale is { } sale)
         {
             SaleDrawn.WithLabels(room).Set(sale.DrawnAt is null ? 0 : 1);

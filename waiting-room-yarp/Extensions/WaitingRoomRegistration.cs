@@ -109,6 +109,7 @@ internal static class WaitingRoomRegistration
         services.AddSingleton<RoomMetrics>();
         services.AddSingleton<AdmissionSignal>();
         services.AddHostedService<TrafficFlusher>();
+        services.AddHostedService<Inventory.InventoryFlusher>();
         services.AddHostedService<RoomMonitor>();
         services.AddHostedService<SwitchEvaluator>();
         services.AddHostedService<AdmissionScheduler>();

@@ -34,6 +34,9 @@ internal sealed class Room
     /// <summary>Name of the admission cookie.</summary>
     public string CookieName { get; }
 
+    /// <summary>The latest inventory seen in this proxy's responses, until it is written to Redis.</summary>
+    public Inventory.InventoryObserver Inventory { get; } = new();
+
     /// <summary>Admissions that ended (on any proxy) whose cookies the gate must refuse.</summary>
     public RevokedAdmissions Revoked { get; }
 

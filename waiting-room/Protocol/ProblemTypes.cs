@@ -28,4 +28,5 @@ internal static class ProblemTypes
     public const string EventNotFound = Prefix + "event-not-found";
     public const string EventFixed = Prefix + "event-fixed";
     public const string EventNotDrawn = Prefix + "event-not-drawn";
+    public const string InvalidInventory = Prefix + "invalid-inventory";
 }

@@ -9,6 +9,12 @@ internal static class WaitingRoomHeaders
     /// <summary>Backend response header; <see cref="EndSessionCommand"/> ends the visitor's session. Never reaches the client.</summary>
     public const string Command = "X-WaitingRoom-Command";
 
+    /// <summary>
+    /// Backend response header on a gated route: what is left to sell, a non-negative integer (the room's inventory).
+    /// Proxies batch what they see (no Redis call per response); it never reaches the client.
+    /// </summary>
+    public const string Inventory = "X-WaitingRoom-Inventory";
+
     /// <summary>The <see cref="Command"/> value that ends the visitor's session (purchase done).</summary>
     public const string EndSessionCommand = "end-session";
 
