@@ -17,4 +17,6 @@ internal sealed record RoomView(
     double? MedianWaitSeconds,
     double AdmitRatePerSecond,
     DateTimeOffset? LastAdmissionRun,
-    bool AdmissionStalled);
+    bool AdmissionStalled,
+    long? InventoryRemaining = null,
+    bool SoldOut = false);

@@ -141,7 +141,9 @@ internal static partial class AdminApi
             stats.MedianWaitSeconds is { } median ? Math.Round(median, 1) : null,
             Math.Round(snapshot.AdmitRate, 3),
             snapshot.LastAdmissionRun,
-            room.AdmissionStalledSince is not null);
+            room.AdmissionStalledSince is not null,
+            snapshot.Inventory?.Remaining,
+            snapshot.SoldOut);
     }
 
     private static async Task<RoomResetResult> ResetAsync(Room room, ILogger logger, CancellationToken cancellationToken)
