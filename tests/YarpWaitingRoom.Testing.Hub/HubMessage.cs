@@ -138,6 +138,7 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
                     : reader.ValueTextEquals("admitted"u8) ? "admitted"
                     : reader.ValueTextEquals("gone"u8) ? "gone"
                     : reader.ValueTextEquals("prequeue"u8) ? "prequeue"
+                    : reader.ValueTextEquals("soldout"u8) ? "soldout"
                     : reader.GetString();
             }
             else if (reader.ValueTextEquals("position"u8) && reader.Read())
@@ -206,6 +207,7 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
         "admitted" => HubMessageKind.Admitted,
         "gone" => HubMessageKind.Gone,
         "prequeue" => HubMessageKind.Prequeue,
+        "soldout" => HubMessageKind.SoldOut,
         _ => HubMessageKind.Other,
     };
 

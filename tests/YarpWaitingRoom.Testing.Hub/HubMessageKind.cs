@@ -21,6 +21,9 @@ public enum HubMessageKind
     /// <summary><c>{"type":"prequeue","receipt":…,"startsAt":…}</c>: held in a scheduled sale's pre-queue until its start.</summary>
     Prequeue = 32,
 
+    /// <summary><c>{"type":"soldout","keepsPlace":true}</c>: nothing left to sell; the place is kept.</summary>
+    SoldOut = 64,
+
     /// <summary>Not a message at all: malformed JSON, not an object, no <c>type</c>, or larger than the client reads.</summary>
     Invalid = 16,
 }

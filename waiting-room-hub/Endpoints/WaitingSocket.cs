@@ -234,6 +234,7 @@ internal sealed partial class WaitingSocket(
 
                 session.Enqueue(HubMessages.Prequeue(place.Receipt!, sale?.StartsAt ?? now));
                 metrics.Out("prequeue");
+                TellSoldOut(room, session);
                 return "prequeue";
             case TicketState.Waiting:
                 session.Sequence = place.Sequence;
@@ -242,6 +243,7 @@ internal sealed partial class WaitingSocket(
                 var snapshot = room.Snapshot ??= await room.Switch.ReadAsync(now);
                 session.Enqueue(HubMessages.Position(place.Position, snapshot.EtaSeconds(place.Position, now, room.Options), snapshot.Switch.QueueOn, place.Receipt));
                 metrics.Out("position");
+                TellSoldOut(room, session);
                 return "waiting";
             case TicketState.Active:
                 session.Sequence = 0;
@@ -261,6 +263,15 @@ internal sealed partial class WaitingSocket(
             default:
                 closer.Gone(session, place.Reason.ToWireReason());
                 return "gone";
+        }
+    }
+
+    /// <summary>A waiting connection that opens while the room is sold out is told so at once (once; the push tick tells the others).</summary>
+    private void TellSoldOut(RoomContext room, HubSession session)
+    {
+        if (room.Snapshot?.SoldOut == true && session.TryMarkSoldOut() && session.Enqueue(HubMessages.SoldOut))
+        {
+            metrics.Out("soldout");
         }
     }
 

@@ -42,9 +42,10 @@ internal sealed partial class AdmissionSubscriber(
         {
             _ = Task.Run(() => notifier.OnBatchAsync(room, notice.Tickets));
         }
-        else if (notice.Kind == RoomNoticeKind.Sale)
+        else if (notice.Kind is RoomNoticeKind.Sale or RoomNoticeKind.Stock)
         {
-            // The sale changed (drawn, most of all): a push tick now places the pre-queue sessions and sends every place.
+            // The sale changed (drawn, most of all), or the room became sold out or stopped being: a push tick now places
+            // the pre-queue sessions, tells the waiting, and sends every place.
             _ = Task.Run(() => pusher.PushSoonAsync(room));
         }
     }

@@ -120,6 +120,11 @@ internal sealed partial class PositionPusher(
         {
             tickets++;
             var sequence = SequenceOf(sessions);
+            if (sequence > 0 || sequence == HubSession.InPrequeue)
+            {
+                TellSoldOut(room, sessions, snapshot.SoldOut);
+            }
+
             if (sequence == HubSession.InPrequeue)
             {
                 pending.Add(ticket);
@@ -164,6 +169,25 @@ internal sealed partial class PositionPusher(
 
         metrics.Tick(room.Name, timeProvider.GetElapsedTime(started), roundTrips, tickets);
         return roundTrips;
+    }
+
+    /// <summary>
+    /// While the room is sold out, each waiting connection is told once (it keeps its place); once seats come back the
+    /// mark is cleared, so a next sold-out spell is told again. The tick's place message follows as usual.
+    /// </summary>
+    private void TellSoldOut(RoomContext room, System.Collections.Immutable.ImmutableArray<HubSession> sessions, bool soldOut)
+    {
+        foreach (var session in sessions)
+        {
+            if (!soldOut)
+            {
+                session.ClearSoldOut();
+            }
+            else if (!session.IsClosing && session.TryMarkSoldOut())
+            {
+                Send(room, session, HubMessages.SoldOut, "soldout");
+            }
+        }
     }
 
     /// <summary>Both say the ticket waits at the same place, or both that it does not wait.</summary>
@@ -312,7 +336,7 @@ internal sealed partial class PositionPusher(
         return 2;
     }
 
-    private void Send(RoomContext room, HubSession session, byte[] message, string type)
+    private void Send(RoomContext room, HubSession session, ReadOnlyMemory<byte> message, string type)
     {
         if (session.Enqueue(message))
         {

@@ -6,6 +6,7 @@ namespace YarpWaitingRoom.Hub.Sessions;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(PositionMessage))]
 [JsonSerializable(typeof(PrequeueMessage))]
+[JsonSerializable(typeof(SoldOutMessage))]
 [JsonSerializable(typeof(AdmittedMessage))]
 [JsonSerializable(typeof(GoneMessage))]
 [JsonSerializable(typeof(ClientMessage))]

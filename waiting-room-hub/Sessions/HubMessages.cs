@@ -83,6 +83,9 @@ internal static class HubMessages
     public static byte[] Prequeue(string receipt, DateTimeOffset startsAt) =>
         JsonSerializer.SerializeToUtf8Bytes(new PrequeueMessage(receipt, startsAt), HubJsonContext.Default.PrequeueMessage);
 
+    /// <summary><c>{"type":"soldout","keepsPlace":true}</c>: nothing left to sell; the place is kept.</summary>
+    public static ReadOnlyMemory<byte> SoldOut { get; } = JsonSerializer.SerializeToUtf8Bytes(new SoldOutMessage(), HubJsonContext.Default.SoldOutMessage);
+
     /// <summary><c>{"type":"admitted"}</c>: the admission, without the entry link (for connections not of the ticket's visitor).</summary>
     public static ReadOnlyMemory<byte> AdmittedWithoutLink { get; } = Admitted(null);
 

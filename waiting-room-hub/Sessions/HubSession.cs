@@ -28,6 +28,7 @@ internal sealed class HubSession
     private string? _placedTicket;
     private int _admitted;
     private int _overflowed;
+    private int _soldOutTold;
     private WebSocketCloseStatus? _closeStatus;
     private string? _closeDescription;
 
@@ -112,6 +113,12 @@ internal sealed class HubSession
 
     /// <summary>True when the client stopped reading and its queue overflowed.</summary>
     public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
+
+    /// <summary>Claims the one sold-out notice of this connection in a sold-out spell; false if it was told already.</summary>
+    public bool TryMarkSoldOut() => Interlocked.Exchange(ref _soldOutTold, 1) == 0;
+
+    /// <summary>The room is not sold out (any more): a next sold-out spell is told again.</summary>
+    public void ClearSoldOut() => Volatile.Write(ref _soldOutTold, 0);
 
     /// <summary>Claims the one admission notice of this connection; false if it was sent already.</summary>
     public bool TryMarkAdmitted() => Interlocked.Exchange(ref _admitted, 1) == 0;

@@ -10,5 +10,6 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 /// <param name="WsUrl">The waiting socket.</param>
 /// <param name="Receipt">In the pre-queue: the public id of the visitor's place in the draw (the ticket stays secret).</param>
 /// <param name="StartsAt">In the pre-queue: when the sale starts and the draw gives everyone a position.</param>
+/// <param name="SoldOut">The room's inventory is known and nothing is left (the place is kept, in case seats come back).</param>
 internal sealed record QueuedResponse(
-    string Room, string Ticket, string State, long? Position, double? EtaSeconds, string WaitUrl, string WsUrl, string? Receipt = null, DateTimeOffset? StartsAt = null);
+    string Room, string Ticket, string State, long? Position, double? EtaSeconds, string WaitUrl, string WsUrl, string? Receipt = null, DateTimeOffset? StartsAt = null, bool SoldOut = false);

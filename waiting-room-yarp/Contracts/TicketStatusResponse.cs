@@ -9,5 +9,6 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 /// <param name="Reason">When gone: <c>expired</c>, <c>abandoned</c> or <c>ended</c> (see <see cref="Queue.GoneReasonExtensions"/>).</param>
 /// <param name="Receipt">The public id of the visitor's place in a scheduled sale's draw: in the pre-queue, and once drawn.</param>
 /// <param name="StartsAt">While a scheduled sale is not drawn: when it starts.</param>
+/// <param name="SoldOut">The room's inventory is known and nothing is left (the place is kept, in case seats come back).</param>
 internal sealed record TicketStatusResponse(
-    string State, long? Position, double? EtaSeconds, bool QueueOn, string? EnterUrl, string? Reason = null, string? Receipt = null, DateTimeOffset? StartsAt = null);
+    string State, long? Position, double? EtaSeconds, bool QueueOn, string? EnterUrl, string? Reason = null, string? Receipt = null, DateTimeOffset? StartsAt = null, bool SoldOut = false);

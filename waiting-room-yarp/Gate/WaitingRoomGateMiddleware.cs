@@ -309,7 +309,8 @@ internal sealed partial class WaitingRoomGateMiddleware
             waitUrl,
             WaitingRoomPaths.SocketUrl(room.Name, ticketToken),
             join.Receipt,
-            prequeue ? room.Snapshot.Sale?.StartsAt : null);
+            prequeue ? room.Snapshot.Sale?.StartsAt : null,
+            room.Snapshot.SoldOut);
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
     }
 

@@ -66,6 +66,9 @@ internal sealed partial class RoomMonitor(
             case RoomNoticeKind.State or RoomNoticeKind.Sale:
                 _ = RefreshAsync(room);
                 break;
+            case RoomNoticeKind.Stock:
+                _ = RestockAsync(room);
+                break;
             case RoomNoticeKind.Revoked:
                 foreach (var ticket in notice.Tickets)
                 {
@@ -92,6 +95,16 @@ internal sealed partial class RoomMonitor(
 
         room.Revoked.Prune(nowMs);
         metrics.SetRevoked(room.Name, room.Revoked.Count);
+    }
+
+    /// <summary>The room became sold out or stopped being: read it now, and when seats came back, admit at once.</summary>
+    private async Task RestockAsync(Room room)
+    {
+        await RefreshAsync(room);
+        if (!room.Snapshot.SoldOut)
+        {
+            admissionSignal.CapacityFreed(room.Name);
+        }
     }
 
     internal async Task RefreshAsync(Room room)

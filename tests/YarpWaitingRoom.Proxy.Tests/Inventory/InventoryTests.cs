@@ -103,5 +103,30 @@ public sealed class InventoryTests(RedisFixture redis) : ProxyTestBase(redis)
         }
     }
 
+    [Fact]
+    public async Task SoldOut_IsSaidInTheTicketStatusAndThe503_AndThePlaceIsKept()
+    {
+        await using var app = App(mode: "Paused");
+        using var admin = AdminClient(app);
+        using var browser = app.CreateBrowser();
+        AssertStatus(HttpStatusCode.OK, await admin.PutAsJsonAsync($"/_wr/admin/rooms/{app.Room}/inventory", new { remaining = 0 }, Cancellation));
+
+        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        var body = await queued.JsonAsync();
+        var ticket = body.GetProperty("ticket").GetString()!;
+        Assert.True(await EventuallyAsync(async () =>
+        {
+            using var status = await browser.GetAsync($"/_wr/rooms/{app.Room}/tickets/{Uri.EscapeDataString(ticket)}", Cancellation);
+            var place = await status.JsonAsync();
+            return place.GetProperty("soldOut").GetBoolean() && place.GetProperty("state").GetString() == "waiting";
+        }, Within), "the ticket status did not say sold out");
+        using var again = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        var repeated = await again.JsonAsync();
+
+        AssertStatus(HttpStatusCode.ServiceUnavailable, again);
+        Assert.True(repeated.GetProperty("soldOut").GetBoolean());
+        Assert.Equal(1, repeated.GetProperty("position").GetInt64());
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }
