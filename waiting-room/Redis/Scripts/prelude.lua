@@ -190,6 +190,26 @@ local function sale_phase(sale, now)
   return { phase = 'drawing', first = first, participants = n }
 end
 
+-- The sale as the read-only scripts see it (status, touch, reap): { phase, first, participants } with phase 'none' (not
+-- frozen: nothing drawn or being drawn), 'drawing' or 'drawn'. Unlike sale_phase it never freezes (that is the join's or
+-- the drawer's).
+local function sale_state_of(schedule)
+  local f = redis.call('HMGET', schedule, 'frozenAt', 'drawnAt', 'firstSeq', 'participants')
+  if not f[1] then
+    return { phase = 'none' }
+  end
+  return { phase = f[2] and 'drawn' or 'drawing', first = tonumber(f[3]), participants = tonumber(f[4]) }
+end
+
+-- The visitor of a pre-queue ticket ('<visitor>.p'), nil for any other ticket.
+local function pending_visitor(ticket)
+  local visitor, seq = ticket_parts(ticket)
+  if visitor ~= '' and seq == nil and string.sub(ticket, -2) == '.p' then
+    return visitor
+  end
+  return nil
+end
+
 -- A waiting visitor's place: ZRANK + 1, plus, while the draw runs, the participants being drawn ahead of a visitor who
 -- joined after the start (they take the sequences between the front and it when the drawn order is swapped in).
 local function waiting_place(waiting, visitor, seq, sale_state)

@@ -14,7 +14,8 @@
 -- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor ('seq' on those that were waiting).
 -- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, forget_ticket, revoke, tally,
--- notice, call_chunked, ticket_parts, ticket_of, drawn_ticket.
+-- notice, call_chunked, ticket_parts, ticket_of, drawn_ticket,
+-- sale_state_of, pending_visitor.
 local room = {
   visitors = KEYS[4], gone = KEYS[7], goneWhy = KEYS[8], events = KEYS[5], eventsMaxLen = ARGV[4],
 }
@@ -27,11 +28,10 @@ local sale = { waiting = KEYS[2], visitors = KEYS[4] }
 local sale_state = nil
 for _, stale_ticket in ipairs(stale) do
   local ticket = stale_ticket
-  local visitor, ticketSeq = ticket_parts(ticket)
-  local pending = visitor ~= '' and ticketSeq == nil and string.sub(ticket, -2) == '.p'
-  if pending and not sale_state then
-    local f = redis.call('HMGET', KEYS[13], 'frozenAt', 'drawnAt', 'firstSeq', 'participants')
-    sale_state = { phase = f[2] and 'drawn' or (f[1] and 'drawing' or 'none'), first = tonumber(f[3]), participants = tonumber(f[4]) }
+  local visitor = pending_visitor(ticket)
+  local pending = visitor ~= nil
+  if pending then
+    sale_state = sale_state or sale_state_of(KEYS[13])
   end
   if pending and sale_state.phase == 'drawing' then
     -- Frozen for the draw: its heartbeat stays until the draw places it (then it stands for the drawn place).

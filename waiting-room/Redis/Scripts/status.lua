@@ -14,14 +14,11 @@
 -- After them one more value: the sale's receipt key when a ticket is in the pre-queue (its receipt is made from its
 -- arrival number with it), else ''.
 -- Read only: the sale's phase is read as it is (a freeze due at the start is the next join's or the drawer's).
--- From prelude.lua (LuaScripts.Load puts it in front): ticket_parts, ticket_of, drawn_ticket, waiting_place.
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_parts, ticket_of, drawn_ticket, waiting_place,
+-- sale_state_of, pending_visitor.
 local now = tonumber(ARGV[1])
 local sale = { waiting = KEYS[1], visitors = KEYS[7] }
-local f = redis.call('HMGET', KEYS[4], 'frozenAt', 'drawnAt', 'firstSeq', 'participants')
-local sale_state = { phase = 'none' }
-if f[1] then
-  sale_state = { phase = f[2] and 'drawn' or 'drawing', first = tonumber(f[3]), participants = tonumber(f[4]) }
-end
+local sale_state = sale_state_of(KEYS[4])
 local reply = {}
 for i = 2, #ARGV do
   local ticket = ARGV[i]
@@ -29,7 +26,7 @@ for i = 2, #ARGV do
   local receipt = ''
   local visitor, seq = ticket_parts(ticket)
   local arrival = nil
-  if visitor ~= '' and seq == nil and string.sub(ticket, -2) == '.p' then
+  if pending_visitor(ticket) then
     arrival = redis.call('ZSCORE', KEYS[5], visitor) or redis.call('ZSCORE', KEYS[6], visitor)
     if not arrival then
       local placed = drawn_ticket(sale, visitor, sale_state)

@@ -5,7 +5,8 @@
 -- KEYS[5] schedule (hash: the room's sale)   KEYS[6] pre-queue   KEYS[7] frozen pre-queue   KEYS[8] visitors
 -- ARGV[1] now (ms)   ARGV[2..n] tickets
 -- Returns one number per ticket: 1 waiting, 2 active, 3 in the pre-queue (frozen or not), 0 gone.
--- From prelude.lua (LuaScripts.Load puts it in front): ticket_parts, ticket_of, drawn_ticket.
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_parts, ticket_of, drawn_ticket, sale_state_of,
+-- pending_visitor.
 local sale = { waiting = KEYS[2], visitors = KEYS[8] }
 local sale_state = nil
 local states = {}
@@ -13,7 +14,7 @@ for i = 2, #ARGV do
   local ticket = ARGV[i]
   local state = 0
   local visitor, seq = ticket_parts(ticket)
-  if visitor ~= '' and seq == nil and string.sub(ticket, -2) == '.p' then
+  if pending_visitor(ticket) then
     if redis.call('ZSCORE', KEYS[6], visitor) then
       redis.call('ZADD', KEYS[1], ARGV[1], ticket)
       state = 3
@@ -21,10 +22,7 @@ for i = 2, #ARGV do
       -- Frozen for the draw: nobody is reaped from it, so no heartbeat is kept.
       state = 3
     else
-      if not sale_state then
-        local f = redis.call('HMGET', KEYS[5], 'drawnAt', 'firstSeq', 'participants')
-        sale_state = { phase = f[1] and 'drawn' or 'none', first = tonumber(f[2]), participants = tonumber(f[3]) }
-      end
+      sale_state = sale_state or sale_state_of(KEYS[5])
       local placed = drawn_ticket(sale, visitor, sale_state)
       if placed then
         ticket = placed
