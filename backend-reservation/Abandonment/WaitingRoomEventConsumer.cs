@@ -8,6 +8,7 @@ using YarpWaitingRoom.Redis;
 using YarpWaitingRoom.Reservation.Data;
 using YarpWaitingRoom.Reservation.Diagnostics;
 using YarpWaitingRoom.Reservation.Holds;
+using YarpWaitingRoom.Reservation.Inventory;
 
 namespace YarpWaitingRoom.Reservation.Abandonment;
 
@@ -16,7 +17,8 @@ namespace YarpWaitingRoom.Reservation.Abandonment;
 /// holds of visitors who abandoned the queue or whose session expired or ended. An entry is acknowledged only after its
 /// database transaction committed; the transaction records the entry id (inbox), so redelivery is harmless.
 /// On start it first finishes its own pending entries (read before a crash, never acknowledged), and it periodically
-/// claims entries left pending by instances that died.
+/// claims entries left pending by instances that died. A batch that released holds writes the seats left to the waiting
+/// room once (<see cref="InventoryPublisher"/>), after its entries are acknowledged.
 /// </summary>
 internal sealed partial class WaitingRoomEventConsumer(
     IConnectionMultiplexer redis,
@@ -25,6 +27,7 @@ internal sealed partial class WaitingRoomEventConsumer(
     IConfiguration configuration,
     TimeProvider timeProvider,
     ReservationMetrics metrics,
+    InventoryPublisher inventory,
     ILogger<WaitingRoomEventConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(1);
@@ -121,28 +124,35 @@ internal sealed partial class WaitingRoomEventConsumer(
         await using var scope = scopeFactory.CreateAsyncScope();
         var holds = scope.ServiceProvider.GetRequiredService<HoldService>();
         var streamName = key.ToString();
+        var released = 0;
         foreach (var entry in entries)
         {
-            await ApplyAsync(holds, streamName, entry, cancellationToken);
+            released += await ApplyAsync(holds, streamName, entry, cancellationToken);
             await db.StreamAcknowledgeAsync(key, group, entry.Id);
+        }
+
+        if (released > 0)
+        {
+            await inventory.PublishAsync(scope.ServiceProvider.GetRequiredService<SeatInventory>(), cancellationToken);
         }
 
         return entries.Length;
     }
 
-    private async Task ApplyAsync(HoldService holds, string streamName, StreamEntry entry, CancellationToken cancellationToken)
+    /// <summary>Applies one entry; returns the holds it released.</summary>
+    private async Task<int> ApplyAsync(HoldService holds, string streamName, StreamEntry entry, CancellationToken cancellationToken)
     {
         if (entry.IsNull || entry.Values is null || entry.Values.Length == 0)
         {
             // The entry was trimmed from the stream before we got to it; nothing left to apply.
-            return;
+            return 0;
         }
 
         var type = (string?)entry[WaitingRoomEventFields.Type];
         if (!WaitingRoomEventType.EndsVisit(type))
         {
             metrics.EventHandled(type ?? "none", "ignored");
-            return;
+            return 0;
         }
 
         var visitor = (string?)entry[WaitingRoomEventFields.Visitor];
@@ -151,7 +161,7 @@ internal sealed partial class WaitingRoomEventConsumer(
             // Retrying cannot fix a malformed entry: record it and move on rather than block the stream.
             metrics.EventHandled(type!, "malformed");
             Log.MalformedEntry(logger, streamName, entry.Id.ToString());
-            return;
+            return 0;
         }
 
         var reason = type switch
@@ -167,7 +177,7 @@ internal sealed partial class WaitingRoomEventConsumer(
         {
             metrics.EventHandled(type!, "duplicate");
             Log.DuplicateSkipped(logger, streamName, entry.Id.ToString());
-            return;
+            return 0;
         }
 
         metrics.EventHandled(type!, "applied");
@@ -175,6 +185,8 @@ internal sealed partial class WaitingRoomEventConsumer(
         {
             Log.Released(logger, released.Value, visitor!, type!);
         }
+
+        return released.Value;
     }
 
     private async Task EnsureGroupAsync(IDatabase db, RedisKey key, string group)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Reservation.Diagnostics;
 using YarpWaitingRoom.Reservation.Holds;
+using YarpWaitingRoom.Reservation.Inventory;
 
 namespace YarpWaitingRoom.Reservation.Apis;
 
@@ -28,12 +29,15 @@ public static partial class AdminApi
         return app;
     }
 
-    /// <summary>Between rehearsals: every seat free again (holds and reservations dropped).</summary>
-    public static async Task<Ok<SeatsFreed>> FreeAllSeatsAsync(HoldService holds, ILogger<SeatsFreed> logger, CancellationToken cancellationToken)
+    /// <summary>Between rehearsals: every seat free again (holds and reservations dropped), and the waiting room told so.</summary>
+    public static async Task<Ok<SeatsFreed>> FreeAllSeatsAsync(
+        HoldService holds, SeatInventory seats, InventoryPublisher inventory, ILogger<SeatsFreed> logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(holds);
+        ArgumentNullException.ThrowIfNull(inventory);
         var freed = await holds.FreeAllSeatsAsync(cancellationToken);
         Log.SeatsFreed(logger, freed.Sold, freed.Held);
+        await inventory.PublishAsync(seats, cancellationToken);
         return TypedResults.Ok(freed);
     }
 

@@ -46,7 +46,7 @@ public static class ReservationApi
     }
 
     public static async Task<Results<Ok<SeatView[]>, ProblemHttpResult>> GetSeatsAsync(
-        int concertId, int? performanceId, [AsParameters] ReservationServices services, CancellationToken cancellationToken)
+        int concertId, int? performanceId, HttpResponse response, [AsParameters] ReservationServices services, CancellationToken cancellationToken)
     {
         var db = services.Db;
         if (!await db.Concerts.AnyAsync(c => c.Id == concertId, cancellationToken))
@@ -74,7 +74,40 @@ public static class ReservationApi
                 : db.Holds.Any(h => h.SeatId == s.Id && h.Status == HoldStatus.Active && h.ExpiresAt > now) ? SeatStatus.Held
                 : SeatStatus.Available))
             .ToArrayAsync(cancellationToken);
+        if (AvailableOfOnePerformance(views) is { } available)
+        {
+            services.Inventory.Add(response, available);
+        }
+
         return TypedResults.Ok(views);
+    }
+
+    /// <summary>
+    /// The seats left of the performance a seat list shows, counted in the list itself (no second query); <see langword="null"/>
+    /// when it shows several performances or none.
+    /// </summary>
+    private static int? AvailableOfOnePerformance(SeatView[] views)
+    {
+        if (views.Length == 0)
+        {
+            return null;
+        }
+
+        var available = 0;
+        foreach (var view in views)
+        {
+            if (view.PerformanceId != views[0].PerformanceId)
+            {
+                return null;
+            }
+
+            if (view.Status == SeatStatus.Available)
+            {
+                available++;
+            }
+        }
+
+        return available;
     }
 
     public static async Task<Ok<HoldView[]>> GetMyHoldsAsync(
@@ -91,7 +124,7 @@ public static class ReservationApi
     }
 
     public static async Task<Results<Created<HoldView>, ValidationProblem, ProblemHttpResult>> CreateHoldAsync(
-        HoldRequest? request, Visitor visitor, [AsParameters] ReservationServices services, CancellationToken cancellationToken)
+        HoldRequest? request, Visitor visitor, HttpResponse response, [AsParameters] ReservationServices services, CancellationToken cancellationToken)
     {
         if (request?.SeatId is not { } seatId || seatId <= 0)
         {
@@ -102,6 +135,12 @@ public static class ReservationApi
         }
 
         var result = await services.Holds.CreateAsync(visitor.Id, seatId, cancellationToken);
+        if (result.Kind != HoldResultKind.SeatNotFound)
+        {
+            // Counted after the commit, on its own: a count that fails cannot undo or fail the hold.
+            await services.Inventory.AddForSeatAsync(response, seatId, cancellationToken);
+        }
+
         return result.Kind switch
         {
             HoldResultKind.Created => TypedResults.Created($"/api/holds/{result.Hold!.Id}", ToView(result.Hold)),
@@ -125,10 +164,15 @@ public static class ReservationApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHoldAsync(
-        Guid holdId, Visitor visitor, [AsParameters] ReservationServices services, CancellationToken cancellationToken)
+        Guid holdId, Visitor visitor, HttpResponse response, [AsParameters] ReservationServices services, CancellationToken cancellationToken)
     {
         var result = await services.Holds.ReleaseAsync(visitor.Id, holdId, cancellationToken);
-        return result switch
+        if (result.SeatId is { } seatId)
+        {
+            await services.Inventory.AddForSeatAsync(response, seatId, cancellationToken);
+        }
+
+        return result.Kind switch
         {
             ReleaseResultKind.Released or ReleaseResultKind.AlreadyEnded => TypedResults.NoContent(),
             ReleaseResultKind.NotFound => HoldNotFound(holdId),
@@ -145,6 +189,11 @@ public static class ReservationApi
         Guid holdId, Visitor visitor, HttpResponse response, [AsParameters] ReservationServices services, CancellationToken cancellationToken)
     {
         var result = await services.Holds.ConfirmAsync(visitor.Id, holdId, cancellationToken);
+        if (result.SeatId is { } seatId)
+        {
+            await services.Inventory.AddForSeatAsync(response, seatId, cancellationToken);
+        }
+
         switch (result.Kind)
         {
             case ConfirmResultKind.Confirmed:

@@ -57,9 +57,9 @@ internal sealed partial class DatabaseInitializer(
             Log.Migrating(logger);
             await db.Database.MigrateAsync(cancellationToken);
             Log.Migrated(logger);
-            if (options.Value.SeedDemoData && await DemoSeed.EnsureAsync(db, timeProvider, cancellationToken))
+            if (options.Value.SeedDemoData && await DemoSeed.EnsureAsync(db, options.Value.DemoSeats, timeProvider, cancellationToken))
             {
-                Log.Seeded(logger, DemoSeed.SeatCount);
+                Log.Seeded(logger, options.Value.DemoSeats);
             }
         }
         finally

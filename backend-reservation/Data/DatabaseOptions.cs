@@ -15,6 +15,13 @@ public sealed class DatabaseOptions
     public bool SeedDemoData { get; set; } = true;
 
     /// <summary>
+    /// Seats of the demo performance (<see cref="DemoSeed"/>): 2,000 fill its four sections of 20 rows × 25 seats; a test
+    /// stack seeds a few to sell out quickly. Applies when the demo is seeded, into an empty database.
+    /// </summary>
+    [Range(1, DemoSeed.MaxSeats)]
+    public int DemoSeats { get; set; } = DemoSeed.DefaultSeats;
+
+    /// <summary>
     /// How long <c>/readyz</c> waits for PostgreSQL to answer; below the probes' own timeout (2 s in compose.yaml), so an
     /// unreachable or hanging database reads as "not ready", never as a probe that timed out.
     /// </summary>

@@ -31,4 +31,10 @@ internal static class EventIds
     // 5xx: admin
     public const int AdminKeyRejected = 500;
     public const int SeatsFreed = 501;
+
+    // 6xx: inventory
+    public const int InventoryCountFailed = 600;
+    public const int InventoryPublished = 601;
+    public const int InventoryPerformanceUnknown = 602;
+    public const int InventoryPublishFailed = 603;
 }

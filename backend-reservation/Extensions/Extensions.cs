@@ -9,6 +9,7 @@ using YarpWaitingRoom.Reservation.Apis;
 using YarpWaitingRoom.Reservation.Data;
 using YarpWaitingRoom.Reservation.Diagnostics;
 using YarpWaitingRoom.Reservation.Holds;
+using YarpWaitingRoom.Reservation.Inventory;
 
 namespace YarpWaitingRoom.Reservation.Extensions;
 
@@ -46,11 +47,15 @@ internal static class Extensions
             .Validate(o => !o.Enabled || o.Key.Length >= WaitingRoomOptions.MinAdminKeyLength, $"{AdminOptions.SectionName}:Key must be empty (no admin API) or at least {WaitingRoomOptions.MinAdminKeyLength} characters.")
             .ValidateOnStart();
         services.AddOptions<WaitingRoomEventsOptions>().BindConfiguration(WaitingRoomEventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<ReservationMetrics>();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddScoped<HoldService>();
         services.AddHostedService<HoldExpirySweeper>();
+        services.AddScoped<SeatInventory>();
+        services.AddScoped<InventoryHeader>();
+        services.AddSingleton<InventoryPublisher>();
 
         services.AddRedisConnection(_ => "reservation");
         services.AddHostedService<WaitingRoomEventConsumer>();

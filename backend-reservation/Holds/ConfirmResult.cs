@@ -11,4 +11,7 @@ public enum ConfirmResultKind
     Released,
 }
 
-public readonly record struct ConfirmResult(ConfirmResultKind Kind, SeatReservation? Reservation = null);
+/// <param name="Kind">What happened.</param>
+/// <param name="Reservation">The reservation, when confirmed (now or before).</param>
+/// <param name="SeatId">The hold's seat; <see langword="null"/> when the hold is not the visitor's.</param>
+public readonly record struct ConfirmResult(ConfirmResultKind Kind, SeatReservation? Reservation = null, int? SeatId = null);

@@ -1,12 +1,17 @@
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Reservation.Diagnostics;
+using YarpWaitingRoom.Reservation.Inventory;
 
 namespace YarpWaitingRoom.Reservation.Holds;
 
-/// <summary>Marks lapsed holds expired every <see cref="HoldOptions.SweepInterval"/>.</summary>
+/// <summary>
+/// Marks lapsed holds expired every <see cref="HoldOptions.SweepInterval"/>; when it ended any, writes the seats left to the
+/// waiting room (<see cref="InventoryPublisher"/>): no response carries that news.
+/// </summary>
 internal sealed partial class HoldExpirySweeper(
     IServiceScopeFactory scopeFactory,
     IOptions<HoldOptions> options,
+    InventoryPublisher inventory,
     TimeProvider timeProvider,
     ILogger<HoldExpirySweeper> logger) : BackgroundService
 {
@@ -22,6 +27,7 @@ internal sealed partial class HoldExpirySweeper(
                 if (expired > 0)
                 {
                     Log.HoldsExpired(logger, expired);
+                    await inventory.PublishAsync(scope.ServiceProvider.GetRequiredService<SeatInventory>(), stoppingToken);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -109,11 +109,11 @@ public sealed class HoldService(
         {
             case HoldStatus.Confirmed:
                 var existing = await db.Reservations.AsNoTracking().SingleAsync(r => r.HoldId == hold.Id, cancellationToken);
-                return new ConfirmResult(ConfirmResultKind.AlreadyConfirmed, existing);
+                return new ConfirmResult(ConfirmResultKind.AlreadyConfirmed, existing, hold.SeatId);
             case HoldStatus.Released:
-                return new ConfirmResult(ConfirmResultKind.Released);
+                return new ConfirmResult(ConfirmResultKind.Released, SeatId: hold.SeatId);
             case HoldStatus.Expired:
-                return new ConfirmResult(ConfirmResultKind.Expired);
+                return new ConfirmResult(ConfirmResultKind.Expired, SeatId: hold.SeatId);
         }
 
         if (hold.ExpiresAt <= now)
@@ -122,7 +122,7 @@ public sealed class HoldService(
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             metrics.HoldsExpired(1);
-            return new ConfirmResult(ConfirmResultKind.Expired);
+            return new ConfirmResult(ConfirmResultKind.Expired, SeatId: hold.SeatId);
         }
 
         End(hold, HoldStatus.Confirmed, HoldEndReason.Confirmed, now);
@@ -139,33 +139,33 @@ public sealed class HoldService(
         await transaction.CommitAsync(cancellationToken);
 
         metrics.ReservationMade();
-        return new ConfirmResult(ConfirmResultKind.Confirmed, reservation);
+        return new ConfirmResult(ConfirmResultKind.Confirmed, reservation, hold.SeatId);
     }
 
-    public Task<ReleaseResultKind> ReleaseAsync(string visitorId, Guid holdId, CancellationToken cancellationToken) =>
+    public Task<ReleaseResult> ReleaseAsync(string visitorId, Guid holdId, CancellationToken cancellationToken) =>
         InTransactionAsync((transaction, ct) => ReleaseAsync(visitorId, holdId, transaction, ct), cancellationToken);
 
-    private async Task<ReleaseResultKind> ReleaseAsync(string visitorId, Guid holdId, IDbContextTransaction transaction, CancellationToken cancellationToken)
+    private async Task<ReleaseResult> ReleaseAsync(string visitorId, Guid holdId, IDbContextTransaction transaction, CancellationToken cancellationToken)
     {
         var hold = await LockHoldAsync(holdId, cancellationToken);
         if (hold is null || !string.Equals(hold.VisitorId, visitorId, StringComparison.Ordinal))
         {
-            return ReleaseResultKind.NotFound;
+            return new ReleaseResult(ReleaseResultKind.NotFound);
         }
 
         switch (hold.Status)
         {
             case HoldStatus.Confirmed:
-                return ReleaseResultKind.AlreadyConfirmed;
+                return new ReleaseResult(ReleaseResultKind.AlreadyConfirmed, hold.SeatId);
             case HoldStatus.Released or HoldStatus.Expired:
-                return ReleaseResultKind.AlreadyEnded;
+                return new ReleaseResult(ReleaseResultKind.AlreadyEnded, hold.SeatId);
         }
 
         End(hold, HoldStatus.Released, HoldEndReason.Visitor, timeProvider.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         metrics.HoldsReleased(HoldEndReason.Visitor, 1);
-        return ReleaseResultKind.Released;
+        return new ReleaseResult(ReleaseResultKind.Released, hold.SeatId);
     }
 
     /// <summary>
