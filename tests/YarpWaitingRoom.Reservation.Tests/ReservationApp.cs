@@ -32,6 +32,7 @@ public sealed class ReservationApp : WebApplicationFactory<Program>
             ["ConnectionStrings:Reservations"] = databaseConnectionString,
             ["ConnectionStrings:Redis"] = redisConnectionString,
             ["Reservation:WaitingRoomEvents:Rooms:0"] = room,
+            ["Reservation:Inventory:Room"] = room,
             ["Reservation:WaitingRoomEvents:PollInterval"] = "00:00:00.050",
             ["Reservation:InstanceName"] = "test-" + Guid.NewGuid().ToString("N")[..6],
             ["Logging:LogLevel:Default"] = "Warning",
