@@ -17,7 +17,7 @@ public sealed class InventoryOptions
 
     /// <summary>
     /// The waiting room whose inventory the backend writes when seats come back without a response
-    /// (appsettings.json: <c>concert</c>, the demo's room); none, nothing is written but the header.
+    /// (appsettings.json: <c>concert</c>, the demo's room); none or empty, nothing is written but the header.
     /// </summary>
     [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Reservation:Inventory:Room must be a room name: 1-64 characters of [a-z0-9-].")]
     public string? Room { get; set; }

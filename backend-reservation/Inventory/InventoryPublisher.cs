@@ -27,7 +27,7 @@ public sealed partial class InventoryPublisher
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = logger;
-        if (options.Value is { Enabled: true, Room: { } room })
+        if (options.Value is { Enabled: true, Room: { Length: > 0 } room })
         {
             // Only SetInventoryAsync is used: the room's queue settings play no part in it.
             _queue = new QueueStore(redis, room, new RoomOptions(), timeProvider);
