@@ -91,7 +91,7 @@ public class ConfigurationKeyResolverTests
 
         Assert.Equal(["WaitingRoom", "WaitingRoom:Gate", "WaitingRoom:RateLimits"], proxy.OptionSections.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["SocketHub", "WaitingRoom", "WaitingRoom:RateLimits"], hub.OptionSections.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(["Reservation:Admin", "Reservation:Database", "Reservation:Holds", "Reservation:WaitingRoomEvents"], backend.OptionSections.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["Reservation:Admin", "Reservation:Database", "Reservation:Holds", "Reservation:Inventory", "Reservation:WaitingRoomEvents"], backend.OptionSections.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["Redis"], proxy.ConnectionStrings);
         Assert.Equal(["Redis", "Reservations"], backend.ConnectionStrings.Order(StringComparer.Ordinal));
         Assert.Contains("Reservation:InstanceName", backend.DirectKeys);
