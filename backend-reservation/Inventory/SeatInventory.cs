@@ -7,7 +7,7 @@ namespace YarpWaitingRoom.Reservation.Inventory;
 /// Counts what is left of a performance: its seats that are neither sold nor under an unexpired hold (a lapsed hold is
 /// free already, swept or not). One query: an anti-join of the performance's seats with the seat-occupying holds, which it
 /// finds through the partial unique index <c>ux_holds_occupying_seat</c> (<c>status IN (0, 1)</c>), so it costs the
-/// performance's seats plus its live holds, never the history of ended holds (about 0.7 ms for 2,000 seats, README).
+/// performance's seats plus its live holds, never the history of ended holds (about 1 ms for 2,000 seats, README).
 /// </summary>
 public sealed class SeatInventory(ReservationDbContext db, TimeProvider timeProvider)
 {
