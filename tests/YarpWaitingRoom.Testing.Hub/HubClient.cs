@@ -26,7 +26,7 @@ public sealed class HubClient : IAsyncDisposable
 
     private const int FirstBufferBytes = 1024;
     private const int OversizedTextBytes = 256;
-    private const int Kinds = 7;
+    private const int Kinds = 8;
 
     private static readonly TimeSpan CloseAnswerTimeout = TimeSpan.FromSeconds(2);
 

@@ -208,6 +208,7 @@ public sealed record HubMessage(HubMessageKind Kind, string? Type)
         "gone" => HubMessageKind.Gone,
         "prequeue" => HubMessageKind.Prequeue,
         "soldout" => HubMessageKind.SoldOut,
+        "restocked" => HubMessageKind.Restocked,
         _ => HubMessageKind.Other,
     };
 

@@ -24,6 +24,9 @@ public enum HubMessageKind
     /// <summary><c>{"type":"soldout","keepsPlace":true}</c>: nothing left to sell; the place is kept.</summary>
     SoldOut = 64,
 
+    /// <summary><c>{"type":"restocked"}</c>: seats came back after a sold-out spell; admission goes on in order.</summary>
+    Restocked = 128,
+
     /// <summary>Not a message at all: malformed JSON, not an object, no <c>type</c>, or larger than the client reads.</summary>
     Invalid = 16,
 }

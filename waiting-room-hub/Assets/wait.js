@@ -93,6 +93,12 @@
     queueNote: byId('wr-queue-note'),
     connection: byId('wr-connection'),
     alert: byId('wr-alert'),
+    soldOut: byId('wr-soldout'),
+    keep: byId('wr-keep'),
+    leave: byId('wr-leave'),
+    leaveButton: byId('wr-leave-button'),
+    soldOutStatus: byId('wr-soldout-status'),
+    stockNote: byId('wr-stock-note'),
   };
 
   const validReceipt = (value) => (typeof value === 'string' && receiptPattern.test(value) ? value : null);
@@ -111,6 +117,7 @@
     receipt: validReceipt(data.receipt),
     startsAtMs,
     milestone: null, // the last countdown milestone seen (announced when it changes)
+    soldOut: data.soldOut === true,
   };
 
   let finished = false; // admitted or gone: no more sockets, polls or timers
@@ -411,6 +418,79 @@
     }
   };
 
+  // ---- sold out: keep the place, or leave -------------------------------------------------------------
+
+  // The panel shows while the room is sold out; the choice is the visitor's: keeping the place costs nothing (seats
+  // come back when holds expire), leaving frees it at once for the visitors behind.
+  const renderSoldOut = () => {
+    if (view.soldOut) {
+      view.soldOut.hidden = !model.soldOut;
+    }
+    if (view.keep) {
+      view.keep.hidden = !model.soldOut;
+    }
+  };
+
+  const applySoldOut = (soldOut) => {
+    if (finished || soldOut === model.soldOut) {
+      return;
+    }
+    model.soldOut = soldOut;
+    setText(view.soldOutStatus, '');
+    renderSoldOut();
+    setText(view.stockNote, soldOut ? `${text.soldOutTitle}. ${text.soldOutBody}` : text.restocked);
+    if (!soldOut) {
+      setText(view.eta, formatEta(model.etaSeconds));
+    }
+  };
+
+  const leaveUrl = `/_wr/rooms/${encodeURIComponent(room)}/tickets/${encodeURIComponent(ticket)}/leave`;
+  let leaving = false;
+
+  const leaveLine = async () => {
+    if (leaving || finished) {
+      return;
+    }
+    leaving = true;
+    if (view.leaveButton) {
+      view.leaveButton.disabled = true;
+    }
+    setText(view.soldOutStatus, text.soldOutLeaving);
+    try {
+      const response = await fetch(leaveUrl, {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+        credentials: 'same-origin',
+      });
+      const status = response.ok ? await response.json() : null;
+      if (status && status.state === 'gone') {
+        gone(typeof status.reason === 'string' ? status.reason : 'left');
+        return;
+      }
+    } catch {
+      // offline or refused: the place is still held; say so and let the visitor try again
+    }
+    leaving = false;
+    if (view.leaveButton) {
+      view.leaveButton.disabled = false;
+    }
+    setText(view.soldOutStatus, text.leaveFailed);
+  };
+
+  if (view.leave) {
+    view.leave.addEventListener('submit', (event) => {
+      event.preventDefault();
+      leaveLine();
+    });
+  }
+  if (view.keep) {
+    view.keep.addEventListener('click', () => {
+      view.keep.hidden = true;
+      setText(view.soldOutStatus, text.soldOutKept);
+    });
+  }
+
   // ---- what the hub says --------------------------------------------------------------------------
 
   const applyPosition = (position, etaSeconds, queueOn, receipt) => {
@@ -524,6 +604,7 @@
       expired: text.goneExpired,
       ended: text.goneEnded,
       abandoned: text.goneAbandoned,
+      left: text.goneLeft,
       revoked: text.goneRevoked,
       invalid: text.goneInvalid,
     };
@@ -550,8 +631,10 @@
       gone(typeof status.reason === 'string' ? status.reason : null);
     } else if (status.state === 'prequeue') {
       applyPrequeue(status.receipt, status.startsAt);
+      applySoldOut(status.soldOut === true);
     } else if (status.state === 'waiting') {
       applyPosition(status.position, status.etaSeconds, status.queueOn, status.receipt);
+      applySoldOut(status.soldOut === true);
     }
   };
 
@@ -689,6 +772,12 @@
         case 'gone':
           gone(message.reason);
           break;
+        case 'soldout':
+          applySoldOut(true);
+          break;
+        case 'restocked':
+          applySoldOut(false);
+          break;
         default:
           break;
       }
@@ -788,6 +877,7 @@
       startsAt: model.startsAtMs === null ? null : new Date(model.startsAtMs).toISOString(),
       lang,
       state: model.state,
+      soldOut: model.soldOut,
       polling,
       failures,
     }),
@@ -813,6 +903,7 @@
     finished = true;
     model.connection = 'closed';
   } else {
+    renderSoldOut();
     if (model.state === 'prequeue') {
       applyPrequeue(model.receipt, model.startsAtMs);
     } else if (model.state === 'waiting') {

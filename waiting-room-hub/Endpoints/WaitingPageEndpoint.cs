@@ -77,14 +77,14 @@ internal static partial class WaitingPageEndpoint
         var model = (place.State, delivery) switch
         {
             (TicketState.Prequeue, _) => new WaitingPageModel(
-                room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "prequeue", null, title, place.Receipt, sale?.StartsAt, now, lottery),
+                room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "prequeue", null, title, place.Receipt, sale?.StartsAt, now, lottery, snapshot.SoldOut),
             (TicketState.Waiting, _) => new WaitingPageModel(
-                room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null, title, place.Receipt, Lottery: lottery),
+                room, t!, returnUrl, place.Position, snapshot.SoldOut ? null : snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null, title, place.Receipt, Lottery: lottery, SoldOut: snapshot.SoldOut),
             (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl, title),
             (TicketState.Active, DeliveryResult.Delivered or DeliveryResult.DeliveredBefore) =>
                 new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, placeTicket, now, returnUrl), title),
             (TicketState.Active, null) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", null, title),
-            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null, title),
+            _ => new WaitingPageModel(room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "gone", null, title, GoneReason: place.Reason.ToWireReason()),
         };
         if (place.State != TicketState.Gone)
         {
@@ -92,6 +92,43 @@ internal static partial class WaitingPageEndpoint
         }
 
         return Page(model, timings, StatusCodes.Status200OK);
+    }
+
+    /// <summary>
+    /// <c>GET /_wr/wait/&lt;room&gt;/sold-out?return=&lt;url&gt;[&amp;lang=ko|en]</c>: where a room that closes once sold out
+    /// (<c>WhenSoldOut = Close</c>) sends a browser it turned away. While the room is sold out: the sold-out page, 410, with
+    /// a link to try again. Otherwise (seats came back, or the room keeps its queue) back to where the visitor was going,
+    /// which joins the line as usual.
+    /// </summary>
+    public static async Task<IResult> GetSoldOutAsync(
+        string room,
+        string? @return,
+        string? lang,
+        HttpContext context,
+        RoomDirectory rooms,
+        IOptions<SocketHubOptions> hubOptions,
+        TimeProvider timeProvider)
+    {
+        var now = timeProvider.GetUtcNow();
+        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
+        context.Response.Headers.CacheControl = "no-store";
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : "/";
+        if (!rooms.TryGet(room, out var target))
+        {
+            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
+        }
+
+        var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
+        if (!snapshot.SoldOut || target.Options.WhenSoldOut != Options.SoldOutPolicy.Close)
+        {
+            return TypedResults.Redirect(returnUrl);
+        }
+
+        var title = WaitingPageTitle.For(room, target.Options, snapshot.Sale, language);
+        return Page(
+            new WaitingPageModel(room, string.Empty, returnUrl, null, null, snapshot.Switch.QueueOn, language, "closed", null, title),
+            WaitingPageTimings.For(target.Options, hubOptions.Value.PushInterval),
+            StatusCodes.Status410Gone);
     }
 
     private static ContentHttpResult Page(WaitingPageModel model, WaitingPageTimings timings, int statusCode) =>

@@ -94,6 +94,7 @@ internal static class HubRegistration
 
         group.Map(WaitingRoomPaths.Socket, Socket(endpoints.CreateApplicationBuilder())).WithMetadata(SocketEndpoint.Instance);
         group.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}", WaitingPageEndpoint.GetAsync);
+        group.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}/sold-out", WaitingPageEndpoint.GetSoldOutAsync);
 
         var assets = endpoints.ServiceProvider.GetRequiredService<WaitingPageAssets>();
         group.MapMethods(WaitingRoomPaths.WaitAssets + "/{file}", [HttpMethods.Get, HttpMethods.Head], assets.ServeAsync);

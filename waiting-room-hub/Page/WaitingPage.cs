@@ -58,8 +58,9 @@ internal static class WaitingPage
         var language = Supported(model.Language) ?? English;
         var text = PageTexts.For(language);
         // Without a ticket there is no place to show or follow (an invalid link): say so, as the socket's 1008 would.
-        var invalid = string.IsNullOrEmpty(model.Ticket);
-        var state = invalid ? "gone" : model.State switch
+        var closed = model.State == "closed";
+        var invalid = !closed && string.IsNullOrEmpty(model.Ticket);
+        var state = closed ? "closed" : invalid ? "gone" : model.State switch
         {
             "waiting" or "active" or "gone" => model.State,
             "prequeue" when model.StartsAt is not null => model.State,
@@ -71,12 +72,14 @@ internal static class WaitingPage
         var waiting = state is "waiting" or "unknown";
         var position = waiting && model.Position is > 0 ? model.Position : null; // 1-based; 0 means admitted
         var receipt = (prequeue || waiting) && Scheduling.Receipts.IsValid(model.Receipt) ? model.Receipt : null;
+        var soldOut = (prequeue || waiting) && model.SoldOut;
         var name = string.IsNullOrWhiteSpace(model.Title) ? model.Room : model.Title;
 
         var title = state switch
         {
             "active" => text["titleActive"],
             "gone" => text["titleGone"],
+            "closed" => text["titleSoldOut"],
             "prequeue" => text["titlePrequeue"],
             _ when position is { } n => PageTexts.Fill(text["titleWaitingAt"], ("n", Number(n))),
             _ => text["titleWaiting"],
@@ -84,7 +87,7 @@ internal static class WaitingPage
 
         // Without JavaScript the page refreshes itself (the hub counts each visit as a heartbeat);
         // a lost place cannot come back, so that page stays put.
-        var refresh = state == "gone"
+        var refresh = state is "gone" or "closed"
             ? string.Empty
             : $"""<noscript><meta http-equiv="refresh" content="{RefreshSeconds.ToString(CultureInfo.InvariantCulture)}"></noscript>""";
 
@@ -100,8 +103,13 @@ internal static class WaitingPage
                 """,
             "gone" => $"""
                 <p class="wr-alert-title">{E(text["goneTitle"])}</p>
-                      <p>{E(invalid ? text["goneInvalid"] : text["goneBody"])}</p>
+                      <p>{E(invalid ? text["goneInvalid"] : GoneText(model.GoneReason, text))}</p>
                       <p><a class="wr-button" id="wr-rejoin" href="{E(returnUrl)}">{E(text["joinAgain"])}</a></p>
+                """,
+            "closed" => $"""
+                <p class="wr-alert-title">{E(text["closedTitle"])}</p>
+                      <p>{E(text["closedBody"])}</p>
+                      <p><a class="wr-button" id="wr-check-again" href="{E(returnUrl)}">{E(text["checkAgain"])}</a></p>
                 """,
             _ => string.Empty,
         };
@@ -109,6 +117,7 @@ internal static class WaitingPage
         var startsAt = model.StartsAt ?? DateTimeOffset.UnixEpoch;
         var remaining = startsAt - (model.Now ?? startsAt);
         var eventUrl = Protocol.WaitingRoomPaths.RoomEvent(model.Room);
+        var leaveUrl = closed || invalid ? string.Empty : Protocol.WaitingRoomPaths.Leave(model.Room, model.Ticket);
 
         return $$"""
             <!doctype html>
@@ -122,7 +131,7 @@ internal static class WaitingPage
               {{refresh}}
               <title>{{E(title)}} – {{E(name)}}</title>
               <link rel="stylesheet" href="{{AssetsPath}}/wait.css">
-              <script type="application/json" id="wr-data">{{Json(model, timings, text, state, returnUrl, enterUrl, name, receipt, remaining)}}</script>
+              <script type="application/json" id="wr-data">{{Json(model, timings, text, state, returnUrl, enterUrl, name, receipt, remaining, soldOut)}}</script>
               <script src="{{AssetsPath}}/wait.js" defer></script>
             </head>
             <body data-state="{{state}}">
@@ -167,6 +176,16 @@ internal static class WaitingPage
                       </div>
                       <progress id="wr-progress" max="100"></progress>
                     </div>
+                    <div id="wr-soldout" class="wr-soldout" role="group" aria-labelledby="wr-soldout-title"{{Hidden(soldOut)}}>
+                      <h2 id="wr-soldout-title" class="wr-soldout-title">{{E(text["soldOutTitle"])}}</h2>
+                      <p>{{E(text["soldOutBody"])}}</p>
+                      <form id="wr-leave" class="wr-soldout-actions" method="post" action="{{E(leaveUrl)}}">
+                        <button type="button" id="wr-keep" class="wr-button" hidden>{{E(text["soldOutKeep"])}}</button>
+                        <button type="submit" id="wr-leave-button" class="wr-button wr-button-secondary">{{E(text["soldOutLeave"])}}</button>
+                      </form>
+                      <p id="wr-soldout-status" class="wr-soldout-status" aria-live="polite" aria-atomic="true"></p>
+                    </div>
+                    <p id="wr-stock-note" class="wr-visually-hidden" aria-live="polite" aria-atomic="true"></p>
                     <p id="wr-queue-note" class="wr-note"{{Hidden(waiting && !model.QueueOn)}}>{{E(text["queueWindingDown"])}}</p>
                     <p id="wr-connection" class="wr-connection" data-connection="connecting" hidden>{{E(text["connecting"])}}</p>
                     <noscript><p class="wr-connection" data-connection="refresh">{{E(PageTexts.Fill(text["noScriptRefresh"], ("seconds", Number(RefreshSeconds))))}}</p></noscript>
@@ -184,6 +203,16 @@ internal static class WaitingPage
     }
 
     private static string Hidden(bool shown) => shown ? string.Empty : " hidden";
+
+    /// <summary>Why the place is gone, in the words <c>wait.js</c> uses for the same reason.</summary>
+    private static string GoneText(string? reason, PageTexts text) => reason switch
+    {
+        "expired" => text["goneExpired"],
+        "ended" => text["goneEnded"],
+        "abandoned" => text["goneAbandoned"],
+        "left" => text["goneLeft"],
+        _ => text["goneBody"],
+    };
 
     /// <summary>
     /// The time left until the start, in whole seconds rounded up (no "0 s" while time remains): seconds under a minute,
@@ -296,7 +325,7 @@ internal static class WaitingPage
     // The countdown: startsAt as the server's clock has it, and how long until then by that clock (wait.js counts down
     // from its own clock plus this difference, so a visitor's clock set wrong does not move the start).
     private static string Json(
-        WaitingPageModel model, WaitingPageTimings timings, PageTexts text, string state, string returnUrl, string? enterUrl, string name, string? receipt, TimeSpan remaining)
+        WaitingPageModel model, WaitingPageTimings timings, PageTexts text, string state, string returnUrl, string? enterUrl, string name, string? receipt, TimeSpan remaining, bool soldOut)
     {
         var buffer = new ArrayBufferWriter<byte>(JsonBufferBytes);
         using (var json = new Utf8JsonWriter(buffer, JsonOptions))
@@ -339,6 +368,7 @@ internal static class WaitingPage
             }
 
             json.WriteBoolean("queueOn", model.QueueOn);
+            json.WriteBoolean("soldOut", soldOut);
             json.WriteString("lang", text.Language);
             json.WriteString("state", state);
             json.WriteString("enterUrl", enterUrl);

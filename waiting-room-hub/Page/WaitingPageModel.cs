@@ -8,7 +8,10 @@ namespace YarpWaitingRoom.Hub.Page;
 /// <param name="EtaSeconds">Estimated wait, or <see langword="null"/> while it cannot be estimated.</param>
 /// <param name="QueueOn">Whether the room's queue is on.</param>
 /// <param name="Language"><c>"ko"</c> or <c>"en"</c> (see <see cref="WaitingPage.PickLanguage"/>).</param>
-/// <param name="State"><c>"prequeue"</c>, <c>"waiting"</c>, <c>"active"</c>, <c>"gone"</c> or <c>"unknown"</c>.</param>
+/// <param name="State">
+/// <c>"prequeue"</c>, <c>"waiting"</c>, <c>"active"</c>, <c>"gone"</c>, <c>"unknown"</c>, or <c>"closed"</c> (the room
+/// closes once sold out and turned the visitor away: no ticket, the sold-out page).
+/// </param>
 /// <param name="EnterUrl">The one-time entry link once <paramref name="State"/> is <c>"active"</c>.</param>
 /// <param name="Title">
 /// What the page calls the room (its heading and title): the scheduled sale's name, else the room's display name in the
@@ -18,6 +21,8 @@ namespace YarpWaitingRoom.Hub.Page;
 /// <param name="StartsAt">When the sale starts (the draw), while the visitor is in its pre-queue.</param>
 /// <param name="Now">The server's clock when the page was rendered: the countdown's remaining time is measured from it.</param>
 /// <param name="Lottery">Whether the sale's pre-queue is drawn at random at the start (else it goes by arrival).</param>
+/// <param name="SoldOut">The room is sold out: a waiting visitor is told so, and offered to keep the place or leave.</param>
+/// <param name="GoneReason">When gone: why (<c>expired</c>, <c>abandoned</c>, <c>ended</c>, <c>left</c>), if known.</param>
 internal sealed record WaitingPageModel(
     string Room,
     string Ticket,
@@ -32,4 +37,6 @@ internal sealed record WaitingPageModel(
     string? Receipt = null,
     DateTimeOffset? StartsAt = null,
     DateTimeOffset? Now = null,
-    bool Lottery = true);
+    bool Lottery = true,
+    bool SoldOut = false,
+    string? GoneReason = null);

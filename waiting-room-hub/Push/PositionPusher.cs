@@ -172,8 +172,9 @@ internal sealed partial class PositionPusher(
     }
 
     /// <summary>
-    /// While the room is sold out, each waiting connection is told once (it keeps its place); once seats come back the
-    /// mark is cleared, so a next sold-out spell is told again. The tick's place message follows as usual.
+    /// While the room is sold out, each waiting connection is told once (it keeps its place); once seats come back, each
+    /// one told is told that too (<c>restocked</c>) and the mark is cleared, so a next sold-out spell is told again. The
+    /// tick's place message follows as usual.
     /// </summary>
     private void TellSoldOut(RoomContext room, System.Collections.Immutable.ImmutableArray<HubSession> sessions, bool soldOut)
     {
@@ -181,7 +182,10 @@ internal sealed partial class PositionPusher(
         {
             if (!soldOut)
             {
-                session.ClearSoldOut();
+                if (session.ClearSoldOut() && !session.IsClosing)
+                {
+                    Send(room, session, HubMessages.Restocked, "restocked");
+                }
             }
             else if (!session.IsClosing && session.TryMarkSoldOut())
             {

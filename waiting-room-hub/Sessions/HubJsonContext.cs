@@ -7,6 +7,7 @@ namespace YarpWaitingRoom.Hub.Sessions;
 [JsonSerializable(typeof(PositionMessage))]
 [JsonSerializable(typeof(PrequeueMessage))]
 [JsonSerializable(typeof(SoldOutMessage))]
+[JsonSerializable(typeof(RestockedMessage))]
 [JsonSerializable(typeof(AdmittedMessage))]
 [JsonSerializable(typeof(GoneMessage))]
 [JsonSerializable(typeof(ClientMessage))]

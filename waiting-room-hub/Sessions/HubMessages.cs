@@ -86,6 +86,9 @@ internal static class HubMessages
     /// <summary><c>{"type":"soldout","keepsPlace":true}</c>: nothing left to sell; the place is kept.</summary>
     public static ReadOnlyMemory<byte> SoldOut { get; } = JsonSerializer.SerializeToUtf8Bytes(new SoldOutMessage(), HubJsonContext.Default.SoldOutMessage);
 
+    /// <summary><c>{"type":"restocked"}</c>: seats came back after the sold-out spell the connection was told of.</summary>
+    public static ReadOnlyMemory<byte> Restocked { get; } = JsonSerializer.SerializeToUtf8Bytes(new RestockedMessage(), HubJsonContext.Default.RestockedMessage);
+
     /// <summary><c>{"type":"admitted"}</c>: the admission, without the entry link (for connections not of the ticket's visitor).</summary>
     public static ReadOnlyMemory<byte> AdmittedWithoutLink { get; } = Admitted(null);
 

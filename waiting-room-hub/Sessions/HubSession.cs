@@ -117,8 +117,11 @@ internal sealed class HubSession
     /// <summary>Claims the one sold-out notice of this connection in a sold-out spell; false if it was told already.</summary>
     public bool TryMarkSoldOut() => Interlocked.Exchange(ref _soldOutTold, 1) == 0;
 
-    /// <summary>The room is not sold out (any more): a next sold-out spell is told again.</summary>
-    public void ClearSoldOut() => Volatile.Write(ref _soldOutTold, 0);
+    /// <summary>
+    /// The room is not sold out (any more): a next sold-out spell is told again. True when this connection had been told
+    /// of the spell that ended (it is then told that seats came back).
+    /// </summary>
+    public bool ClearSoldOut() => Interlocked.Exchange(ref _soldOutTold, 0) == 1;
 
     /// <summary>Claims the one admission notice of this connection; false if it was sent already.</summary>
     public bool TryMarkAdmitted() => Interlocked.Exchange(ref _admitted, 1) == 0;

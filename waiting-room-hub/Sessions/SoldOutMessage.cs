@@ -14,3 +14,10 @@ internal sealed record SoldOutMessage
     /// <summary>The visitor keeps their place unless they leave.</summary>
     public bool KeepsPlace { get; } = true;
 }
+
+/// <summary>Server → client: seats came back after a sold-out spell this connection was told of; admission goes on in order.</summary>
+internal sealed record RestockedMessage
+{
+    [JsonPropertyOrder(-1)]
+    public string Type { get; } = "restocked";
+}

@@ -6,7 +6,7 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 /// <param name="EtaSeconds">Estimated wait, null when unknown.</param>
 /// <param name="QueueOn">Whether the room's queue is on.</param>
 /// <param name="EnterUrl">The one-time entry link, once active.</param>
-/// <param name="Reason">When gone: <c>expired</c>, <c>abandoned</c> or <c>ended</c> (see <see cref="Queue.GoneReasonExtensions"/>).</param>
+/// <param name="Reason">When gone: <c>expired</c>, <c>abandoned</c>, <c>ended</c> or <c>left</c> (see <see cref="Queue.GoneReasonExtensions"/>).</param>
 /// <param name="Receipt">The public id of the visitor's place in a scheduled sale's draw: in the pre-queue, and once drawn.</param>
 /// <param name="StartsAt">While a scheduled sale is not drawn: when it starts.</param>
 /// <param name="SoldOut">The room's inventory is known and nothing is left (the place is kept, in case seats come back).</param>

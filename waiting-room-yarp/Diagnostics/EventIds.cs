@@ -15,6 +15,9 @@ internal static class EventIds
     public const int EndpointRedisFailed = 108;
     public const int SessionEndFailed = 109;
     public const int SessionSlideFailed = 110;
+    public const int LeaveCrossSite = 111;
+    public const int Left = 112;
+    public const int SoldOutRefused = 113;
 
     // 2xx: traffic and switch
     public const int TrafficFlushFailed = 200;

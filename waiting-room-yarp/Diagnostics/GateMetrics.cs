@@ -11,7 +11,7 @@ internal sealed class GateMetrics
     // Every series is registered when the singleton is built (at start-up), so /metrics lists them before first use;
     // the collectors live in Prometheus's default registry, which hands a second instance the same ones.
     private readonly Counter RequestsTotal = Metrics.CreateCounter(
-        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed).",
+        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed, sold-out).",
         "room", "route", "outcome");
 
     private readonly Counter TokensRejectedTotal = Metrics.CreateCounter(
@@ -35,6 +35,12 @@ internal sealed class GateMetrics
         "waitingroom_new_places_total", "Places created in the queue (or admitted directly) by room, and whether the visitor was new (no valid visitor cookie) or known.",
         "room", "visitor");
 
+    private readonly Counter LeftTotal = Metrics.CreateCounter(
+        "waitingroom_left_total", "Places given up on purpose (the sold-out page's leave, an API client's POST .../leave), by room.", "room");
+
+    private readonly Counter LeaveRefusedTotal = Metrics.CreateCounter(
+        "waitingroom_leave_refused_total", "Calls to give up a place refused, by room and reason (cross-site, foreign, invalid).", "room", "reason");
+
     private readonly Histogram RouteDuration = Metrics.CreateHistogram(
         "waitingroom_route_request_duration_seconds", "Time at gated routes (gate plus backend), by room and route.",
         new HistogramConfiguration
@@ -46,7 +52,7 @@ internal sealed class GateMetrics
     private readonly Counter RouteResponses = Metrics.CreateCounter(
         "waitingroom_route_responses_total", "Responses at gated routes by room, route and status code.", "room", "route", "code");
 
-    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed"];
+    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed", "sold-out"];
 
     /// <summary>
     /// One route's series of the per-request metrics, each labelled child looked up once (prometheus-net's label lookup
@@ -79,6 +85,10 @@ internal sealed class GateMetrics
     public void NewPlace(string room, bool newVisitor) => NewPlacesTotal.WithLabels(room, newVisitor ? "new" : "known").Inc();
 
     public void InvalidHeader() => InvalidHeadersTotal.Inc();
+
+    public void Left(string room) => LeftTotal.WithLabels(room).Inc();
+
+    public void LeaveRefused(string room, string reason) => LeaveRefusedTotal.WithLabels(room, reason).Inc();
 
     public void TokenRejected(string room, string kind, TokenStatus status) =>
         TokensRejectedTotal.WithLabels(room, kind, status.ToString()).Inc();

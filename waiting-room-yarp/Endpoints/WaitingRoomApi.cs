@@ -21,6 +21,7 @@ internal static partial class WaitingRoomApi
             .AddEndpointFilter<RedisFailureFilter>();
         api.WrapRequestDelegates(endpoint => guard.Wrap(endpoint, EndpointGuard.Kind.Visitor));
         api.MapGet("/rooms/{room}/tickets/{ticket}", GetTicketAsync);
+        api.MapPost("/rooms/{room}/tickets/{ticket}/leave", LeaveAsync);
         api.MapGet("/enter/{room}", EnterAsync);
         // The sale's public document (no key): what anyone needs to check the draw; the seed only once drawn.
         api.MapGet("/rooms/{room}/event", EventApi.GetAsync);
@@ -85,6 +86,72 @@ internal static partial class WaitingRoomApi
         });
     }
 
+    /// <summary>
+    /// Gives up a place on purpose (the sold-out page's "leave", or an API client that no longer wants to wait): freed at
+    /// once for the visitors behind, one <c>left</c> event. Only the ticket's own visitor (the browser's valid
+    /// <c>wr_vid</c>) may, and only from the site itself (a cross-site request is refused: a foreign page must not
+    /// empty a visitor's place). Answers the ticket status (<c>gone</c>, <c>left</c>); leaving twice answers the same.
+    /// A browser's form post (the page without JavaScript) is sent back to the waiting page, which then says so.
+    /// </summary>
+    public static async Task<IResult> LeaveAsync(string room, string ticket, HttpContext context, [AsParameters] WaitingRoomServices services)
+    {
+        if (!services.Rooms.TryGet(room, out var target))
+        {
+            return RoomNotFound(room);
+        }
+
+        if (CrossSiteRequests.IsCrossSite(context.Request))
+        {
+            services.Metrics.LeaveRefused(room, "cross-site");
+            Log.LeaveCrossSite(services.Logger, room);
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Cross-site request",
+                detail: "A place can be given up only from this site.", type: ProblemTypes.CrossSite);
+        }
+
+        var now = services.TimeProvider.GetUtcNow();
+        var status = services.Tokens.Validate(ticket, TokenKind.Ticket, target.Name, services.Cookies.ReadVisitor(context), now, out var claims);
+        if (status != TokenStatus.Valid)
+        {
+            services.Metrics.TokenRejected(room, "ticket", status);
+            services.Metrics.LeaveRefused(room, status == TokenStatus.WrongVisitor ? "foreign" : "invalid");
+            Log.TicketRejected(services.Logger, room, status);
+            return status == TokenStatus.WrongVisitor
+                ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your place",
+                    detail: "Only the browser that joined can give up this place.", type: ProblemTypes.ForeignTicket)
+                : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid ticket",
+                    detail: $"The ticket is not valid for room '{room}' ({status}).", type: ProblemTypes.InvalidTicket);
+        }
+
+        var left = await target.Queue.LeaveAsync(claims!.Ticket);
+        if (left == LeaveResult.Drawing)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Being drawn",
+                detail: "The sale's draw is placing everyone right now; ask again in a moment.", type: ProblemTypes.BeingDrawn);
+        }
+
+        var place = left == LeaveResult.Left ? new TicketStatus(TicketState.Gone, 0, GoneReason.Left) : await target.Queue.GetStatusAsync(claims.Ticket);
+        if (place.State != TicketState.Gone)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No place to give up",
+                detail: "This ticket is admitted: the session ends on the site.", type: ProblemTypes.NoPlace);
+        }
+
+        if (left == LeaveResult.Left)
+        {
+            services.Metrics.Left(room);
+            Log.Left(services.Logger, room, claims.Visitor);
+        }
+
+        if (context.Request.HasFormContentType)
+        {
+            return TypedResults.Redirect(WaitingRoomPaths.WaitPage(target.Name, ticket, claims.ReturnUrl is { } back && LocalUrls.IsLocal(back) ? back : "/"));
+        }
+
+        var reason = place.Reason == GoneReason.Unknown ? GoneReason.Left : place.Reason;
+        return TypedResults.Ok(new TicketStatusResponse("gone", null, null, target.QueueOn, null, reason.ToWireReason()));
+    }
+
     /// <summary>Turns a one-time entry code into the admission cookie and sends the visitor where they were going.</summary>
     public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> EnterAsync(
         string room, string? code, string? @return, HttpContext context, [AsParameters] WaitingRoomServices services)
@@ -145,5 +212,11 @@ internal static partial class WaitingRoomApi
 
         [LoggerMessage(EventIds.CodeRejected, LogLevel.Warning, "Room {Room}: entry code refused ({Status})")]
         public static partial void CodeRejected(ILogger logger, string room, TokenStatus status);
+
+        [LoggerMessage(EventIds.LeaveCrossSite, LogLevel.Warning, "Room {Room}: a cross-site request to give up a place was refused")]
+        public static partial void LeaveCrossSite(ILogger logger, string room);
+
+        [LoggerMessage(EventIds.Left, LogLevel.Information, "Room {Room}: visitor {Visitor} gave up the place")]
+        public static partial void Left(ILogger logger, string room, string visitor);
     }
 }

@@ -23,4 +23,7 @@ internal enum GateOutcome
 
     /// <summary>Redis busy (answering, but not this call in time): 503 with a short Retry-After, nothing proxied.</summary>
     Shed,
+
+    /// <summary>The room closes once sold out (<c>WhenSoldOut = Close</c>) and nothing is left: no place taken, 410.</summary>
+    SoldOut,
 }

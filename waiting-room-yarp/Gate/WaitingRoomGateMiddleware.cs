@@ -37,6 +37,7 @@ internal sealed partial class WaitingRoomGateMiddleware
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<WaitingRoomGateMiddleware> _logger;
     private readonly LogThrottle _busyLog;
+    private readonly LogThrottle _soldOutLog;
 
     public WaitingRoomGateMiddleware(
         RequestDelegate next,
@@ -69,6 +70,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         _timeProvider = timeProvider;
         _logger = logger;
         _busyLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
+        _soldOutLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -224,6 +226,12 @@ internal sealed partial class WaitingRoomGateMiddleware
             return await FailAsync(context, room, visitor);
         }
 
+        if (join.IsRefused)
+        {
+            await RefuseSoldOutAsync(context, room);
+            return GateOutcome.SoldOut;
+        }
+
         if (join.IsNew)
         {
             _metrics.NewPlace(room.Name, newVisitor);
@@ -314,6 +322,34 @@ internal sealed partial class WaitingRoomGateMiddleware
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
     }
 
+    /// <summary>
+    /// The room closes once sold out and nothing is left: no place was taken. A browser is sent to the sold-out page (the
+    /// hubs serve it, 410, in the visitor's language); an API client gets 410 with a problem body. Either tells the
+    /// visitor that seats may come back (holds expire) and asking again later is how to find out.
+    /// </summary>
+    private async Task RefuseSoldOutAsync(HttpContext context, Room room)
+    {
+        if (_soldOutLog.TryEnter())
+        {
+            Log.SoldOutRefused(_logger, room.Name);
+        }
+
+        SecurityHeaders.AddTo(context.Response.Headers);
+        context.Response.Headers.CacheControl = "no-store";
+        if (WantsHtml(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status302Found;
+            context.Response.Headers.Location = WaitingRoomPaths.SoldOutPage(room.Name, ReturnUrls.Of(context.Request));
+            return;
+        }
+
+        await TypedResults.Problem(
+            statusCode: StatusCodes.Status410Gone,
+            title: "Sold out",
+            detail: $"Room '{room.Name}' is sold out and takes no new places. Seats may come back when holds expire: ask again later.",
+            type: ProblemTypes.SoldOut).ExecuteAsync(context);
+    }
+
     /// <summary>Redis is busy (a spike): 503 with a short Retry-After and a problem body; nothing is proxied.</summary>
     private static async Task<GateOutcome> ShedAsync(HttpContext context)
     {
@@ -369,6 +405,9 @@ internal sealed partial class WaitingRoomGateMiddleware
 
         [LoggerMessage(EventIds.SessionSlideFailed, LogLevel.Warning, "Room {Room}: Redis unavailable; the session was not slid, its admission cookie still admits")]
         public static partial void SlideFailed(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.SoldOutRefused, LogLevel.Information, "Room {Room}: sold out and closed; new visitors are turned away (at most one line a second)")]
+        public static partial void SoldOutRefused(ILogger logger, string room);
 
         [LoggerMessage(EventIds.RedisBusy, LogLevel.Warning, "Room {Room}: Redis busy; shedding requests with 503 (at most one line a second)")]
         public static partial void RedisBusy(ILogger logger, string room, Exception exception);

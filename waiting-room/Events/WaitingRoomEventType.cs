@@ -18,6 +18,9 @@ internal static class WaitingRoomEventType
     /// <summary>An active session was ended on purpose (purchase done, backend command).</summary>
     public const string Ended = "ended";
 
+    /// <summary>A waiting visitor (or a pre-queue participant) gave up the place on purpose (field reason: waiting, prequeue).</summary>
+    public const string Left = "left";
+
     /// <summary>The queue switch changed state.</summary>
     public const string Switched = "switched";
 
@@ -26,5 +29,5 @@ internal static class WaitingRoomEventType
 
     /// <summary>True for the event types after which a visitor no longer holds a place.</summary>
     public static bool EndsVisit(string? type) =>
-        type is Abandoned or Expired or Ended;
+        type is Abandoned or Expired or Ended or Left;
 }

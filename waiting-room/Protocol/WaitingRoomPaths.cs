@@ -41,6 +41,16 @@ internal static class WaitingRoomPaths
     public static string TicketStatus(string room, string ticketToken) =>
         string.Create(CultureInfo.InvariantCulture, $"{RoomsPrefix}/{Uri.EscapeDataString(room)}/tickets/{Uri.EscapeDataString(ticketToken)}");
 
+    /// <summary>Giving up a place on purpose: <c>POST /_wr/rooms/&lt;room&gt;/tickets/&lt;ticket&gt;/leave</c> (served by the proxies).</summary>
+    public static string Leave(string room, string ticketToken) => TicketStatus(room, ticketToken) + "/leave";
+
+    /// <summary>
+    /// What a room that closes once sold out shows a browser it turns away: <c>/_wr/wait/&lt;room&gt;/sold-out</c> (served
+    /// by the hubs: 410 with the sold-out page while it lasts, else back to <paramref name="returnUrl"/>).
+    /// </summary>
+    public static string SoldOutPage(string room, string returnUrl) =>
+        string.Create(CultureInfo.InvariantCulture, $"{WaitPrefix}/{Uri.EscapeDataString(room)}/sold-out?return={Uri.EscapeDataString(returnUrl)}");
+
     /// <summary>
     /// A room's scheduled sale and, once drawn, the draw anyone can check: <c>/_wr/rooms/&lt;room&gt;/event</c> (served by the
     /// proxies, no key; the waiting page links it).

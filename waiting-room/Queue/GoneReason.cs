@@ -14,4 +14,7 @@ internal enum GoneReason
 
     /// <summary>The session was ended on purpose (purchase done).</summary>
     Ended,
+
+    /// <summary>The visitor gave up the place on purpose (the waiting page's "leave", <c>POST …/leave</c>).</summary>
+    Left,
 }

@@ -4,13 +4,14 @@ namespace YarpWaitingRoom.Queue;
 internal static class GoneReasonExtensions
 {
     /// <summary>
-    /// <c>expired</c>, <c>abandoned</c> or <c>ended</c>. A departure the room has no record of (too long ago, or an
+    /// <c>expired</c>, <c>abandoned</c>, <c>ended</c> or <c>left</c>. A departure the room has no record of (too long ago, or an
     /// operator emptied the room) reads <c>expired</c>: the ticket no longer holds anything, and joining again is the answer.
     /// </summary>
     public static string ToWireReason(this GoneReason reason) => reason switch
     {
         GoneReason.Abandoned => "abandoned",
         GoneReason.Ended => "ended",
+        GoneReason.Left => "left",
         _ => "expired",
     };
 }

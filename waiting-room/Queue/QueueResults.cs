@@ -6,7 +6,15 @@ namespace YarpWaitingRoom.Queue;
 /// <param name="Position">1-based place in the queue while waiting; 0 when active or in the pre-queue.</param>
 /// <param name="IsNew">Whether this join created the ticket (or the pre-queue place).</param>
 /// <param name="Receipt">In the pre-queue: the participant's receipt (<see cref="Scheduling.Receipts"/>), else null.</param>
-internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew, string? Receipt = null);
+/// <remarks>A refused join (<see cref="SoldOut"/>) is <see cref="TicketState.Gone"/> with no ticket.</remarks>
+internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew, string? Receipt = null)
+{
+    /// <summary>No place taken: the room closes once sold out (<c>WhenSoldOut = Close</c>) and no seat is left.</summary>
+    public static JoinResult SoldOut { get; } = new(string.Empty, TicketState.Gone, 0, false);
+
+    /// <summary>Whether the join was refused (<see cref="SoldOut"/>).</summary>
+    public bool IsRefused => State == TicketState.Gone;
+}
 
 /// <summary>The outcome of one admission batch.</summary>
 /// <param name="Admitted">Visitors moved from waiting to active.</param>
@@ -67,3 +75,16 @@ internal readonly record struct InventoryChange(bool Applied, long? Before, long
 
 /// <summary>The room's inventory as last recorded: what is left, and when it was observed.</summary>
 internal sealed record InventoryView(long Remaining, DateTimeOffset ObservedAt);
+
+/// <summary>The outcome of <see cref="QueueStore.LeaveAsync"/>.</summary>
+internal enum LeaveResult
+{
+    /// <summary>Being drawn (the sale's start froze the pre-queue): nothing changed; ask again once drawn.</summary>
+    Drawing = -1,
+
+    /// <summary>The ticket holds no place to leave: admitted, or gone already.</summary>
+    NoPlace = 0,
+
+    /// <summary>The place was given up.</summary>
+    Left = 1,
+}

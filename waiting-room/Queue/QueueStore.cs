@@ -73,7 +73,7 @@ internal sealed class QueueStore
         _policy = policy ?? RedisCallPolicy.PassThrough;
         Options = options;
         Keys = new RedisKeys(room);
-        _joinKeys = [Keys.Visitors, Keys.Joined, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen];
+        _joinKeys = [Keys.Visitors, Keys.Joined, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Inventory];
         _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors];
         _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors, Keys.Participants];
         _channel = Keys.Notify.ToString();
@@ -111,7 +111,10 @@ internal sealed class QueueStore
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>
-    /// Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left.
+    /// Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left
+    /// (<c>MaxActive</c> and the inventory's <c>AdmitPerSeat</c> bound). A room that closes once sold out
+    /// (<c>WhenSoldOut = Close</c>) with no seat left takes no new place: <see cref="JoinResult.SoldOut"/> (a visitor who
+    /// holds one gets it back).
     /// Nothing but the place is kept: the caller puts the visitor's return URL into the ticket token.
     /// </summary>
     public Task<JoinResult> JoinAsync(string visitor, bool queueOff) => _policy.RunAsync(async () =>
@@ -120,13 +123,20 @@ internal sealed class QueueStore
         var result = (RedisResult[])(await LuaScripts.Join.EvaluateAsync(
             Db,
             _joinKeys,
-            [visitor, TicketIds.New(), now, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds]))!;
+            [visitor, TicketIds.New(), now, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds,
+                Options.AdmitPerSeat, Options.WhenSoldOut == YarpWaitingRoom.Options.SoldOutPolicy.Close ? 1 : 0]))!;
         var state = (string)result[1]! switch
         {
             "active" => TicketState.Active,
             "prequeue" => TicketState.Prequeue,
+            "soldout" => TicketState.Gone,
             _ => TicketState.Waiting,
         };
+        if (state == TicketState.Gone)
+        {
+            return JoinResult.SoldOut;
+        }
+
         return state == TicketState.Prequeue
             ? new JoinResult((string)result[0]!, state, 0, (long)result[3] == 1, ReceiptOf((string)result[4]!, (long)result[2]))
             : new JoinResult((string)result[0]!, state, (long)result[2], (long)result[3] == 1);
@@ -252,6 +262,16 @@ internal sealed class QueueStore
 
         return states;
     }
+
+    /// <summary>
+    /// Gives up a place in the queue or the pre-queue on purpose (after the draw a pre-queue ticket leaves its drawn
+    /// place): freed at once, one <c>left</c> event. An admitted ticket is not left here (the session ends on the site).
+    /// </summary>
+    public Task<LeaveResult> LeaveAsync(string ticket) => _policy.RunAsync(async () =>
+        (LeaveResult)(int)await LuaScripts.Leave.EvaluateAsync(
+            Db,
+            [Keys.Waiting, Keys.Departed, Keys.Seen, Keys.Visitors, Keys.Gone, Keys.GoneReasons, Keys.Events, Keys.State, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen],
+            [ticket, NowMs, EventsMaxLength]));
 
     /// <summary>Ends an active session now; returns whether it was active (capacity freed).</summary>
     public Task<bool> EndSessionAsync(string ticket, string reason) => _policy.RunAsync(async () =>
@@ -476,6 +496,7 @@ internal sealed class QueueStore
         Events.WaitingRoomEventType.Expired => GoneReason.Expired,
         Events.WaitingRoomEventType.Abandoned => GoneReason.Abandoned,
         Events.WaitingRoomEventType.Ended => GoneReason.Ended,
+        Events.WaitingRoomEventType.Left => GoneReason.Left,
         _ => GoneReason.Unknown,
     };
 

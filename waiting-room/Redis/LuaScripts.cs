@@ -21,6 +21,7 @@ internal static class LuaScripts
     public static readonly RedisScript Reap = new("reap.lua", Load("reap.lua"));
     public static readonly RedisScript Touch = new("touch.lua", Load("touch.lua"));
     public static readonly RedisScript EndSession = new("end-session.lua", Load("end-session.lua"));
+    public static readonly RedisScript Leave = new("leave.lua", Load("leave.lua"));
     public static readonly RedisScript Redeem = new("redeem.lua", Load("redeem.lua", withPrelude: false));
     public static readonly RedisScript Deliver = new("deliver.lua", Load("deliver.lua", withPrelude: false));
     public static readonly RedisScript Status = new("status.lua", Load("status.lua"));

@@ -23,7 +23,8 @@
 -- fenced = 1: a newer lock holder already admitted; this (late, paused) caller changed nothing.
 -- Per admitted visitor it pops, adds to active and sets the visitor's pointer; the rest is per batch. The waiting heartbeat
 -- (seen) of an admitted ticket is left for the reaper to drop (reap.lua): no removal from a million-member set here.
--- From prelude.lua (LuaScripts.Load puts it in front): depart, revoke, tally, notice, call_chunked, zadd_chunked.
+-- From prelude.lua (LuaScripts.Load puts it in front): depart, revoke, tally, notice, call_chunked, zadd_chunked,
+-- admission_cap.
 local now = tonumber(ARGV[1])
 
 local fence = tonumber(ARGV[4])
@@ -50,16 +51,7 @@ end
 
 -- 2. Free capacity, enforced here whatever the caller believes.
 local waitingBefore = redis.call('ZCARD', KEYS[1])
-local cap = tonumber(ARGV[2])
-local perSeat = tonumber(ARGV[13])
-local remaining = tonumber(redis.call('HGET', KEYS[14], 'remaining') or '')
-if remaining and perSeat > 0 then
-  -- Less a hair, so a product a float rounds above a whole number (1.1 * 10) does not let one more in.
-  local bound = math.ceil(perSeat * remaining - 1e-9)
-  if bound < cap then
-    cap = bound
-  end
-end
+local cap = admission_cap(KEYS[14], ARGV[2], ARGV[13])
 local free = cap - redis.call('ZCARD', KEYS[2])
 local limit = tonumber(ARGV[7])
 if limit > 0 and limit < free then

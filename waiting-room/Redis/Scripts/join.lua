@@ -8,13 +8,16 @@
 -- ARGV[1] visitor id   ARGV[2] random part of a direct admission's ticket   ARGV[3] now (ms)
 -- ARGV[4] '1' when the queue is off (direct admission allowed)   ARGV[5] MaxActive   ARGV[6] expiry of a direct admission (ms)
 -- KEYS[7] schedule (hash: the room's sale)   KEYS[8] pre-queue (zset visitor -> arrival number)   KEYS[9] frozen pre-queue
+-- KEYS[10] inventory (hash: remaining, ...)   ARGV[7] AdmitPerSeat (a direct admission obeys admission's inventory bound)
+-- ARGV[8] '1' when the room closes once sold out (WhenSoldOut = Close): with 0 seats left no new place is taken
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
 -- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
 -- receipt is made from with the sale's receipt key, the reply's fifth value; the same on every join until the draw,
--- whenever the visitor arrived).
+-- whenever the visitor arrived), or { '', 'soldout', 0, 0 } when a closing room is sold out and the visitor holds no
+-- place (those who hold one keep it: they are answered above).
 -- The sale's phase is read here, in the join's own atomic step, never taken from a caller's cached view: a join just
 -- after the start finds the pre-queue frozen (or freezes it) and takes a place behind everyone drawn.
--- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place.
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place, admission_cap.
 local visitor = ARGV[1]
 local now = tonumber(ARGV[3])
 local sale = { schedule = KEYS[7], prequeue = KEYS[8], frozen = KEYS[9], seq = KEYS[3] }
@@ -35,6 +38,9 @@ if admitted then
   redis.call('HDEL', KEYS[1], visitor)
 end
 
+local cap, remaining = admission_cap(KEYS[10], ARGV[5], ARGV[7])
+local closed = ARGV[8] == '1' and remaining == 0
+
 -- The pre-queue holds everyone without a place, whatever the traffic; a participant keeps its arrival number (and so its
 -- receipt) until it is reaped. Once frozen, a participant keeps its pre-queue ticket until the draw places it.
 if phase.phase == 'prequeue' then
@@ -42,6 +48,9 @@ if phase.phase == 'prequeue' then
   local arrival = redis.call('ZSCORE', KEYS[8], visitor)
   local isNew = 0
   if not arrival then
+    if closed then
+      return { '', 'soldout', 0, 0 }
+    end
     arrival = redis.call('HINCRBY', KEYS[7], 'arrivals', 1)
     redis.call('ZADD', KEYS[8], arrival, visitor)
     isNew = 1
@@ -56,9 +65,13 @@ if phase.phase == 'drawing' then
   end
 end
 
--- Queue off, nobody waiting, capacity left: straight in (strict FIFO is kept: nobody is passed over; nor is anyone
--- being drawn).
-if phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < tonumber(ARGV[5]) then
+if closed then
+  return { '', 'soldout', 0, 0 }
+end
+
+-- Queue off, nobody waiting, capacity left (MaxActive and the inventory's bound): straight in (strict FIFO is kept:
+-- nobody is passed over; nor is anyone being drawn).
+if phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < cap then
   local ticket = visitor .. '.d' .. ARGV[2]
   redis.call('HSET', KEYS[1], visitor, ticket)
   redis.call('ZADD', KEYS[5], ARGV[6], ticket)

@@ -14,7 +14,7 @@
 --   more: 1 when ARGV[2] entries were read and more may follow (read again from the last id)
 --   probe place: ZRANK + 1 of ARGV[3], 0 when it is not waiting (or none was asked)
 --   departures: starting over, every sequence in departed above the front, ascending; else, per departure event read,
---   three values: its type ('abandoned', 'expired', 'ended'), its ticket and its sequence ('' when it was not waiting)
+--   three values: its type ('abandoned', 'expired', 'ended', 'left'), its ticket and its sequence ('' when it was not waiting)
 local front
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if first[2] then
@@ -67,7 +67,7 @@ for _, entry in ipairs(entries) do
       seq = fields[i + 1]
     end
   end
-  if ticket and (kind == 'abandoned' or kind == 'expired' or kind == 'ended') then
+  if ticket and (kind == 'abandoned' or kind == 'expired' or kind == 'ended' or kind == 'left') then
     departures[#departures + 1] = kind
     departures[#departures + 1] = ticket
     departures[#departures + 1] = seq

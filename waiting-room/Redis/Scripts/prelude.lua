@@ -241,3 +241,19 @@ local function drawn_ticket(sale, visitor, sale_state)
   end
   return nil
 end
+
+-- The most visitors the room may have active: MaxActive, and with an inventory known and AdmitPerSeat above 0 no more
+-- than ceil(AdmitPerSeat x remaining) (less a hair, so a product a float rounds above a whole number, 1.1 x 10, does not
+-- let one more in). Admission (admit.lua) and a direct admission at the join (join.lua) obey the same bound.
+local function admission_cap(inventory, max_active, per_seat)
+  local cap = tonumber(max_active)
+  local seats = tonumber(per_seat)
+  local remaining = tonumber(redis.call('HGET', inventory, 'remaining') or '')
+  if remaining and seats > 0 then
+    local bound = math.ceil(seats * remaining - 1e-9)
+    if bound < cap then
+      cap = bound
+    end
+  end
+  return cap, remaining
+end
