@@ -5,7 +5,8 @@ namespace YarpWaitingRoom.SocketHub.Tests;
 
 /// <summary>
 /// A room that sells out: every waiting connection is told at once (the push interval is five minutes: only the room's
-/// stock notice can do it), exactly once per sold-out spell, keeps its place, and is told again if it sells out again.
+/// stock notice can do it), exactly once per sold-out spell, keeps its place, is told once when seats come back, and is
+/// told again if it sells out again.
 /// </summary>
 public sealed class SoldOutHubTests(RedisFixture redis) : HubTestBase(redis)
 {
@@ -43,10 +44,12 @@ public sealed class SoldOutHubTests(RedisFixture redis) : HubTestBase(redis)
             Assert.All(clients, c => Assert.Equal(0, c.Count(HubMessageKind.Gone)));
 
             await queue.SetInventoryAsync(3, now.AddSeconds(2), "test");
-            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count(HubMessageKind.Position) == 3), Within)); // the restock's tick
+            // The restock's tick: each one told of the spell is told seats came back, once, with its place.
+            Assert.True(await EventuallyAsync(() => clients.All(c => c.Count(HubMessageKind.Position) == 3 && c.Count(HubMessageKind.Restocked) == 1), Within));
             await queue.SetInventoryAsync(0, now.AddSeconds(3), "test");
             Assert.True(await EventuallyAsync(() => clients.All(c => c.Count(HubMessageKind.SoldOut) == 2), Within));
             Assert.All(clients, c => Assert.Equal(2, c.Count(HubMessageKind.SoldOut)));
+            Assert.All(clients, c => Assert.Equal(1, c.Count(HubMessageKind.Restocked)));
         }
         finally
         {
