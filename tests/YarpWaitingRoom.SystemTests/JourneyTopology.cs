@@ -10,7 +10,9 @@ namespace YarpWaitingRoom.SystemTests;
 /// same timings and belongs to the spike rehearsal alone, so no other test's traffic or forced mode is in its switch state.
 /// Rooms <c>presale</c> (at <c>/presale/api</c>) and <c>onsale</c> (at <c>/onsale/api</c>) hold scheduled sales: the first
 /// one pre-queue left open for the accessibility check, the second sales that start within seconds for the browser's
-/// countdown-to-admission journey; each is theirs alone, since an open pre-queue holds every visitor of its room.
+/// countdown-to-admission journey; each is theirs alone, since an open pre-queue holds every visitor of its room. Rooms
+/// <c>stock</c> (at <c>/stock/api</c>, keeps its queue when sold out) and <c>closed</c> (at <c>/closed/api</c>, closes once
+/// sold out) are the accessibility check's sold-out pages.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -62,6 +64,17 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__onsaleapi__Match__Path"] = "/onsale/{**catch-all}",
         ["ReverseProxy__Routes__onsaleapi__Metadata__WaitingRoom"] = "onsale",
         ["ReverseProxy__Routes__onsaleapi__Transforms__0__PathRemovePrefix"] = "/onsale",
+        ["WaitingRoom__Rooms__stock__AdmitInterval"] = "00:00:02",
+        ["ReverseProxy__Routes__stockapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__stockapi__Match__Path"] = "/stock/{**catch-all}",
+        ["ReverseProxy__Routes__stockapi__Metadata__WaitingRoom"] = "stock",
+        ["ReverseProxy__Routes__stockapi__Transforms__0__PathRemovePrefix"] = "/stock",
+        ["WaitingRoom__Rooms__closed__AdmitInterval"] = "00:00:02",
+        ["WaitingRoom__Rooms__closed__WhenSoldOut"] = "Close",
+        ["ReverseProxy__Routes__closedapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__closedapi__Match__Path"] = "/closed/{**catch-all}",
+        ["ReverseProxy__Routes__closedapi__Metadata__WaitingRoom"] = "closed",
+        ["ReverseProxy__Routes__closedapi__Transforms__0__PathRemovePrefix"] = "/closed",
         ["SocketHub__PushInterval"] = "00:00:02",
     });
 

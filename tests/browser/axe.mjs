@@ -1,6 +1,7 @@
 // Accessibility through the real stack: every HTML page the product serves passes axe-core at WCAG 2.2 AA (lib/axe.mjs),
 // in Korean and English, at a desktop and a phone viewport, in light and dark colour schemes. The pages are the waiting
 // page in each state it renders: in a scheduled sale's pre-queue (countdown and receipt), waiting with a position,
+// waiting in a sold-out room (keep the place or leave it), the place given up, a closing room's sold-out page (410),
 // admitted with the entry link, admitted but opened by another
 // browser (no link), its place gone, an invalid ticket (400), an unknown room (404); the proxies and the backends answer
 // with redirects, problem documents or JSON, never HTML. With SCRIPTING=on the page is checked live, after wait.js has
@@ -16,6 +17,10 @@
 //   PREQUEUE_ROOM  a room where the check may hold a sale's pre-queue open for half an hour (default presale): the sale
 //                  is scheduled at once, or, once open (it can no longer be replaced), an earlier run's is used
 //   PREQUEUE_PATH  a page PREQUEUE_ROOM gates (default /presale/api/concerts)
+//   SOLDOUT_ROOM   a room the check may mark sold out (its inventory 0) and pause, keeping its queue (default stock)
+//   SOLDOUT_PATH   a page SOLDOUT_ROOM gates (default /stock/api/concerts)
+//   CLOSED_ROOM    a room that closes once sold out (WhenSoldOut Close), which the check marks sold out (default closed)
+//   CLOSED_PATH    a page CLOSED_ROOM gates (default /closed/api/concerts)
 //   LANGUAGES      ko,en (default both)   DEVICES  desktop,phone (default both)   SCRIPTING  on,off (default both)
 import { axeViolations, formatViolation, pageWithoutScript } from './lib/axe.mjs';
 import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
@@ -25,6 +30,8 @@ const goneStack = { ...stack, room: process.env.GONE_ROOM ?? 'concert' };
 const gonePath = process.env.GONE_PATH ?? '/api/concerts';
 const goneAfterMs = Number(process.env.GONE_AFTER_MS ?? 8000);
 const prequeueStack = { ...stack, room: process.env.PREQUEUE_ROOM ?? 'presale', gatedPath: process.env.PREQUEUE_PATH ?? '/presale/api/concerts' };
+const soldOutStack = { ...stack, room: process.env.SOLDOUT_ROOM ?? 'stock', gatedPath: process.env.SOLDOUT_PATH ?? '/stock/api/concerts' };
+const closedStack = { ...stack, room: process.env.CLOSED_ROOM ?? 'closed', gatedPath: process.env.CLOSED_PATH ?? '/closed/api/concerts' };
 const PREQUEUE_OPEN_MS = 30 * 60 * 1000; // how long a sale scheduled here holds its pre-queue
 const PREQUEUE_LEFT_MS = 5 * 60 * 1000; // an earlier run's sale must hold this long still
 const receiptPattern = /^[0-9A-HJKMNP-TV-Z]{12}$/;
@@ -152,11 +159,26 @@ async function holdPrequeue() {
   if (!response.ok) fail(`scheduling a sale in ${prequeueStack.room}: HTTP ${response.status} ${await response.text()}`);
 }
 
+/** Sets a room's inventory through the admin API (0: sold out; null: unknown). */
+async function setInventory({ base, adminKey, room }, remaining) {
+  const response = await fetch(`${base}/_wr/admin/rooms/${room}/inventory`, {
+    method: 'PUT',
+    headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ remaining }),
+  });
+  if (!response.ok) fail(`setting ${room}'s inventory to ${remaining}: HTTP ${response.status} ${await response.text()}`);
+}
+
 /** A visitor of the combination on PREQUEUE_ROOM's waiting page, held in the pre-queue: `{ ...visitor, response }`. */
-function queuePrequeue(browser, { language, device, script }) {
-  return until(`a visitor held in ${prequeueStack.room}'s pre-queue`, async () => {
+function queuePrequeue(browser, combination) {
+  return queueIn(browser, combination, prequeueStack);
+}
+
+/** A visitor of the combination on `target`'s waiting page, sent there by its gated page: `{ ...visitor, response }`. */
+function queueIn(browser, { language, device, script }, target) {
+  return until(`a visitor's place in ${target.room}`, async () => {
     const browserPage = await visitor(browser, language, device, script);
-    const response = await browserPage.goto(stack.base + prequeueStack.gatedPath);
+    const response = await browserPage.goto(stack.base + target.gatedPath);
     const url = browserPage.page.url();
     if (/\/_wr\/wait\//.test(url)) return { value: { ...browserPage, response } };
     await browserPage.context.close();
@@ -195,6 +217,9 @@ await runCheck(result, async (browser) => {
   // it is reaped meanwhile.
   await setMode(goneStack, 'Paused');
   await setMode(stack, 'Paused');
+  await setMode(soldOutStack, 'Paused');
+  await setInventory(soldOutStack, 0);
+  await setInventory(closedStack, 0);
   await holdPrequeue();
   const goneUrl = await join(goneStack.room, gonePath);
   const goneSince = Date.now();
@@ -230,10 +255,41 @@ await runCheck(result, async (browser) => {
     await check('waiting', browserPage, response, { ...combination, status: 200, state: 'waiting' });
     visitors.push({ ...combination, browserPage, waitUrl });
 
+    // Waiting in a sold-out room: said so, with the choice to keep the place or leave it; then the place given up.
+    const soldOut = await queueIn(browser, combination, soldOutStack);
+    if (script === 'on') {
+      await live(soldOut.page, () => {
+        const s = window.__waitingRoom?.state();
+        return s && s.connection === 'connected' && s.soldOut === true && s.position >= 1;
+      });
+    }
+
+    await soldOut.inspect(async () => {
+      if (!(await soldOut.page.isVisible('#wr-soldout'))) fail(`sold out [${language}, ${device}, script ${script}]: no sold-out panel shown`);
+    });
+    await check('sold out', soldOut, soldOut.response, { ...combination, status: 200, state: 'waiting' });
+    if (script === 'on') {
+      await soldOut.page.click('#wr-leave-button');
+      await live(soldOut.page, () => window.__waitingRoom?.state().state === 'gone');
+      await check('left', soldOut, null, { ...combination, status: 200, state: 'gone' });
+    } else {
+      // Without JavaScript the form posts, and the proxy sends the browser back to the page, which says the place is given up.
+      const [left] = await Promise.all([soldOut.page.waitForNavigation(), soldOut.page.click('#wr-leave-button')]);
+      await check('left', soldOut, left, { ...combination, status: 200, state: 'gone' });
+    }
+
+    await soldOut.context.close();
+
     // The pages that need no place of one's own, in a browser of their own.
     const other = await visitor(browser, language, device, script);
     await check('invalid ticket', other, await other.goto(`${stack.base}/_wr/wait/${stack.room}?t=forged&return=%2F`), { ...combination, status: 400, state: 'gone' });
     await check('unknown room', other, await other.goto(`${stack.base}/_wr/wait/no-such-room?t=forged`), { ...combination, status: 404, state: 'gone' });
+    // A closing room, sold out, turns a new visitor away to its sold-out page.
+    const closed = await until(`${closedStack.room}'s sold-out page`, async () => {
+      const response = await other.goto(stack.base + closedStack.gatedPath);
+      return { value: response && response.status() === 410 ? response : null, seen: `HTTP ${response?.status()} at ${other.page.url()}` };
+    }, queuedWithin);
+    await check('sold out (closed)', other, closed, { ...combination, status: 410, state: 'closed' });
     await other.context.close();
   }
 
@@ -285,4 +341,7 @@ await runCheck(result, async (browser) => {
 }, async () => {
   await setMode(stack, 'Auto');
   await setMode(goneStack, 'Auto');
+  await setMode(soldOutStack, 'Auto');
+  await setInventory(soldOutStack, null);
+  await setInventory(closedStack, null);
 });
