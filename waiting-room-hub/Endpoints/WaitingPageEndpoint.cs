@@ -79,7 +79,7 @@ internal static partial class WaitingPageEndpoint
             (TicketState.Prequeue, _) => new WaitingPageModel(
                 room, t!, returnUrl, null, null, snapshot.Switch.QueueOn, language, "prequeue", null, title, place.Receipt, sale?.StartsAt, now, lottery, snapshot.SoldOut),
             (TicketState.Waiting, _) => new WaitingPageModel(
-                room, t!, returnUrl, place.Position, snapshot.SoldOut ? null : snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null, title, place.Receipt, Lottery: lottery, SoldOut: snapshot.SoldOut),
+                room, t!, returnUrl, place.Position, snapshot.EtaSeconds(place.Position, now, target.Options), snapshot.Switch.QueueOn, language, "waiting", null, title, place.Receipt, Lottery: lottery, SoldOut: snapshot.SoldOut),
             (TicketState.Active, DeliveryResult.Entered) => new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", returnUrl, title),
             (TicketState.Active, DeliveryResult.Delivered or DeliveryResult.DeliveredBefore) =>
                 new WaitingPageModel(room, t!, returnUrl, 0, 0, snapshot.Switch.QueueOn, language, "active", tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, placeTicket, now, returnUrl), title),

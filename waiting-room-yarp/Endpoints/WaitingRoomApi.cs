@@ -80,7 +80,7 @@ internal static partial class WaitingRoomApi
         return TypedResults.Ok(place.State switch
         {
             TicketState.Prequeue => new TicketStatusResponse("prequeue", null, null, queueOn, EnterUrl: null, Receipt: place.Receipt, StartsAt: startsAt, SoldOut: soldOut),
-            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, soldOut ? null : target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null, Receipt: place.Receipt, SoldOut: soldOut),
+            TicketState.Waiting => new TicketStatusResponse("waiting", place.Position, target.EtaSeconds(place.Position, now), queueOn, EnterUrl: null, Receipt: place.Receipt, SoldOut: soldOut),
             TicketState.Active => new TicketStatusResponse("active", 0, EtaSeconds: 0, queueOn, own ? services.Tokens.IssueEntryLink(target.Name, target.Options, claims.Visitor, placeTicket, now, claims.ReturnUrl) : null),
             _ => new TicketStatusResponse("gone", null, null, queueOn, null, place.Reason.ToWireReason()),
         });

@@ -33,14 +33,36 @@ internal sealed record RoomSnapshot(
     public bool SoldOut => Inventory is { Remaining: 0 };
 
     /// <summary>
+    /// The most visitors admission lets be active: <c>MaxActive</c>, and with an inventory known and <c>AdmitPerSeat</c>
+    /// above 0 no more than ceil(AdmitPerSeat × remaining), the rule the admit script enforces (prelude.lua's
+    /// <c>admission_cap</c>; less a hair before rounding up, as there).
+    /// </summary>
+    public long AdmissionCap(RoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Inventory is not { } inventory || options.AdmitPerSeat <= 0)
+        {
+            return options.MaxActive;
+        }
+
+        return Math.Min(options.MaxActive, (long)Math.Ceiling((options.AdmitPerSeat * inventory.Remaining) - 1e-9));
+    }
+
+    /// <summary>
     /// Seconds until a visitor at <paramref name="position"/> is admitted: the next tick when the free capacity reaches
     /// them, else the wait for the places ahead of them at the measured admission rate, plus the next tick. Null while
-    /// there is no honest estimate: before the first admission, or when none happened within six ticks (at least two
-    /// minutes).
+    /// there is no honest estimate: before the first admission, when none happened within six ticks (at least two
+    /// minutes), or while the room is sold out (nobody is admitted until seats come back). The free capacity is that of
+    /// admission itself: <c>MaxActive</c>, and with an inventory known no more than <see cref="AdmissionCap"/>.
     /// </summary>
     public double? EtaSeconds(long position, DateTimeOffset now, RoomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (SoldOut)
+        {
+            return null;
+        }
+
         var freshness = options.AdmitInterval * 6 > TimeSpan.FromMinutes(2) ? options.AdmitInterval * 6 : TimeSpan.FromMinutes(2);
         if (LastAdmittedAt is not { } last || now - last > freshness)
         {
@@ -48,7 +70,7 @@ internal sealed record RoomSnapshot(
         }
 
         var untilTick = (options.AdmitInterval - TimeSpan.FromTicks(now.UtcTicks % options.AdmitInterval.Ticks)).TotalSeconds;
-        var free = Math.Max(0, options.MaxActive - Active);
+        var free = Math.Max(0, AdmissionCap(options) - Active);
         if (position <= free)
         {
             return Math.Ceiling(untilTick);

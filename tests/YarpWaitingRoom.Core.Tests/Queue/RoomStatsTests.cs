@@ -136,6 +136,14 @@ public sealed class RoomStatsTests(RedisFixture redis) : IAsyncLifetime
 
         // Stale: nobody admitted for longer than the freshness window.
         Assert.Null(after.EtaSeconds(29, _time.GetUtcNow().AddMinutes(3), options));
+
+        // The inventory bounds the free capacity as admission does (5 active, 3 seats left: ceil(2 x 3) = 6, one free),
+        // and a sold-out room has no estimate at all.
+        var fewSeats = after with { Active = 5, Inventory = new InventoryView(3, _time.GetUtcNow()) };
+        Assert.Equal(10, fewSeats.EtaSeconds(1, _time.GetUtcNow(), options));
+        Assert.Equal(Math.Ceiling(1 / after.AdmitRate + 10), fewSeats.EtaSeconds(2, _time.GetUtcNow(), options));
+        Assert.Equal(6, fewSeats.AdmissionCap(options));
+        Assert.Null((after with { Inventory = new InventoryView(0, _time.GetUtcNow()) }).EtaSeconds(1, _time.GetUtcNow(), options));
     }
 
     [Fact]
