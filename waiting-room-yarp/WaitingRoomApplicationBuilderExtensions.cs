@@ -23,7 +23,8 @@ public static class WaitingRoomApplicationBuilderExtensions
 
     /// <summary>
     /// Maps the waiting room's endpoints under <c>/_wr/</c>: ticket status (<c>/_wr/rooms/{room}/tickets/{ticket}</c>),
-    /// entry (<c>/_wr/enter/{room}</c>) and the admin API (<c>/_wr/admin/...</c>, key in <c>X-WaitingRoom-Admin-Key</c>).
+    /// entry (<c>/_wr/enter/{room}</c>), the admitted visitors' keep-alive (<c>/_wr/keepalive.js</c>, <c>POST /_wr/alive</c>)
+    /// and the admin API (<c>/_wr/admin/...</c>, key in <c>X-WaitingRoom-Admin-Key</c>).
     /// They carry their own rate limits, admin key check and security headers; no other middleware is needed.
     /// </summary>
     /// <param name="endpoints">The application's endpoint route builder.</param>
@@ -34,6 +35,7 @@ public static class WaitingRoomApplicationBuilderExtensions
         var guard = endpoints.ServiceProvider.GetRequiredService<EndpointGuard>();
         var group = endpoints.MapGroup(string.Empty);
         WaitingRoomApi.Map(group, guard);
+        YarpWaitingRoom.Yarp.KeepAlive.KeepAliveApi.Map(group, guard);
         AdminApi.Map(group, guard);
         return group;
     }

@@ -44,4 +44,9 @@ internal static class EventIds
     public const int AdminKeyRejected = 400;
     public const int ModeChanged = 401;
     public const int RoomReset = 402;
+
+    // 5xx: keep-alive of admitted visitors
+    public const int KeepAliveCookieRefused = 500;
+    public const int KeepAliveCrossSite = 501;
+    public const int KeepAliveFlushFailed = 502;
 }

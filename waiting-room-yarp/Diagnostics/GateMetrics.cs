@@ -41,6 +41,16 @@ internal sealed class GateMetrics
     private readonly Counter LeaveRefusedTotal = Metrics.CreateCounter(
         "waitingroom_leave_refused_total", "Calls to give up a place refused, by room and reason (cross-site, foreign, invalid).", "room", "reason");
 
+    private readonly Counter KeepAlivesTotal = Metrics.CreateCounter(
+        "waitingroom_keepalives_total", "Keep-alive calls (POST /_wr/alive) by result: accepted (an admission noted), no-admission (no valid admission cookie), ended (the admission ended), cross-site (refused before the cookies were read).",
+        "result");
+
+    private readonly Counter KeepAliveFlushesTotal = Metrics.CreateCounter(
+        "waitingroom_keepalive_flushes_total", "Touch calls that wrote keep-alives to Redis, by room (at most one per room per second per proxy).", "room");
+
+    private readonly Counter KeepAliveTicketsTotal = Metrics.CreateCounter(
+        "waitingroom_keepalive_tickets_total", "Admitted tickets marked seen by keep-alive flushes, by room (each once per flush however often it beat).", "room");
+
     private readonly Histogram RouteDuration = Metrics.CreateHistogram(
         "waitingroom_route_request_duration_seconds", "Time at gated routes (gate plus backend), by room and route.",
         new HistogramConfiguration
@@ -89,6 +99,16 @@ internal sealed class GateMetrics
     public void Left(string room) => LeftTotal.WithLabels(room).Inc();
 
     public void LeaveRefused(string room, string reason) => LeaveRefusedTotal.WithLabels(room, reason).Inc();
+
+    /// <summary>A keep-alive call answered with <paramref name="result"/> (<c>accepted</c>, <c>no-admission</c>, <c>ended</c>, <c>cross-site</c>).</summary>
+    public void KeepAlive(string result) => KeepAlivesTotal.WithLabels(result).Inc();
+
+    /// <summary>One touch of <paramref name="tickets"/> keep-alives in <paramref name="room"/>.</summary>
+    public void KeepAliveFlushed(string room, int tickets)
+    {
+        KeepAliveFlushesTotal.WithLabels(room).Inc();
+        KeepAliveTicketsTotal.WithLabels(room).Inc(tickets);
+    }
 
     public void TokenRejected(string room, string kind, TokenStatus status) =>
         TokensRejectedTotal.WithLabels(room, kind, status.ToString()).Inc();

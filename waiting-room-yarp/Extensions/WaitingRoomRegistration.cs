@@ -110,6 +110,8 @@ internal static class WaitingRoomRegistration
         services.AddSingleton<AdmissionSignal>();
         services.AddHostedService<TrafficFlusher>();
         services.AddHostedService<Inventory.InventoryFlusher>();
+        services.AddSingleton<KeepAlive.KeepAliveScript>();
+        services.AddHostedService<KeepAlive.KeepAliveFlusher>();
         services.AddHostedService<RoomMonitor>();
         services.AddHostedService<SwitchEvaluator>();
         services.AddHostedService<AdmissionScheduler>();

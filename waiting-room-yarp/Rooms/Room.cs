@@ -37,6 +37,9 @@ internal sealed class Room
     /// <summary>The latest inventory seen in this proxy's responses, until it is written to Redis.</summary>
     public Inventory.InventoryObserver Inventory { get; } = new();
 
+    /// <summary>Admitted tickets whose pages sent a keep-alive, until they are written to Redis.</summary>
+    public KeepAlive.KeepAliveBeats KeepAlives { get; } = new();
+
     /// <summary>Admissions that ended (on any proxy) whose cookies the gate must refuse.</summary>
     public RevokedAdmissions Revoked { get; }
 

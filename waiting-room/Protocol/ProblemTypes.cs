@@ -34,4 +34,6 @@ internal static class ProblemTypes
     public const string CrossSite = Prefix + "cross-site";
     public const string NoPlace = Prefix + "no-place";
     public const string BeingDrawn = Prefix + "being-drawn";
+    public const string NoAdmission = Prefix + "no-admission";
+    public const string AdmissionEnded = Prefix + "admission-ended";
 }

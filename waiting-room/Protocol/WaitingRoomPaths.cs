@@ -26,6 +26,18 @@ internal static class WaitingRoomPaths
     /// <summary>Ticket status (polling): <c>/_wr/rooms/&lt;room&gt;/tickets/&lt;ticket&gt;</c> (served by the proxies).</summary>
     public const string RoomsPrefix = Prefix + "/rooms";
 
+    /// <summary>
+    /// The keep-alive script a protected site includes once (<c>&lt;script src="/_wr/keepalive.js" defer&gt;&lt;/script&gt;</c>):
+    /// it heartbeats for the admitted visitor to <see cref="KeepAlive"/> while the page is open (served by the proxies).
+    /// </summary>
+    public const string KeepAliveScript = Prefix + "/keepalive.js";
+
+    /// <summary>
+    /// An admitted visitor's heartbeat: <c>POST /_wr/alive</c>, the admission cookies name the tickets (served by the
+    /// proxies).
+    /// </summary>
+    public const string KeepAlive = Prefix + "/alive";
+
     /// <summary>The operators' API (served by the proxies, behind <see cref="WaitingRoomHeaders.AdminKey"/>).</summary>
     public const string AdminPrefix = Prefix + "/admin";
 

@@ -1,0 +1,65 @@
+using YarpWaitingRoom.Hosting;
+using YarpWaitingRoom.Yarp.Diagnostics;
+using YarpWaitingRoom.Yarp.Rooms;
+
+namespace YarpWaitingRoom.Yarp.KeepAlive;
+
+/// <summary>
+/// Once a second, writes each room's keep-alives received by this proxy (<see cref="KeepAliveBeats"/>) to Redis: one
+/// touch script per room per flush however many visitors beat, as the hubs do with the waiting page's heartbeats. The
+/// touch marks an admitted ticket in <c>active:seen</c>, so the reaper watches it from its first keep-alive on: a page that
+/// stops beating (closed, or its visitor gone) is given up after <c>AbandonAfter</c>.
+/// </summary>
+internal sealed partial class KeepAliveFlusher(
+    RoomRegistry rooms,
+    GateMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<KeepAliveFlusher> logger) : BackgroundService
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var room in rooms.All)
+            {
+                // Stopping does not wait for Redis: a second of keep-alives is lost at most, well inside AbandonAfter.
+                await FlushAsync(room).WaitOrAbandonAsync(stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Writes the room's pending keep-alives, if any; on a failure they are kept for the next flush.</summary>
+    internal async Task FlushAsync(Room room)
+    {
+        var tickets = room.KeepAlives.Drain();
+        if (tickets.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await room.Queue.TouchAsync(tickets);
+            metrics.KeepAliveFlushed(room.Name, tickets.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Put them back: a beat a second late is fine, a beat lost could cost the visitor the session.
+            foreach (var ticket in tickets)
+            {
+                room.KeepAlives.Note(ticket);
+            }
+
+            Log.FlushFailed(logger, room.Name, tickets.Count, ex);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.KeepAliveFlushFailed, LogLevel.Warning, "Room {Room}: writing {Count} keep-alives failed; retrying next flush")]
+        public static partial void FlushFailed(ILogger logger, string room, int count, Exception exception);
+    }
+}
