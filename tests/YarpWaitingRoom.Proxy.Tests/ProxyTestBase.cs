@@ -18,9 +18,9 @@ public abstract class ProxyTestBase(RedisFixture redis) : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    protected ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null)
+    protected ProxyApp App(string mode = "Auto", Dictionary<string, string?>? settings = null, string? room = null, TimeProvider? timeProvider = null)
     {
         var roomSettings = new Dictionary<string, string?>(settings ?? [], StringComparer.Ordinal) { ["Mode"] = mode };
-        return new ProxyApp(redis.ConnectionString, Backend.Address, room ?? ProxyTestContext.RoomName(), roomSettings);
+        return new ProxyApp(redis.ConnectionString, Backend.Address, room ?? ProxyTestContext.RoomName(), roomSettings, timeProvider);
     }
 }

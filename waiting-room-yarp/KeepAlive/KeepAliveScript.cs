@@ -11,8 +11,8 @@ namespace YarpWaitingRoom.Yarp.KeepAlive;
 /// <c>/_wr/keepalive.js</c>: the script a protected site includes once, built at start from the embedded
 /// <c>keepalive.js</c> (comments and indentation left out) with the heartbeat URL, the script's own URL (its dedicated
 /// worker runs the same file) and the interval filled in, and served with a strong ETag and five minutes of caching.
-/// The interval is a third of the smallest <c>AbandonAfter</c> of the rooms (one script serves every room), at least a
-/// second: a beat lost or late still leaves two before the visitor is given up.
+/// The interval is a third of the smallest <c>AbandonAfter</c> of the rooms (one script serves every room), at least half
+/// a second: with a beat lost, the next still lands inside AbandonAfter, the once-a-second flush included.
 /// </summary>
 internal sealed class KeepAliveScript
 {
@@ -21,7 +21,7 @@ internal sealed class KeepAliveScript
     public const string CacheControl = "public, max-age=300";
 
     /// <summary>The shortest interval between beats, whatever the rooms say.</summary>
-    public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(500);
 
     private const string ResourceName = "YarpWaitingRoom.Yarp.KeepAlive.keepalive.js";
 
