@@ -13,6 +13,8 @@ namespace YarpWaitingRoom.SystemTests;
 /// countdown-to-admission journey; each is theirs alone, since an open pre-queue holds every visitor of its room. Rooms
 /// <c>stock</c> (at <c>/stock/api</c>, keeps its queue when sold out) and <c>closed</c> (at <c>/closed/api</c>, closes once
 /// sold out) are the accessibility check's sold-out pages.
+/// Room <c>keepalive</c> (at <c>/keepalive/api</c>) is the keep-alive browser check's alone: its visitors are given up
+/// after <see cref="KeepAliveAbandonAfter"/>, and the backend releases their holds as it does the <c>concert</c> room's.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -23,6 +25,9 @@ public sealed class JourneyTopology : IAsyncLifetime
 
     /// <summary>How long a <c>concert</c> visitor may go unseen before the place is given up.</summary>
     public const string ConcertAbandonAfter = "00:00:04";
+
+    /// <summary>How long a <c>keepalive</c> visitor may go unseen before the session is given up.</summary>
+    public const string KeepAliveAbandonAfter = "00:00:04";
 
     public StackRun Stack { get; } = StackRun.Create(new Dictionary<string, string?>
     {
@@ -75,6 +80,13 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__closedapi__Match__Path"] = "/closed/{**catch-all}",
         ["ReverseProxy__Routes__closedapi__Metadata__WaitingRoom"] = "closed",
         ["ReverseProxy__Routes__closedapi__Transforms__0__PathRemovePrefix"] = "/closed",
+        ["WaitingRoom__Rooms__keepalive__AbandonAfter"] = KeepAliveAbandonAfter,
+        ["WaitingRoom__Rooms__keepalive__HeartbeatInterval"] = "00:00:01",
+        ["ReverseProxy__Routes__keepaliveapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__keepaliveapi__Match__Path"] = "/keepalive/{**catch-all}",
+        ["ReverseProxy__Routes__keepaliveapi__Metadata__WaitingRoom"] = "keepalive",
+        ["ReverseProxy__Routes__keepaliveapi__Transforms__0__PathRemovePrefix"] = "/keepalive",
+        ["Reservation__WaitingRoomEvents__Rooms__1"] = "keepalive",
         ["SocketHub__PushInterval"] = "00:00:02",
     });
 
