@@ -1,9 +1,10 @@
 /* YarpWaitingRoom keep-alive: while this page is open, POST /_wr/alive for the admitted visitor (README: keep-alive). */
 (function (g, url, every, src) {
-  // Beats at once, then every interval; a 4xx other than 429 (no admission, admission ended) stops it for good.
+  // Beats at once, then every interval (a same-origin fetch sends the cookies); a 4xx other than 429 (no admission,
+  // admission ended) stops it for good.
   function run(stopped) {
     var t, beat = function () {
-      fetch(url, { method: 'POST', credentials: 'same-origin' }).then(function (r) {
+      fetch(url, { method: 'POST' }).then(function (r) {
         if (r.status > 399 && r.status < 500 && r.status != 429) { clearInterval(t); stopped(); }
       }, function () {});
     };
