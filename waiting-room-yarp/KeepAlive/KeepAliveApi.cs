@@ -28,9 +28,6 @@ internal static partial class KeepAliveApi
     /// <inheritdoc cref="Accepted"/>
     public const string CrossSite = "cross-site";
 
-    /// <summary>The fetch metadata header that says which site started a request.</summary>
-    public const string FetchSiteHeader = "Sec-Fetch-Site";
-
     public static void Map(IEndpointRouteBuilder app, EndpointGuard guard)
     {
         ArgumentNullException.ThrowIfNull(guard);
@@ -45,19 +42,21 @@ internal static partial class KeepAliveApi
     /// Notes every admission the request's cookies prove (valid, bound to the browser's valid <c>wr_vid</c>, not ended)
     /// for the next flush: <c>204</c>. None: <c>410 admission-ended</c> when a genuine one ended, otherwise
     /// <c>403 no-admission</c> (none, forged, another visitor's, expired); either tells the script to stop. A request
-    /// another site started is refused with <c>403 origin-not-allowed</c> before any cookie is read.
+    /// another site started (<see cref="CrossSiteRequests"/>, the rule of every state-changing visitor call) is refused
+    /// with <c>403 cross-site</c> before any cookie is read; the admission cookies are <c>SameSite=Lax</c> and would not
+    /// go with another site's POST anyway.
     /// </summary>
     public static Results<NoContent, ProblemHttpResult> Alive(HttpContext context, [AsParameters] WaitingRoomServices services)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(services);
         context.Response.Headers.CacheControl = "no-store";
-        if (IsCrossSite(context.Request))
+        if (CrossSiteRequests.IsCrossSite(context.Request))
         {
             services.Metrics.KeepAlive(CrossSite);
-            Log.CrossSite(services.Logger, context.Request.Headers[FetchSiteHeader].ToString(), context.Request.Headers.Origin.ToString());
+            Log.CrossSite(services.Logger, context.Request.Headers["Sec-Fetch-Site"].ToString(), context.Request.Headers.Origin.ToString());
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Cross-site keep-alive",
-                detail: "A keep-alive is accepted only from the site's own pages.", type: ProblemTypes.OriginNotAllowed);
+                detail: "A keep-alive is accepted only from the site's own pages.", type: ProblemTypes.CrossSite);
         }
 
         var now = services.TimeProvider.GetUtcNow();
@@ -107,35 +106,6 @@ internal static partial class KeepAliveApi
         return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No admission",
             detail: "The request carries no valid admission cookie: there is nothing to keep alive.",
             type: ProblemTypes.NoAdmission);
-    }
-
-    /// <summary>
-    /// Whether another site started the request. A browser says so in <c>Sec-Fetch-Site</c> (every current one sends it,
-    /// <c>fetch</c> and <c>navigator.sendBeacon</c> alike): only <c>same-origin</c> passes. Without it, an <c>Origin</c>
-    /// must name the host the request was sent to (its port is not compared: the edge forwards the host without it);
-    /// without either, it is not a browser's cross-site request (a browser sends <c>Origin</c> on every cross-site POST).
-    /// The admission cookies are <c>SameSite=Lax</c> and never go with another site's POST anyway: this refuses the call
-    /// before it is read.
-    /// </summary>
-    public static bool IsCrossSite(HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var site = request.Headers[FetchSiteHeader];
-        if (site.Count > 0)
-        {
-            return site.Count > 1 || !string.Equals(site[0], "same-origin", StringComparison.OrdinalIgnoreCase);
-        }
-
-        var origin = request.Headers.Origin;
-        if (origin.Count == 0)
-        {
-            return false;
-        }
-
-        return origin.Count > 1
-            || !Uri.TryCreate(origin[0], UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
-            || !string.Equals(uri.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase);
     }
 
     private static partial class Log
