@@ -74,8 +74,14 @@ public sealed class JourneyTests(JourneyTopology stack)
             await using var b = await Visitor.JoinAsync(stack.Edge);
             await b.ConnectAsync(stack.Edge, heartbeats: true);
 
-            // An admitted visitor is watched for abandonment once a heartbeat arrives after the admission (in active:seen;
-            // a browser that leaves the waiting page is governed by its session instead): wait for that before A vanishes.
+            // An admitted visitor is watched for abandonment once its page on the site says it is there (the keep-alive,
+            // POST /_wr/alive, into active:seen; a site without it governs its visitors by the session instead): A's page
+            // beats once, and then only A's waiting-page socket keeps it seen. Wait for that before A vanishes.
+            using (var alive = await a.Http.PostAsync("/_wr/alive", content: null, Cancellation))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, alive.StatusCode);
+            }
+
             var watched = false;
             for (var i = 0; i < 50 && !watched; i++)
             {

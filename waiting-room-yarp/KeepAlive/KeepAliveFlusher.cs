@@ -42,7 +42,7 @@ internal sealed partial class KeepAliveFlusher(
 
         try
         {
-            await room.Queue.TouchAsync(tickets);
+            await room.Queue.TouchAsync(tickets, watchAdmitted: true);
             metrics.KeepAliveFlushed(room.Name, tickets.Count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -237,8 +237,12 @@ internal sealed class QueueStore
         return new ReapResult((int)result[0], (int)result[1]);
     }, BatchCallTimeout);
 
-    /// <summary>Heartbeats of many tickets in one round trip; returns each ticket's state.</summary>
-    public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets)
+    /// <summary>
+    /// Heartbeats of many tickets in one round trip; returns each ticket's state. An admitted ticket is watched for
+    /// abandonment (<c>active:seen</c>) from a heartbeat with <paramref name="watchAdmitted"/> on (the keep-alive of a page
+    /// on the site); heartbeats without it (the waiting page's) keep a watched one seen and start nothing.
+    /// </summary>
+    public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets, bool watchAdmitted = false)
     {
         ArgumentNullException.ThrowIfNull(tickets);
         if (tickets.Count == 0)
@@ -246,11 +250,12 @@ internal sealed class QueueStore
             return [];
         }
 
-        var args = new RedisValue[tickets.Count + 1];
+        var args = new RedisValue[tickets.Count + 2];
         args[0] = NowMs;
+        args[1] = watchAdmitted ? 1 : 0;
         for (var i = 0; i < tickets.Count; i++)
         {
-            args[i + 1] = tickets[i];
+            args[i + 2] = tickets[i];
         }
 
         var result = (RedisResult[])(await _policy.RunAsync(() => LuaScripts.Touch.EvaluateAsync(Db, _touchKeys, args)))!;

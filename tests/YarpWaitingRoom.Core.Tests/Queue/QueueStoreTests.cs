@@ -234,12 +234,38 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Seen));
         Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(ticket)).State);
 
-        Assert.Equal([TicketState.Active], await sut.TouchAsync([ticket]));
+        Assert.Equal([TicketState.Active], await sut.TouchAsync([ticket], watchAdmitted: true));
         _time.Advance(TimeSpan.FromSeconds(31));
         var reaped = await sut.ReapAsync();
 
         Assert.Equal(new ReapResult(1, 1), reaped);
         Assert.Equal(TicketState.Gone, (await sut.GetStatusAsync(ticket)).State);
+    }
+
+    [Fact]
+    public async Task Touch_TheWaitingPagesHeartbeatAfterTheAdmission_DoesNotStartWatching_ButKeepsAWatchedVisitorSeen()
+    {
+        var sut = CreateSut(new RoomOptions { AbandonAfter = TimeSpan.FromSeconds(30) });
+        var shopper = (await sut.JoinAsync("shopper", queueOff: false)).Ticket;
+        var watched = (await sut.JoinAsync("watched", queueOff: false)).Ticket;
+        await sut.AdmitAsync(await sut.NextFenceAsync());
+
+        // The waiting page beats once more as it leaves for the site (a site without the keep-alive): nothing is watched.
+        Assert.Equal([TicketState.Active, TicketState.Active], await sut.TouchAsync([shopper, watched]));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.ActiveSeen));
+        await sut.TouchAsync([watched], watchAdmitted: true); // the other one's page on the site keeps it alive
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await sut.TouchAsync([watched]); // its waiting page, still open, beats too
+        _time.Advance(TimeSpan.FromSeconds(20));
+        var reaped = await sut.ReapAsync();
+
+        Assert.Equal(new ReapResult(0, 0), reaped);
+        Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(shopper)).State);
+        Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(watched)).State);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(new ReapResult(1, 1), await sut.ReapAsync());
+        Assert.Equal(TicketState.Gone, (await sut.GetStatusAsync(watched)).State);
+        Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(shopper)).State);
     }
 
     [Fact]
@@ -495,7 +521,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
         Assert.True(await sut.EndSessionAsync(buys, "purchase"));
-        await sut.TouchAsync([vanishes]);
+        await sut.TouchAsync([vanishes], watchAdmitted: true);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(new ReapResult(2, 1), await sut.ReapAsync());
         _time.Advance(TimeSpan.FromSeconds(30));

@@ -66,9 +66,9 @@ public sealed class RevocationTests(RedisFixture redis) : IAsyncLifetime
         var cookies = await AdmitAsync(onA);
         await PauseAsync(a, b);
 
-        // The admitted visitor's waiting page beat once (as a hub does), then the visitor vanished: the reaper frees the slot.
+        // The admitted visitor's page on the site beat once (its keep-alive), then the visitor vanished: the reaper frees the slot.
         var ticket = (string)(await a.Redis().SortedSetRangeByRankAsync(a.Keys().Active)).Single()!;
-        await a.RoomOf().Queue.TouchAsync([ticket]);
+        await a.RoomOf().Queue.TouchAsync([ticket], watchAdmitted: true);
         Assert.True(await EventuallyAsync(async () => await a.Redis().SortedSetLengthAsync(a.Keys().Active) == 0, TimeSpan.FromSeconds(10)), "the reaper did not free the slot");
 
         Assert.True(await RefusedWithinAsync(onA, cookies, WithinASecond), "proxy A still admits the reaped admission's cookie a second later");

@@ -58,7 +58,7 @@ for _, stale_ticket in ipairs(stale) do
     reaped = reaped + 1
   end
 end
--- Admitted visitors unseen since the cutoff (watched from their first heartbeat after the admission).
+-- Admitted visitors unseen since the cutoff (watched from their first keep-alive on the site: touch.lua).
 local staleActive = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, ticket in ipairs(staleActive) do
   redis.call('ZREM', KEYS[10], ticket)

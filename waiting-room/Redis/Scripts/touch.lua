@@ -1,16 +1,22 @@
 -- Heartbeats, batched: mark tickets seen now, if they still hold a place: a waiting one (or a pre-queue participant's)
--- in seen, an admitted one in active:seen (the reaper watches an admitted visitor from its first heartbeat after the
--- admission). A pre-queue ticket ('<visitor>.p') the draw has placed beats for the ticket of its place.
+-- in seen, an admitted one in active:seen. Only a page on the site that says the visitor is there (the keep-alive,
+-- ARGV[2] = '1') starts watching an admitted visitor (the reaper then gives it up once unseen for AbandonAfter); the
+-- waiting page's heartbeats (ARGV[2] = '0') only keep an admitted visitor seen that is watched already. Otherwise a
+-- waiting-page heartbeat that lands just after the admission, as the page leaves for the site, would have a visitor who
+-- shops on a site without the keep-alive reaped while using it. A pre-queue ticket ('<visitor>.p') the draw has placed
+-- beats for the ticket of its place.
 -- KEYS[1] seen   KEYS[2] waiting (zset visitor -> seq)   KEYS[3] active   KEYS[4] active:seen
 -- KEYS[5] schedule (hash: the room's sale)   KEYS[6] pre-queue   KEYS[7] frozen pre-queue   KEYS[8] visitors
--- ARGV[1] now (ms)   ARGV[2..n] tickets
+-- ARGV[1] now (ms)   ARGV[2] '1': start watching admitted tickets (the keep-alive), '0': only those watched already
+-- ARGV[3..n] tickets
 -- Returns one number per ticket: 1 waiting, 2 active, 3 in the pre-queue (frozen or not), 0 gone.
 -- From prelude.lua (LuaScripts.Load puts it in front): ticket_parts, ticket_of, drawn_ticket, sale_state_of,
 -- pending_visitor.
 local sale = { waiting = KEYS[2], visitors = KEYS[8] }
 local sale_state = nil
 local states = {}
-for i = 2, #ARGV do
+local watch = ARGV[2] == '1'
+for i = 3, #ARGV do
   local ticket = ARGV[i]
   local state = 0
   local visitor, seq = ticket_parts(ticket)
@@ -40,7 +46,11 @@ for i = 2, #ARGV do
     if state == 1 then
       redis.call('ZADD', KEYS[1], ARGV[1], ticket)
     elseif state == 2 then
-      redis.call('ZADD', KEYS[4], ARGV[1], ticket)
+      if watch then
+        redis.call('ZADD', KEYS[4], ARGV[1], ticket)
+      else
+        redis.call('ZADD', KEYS[4], 'XX', ARGV[1], ticket)
+      end
     end
   end
   states[#states + 1] = state
