@@ -7,6 +7,8 @@ using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Scheduling;
 using YarpWaitingRoom.Testing;
 
+using static YarpWaitingRoom.SocketHub.Tests.PageHtml;
+
 namespace YarpWaitingRoom.SocketHub.Tests;
 
 /// <summary>
@@ -280,21 +282,6 @@ public sealed partial class WaitingPagePrequeueTests(RedisFixture redis) : IAsyn
         var join = await hub.Queue(_redis).JoinAsync("v1", queueOff: false);
         using var client = hub.CreateClient();
         return await client.GetStringAsync(PageUrl(hub, "v1", join.Ticket, language), Cancellation);
-    }
-
-    /// <summary>The inner HTML of the element with <paramref name="id"/> (no element of the same name nested in it).</summary>
-    private static string Element(string html, string id)
-    {
-        var match = Regex.Match(html, $"""<(?<tag>[a-z0-9]+)[^>]* id="{Regex.Escape(id)}"[^>]*>(?<inner>.*?)</\k<tag>>""", RegexOptions.Singleline, TimeSpan.FromSeconds(1));
-        Assert.True(match.Success, $"no element #{id}");
-        return match.Groups["inner"].Value;
-    }
-
-    private static string OpeningTag(string html, string id)
-    {
-        var match = Regex.Match(html, $"""<[a-z0-9]+[^>]* id="{Regex.Escape(id)}"[^>]*>""", RegexOptions.None, TimeSpan.FromSeconds(1));
-        Assert.True(match.Success, $"no element #{id}");
-        return match.Value;
     }
 
     /// <summary>One value of the page's data for wait.js, as text.</summary>

@@ -1,7 +1,8 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using YarpWaitingRoom.Hub.Page;
 using YarpWaitingRoom.Testing;
+
+using static YarpWaitingRoom.SocketHub.Tests.PageHtml;
 
 namespace YarpWaitingRoom.SocketHub.Tests;
 
@@ -138,20 +139,5 @@ public sealed class WaitingPageSoldOutTests(RedisFixture redis) : HubTestBase(re
 
         Assert.Contains("""<body data-state="gone">""", html, StringComparison.Ordinal);
         Assert.Contains(PageTexts.For(language)["goneLeft"], html, StringComparison.Ordinal);
-    }
-
-    /// <summary>The inner HTML of the element with <paramref name="id"/> (no element of the same name nested in it).</summary>
-    private static string Element(string html, string id)
-    {
-        var match = Regex.Match(html, $"""<(?<tag>[a-z0-9]+)[^>]* id="{Regex.Escape(id)}"[^>]*>(?<inner>.*?)</\k<tag>>""", RegexOptions.Singleline, TimeSpan.FromSeconds(1));
-        Assert.True(match.Success, $"no element #{id}");
-        return match.Groups["inner"].Value;
-    }
-
-    private static string OpeningTag(string html, string id)
-    {
-        var match = Regex.Match(html, $"""<[a-z0-9]+[^>]* id="{Regex.Escape(id)}"[^>]*>""", RegexOptions.None, TimeSpan.FromSeconds(1));
-        Assert.True(match.Success, $"no element #{id}");
-        return match.Value;
     }
 }

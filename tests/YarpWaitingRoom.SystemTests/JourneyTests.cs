@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using YarpWaitingRoom.Testing;
-using YarpWaitingRoom.Testing.Hub;
 
 namespace YarpWaitingRoom.SystemTests;
 
@@ -54,8 +53,8 @@ public sealed class JourneyTests(JourneyTopology stack)
         try
         {
             // A waits, is admitted (at the next slow tick), enters and holds two seats.
-            await using var a = await Visitor.JoinAsync(stack.Edge);
-            await a.ConnectAsync(stack.Edge, heartbeats: true);
+            await using var a = await EdgeVisitor.JoinAsync(stack.Edge);
+            await a.ConnectAsync(stack.Edge);
             var enterUrl = await a.AdmittedAsync(TimeSpan.Parse(JourneyTopology.SlowTick, System.Globalization.CultureInfo.InvariantCulture) + TimeSpan.FromSeconds(10));
             using (var enter = await a.Http.GetAsync(enterUrl, Cancellation))
             {
@@ -71,8 +70,8 @@ public sealed class JourneyTests(JourneyTopology stack)
             }
 
             // B waits behind: the one slot is A's.
-            await using var b = await Visitor.JoinAsync(stack.Edge);
-            await b.ConnectAsync(stack.Edge, heartbeats: true);
+            await using var b = await EdgeVisitor.JoinAsync(stack.Edge);
+            await b.ConnectAsync(stack.Edge);
 
             // An admitted visitor is watched for abandonment once its page on the site says it is there (the keep-alive,
             // POST /_wr/alive, into active:seen; a site without it governs its visitors by the session instead): A's page
@@ -161,47 +160,5 @@ public sealed class JourneyTests(JourneyTopology stack)
         }
 
         return entries;
-    }
-
-    /// <summary>A visitor with a cookie jar and (once connected) a WebSocket to the hubs, heartbeating every second.</summary>
-    private sealed class Visitor : IAsyncDisposable
-    {
-        private Visitor(HttpClient http, QueueTicket ticket)
-        {
-            Http = http;
-            // As the joining browser: its wr_vid goes with the upgrade (the hubs send the entry link only with it).
-            Socket = new HubClient { Ticket = ticket.Id, Token = ticket.Token, Cookie = ticket.CookieHeader };
-        }
-
-        public HttpClient Http { get; }
-
-        public HubClient Socket { get; }
-
-        public string TicketId => Socket.Ticket;
-
-        public static async Task<Visitor> JoinAsync(Uri edge)
-        {
-#pragma warning disable CA2000 // owned by the visitor
-            var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = edge };
-#pragma warning restore CA2000
-            var ticket = await QueueTicket.JoinAsync(http, Cancellation);
-            return new Visitor(http, ticket);
-        }
-
-        public Task ConnectAsync(Uri edge, bool heartbeats) =>
-            Socket.ConnectAsync(HubClient.SocketUri(edge, "concert", Socket.Token), invoker: null, heartbeats ? TimeSpan.FromSeconds(1) : null, Cancellation);
-
-        /// <summary>The entry link of the admission notice; <see cref="TimeoutException"/> when none came <paramref name="within"/>.</summary>
-        public async Task<string> AdmittedAsync(TimeSpan within) =>
-            (await Socket.WaitForAsync(HubMessageKind.Admitted, Cancellation).WaitAsync(within, Cancellation))?.EnterUrl
-            ?? throw new InvalidOperationException($"no entry link: the socket ended ({Socket.CloseStatus?.ToString() ?? "no close frame"}) or the notice had none");
-
-        public Task DropAsync() => Socket.DropAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            await Socket.DisposeAsync();
-            Http.Dispose();
-        }
     }
 }

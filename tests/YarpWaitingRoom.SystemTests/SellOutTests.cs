@@ -23,8 +23,8 @@ public sealed class SellOutTests(SellOutTopology stack) : IClassFixture<SellOutT
         await SetModeAsync("concert", "On");
 
         // A is admitted (the inventory is not known yet), enters and sees the seats: the seat list says 4 are left.
-        await using var a = await Visitor.JoinAsync(stack.Edge, "/api/concerts");
-        await a.ConnectAsync(stack.Edge, "concert");
+        await using var a = await EdgeVisitor.JoinAsync(stack.Edge);
+        await a.ConnectAsync(stack.Edge);
         var enterUrl = await a.AdmittedAsync(Within);
         using (var enter = await a.Http.GetAsync(enterUrl, Cancellation))
         {
@@ -37,14 +37,14 @@ public sealed class SellOutTests(SellOutTopology stack) : IClassFixture<SellOutT
 
         // B, C and D wait behind, in that order.
         await SetModeAsync("concert", "Paused");
-        var waiting = new List<Visitor>();
+        var waiting = new List<EdgeVisitor>();
         try
         {
             foreach (var _ in Enumerable.Range(0, 3))
             {
-                var visitor = await Visitor.JoinAsync(stack.Edge, "/api/concerts");
+                var visitor = await EdgeVisitor.JoinAsync(stack.Edge);
                 waiting.Add(visitor);
-                await visitor.ConnectAsync(stack.Edge, "concert");
+                await visitor.ConnectAsync(stack.Edge);
             }
 
             Assert.True(await EventuallyAsync(() => waiting.All(v => v.Socket.Count(HubMessageKind.Position) >= 1)), "the waiting sockets got no position");
@@ -177,40 +177,5 @@ public sealed class SellOutTests(SellOutTopology stack) : IClassFixture<SellOutT
         }
 
         return true;
-    }
-
-    /// <summary>A visitor with a cookie jar and a heartbeating WebSocket to the hubs.</summary>
-    private sealed class Visitor : IAsyncDisposable
-    {
-        private Visitor(HttpClient http, QueueTicket ticket)
-        {
-            Http = http;
-            Socket = new HubClient { Ticket = ticket.Id, Token = ticket.Token, Cookie = ticket.CookieHeader };
-        }
-
-        public HttpClient Http { get; }
-
-        public HubClient Socket { get; }
-
-        public static async Task<Visitor> JoinAsync(Uri edge, string path)
-        {
-#pragma warning disable CA2000 // owned by the visitor
-            var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = edge };
-#pragma warning restore CA2000
-            return new Visitor(http, await QueueTicket.JoinAsync(http, path, Cancellation));
-        }
-
-        public Task ConnectAsync(Uri edge, string room) =>
-            Socket.ConnectAsync(HubClient.SocketUri(edge, room, Socket.Token), invoker: null, TimeSpan.FromSeconds(1), Cancellation);
-
-        public async Task<string> AdmittedAsync(TimeSpan within) =>
-            (await Socket.WaitForAsync(HubMessageKind.Admitted, Cancellation).WaitAsync(within, Cancellation))?.EnterUrl
-            ?? throw new InvalidOperationException($"no entry link: the socket ended ({Socket.CloseStatus?.ToString() ?? "no close frame"})");
-
-        public async ValueTask DisposeAsync()
-        {
-            await Socket.DisposeAsync();
-            Http.Dispose();
-        }
     }
 }

@@ -1,4 +1,3 @@
-using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.Yarp.Diagnostics;
 using YarpWaitingRoom.Yarp.Rooms;
 
@@ -13,27 +12,13 @@ internal sealed partial class InventoryFlusher(
     RoomRegistry rooms,
     AdmissionSignal admissionSignal,
     TimeProvider timeProvider,
-    ILogger<InventoryFlusher> logger) : BackgroundService
+    ILogger<InventoryFlusher> logger) : PerRoomFlusher(rooms, timeProvider)
 {
-    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
-
     /// <summary>What this proxy writes as the observation's source.</summary>
     public const string Source = "proxy";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(FlushInterval, timeProvider);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            foreach (var room in rooms.All)
-            {
-                await FlushAsync(room).WaitOrAbandonAsync(stoppingToken);
-            }
-        }
-    }
-
     /// <summary>Writes the room's pending observation, if any; a failure is logged and the observation kept for the next flush unless a newer one came.</summary>
-    internal async Task FlushAsync(Room room)
+    internal override async Task FlushAsync(Room room)
     {
         if (room.Inventory.Take() is not { } observation)
         {

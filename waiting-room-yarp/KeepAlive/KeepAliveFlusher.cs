@@ -1,4 +1,3 @@
-using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.Yarp.Diagnostics;
 using YarpWaitingRoom.Yarp.Rooms;
 
@@ -14,25 +13,10 @@ internal sealed partial class KeepAliveFlusher(
     RoomRegistry rooms,
     GateMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<KeepAliveFlusher> logger) : BackgroundService
+    ILogger<KeepAliveFlusher> logger) : PerRoomFlusher(rooms, timeProvider)
 {
-    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(FlushInterval, timeProvider);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            foreach (var room in rooms.All)
-            {
-                // Stopping does not wait for Redis: a second of keep-alives is lost at most, well inside AbandonAfter.
-                await FlushAsync(room).WaitOrAbandonAsync(stoppingToken);
-            }
-        }
-    }
-
     /// <summary>Writes the room's pending keep-alives, if any; on a failure they are kept for the next flush.</summary>
-    internal async Task FlushAsync(Room room)
+    internal override async Task FlushAsync(Room room)
     {
         var tickets = room.KeepAlives.Drain();
         if (tickets.Count == 0)

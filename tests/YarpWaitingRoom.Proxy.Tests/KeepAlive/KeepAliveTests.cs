@@ -7,6 +7,7 @@ using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Tokens;
 using YarpWaitingRoom.Yarp.KeepAlive;
+using YarpWaitingRoom.Yarp.Rooms;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 
 namespace YarpWaitingRoom.Proxy.Tests.KeepAlive;
@@ -220,7 +221,7 @@ public sealed class KeepAliveTests(RedisFixture redis) : ProxyTestBase(redis)
             Assert.Equal(acceptedBefore + calls.Count, await CounterAsync(metrics, "waitingroom_keepalives_total", "result=\"accepted\""));
             Assert.Equal(flushesBefore, await CounterAsync(metrics, "waitingroom_keepalive_flushes_total", $"room=\"{app.Room}\""));
 
-            time.Advance(KeepAliveFlusher.FlushInterval);
+            time.Advance(PerRoomFlusher.FlushInterval);
             Assert.True(await EventuallyAsync(
                 async () => await CounterAsync(metrics, "waitingroom_keepalive_flushes_total", $"room=\"{app.Room}\"") > flushesBefore,
                 TimeSpan.FromSeconds(5)), "no flush");
@@ -234,8 +235,8 @@ public sealed class KeepAliveTests(RedisFixture redis) : ProxyTestBase(redis)
             }
 
             // Nothing new, nothing written.
-            time.Advance(KeepAliveFlusher.FlushInterval);
-            time.Advance(KeepAliveFlusher.FlushInterval);
+            time.Advance(PerRoomFlusher.FlushInterval);
+            time.Advance(PerRoomFlusher.FlushInterval);
             Assert.Equal(flushesBefore + 1, await CounterAsync(metrics, "waitingroom_keepalive_flushes_total", $"room=\"{app.Room}\""));
         }
         finally
