@@ -81,6 +81,28 @@ if (scenario == SpikeScenario.Name)
     }
 }
 
+if (scenario == JourneyScenario.Name && args.Contains(SelloutSettings.Flag))
+{
+    // Issue 15's rehearsal: ./stack load journey --sellout [--waiting N] [--seats-per-visitor 1-4] [--hold-back N]
+    // [--concurrency N] [--admit-per-seat X] [--max-active N] [--max-wait S] [--settle S] [--inventory-by-admin] [--room R].
+    var sellout = SelloutSettings.Parse(args, Environment.GetEnvironmentVariable, BaseUrl(), StackEndpoints.InternalLoadBalancer, StackEndpoints.AdminKey(), out var error);
+    if (sellout is null)
+    {
+        Console.Error.WriteLine(error);
+        return 2;
+    }
+
+    try
+    {
+        return await SelloutScenario.RunAsync(sellout, cancellation.Token);
+    }
+    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("cancelled");
+        return 130;
+    }
+}
+
 if (scenario == JourneyScenario.Name)
 {
     // A rehearsal: ./stack load journey [--visitors N] [--concurrency N] [--mode On|Paused|...] [--max-wait S] [--room R].

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+
+namespace YarpWaitingRoom.Bench.Scenarios;
+
+/// <summary>
+/// What the sell-out rehearsal's visitors share: the seats to sell (each admitted visitor takes the next
+/// <c>SeatsPerVisitor</c> of them, so no two ever try the same seat), the tally of the answers (taken, sold, released),
+/// the moment the last seat went and the moment seats came back, every admission notice's arrival, and the signals
+/// between the phases. Thread-safe; times are <see cref="Stopwatch"/> timestamps, reported in ms from <see cref="Begin"/>.
+/// </summary>
+internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerVisitor, int holdBack)
+{
+    private readonly Lock _gate = new();
+    private readonly List<double> _admissions = [];
+    private readonly TaskCompletionSource _soldOut = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _nextSlot;
+    private int _taken;
+    private int _sold;
+    private int _released;
+    private int _waitingNow;
+    private int _heardSoldOut;
+    private long _soldOutAt;
+    private long _releasedAt;
+
+    public long Begin { get; } = Stopwatch.GetTimestamp();
+
+    public int Seats => seats.Count;
+
+    public int Taken => Volatile.Read(ref _taken);
+
+    public int Sold => Volatile.Read(ref _sold);
+
+    public int Released => Volatile.Read(ref _released);
+
+    /// <summary>Seats truly left, by the answers the bench got: neither held nor sold.</summary>
+    public int Remaining => Seats - Taken + Released;
+
+    /// <summary>Sockets open and not (yet) admitted.</summary>
+    public int WaitingNow => Volatile.Read(ref _waitingNow);
+
+    /// <summary>Sockets that heard <c>soldout</c> (each counted once).</summary>
+    public int HeardSoldOut => Volatile.Read(ref _heardSoldOut);
+
+    public int Admitted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _admissions.Count;
+            }
+        }
+    }
+
+    /// <summary>Completes when the answer that took the last seat arrived.</summary>
+    public Task SoldOut => _soldOut.Task;
+
+    /// <summary>Completes when the hold-back visitors are to release their seats.</summary>
+    public Task ReleaseSignal => _release.Task;
+
+    public double? SoldOutAtMs => Volatile.Read(ref _soldOutAt) is var at and not 0 ? Ms(at) : null;
+
+    public double? ReleasedAtMs => Volatile.Read(ref _releasedAt) is var at and not 0 ? Ms(at) : null;
+
+    public double Ms(long timestamp) => (timestamp - Begin) * 1000.0 / Stopwatch.Frequency;
+
+    public double NowMs => Ms(Stopwatch.GetTimestamp());
+
+    /// <summary>The next admitted visitor's part: the first <c>holdBack</c> hold back, then buyers while seats last, then leavers.</summary>
+    public (SelloutRole Role, int[] Seats) TakeSlot()
+    {
+        var slot = Interlocked.Increment(ref _nextSlot) - 1;
+        var first = (long)slot * seatsPerVisitor;
+        if (first >= seats.Count)
+        {
+            return (SelloutRole.Leaver, []);
+        }
+
+        var mine = new int[(int)Math.Min(seatsPerVisitor, seats.Count - first)];
+        for (var i = 0; i < mine.Length; i++)
+        {
+            mine[i] = seats[(int)first + i];
+        }
+
+        return (slot < holdBack ? SelloutRole.HoldBack : SelloutRole.Buyer, mine);
+    }
+
+    public void SeatTaken(long at)
+    {
+        if (Interlocked.Increment(ref _taken) == seats.Count)
+        {
+            Volatile.Write(ref _soldOutAt, at);
+            _soldOut.TrySetResult();
+        }
+    }
+
+    public void SeatSold() => Interlocked.Increment(ref _sold);
+
+    public void SeatReleased(long at)
+    {
+        Interlocked.CompareExchange(ref _releasedAt, at, 0);
+        Interlocked.Increment(ref _released);
+    }
+
+    public void Release() => _release.TrySetResult();
+
+    public void SocketWaiting() => Interlocked.Increment(ref _waitingNow);
+
+    public void SocketDone() => Interlocked.Decrement(ref _waitingNow);
+
+    public void HeardSoldOutOnce() => Interlocked.Increment(ref _heardSoldOut);
+
+    public void Admission(long at)
+    {
+        lock (_gate)
+        {
+            _admissions.Add(Ms(at));
+        }
+    }
+
+    public IReadOnlyList<double> Admissions()
+    {
+        lock (_gate)
+        {
+            return [.. _admissions];
+        }
+    }
+}
