@@ -3,12 +3,12 @@ using System.Diagnostics;
 namespace YarpWaitingRoom.Bench.Scenarios;
 
 /// <summary>
-/// What the sell-out rehearsal's visitors share: the seats to sell (each admitted visitor takes the next
-/// <c>SeatsPerVisitor</c> of them, so no two ever try the same seat), the tally of the answers (taken, sold, released),
+/// What the sell-out rehearsal's visitors share: the seats to sell (each admitted visitor takes the next few of them, so
+/// no two ever try the same seat), the tally of the answers (taken, sold, released),
 /// the moment the last seat went and the moment seats came back, every admission notice's arrival, and the signals
 /// between the phases. Thread-safe; times are <see cref="Stopwatch"/> timestamps, reported in ms from <see cref="Begin"/>.
 /// </summary>
-internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerVisitor, int holdBack)
+internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, int holdBack, int seatsPerHoldBack)
 {
     private readonly Lock _gate = new();
     private readonly List<double> _admissions = [];
@@ -67,23 +67,28 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerVisitor, 
 
     public double NowMs => Ms(Stopwatch.GetTimestamp());
 
-    /// <summary>The next admitted visitor's part: the first <c>holdBack</c> hold back, then buyers while seats last, then leavers.</summary>
+    /// <summary>
+    /// The next admitted visitor's part and seats: the first <c>holdBack</c> hold back <c>seatsPerHoldBack</c> each, then
+    /// buyers <c>seatsPerBuyer</c> each while seats last (the last one's share may be short), then leavers.
+    /// </summary>
     public (SelloutRole Role, int[] Seats) TakeSlot()
     {
-        var slot = Interlocked.Increment(ref _nextSlot) - 1;
-        var first = (long)slot * seatsPerVisitor;
+        var slot = (long)Interlocked.Increment(ref _nextSlot) - 1;
+        var (role, first, count) = slot < holdBack
+            ? (SelloutRole.HoldBack, slot * seatsPerHoldBack, seatsPerHoldBack)
+            : (SelloutRole.Buyer, (holdBack * (long)seatsPerHoldBack) + ((slot - holdBack) * seatsPerBuyer), seatsPerBuyer);
         if (first >= seats.Count)
         {
             return (SelloutRole.Leaver, []);
         }
 
-        var mine = new int[(int)Math.Min(seatsPerVisitor, seats.Count - first)];
+        var mine = new int[(int)Math.Min(count, seats.Count - first)];
         for (var i = 0; i < mine.Length; i++)
         {
             mine[i] = seats[(int)first + i];
         }
 
-        return (slot < holdBack ? SelloutRole.HoldBack : SelloutRole.Buyer, mine);
+        return (role, mine);
     }
 
     public void SeatTaken(long at)

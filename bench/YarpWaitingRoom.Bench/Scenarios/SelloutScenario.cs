@@ -12,8 +12,10 @@ namespace YarpWaitingRoom.Bench.Scenarios;
 /// the edge while more visitors wait on their sockets than the room admits. The room and the seats are reset, the room is
 /// told its inventory (as an operator would; from then on the backend's answers keep it) and its queue forced on; then
 /// as many visitors join as the room admits at once (<c>min(MaxActive, ceil(AdmitPerSeat × seats))</c>) and
-/// <c>--waiting</c> more. The admitted take the seats in order of admission, <c>--seats-per-visitor</c> each: the first
-/// <c>--hold-back</c> hold theirs, the rest hold and confirm, those admitted with nothing left leave. When the last seat
+/// <c>--waiting</c> more. The admitted take the seats in order of admission: the first <c>--hold-back</c> hold four each
+/// (the backend's most) without confirming, the rest hold and confirm <c>--seats-per-visitor</c> each (1: the first
+/// confirmation ends the session, and the backend then releases the visitor's other holds, so confirmations of several
+/// seats race it), those admitted with nothing left leave. When the last seat
 /// goes, the run waits for every waiting socket's <c>soldout</c>; then for the leavers' admissions to lapse; then the
 /// hold-back visitors release their holds through the edge and the run waits for the admissions that follow. The summary
 /// sets the figures beside their goals (<see cref="SelloutFigures"/>); the room and the seats are reset at the end.
@@ -38,12 +40,12 @@ internal static class SelloutScenario
         var seats = await AvailableSeatsAsync(backend, cancellationToken);
         var visitorCount = settings.VisitorsFor(seats.Count);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"journey --sellout: {seats.Count} seats, {visitorCount} visitors ({settings.Waiting} beyond what the room admits at once), {settings.SeatsPerVisitor} seats each, {settings.HoldBack} holding back; AdmitPerSeat {settings.AdmitPerSeat}, MaxActive {settings.MaxActive}; through {settings.BaseUrl} (room {settings.Room})"));
+            $"journey --sellout: {seats.Count} seats, {visitorCount} visitors ({settings.Waiting} beyond what the room admits at once), buying {settings.SeatsPerVisitor} seat(s) each, {settings.HoldBack} holding back {SelloutSettings.MostSeatsPerVisitor} each; AdmitPerSeat {settings.AdmitPerSeat}, MaxActive {settings.MaxActive}; through {settings.BaseUrl} (room {settings.Room})"));
         await RoomStatus.SetInventoryAsync(admin, settings.Room, seats.Count, cancellationToken);
         await RoomStatus.SetModeAsync(admin, settings.Room, "On", cancellationToken);
         await Task.Delay(1200, cancellationToken);
 
-        var run = new SelloutRun(seats, settings.SeatsPerVisitor, settings.HoldBack);
+        var run = new SelloutRun(seats, settings.SeatsPerVisitor, settings.HoldBack, SelloutSettings.MostSeatsPerVisitor);
         var errors = new ErrorTable();
         var visitor = new SelloutVisitor(settings.BaseUrl, run, errors);
         var samples = new ConcurrentQueue<RoomSample>();
@@ -82,9 +84,12 @@ internal static class SelloutScenario
                             $"  t={now / 1000,5:0.0}s  waiting sockets {run.WaitingNow}  admitted {run.Admitted}  seats taken {run.Taken}/{run.Seats} sold {run.Sold} released {run.Released}  heard soldout {run.HeardSoldOut}  errors {errors.Total}  room: waiting {room.Waiting} active {room.Active} inventory {room.InventoryRemaining?.ToString(CultureInfo.InvariantCulture) ?? "-"}{(room.SoldOut ? " SOLD OUT" : string.Empty)}"));
                     }
                 }
-                catch (Exception ex) when (!stopWatching.IsCancellationRequested)
+                catch (Exception ex)
                 {
-                    adminErrors.Add("admin", ex);
+                    if (!stopWatching.IsCancellationRequested)
+                    {
+                        adminErrors.Add("admin", ex);
+                    }
                 }
 
                 await Task.Delay(SampleInterval, stopWatching.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -115,7 +120,7 @@ internal static class SelloutScenario
             }
 
             var activeAtRelease = Volatile.Read(ref lastActive[0]);
-            var heldBack = Math.Min(settings.HoldBack * settings.SeatsPerVisitor, seats.Count);
+            var heldBack = Math.Min(settings.HoldBack * SelloutSettings.MostSeatsPerVisitor, seats.Count);
             var allowed = (long)Math.Ceiling(settings.AdmitPerSeat * heldBack - 1e-9) - activeAtRelease;
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"at release: room active {activeAtRelease}, {heldBack} seats coming back, so the bound lets {Math.Max(allowed, 0)} in"));
@@ -137,7 +142,7 @@ internal static class SelloutScenario
         await end.CancelAsync();
         var results = await Task.WhenAll(visits);
         await stopWatching.CancelAsync();
-        await watcher;
+        await watcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         try
         {

@@ -4,7 +4,7 @@ namespace YarpWaitingRoom.Bench.Scenarios;
 
 /// <summary>
 /// What <c>./stack load journey --sellout</c> runs: how many wait beyond those the room admits at once, how many seats each
-/// admitted visitor takes, how many hold theirs back to release them later, and the room's bound the figures are read
+/// admitted buyer takes, how many visitors hold theirs back (four each) to release them later, and the room's bound the figures are read
 /// against (<c>AdmitPerSeat</c>, <c>MaxActive</c>: the demo's unless the stack was started with others).
 /// </summary>
 internal sealed record SelloutSettings(
@@ -64,7 +64,7 @@ internal sealed record SelloutSettings(
         var problems = new List<string>();
         var waiting = Whole(args, "--waiting", 1000, minimum: 1, problems);
         var visitors = Text(args, "--visitors") is null ? (int?)null : Whole(args, "--visitors", 0, minimum: 1, problems);
-        var perVisitor = Whole(args, "--seats-per-visitor", MostSeatsPerVisitor, minimum: 1, problems);
+        var perVisitor = Whole(args, "--seats-per-visitor", 1, minimum: 1, problems);
         if (perVisitor > MostSeatsPerVisitor)
         {
             problems.Add($"--seats-per-visitor is at most {MostSeatsPerVisitor} (the backend's limit per visitor)");

@@ -15,7 +15,7 @@ public sealed class SelloutSettingsTests
         Assert.NotNull(sut);
         Assert.Equal("concert", sut.Room);
         Assert.Equal(1000, sut.Waiting);
-        Assert.Equal(4, sut.SeatsPerVisitor);
+        Assert.Equal(1, sut.SeatsPerVisitor);
         Assert.Equal(2.0, sut.AdmitPerSeat);
         Assert.Equal(5000, sut.MaxActive);
         Assert.False(sut.InventoryByAdmin);
