@@ -1,25 +1,28 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace YarpWaitingRoom.Bench.Scenarios;
 
 /// <summary>
-/// What the sell-out rehearsal's visitors share: the seats to sell (each admitted visitor takes the next few of them, so
-/// no two ever try the same seat), the tally of the answers (taken, sold, released),
+/// What the sell-out rehearsal's visitors share: the seats to sell (a pool each visitor who entered takes its seats from,
+/// so no two ever try the same seat; one whose hold failed goes back), the tally of the answers (taken, sold, released),
 /// the moment the last seat went and the moment seats came back, every admission notice's arrival, and the signals
 /// between the phases. Thread-safe; times are <see cref="Stopwatch"/> timestamps, reported in ms from <see cref="Begin"/>.
 /// </summary>
 internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, int holdBack, int seatsPerHoldBack)
 {
     private readonly Lock _gate = new();
+    private readonly ConcurrentQueue<int> _pool = new(seats);
     private readonly List<double> _admissions = [];
     private readonly TaskCompletionSource _soldOut = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _nextSlot;
+    private int _holdBacks;
     private int _taken;
     private int _sold;
     private int _released;
     private int _waitingNow;
     private int _heardSoldOut;
+    private int _busyRetries;
     private long _soldOutAt;
     private long _releasedAt;
 
@@ -41,6 +44,9 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
 
     /// <summary>Sockets that heard <c>soldout</c> (each counted once).</summary>
     public int HeardSoldOut => Volatile.Read(ref _heardSoldOut);
+
+    /// <summary>Joins and entries answered busy (503 with Retry-After) and tried again.</summary>
+    public int BusyRetries => Volatile.Read(ref _busyRetries);
 
     public int Admitted
     {
@@ -68,28 +74,22 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
     public double NowMs => Ms(Stopwatch.GetTimestamp());
 
     /// <summary>
-    /// The next admitted visitor's part and seats: the first <c>holdBack</c> hold back <c>seatsPerHoldBack</c> each, then
-    /// buyers <c>seatsPerBuyer</c> each while seats last (the last one's share may be short), then leavers.
+    /// The part of a visitor just admitted: a leaver when no seat is left to take, else one of the first
+    /// <c>holdBack</c> to hold back, else a buyer.
     /// </summary>
-    public (SelloutRole Role, int[] Seats) TakeSlot()
-    {
-        var slot = (long)Interlocked.Increment(ref _nextSlot) - 1;
-        var (role, first, count) = slot < holdBack
-            ? (SelloutRole.HoldBack, slot * seatsPerHoldBack, seatsPerHoldBack)
-            : (SelloutRole.Buyer, (holdBack * (long)seatsPerHoldBack) + ((slot - holdBack) * seatsPerBuyer), seatsPerBuyer);
-        if (first >= seats.Count)
-        {
-            return (SelloutRole.Leaver, []);
-        }
+    public SelloutRole Admit() =>
+        _pool.IsEmpty ? SelloutRole.Leaver
+        : Interlocked.Increment(ref _holdBacks) <= holdBack ? SelloutRole.HoldBack
+        : SelloutRole.Buyer;
 
-        var mine = new int[(int)Math.Min(count, seats.Count - first)];
-        for (var i = 0; i < mine.Length; i++)
-        {
-            mine[i] = seats[(int)first + i];
-        }
+    /// <summary>How many seats a visitor of <paramref name="role"/> holds.</summary>
+    public int SeatsFor(SelloutRole role) => role == SelloutRole.HoldBack ? seatsPerHoldBack : seatsPerBuyer;
 
-        return (role, mine);
-    }
+    /// <summary>The next seat nobody has tried yet (or one given back); false when none is left.</summary>
+    public bool TryTakeSeat(out int seat) => _pool.TryDequeue(out seat);
+
+    /// <summary>A seat whose hold failed goes back for the next visitor.</summary>
+    public void GiveBack(int seat) => _pool.Enqueue(seat);
 
     public void SeatTaken(long at)
     {
@@ -99,6 +99,8 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
             _soldOut.TrySetResult();
         }
     }
+
+    public void BusyRetry() => Interlocked.Increment(ref _busyRetries);
 
     public void SeatSold() => Interlocked.Increment(ref _sold);
 

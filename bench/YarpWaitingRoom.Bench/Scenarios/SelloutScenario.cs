@@ -24,7 +24,8 @@ internal static class SelloutScenario
 {
     private const string BenchVisitor = "bench-sellout";
 
-    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);
+    // The admin API allows 5 calls a second per address on each proxy (RateLimits:AdminPerSecond).
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan HearingTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ResumeTimeout = TimeSpan.FromSeconds(20);
 
@@ -178,6 +179,7 @@ internal static class SelloutScenario
             ["soldOutMaxMs"] = Rounded(figures.SoldOutMaxMs),
             ["admittedAfterRelease"] = figures.AdmittedAfterRelease,
             ["firstAdmissionAfterReleaseMs"] = Rounded(figures.FirstAdmissionAfterReleaseMs),
+            ["busyRetries"] = run.BusyRetries,
             ["errors"] = errors.Total,
             ["errorKinds"] = errors.ToJson(),
         };
@@ -193,7 +195,7 @@ internal static class SelloutScenario
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"visitors {results.Length}: {string.Join(", ", results.GroupBy(v => v.Role).OrderBy(g => g.Key).Select(g => $"{Label(g.Key)} {g.Count()}"))}; failed {results.Count(v => v.Failed)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seats {run.Seats}: taken {run.Taken}, sold {run.Sold}, released {run.Released}; admission notices {run.Admitted}"));
+            $"seats {run.Seats}: taken {run.Taken}, sold {run.Sold}, released {run.Released}; admission notices {run.Admitted}; busy answers tried again {run.BusyRetries}"));
         if (roomSoldOutAtMs is { } roomSoldOut && figures.SoldOutAtMs is { } soldOut)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -225,6 +227,7 @@ internal static class SelloutScenario
         SelloutRole.Buyer => "bought",
         SelloutRole.HoldBack => "held back",
         SelloutRole.Leaver => "admitted with nothing left",
+        SelloutRole.TooLate => "entered too late",
         _ => role.ToString(),
     };
 
@@ -240,6 +243,8 @@ internal static class SelloutScenario
     /// <summary>The room emptied (waiting, active, inventory, mode) and every seat freed.</summary>
     private static async Task ResetAsync(HttpClient admin, HttpClient backend, string room, CancellationToken cancellationToken)
     {
+        // After the watcher's polling the admin API's allowance for this address may be spent for a second.
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         await RoomStatus.ResetAsync(admin, room, cancellationToken);
         using var response = await backend.PostAsync(new Uri("/admin/reset", UriKind.Relative), content: null, cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -9,14 +9,15 @@ namespace YarpWaitingRoom.Bench.Scenarios;
 
 /// <summary>
 /// One visitor of the sell-out rehearsal: the gated request (queued), the WebSocket (heartbeating) noting when it hears
-/// <c>soldout</c> and when it is admitted, then its part (<see cref="SelloutRun.TakeSlot"/>): enter with the one-time code
-/// and hold its seats, confirming them all at once (a buyer: the first confirmation ends the session) or keeping them
+/// <c>soldout</c> and when it is admitted, then its part (<see cref="SelloutRun.Admit"/>): enter with the one-time code
+/// and hold its seats (from the run's pool), confirming them all at once (a buyer: the first confirmation ends the session) or keeping them
 /// until told to release them (hold-back); a visitor admitted with no seat left leaves without entering. A visitor never
 /// admitted waits until the run ends. Anything unexpected is one error in the table; <see cref="VisitAsync"/> never throws.
 /// </summary>
 internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable errors)
 {
     private const int JoinAttempts = 5;
+    private const int EnterAttempts = 5;
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
@@ -92,7 +93,7 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
                 await socket.CloseAsync(CloseTimeout);
             }
 
-            (role, var seats) = run.TakeSlot();
+            role = run.Admit();
             if (role == SelloutRole.Leaver)
             {
                 return Visit();
@@ -101,18 +102,28 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
             if (enterUrl is not null)
             {
                 step = "enter";
-                using var enter = await http.GetAsync(new Uri(enterUrl, UriKind.RelativeOrAbsolute), cancellationToken);
-                if (enter.StatusCode != HttpStatusCode.Found)
-                {
-                    throw (await Answer.ReadAsync(step, enter, cancellationToken)).Unexpected();
-                }
+                await EnterAsync(http, enterUrl, cancellationToken);
             }
 
             step = "hold";
-            var holds = new List<Guid>(seats.Length);
-            foreach (var seat in seats)
+            var holds = new List<Guid>(run.SeatsFor(role));
+            while (holds.Count < run.SeatsFor(role) && run.TryTakeSeat(out var seat))
             {
-                holds.Add(await HoldAsync(http, seat, cancellationToken));
+                try
+                {
+                    holds.Add(await HoldAsync(http, seat, cancellationToken));
+                }
+                catch
+                {
+                    run.GiveBack(seat);
+                    throw;
+                }
+            }
+
+            if (holds.Count == 0)
+            {
+                role = SelloutRole.TooLate;
+                return Visit();
             }
 
             if (role == SelloutRole.Buyer)
@@ -213,7 +224,7 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
     }
 
     /// <summary>The gated request: a queued 503 (JSON) or 200; busy or rate-limited answers are tried again after their Retry-After.</summary>
-    private static async Task<Answer> JoinAsync(HttpClient http, CancellationToken cancellationToken)
+    private async Task<Answer> JoinAsync(HttpClient http, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -231,6 +242,36 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
                 && response.Headers.RetryAfter?.Delta is { } wait
                 && attempt < JoinAttempts)
             {
+                run.BusyRetry();
+                await Task.Delay(wait < LongestRetryAfter ? wait : LongestRetryAfter, cancellationToken);
+                continue;
+            }
+
+            throw answer.Unexpected();
+        }
+    }
+
+    /// <summary>
+    /// The one-time entry code: a redirect into the site. A busy answer (503 with Retry-After and a problem body: the gate
+    /// could not reach Redis in time) is tried again after its Retry-After, as a browser reloading would; the code holds
+    /// for the claim window.
+    /// </summary>
+    private async Task EnterAsync(HttpClient http, string enterUrl, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.GetAsync(new Uri(enterUrl, UriKind.RelativeOrAbsolute), cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Found)
+            {
+                return;
+            }
+
+            var answer = await Answer.ReadAsync("enter", response, cancellationToken);
+            if (answer is { Status: (int)HttpStatusCode.ServiceUnavailable, IsProblem: true }
+                && response.Headers.RetryAfter?.Delta is { } wait
+                && attempt < EnterAttempts)
+            {
+                run.BusyRetry();
                 await Task.Delay(wait < LongestRetryAfter ? wait : LongestRetryAfter, cancellationToken);
                 continue;
             }

@@ -6,32 +6,35 @@ namespace YarpWaitingRoom.Bench.Tests.Scenarios;
 public sealed class SelloutRunTests
 {
     [Fact]
-    public void TakeSlot_InOrderOfAdmission_HoldBackThenBuyersThenLeavers()
+    public void Admit_InOrderOfAdmission_HoldBackThenBuyersThenLeaversOnceNoSeatIsLeft()
     {
-        var sut = new SelloutRun([11, 12, 13, 14, 15, 16], seatsPerBuyer: 2, holdBack: 1, seatsPerHoldBack: 3);
+        var sut = new SelloutRun([11, 12, 13], seatsPerBuyer: 1, holdBack: 1, seatsPerHoldBack: 2);
 
-        var slots = Enumerable.Range(0, 4).Select(_ => sut.TakeSlot()).ToArray();
+        Assert.Equal(SelloutRole.HoldBack, sut.Admit());
+        Assert.Equal(2, sut.SeatsFor(SelloutRole.HoldBack));
+        Assert.Equal(SelloutRole.Buyer, sut.Admit());
+        Assert.Equal(1, sut.SeatsFor(SelloutRole.Buyer));
+        Assert.True(sut.TryTakeSeat(out var first));
+        Assert.True(sut.TryTakeSeat(out var second));
+        Assert.True(sut.TryTakeSeat(out var third));
+        Assert.Equal([11, 12, 13], [first, second, third]);
 
-        Assert.Equal(SelloutRole.HoldBack, slots[0].Role);
-        Assert.Equal([11, 12, 13], slots[0].Seats);
-        Assert.Equal(SelloutRole.Buyer, slots[1].Role);
-        Assert.Equal([14, 15], slots[1].Seats);
-        Assert.Equal(SelloutRole.Buyer, slots[2].Role);
-        Assert.Equal([16], slots[2].Seats); // the last, short share
-        Assert.Equal(SelloutRole.Leaver, slots[3].Role);
-        Assert.Empty(slots[3].Seats);
+        Assert.Equal(SelloutRole.Leaver, sut.Admit());
+        Assert.False(sut.TryTakeSeat(out _));
     }
 
     [Fact]
-    public void TakeSlot_MoreHoldingBackThanSeats_TheRestLeave()
+    public void GiveBack_ASeatWhoseHoldFailed_IsTakenAgain()
     {
-        var sut = new SelloutRun([1, 2, 3, 4, 5], seatsPerBuyer: 1, holdBack: 3, seatsPerHoldBack: 4);
+        var sut = new SelloutRun([7], seatsPerBuyer: 1, holdBack: 0, seatsPerHoldBack: 4);
+        Assert.True(sut.TryTakeSeat(out var seat));
+        Assert.Equal(SelloutRole.Leaver, sut.Admit());
 
-        var slots = Enumerable.Range(0, 3).Select(_ => sut.TakeSlot()).ToArray();
+        sut.GiveBack(seat);
 
-        Assert.Equal([1, 2, 3, 4], slots[0].Seats);
-        Assert.Equal([5], slots[1].Seats);
-        Assert.Equal(SelloutRole.Leaver, slots[2].Role);
+        Assert.Equal(SelloutRole.Buyer, sut.Admit());
+        Assert.True(sut.TryTakeSeat(out var again));
+        Assert.Equal(7, again);
     }
 
     [Fact]
