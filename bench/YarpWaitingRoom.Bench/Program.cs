@@ -84,7 +84,7 @@ if (scenario == SpikeScenario.Name)
 if (scenario == JourneyScenario.Name && args.Contains(SelloutSettings.Flag))
 {
     // Issue 15's rehearsal: ./stack load journey --sellout [--waiting N] [--seats-per-visitor 1-4] [--hold-back N]
-    // [--concurrency N] [--admit-per-seat X] [--max-active N] [--max-wait S] [--settle S] [--inventory-by-admin] [--room R].
+    // [--concurrency N] [--admit-per-seat X] [--max-active N] [--max-wait S] [--settle S] [--room R].
     var sellout = SelloutSettings.Parse(args, Environment.GetEnvironmentVariable, BaseUrl(), StackEndpoints.InternalLoadBalancer, StackEndpoints.AdminKey(), out var error);
     if (sellout is null)
     {

@@ -24,6 +24,8 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
     private int _heardSoldOut;
     private int _busyRetries;
     private long _soldOutAt;
+    private long _lastTakeAt;
+    private int _backendRemaining = -1;
     private long _releasedAt;
 
     public long Begin { get; } = Stopwatch.GetTimestamp();
@@ -36,8 +38,8 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
 
     public int Released => Volatile.Read(ref _released);
 
-    /// <summary>Seats truly left, by the answers the bench got: neither held nor sold.</summary>
-    public int Remaining => Seats - Taken + Released;
+    /// <summary>Seats left (neither held nor sold): the backend's latest word, else the bench's tally of the answers it got.</summary>
+    public int Remaining => Volatile.Read(ref _backendRemaining) is >= 0 and var said ? said : Seats - Taken + Released;
 
     /// <summary>Sockets open and not (yet) admitted.</summary>
     public int WaitingNow => Volatile.Read(ref _waitingNow);
@@ -59,7 +61,7 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
         }
     }
 
-    /// <summary>Completes when the answer that took the last seat arrived.</summary>
+    /// <summary>Completes when the backend said nothing is left (see <see cref="BackendSays"/>).</summary>
     public Task SoldOut => _soldOut.Task;
 
     /// <summary>Completes when the hold-back visitors are to release their seats.</summary>
@@ -91,11 +93,30 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
     /// <summary>A seat whose hold failed goes back for the next visitor.</summary>
     public void GiveBack(int seat) => _pool.Enqueue(seat);
 
+    /// <summary>A hold's answer took a seat (it arrived at <paramref name="at"/>).</summary>
     public void SeatTaken(long at)
     {
-        if (Interlocked.Increment(ref _taken) == seats.Count)
+        Interlocked.Increment(ref _taken);
+        long last;
+        do
         {
-            Volatile.Write(ref _soldOutAt, at);
+            last = Volatile.Read(ref _lastTakeAt);
+        }
+        while (at > last && Interlocked.CompareExchange(ref _lastTakeAt, at, last) != last);
+    }
+
+    /// <summary>
+    /// What the backend says is left (its <c>X-WaitingRoom-Inventory</c>). The first 0 after a seat was taken is the sale's
+    /// end, dated by the last answer that took a seat before it: the answer that took the last one. (The bench's own tally
+    /// cannot say it: a hold whose answer timed out may have taken its seat, and the backend gives back the holds of a
+    /// session that ends.)
+    /// </summary>
+    public void BackendSays(int remaining)
+    {
+        Volatile.Write(ref _backendRemaining, remaining);
+        if (remaining == 0 && Volatile.Read(ref _lastTakeAt) is var last and not 0
+            && Interlocked.CompareExchange(ref _soldOutAt, last, 0) == 0)
+        {
             _soldOut.TrySetResult();
         }
     }

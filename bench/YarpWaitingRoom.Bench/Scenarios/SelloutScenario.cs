@@ -16,7 +16,8 @@ namespace YarpWaitingRoom.Bench.Scenarios;
 /// (the backend's most) without confirming, the rest hold and confirm <c>--seats-per-visitor</c> each (1: the first
 /// confirmation ends the session, and the backend then releases the visitor's other holds, so confirmations of several
 /// seats race it), those admitted with nothing left leave. When the last seat
-/// goes, the run waits for every waiting socket's <c>soldout</c>; then for the leavers' admissions to lapse; then the
+/// goes (the backend's seat list, polled on the internal load balancer, says none is left; the moment is the last answer
+/// that took a seat before that), the run waits for every waiting socket's <c>soldout</c>; then for the leavers' admissions to lapse; then the
 /// hold-back visitors release their holds through the edge and the run waits for the admissions that follow. The summary
 /// sets the figures beside their goals (<see cref="SelloutFigures"/>); the room and the seats are reset at the end.
 /// </summary>
@@ -26,6 +27,7 @@ internal static class SelloutScenario
 
     // The admin API allows 5 calls a second per address on each proxy (RateLimits:AdminPerSecond).
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan InventoryInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan HearingTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ResumeTimeout = TimeSpan.FromSeconds(20);
 
@@ -57,18 +59,10 @@ internal static class SelloutScenario
         var watcher = Task.Run(async () =>
         {
             var lastPrint = 0.0;
-            var lastInventory = seats.Count;
             while (!stopWatching.IsCancellationRequested)
             {
                 try
                 {
-                    if (settings.InventoryByAdmin && run.Remaining != lastInventory)
-                    {
-                        // Stands in for the backend's header until it sends one: what the answers say is left.
-                        lastInventory = run.Remaining;
-                        await RoomStatus.SetInventoryAsync(admin, settings.Room, lastInventory, stopWatching.Token);
-                    }
-
                     var room = await RoomStatus.ReadAsync(admin, settings.Room, stopWatching.Token);
                     var now = run.NowMs;
                     samples.Enqueue(new RoomSample(now, room.Active, run.Remaining));
@@ -94,6 +88,32 @@ internal static class SelloutScenario
                 }
 
                 await Task.Delay(SampleInterval, stopWatching.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }, CancellationToken.None);
+
+        var inventoryWatcher = Task.Run(async () =>
+        {
+            // The backend's own count, on its seat list's answer (not through a proxy, which would take the header off).
+            while (!stopWatching.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await backend.GetAsync(new Uri(JourneyVisitor.SeatsPath, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, stopWatching.Token);
+                    if (response.Headers.TryGetValues(WaitingRoomHeaders.Inventory, out var values)
+                        && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var remaining))
+                    {
+                        run.BackendSays(remaining);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    if (!stopWatching.IsCancellationRequested)
+                    {
+                        adminErrors.Add("backend seats", ex);
+                    }
+                }
+
+                await Task.Delay(InventoryInterval, stopWatching.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }, CancellationToken.None);
 
@@ -144,6 +164,7 @@ internal static class SelloutScenario
         var results = await Task.WhenAll(visits);
         await stopWatching.CancelAsync();
         await watcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await inventoryWatcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         try
         {

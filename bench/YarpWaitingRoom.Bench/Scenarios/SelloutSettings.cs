@@ -20,7 +20,6 @@ internal sealed record SelloutSettings(
     int MaxActive,
     TimeSpan MaxWait,
     TimeSpan Settle,
-    bool InventoryByAdmin,
     string? AdminKey)
 {
     public const string Flag = "--sellout";
@@ -70,7 +69,7 @@ internal sealed record SelloutSettings(
             problems.Add($"--seats-per-visitor is at most {MostSeatsPerVisitor} (the backend's limit per visitor)");
         }
 
-        var holdBack = Whole(args, "--hold-back", 5, minimum: 1, problems);
+        var holdBack = Whole(args, "--hold-back", 25, minimum: 1, problems);
         var concurrency = Whole(args, "--concurrency", 200, minimum: 1, problems);
         var admitPerSeat = Fraction(Text(args, "--admit-per-seat") ?? environment(roomOption + "AdmitPerSeat"), DefaultAdmitPerSeat, "--admit-per-seat", problems);
         var maxActive = Text(args, "--max-active") is not null
@@ -79,7 +78,7 @@ internal sealed record SelloutSettings(
                 ? configured
                 : DefaultMaxActive;
         var maxWait = Span(args, "--max-wait", TimeSpan.FromMinutes(3), problems);
-        var settle = Span(args, "--settle", TimeSpan.FromSeconds(120), problems);
+        var settle = Span(args, "--settle", TimeSpan.FromSeconds(90), problems);
         if (problems.Count > 0)
         {
             error = "journey --sellout: " + string.Join("; ", problems);
@@ -87,8 +86,7 @@ internal sealed record SelloutSettings(
         }
 
         return new SelloutSettings(
-            baseUrl, backend, room, waiting, visitors, perVisitor, holdBack, concurrency, admitPerSeat, maxActive, maxWait, settle,
-            args.Contains("--inventory-by-admin"), adminKey);
+            baseUrl, backend, room, waiting, visitors, perVisitor, holdBack, concurrency, admitPerSeat, maxActive, maxWait, settle, adminKey);
     }
 
     private static string? Text(IReadOnlyList<string> args, string name)

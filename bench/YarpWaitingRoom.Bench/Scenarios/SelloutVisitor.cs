@@ -111,7 +111,10 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
             {
                 try
                 {
-                    holds.Add(await HoldAsync(http, seat, cancellationToken));
+                    if (await HoldAsync(http, seat, cancellationToken) is { } hold)
+                    {
+                        holds.Add(hold);
+                    }
                 }
                 catch
                 {
@@ -280,18 +283,43 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
         }
     }
 
-    private async Task<Guid> HoldAsync(HttpClient http, int seat, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds <paramref name="seat"/> (nobody else ever tries it). An answer that times out may still have taken it: the
+    /// hold is tried once more, and a <c>409</c> then is this visitor's own first hold (taken, but its id unknown: null).
+    /// </summary>
+    private async Task<Guid?> HoldAsync(HttpClient http, int seat, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(new Uri("/api/holds", UriKind.Relative), new HoldRequest(seat), cancellationToken);
-        var at = Stopwatch.GetTimestamp();
-        var hold = await Answer.ReadAsync("hold", response, cancellationToken);
-        if (hold.Status != (int)HttpStatusCode.Created)
+        HttpResponseMessage response;
+        var retried = false;
+        try
         {
-            throw hold.Unexpected();
+            response = await http.PostAsJsonAsync(new Uri("/api/holds", UriKind.Relative), new HoldRequest(seat), cancellationToken);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            run.BusyRetry();
+            retried = true;
+            response = await http.PostAsJsonAsync(new Uri("/api/holds", UriKind.Relative), new HoldRequest(seat), cancellationToken);
         }
 
-        run.SeatTaken(at);
-        return hold.Guid(hold.Object(), "id");
+        using (response)
+        {
+            var at = Stopwatch.GetTimestamp();
+            var hold = await Answer.ReadAsync("hold", response, cancellationToken);
+            if (retried && hold.Status == (int)HttpStatusCode.Conflict)
+            {
+                run.SeatTaken(at);
+                return null;
+            }
+
+            if (hold.Status != (int)HttpStatusCode.Created)
+            {
+                throw hold.Unexpected();
+            }
+
+            run.SeatTaken(at);
+            return hold.Guid(hold.Object(), "id");
+        }
     }
 
     private async Task ConfirmAsync(HttpClient http, Guid hold, CancellationToken cancellationToken)

@@ -38,18 +38,31 @@ public sealed class SelloutRunTests
     }
 
     [Fact]
-    public void SeatTaken_TheLastSeat_MarksSoldOutAtThatAnswer()
+    public void BackendSays_NothingLeft_SoldOutAtTheLastAnswerThatTookASeat()
     {
         var sut = new SelloutRun([1, 2], seatsPerBuyer: 1, holdBack: 0, seatsPerHoldBack: 4);
         var last = Stopwatch.GetTimestamp();
-
-        sut.SeatTaken(sut.Begin);
-        Assert.False(sut.SoldOut.IsCompleted);
         sut.SeatTaken(last);
+        sut.SeatTaken(sut.Begin); // an earlier answer counted later does not move the moment back
+
+        sut.BackendSays(1);
+        Assert.False(sut.SoldOut.IsCompleted);
+        sut.BackendSays(0);
 
         Assert.True(sut.SoldOut.IsCompletedSuccessfully);
         Assert.Equal(sut.Ms(last), sut.SoldOutAtMs);
         Assert.Equal(0, sut.Remaining);
+    }
+
+    [Fact]
+    public void BackendSays_NothingLeftBeforeAnySeatWasTaken_IsNotTheSalesEnd()
+    {
+        var sut = new SelloutRun([1], seatsPerBuyer: 1, holdBack: 0, seatsPerHoldBack: 4);
+
+        sut.BackendSays(0);
+
+        Assert.False(sut.SoldOut.IsCompleted);
+        Assert.Null(sut.SoldOutAtMs);
     }
 
     [Fact]
@@ -64,6 +77,6 @@ public sealed class SelloutRunTests
         sut.SeatReleased(first + Stopwatch.Frequency);
 
         Assert.Equal(sut.Ms(first), sut.ReleasedAtMs);
-        Assert.Equal(2, sut.Remaining);
+        Assert.Equal(2, sut.Remaining); // the tally, while the backend has said nothing
     }
 }

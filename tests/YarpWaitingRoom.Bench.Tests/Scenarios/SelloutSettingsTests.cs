@@ -18,7 +18,6 @@ public sealed class SelloutSettingsTests
         Assert.Equal(1, sut.SeatsPerVisitor);
         Assert.Equal(2.0, sut.AdmitPerSeat);
         Assert.Equal(5000, sut.MaxActive);
-        Assert.False(sut.InventoryByAdmin);
         Assert.Equal(5000, sut.VisitorsFor(2000)); // 4,000 admitted at once (2 x 2,000 seats) and 1,000 waiting
     }
 
@@ -44,12 +43,11 @@ public sealed class SelloutSettingsTests
     {
         var environment = new Dictionary<string, string> { ["WaitingRoom__Rooms__concert__AdmitPerSeat"] = "0.5" };
 
-        var sut = Parse(["journey", "--sellout", "--admit-per-seat", "1.5", "--visitors", "300", "--inventory-by-admin"], environment);
+        var sut = Parse(["journey", "--sellout", "--admit-per-seat", "1.5", "--visitors", "300"], environment);
 
         Assert.NotNull(sut);
         Assert.Equal(1.5, sut.AdmitPerSeat);
         Assert.Equal(300, sut.VisitorsFor(2000));
-        Assert.True(sut.InventoryByAdmin);
     }
 
     [Fact]
