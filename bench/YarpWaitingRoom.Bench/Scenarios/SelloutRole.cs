@@ -14,7 +14,4 @@ internal enum SelloutRole
 
     /// <summary>Admitted when no seat was left for it: leaves without entering (its admission lapses after the claim window).</summary>
     Leaver,
-
-    /// <summary>Entered, then found no seat left to take (the last ones went while it entered).</summary>
-    TooLate,
 }

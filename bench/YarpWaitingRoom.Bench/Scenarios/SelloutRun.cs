@@ -25,10 +25,15 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
     private int _busyRetries;
     private long _soldOutAt;
     private long _lastTakeAt;
+    private long _lastCommitTicks;
+    private long _soldOutCommitTicks;
     private int _backendRemaining = -1;
     private long _releasedAt;
 
     public long Begin { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>The wall clock at <see cref="Begin"/> (the backend's times are wall-clock times on the same machine).</summary>
+    public DateTimeOffset BeginWall { get; } = DateTimeOffset.UtcNow;
 
     public int Seats => seats.Count;
 
@@ -67,6 +72,14 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
     /// <summary>Completes when the hold-back visitors are to release their seats.</summary>
     public Task ReleaseSignal => _release.Task;
 
+    /// <summary>
+    /// When the backend took the last seat (the latest hold's time by its own clock, before it said nothing is left), in ms
+    /// from <see cref="Begin"/>: under load the answers reach the bench seconds after the backend (and the room) knew.
+    /// </summary>
+    public double? LastSeatCommittedAtMs =>
+        Volatile.Read(ref _soldOutCommitTicks) is var ticks and not 0 ? (new DateTimeOffset(ticks, TimeSpan.Zero) - BeginWall).TotalMilliseconds : null;
+
+    /// <summary>When the answer that took the last seat reached the bench, in ms from <see cref="Begin"/>.</summary>
     public double? SoldOutAtMs => Volatile.Read(ref _soldOutAt) is var at and not 0 ? Ms(at) : null;
 
     public double? ReleasedAtMs => Volatile.Read(ref _releasedAt) is var at and not 0 ? Ms(at) : null;
@@ -93,16 +106,18 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
     /// <summary>A seat whose hold failed goes back for the next visitor.</summary>
     public void GiveBack(int seat) => _pool.Enqueue(seat);
 
-    /// <summary>A hold's answer took a seat (it arrived at <paramref name="at"/>).</summary>
-    public void SeatTaken(long at)
+    /// <summary>
+    /// A hold's answer took a seat: it arrived at <paramref name="at"/>; the backend took it at <paramref name="committedAt"/>
+    /// (its clock; null when the answer did not say).
+    /// </summary>
+    public void SeatTaken(long at, DateTimeOffset? committedAt = null)
     {
         Interlocked.Increment(ref _taken);
-        long last;
-        do
+        Raise(ref _lastTakeAt, at);
+        if (committedAt is { } committed)
         {
-            last = Volatile.Read(ref _lastTakeAt);
+            Raise(ref _lastCommitTicks, committed.UtcTicks);
         }
-        while (at > last && Interlocked.CompareExchange(ref _lastTakeAt, at, last) != last);
     }
 
     /// <summary>
@@ -117,8 +132,19 @@ internal sealed class SelloutRun(IReadOnlyList<int> seats, int seatsPerBuyer, in
         if (remaining == 0 && Volatile.Read(ref _lastTakeAt) is var last and not 0
             && Interlocked.CompareExchange(ref _soldOutAt, last, 0) == 0)
         {
+            Volatile.Write(ref _soldOutCommitTicks, Volatile.Read(ref _lastCommitTicks));
             _soldOut.TrySetResult();
         }
+    }
+
+    private static void Raise(ref long field, long value)
+    {
+        long current;
+        do
+        {
+            current = Volatile.Read(ref field);
+        }
+        while (value > current && Interlocked.CompareExchange(ref field, value, current) != current);
     }
 
     public void BusyRetry() => Interlocked.Increment(ref _busyRetries);

@@ -50,7 +50,7 @@ internal static class SelloutScenario
 
         var run = new SelloutRun(seats, settings.SeatsPerVisitor, settings.HoldBack, SelloutSettings.MostSeatsPerVisitor);
         var errors = new ErrorTable();
-        var visitor = new SelloutVisitor(settings.BaseUrl, run, errors);
+        var visitor = new SelloutVisitor(settings.BaseUrl, run, errors, settings.HoldDuration);
         var samples = new ConcurrentQueue<RoomSample>();
         double? roomSoldOutAtMs = null;
         long[] lastActive = [-1];
@@ -175,7 +175,8 @@ internal static class SelloutScenario
             adminErrors.Add("reset", ex);
         }
 
-        var soldOutAt = run.SoldOutAtMs;
+        // The figures count from the backend's moment when the answers told it, else from the answer's arrival.
+        var soldOutAt = run.LastSeatCommittedAtMs ?? run.SoldOutAtMs;
         var hearings = results
             .Where(v => v.ConnectedAtMs is { } connected && connected < soldOutAt && (v.AdmittedAtMs is null || v.AdmittedAtMs > soldOutAt))
             .Select(v => new SoldOutHearing(v.SoldOutHeardMs, v.SoldOutNotices))
@@ -189,6 +190,7 @@ internal static class SelloutScenario
             ["admitPerSeat"] = settings.AdmitPerSeat,
             ["maxActive"] = settings.MaxActive,
             ["soldOutAtMs"] = Rounded(figures.SoldOutAtMs),
+            ["answerAfterCommitMs"] = Rounded(run.SoldOutAtMs - run.LastSeatCommittedAtMs),
             ["roomSoldOutAfterMs"] = Rounded(roomSoldOutAtMs - soldOutAt),
             ["admittedAfterSoldOut"] = figures.AdmittedAfterSoldOut,
             ["admittedBeyondBound"] = figures.AdmittedBeyondBound,
@@ -217,6 +219,12 @@ internal static class SelloutScenario
             $"visitors {results.Length}: {string.Join(", ", results.GroupBy(v => v.Role).OrderBy(g => g.Key).Select(g => $"{Label(g.Key)} {g.Count()}"))}; failed {results.Count(v => v.Failed)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"seats {run.Seats}: taken {run.Taken}, sold {run.Sold}, released {run.Released}; admission notices {run.Admitted}; busy answers tried again {run.BusyRetries}"));
+        if (run.LastSeatCommittedAtMs is { } committed && run.SoldOutAtMs is { } answered)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"the last seat: taken by the backend at t={committed / 1000:0.000}s, its answer at the bench {answered - committed:0} ms later; the figures count from the backend's moment"));
+        }
+
         if (roomSoldOutAtMs is { } roomSoldOut && figures.SoldOutAtMs is { } soldOut)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -248,7 +256,6 @@ internal static class SelloutScenario
         SelloutRole.Buyer => "bought",
         SelloutRole.HoldBack => "held back",
         SelloutRole.Leaver => "admitted with nothing left",
-        SelloutRole.TooLate => "entered too late",
         _ => role.ToString(),
     };
 

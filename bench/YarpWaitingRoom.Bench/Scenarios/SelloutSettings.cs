@@ -20,6 +20,7 @@ internal sealed record SelloutSettings(
     int MaxActive,
     TimeSpan MaxWait,
     TimeSpan Settle,
+    TimeSpan HoldDuration,
     string? AdminKey)
 {
     public const string Flag = "--sellout";
@@ -79,6 +80,9 @@ internal sealed record SelloutSettings(
                 : DefaultMaxActive;
         var maxWait = Span(args, "--max-wait", TimeSpan.FromMinutes(3), problems);
         var settle = Span(args, "--settle", TimeSpan.FromSeconds(90), problems);
+        var holdDuration = TimeSpan.TryParse(environment("Reservation__Holds__Duration"), CultureInfo.InvariantCulture, out var configuredHold) && configuredHold > TimeSpan.Zero
+            ? configuredHold
+            : TimeSpan.FromMinutes(5);
         if (problems.Count > 0)
         {
             error = "journey --sellout: " + string.Join("; ", problems);
@@ -86,7 +90,7 @@ internal sealed record SelloutSettings(
         }
 
         return new SelloutSettings(
-            baseUrl, backend, room, waiting, visitors, perVisitor, holdBack, concurrency, admitPerSeat, maxActive, maxWait, settle, adminKey);
+            baseUrl, backend, room, waiting, visitors, perVisitor, holdBack, concurrency, admitPerSeat, maxActive, maxWait, settle, holdDuration, adminKey);
     }
 
     private static string? Text(IReadOnlyList<string> args, string name)

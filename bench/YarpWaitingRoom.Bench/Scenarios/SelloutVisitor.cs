@@ -14,7 +14,11 @@ namespace YarpWaitingRoom.Bench.Scenarios;
 /// until told to release them (hold-back); a visitor admitted with no seat left leaves without entering. A visitor never
 /// admitted waits until the run ends. Anything unexpected is one error in the table; <see cref="VisitAsync"/> never throws.
 /// </summary>
-internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable errors)
+/// <param name="baseUrl">The edge.</param>
+/// <param name="run">What the visitors share.</param>
+/// <param name="errors">Where unexpected answers are counted.</param>
+/// <param name="holdDuration">The backend's hold duration: a hold's <c>expiresAt</c> less it is when the backend took the seat.</param>
+internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable errors, TimeSpan holdDuration)
 {
     private const int JoinAttempts = 5;
     private const int EnterAttempts = 5;
@@ -93,40 +97,50 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
                 await socket.CloseAsync(CloseTimeout);
             }
 
+            // The seats first, then the entry: one admitted with nothing left leaves without entering (it would stay
+            // active for a whole session and hold a place the seats coming back should give).
             role = run.Admit();
-            if (role == SelloutRole.Leaver)
+            var mine = new Queue<int>();
+            while (role != SelloutRole.Leaver && mine.Count < run.SeatsFor(role) && run.TryTakeSeat(out var seat))
             {
+                mine.Enqueue(seat);
+            }
+
+            if (mine.Count == 0)
+            {
+                role = SelloutRole.Leaver;
                 return Visit();
             }
 
-            if (enterUrl is not null)
+            var holds = new List<Guid>(mine.Count);
+            try
             {
-                step = "enter";
-                await EnterAsync(http, enterUrl, cancellationToken);
-            }
+                if (enterUrl is not null)
+                {
+                    step = "enter";
+                    await EnterAsync(http, enterUrl, cancellationToken);
+                }
 
-            step = "hold";
-            var holds = new List<Guid>(run.SeatsFor(role));
-            while (holds.Count < run.SeatsFor(role) && run.TryTakeSeat(out var seat))
-            {
-                try
+                step = "hold";
+                while (mine.TryPeek(out var seat))
                 {
                     if (await HoldAsync(http, seat, cancellationToken) is { } hold)
                     {
                         holds.Add(hold);
                     }
-                }
-                catch
-                {
-                    run.GiveBack(seat);
-                    throw;
+
+                    mine.Dequeue();
                 }
             }
-
-            if (holds.Count == 0)
+            catch
             {
-                role = SelloutRole.TooLate;
-                return Visit();
+                // Seats not held go back for the next visitor.
+                while (mine.TryDequeue(out var seat))
+                {
+                    run.GiveBack(seat);
+                }
+
+                throw;
             }
 
             if (role == SelloutRole.Buyer)
@@ -317,8 +331,9 @@ internal sealed class SelloutVisitor(Uri baseUrl, SelloutRun run, ErrorTable err
                 throw hold.Unexpected();
             }
 
-            run.SeatTaken(at);
-            return hold.Guid(hold.Object(), "id");
+            var json = hold.Object();
+            run.SeatTaken(at, hold.Property(json, "expiresAt").TryGetDateTimeOffset(out var expires) ? expires - holdDuration : null);
+            return hold.Guid(json, "id");
         }
     }
 
