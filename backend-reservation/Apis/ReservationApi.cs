@@ -197,11 +197,11 @@ public static class ReservationApi
         switch (result.Kind)
         {
             case ConfirmResultKind.Confirmed:
-                response.Headers[WaitingRoomHeaders.Command] = WaitingRoomHeaders.EndSessionCommand;
+                EndSessionWhenDone(response, result);
                 return TypedResults.Created($"/api/reservations/{result.Reservation!.Id}", ToView(result.Reservation));
             case ConfirmResultKind.AlreadyConfirmed:
                 // A retried confirm (lost response) gets the same reservation back, not an error.
-                response.Headers[WaitingRoomHeaders.Command] = WaitingRoomHeaders.EndSessionCommand;
+                EndSessionWhenDone(response, result);
                 return TypedResults.Ok(ToView(result.Reservation!));
             case ConfirmResultKind.NotFound:
                 return HoldNotFound(holdId);
@@ -219,6 +219,19 @@ public static class ReservationApi
                     type: ProblemTypes.HoldReleased);
             default:
                 throw new InvalidOperationException($"Unexpected confirm result {result.Kind}.");
+        }
+    }
+
+    /// <summary>
+    /// The visit is over once the visitor holds nothing more: the waiting room ends the session (and admits the next
+    /// visitor at once). Not before: ending it would release the visitor's other holds (the abandonment consumer follows
+    /// the ended session) while the visitor is still confirming them one by one.
+    /// </summary>
+    private static void EndSessionWhenDone(HttpResponse response, ConfirmResult result)
+    {
+        if (result.OpenHolds == 0)
+        {
+            response.Headers[WaitingRoomHeaders.Command] = WaitingRoomHeaders.EndSessionCommand;
         }
     }
 

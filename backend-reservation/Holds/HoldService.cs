@@ -109,7 +109,7 @@ public sealed class HoldService(
         {
             case HoldStatus.Confirmed:
                 var existing = await db.Reservations.AsNoTracking().SingleAsync(r => r.HoldId == hold.Id, cancellationToken);
-                return new ConfirmResult(ConfirmResultKind.AlreadyConfirmed, existing, hold.SeatId);
+                return new ConfirmResult(ConfirmResultKind.AlreadyConfirmed, existing, hold.SeatId, await OpenHoldsAsync(visitorId, now, cancellationToken));
             case HoldStatus.Released:
                 return new ConfirmResult(ConfirmResultKind.Released, SeatId: hold.SeatId);
             case HoldStatus.Expired:
@@ -136,11 +136,17 @@ public sealed class HoldService(
         };
         db.Reservations.Add(reservation);
         await db.SaveChangesAsync(cancellationToken);
+        // Counted in the transaction, after this hold's own change: the visitor's other open holds.
+        var open = await OpenHoldsAsync(visitorId, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         metrics.ReservationMade();
-        return new ConfirmResult(ConfirmResultKind.Confirmed, reservation, hold.SeatId);
+        return new ConfirmResult(ConfirmResultKind.Confirmed, reservation, hold.SeatId, open);
     }
+
+    /// <summary>The visitor's holds still open: active and not lapsed.</summary>
+    private Task<int> OpenHoldsAsync(string visitorId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Holds.CountAsync(h => h.VisitorId == visitorId && h.Status == HoldStatus.Active && h.ExpiresAt > now, cancellationToken);
 
     public Task<ReleaseResult> ReleaseAsync(string visitorId, Guid holdId, CancellationToken cancellationToken) =>
         InTransactionAsync((transaction, ct) => ReleaseAsync(visitorId, holdId, transaction, ct), cancellationToken);

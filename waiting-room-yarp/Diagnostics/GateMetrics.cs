@@ -35,6 +35,9 @@ internal sealed class GateMetrics
         "waitingroom_new_places_total", "Places created in the queue (or admitted directly) by room, and whether the visitor was new (no valid visitor cookie) or known.",
         "room", "visitor");
 
+    private readonly Counter EntriesResumedTotal = Metrics.CreateCounter(
+        "waitingroom_entries_resumed_total", "Entry codes used again by the browser they belong to (its first answer was lost): let in again to the same admission, by room.", "room");
+
     private readonly Counter LeftTotal = Metrics.CreateCounter(
         "waitingroom_left_total", "Places given up on purpose (the sold-out page's leave, an API client's POST .../leave), by room.", "room");
 
@@ -116,12 +119,10 @@ internal sealed class GateMetrics
     /// <summary>A genuine admission cookie refused because its admission ended (<c>reason="Revoked"</c>).</summary>
     public void CookieRevoked(string room) => TokensRejectedTotal.WithLabels(room, "cookie", RevokedReason).Inc();
 
-    /// <summary>An entry code presented again after its admission was entered (<c>reason="Used"</c>).</summary>
-    public void CodeReused(string room) => TokensRejectedTotal.WithLabels(room, "code", UsedReason).Inc();
+    /// <summary>An entry code presented again by its own browser after its admission was entered: let in again.</summary>
+    public void EntryResumed(string room) => EntriesResumedTotal.WithLabels(room).Inc();
 
     private const string RevokedReason = "Revoked";
-
-    private const string UsedReason = "Used";
 
     /// <summary>The labelled children of one room's route (<see cref="SeriesOf"/>).</summary>
     internal sealed class RouteSeries

@@ -190,11 +190,18 @@ internal static partial class WaitingRoomApi
                 detail: "The admission was not used in time. Join the queue again.", type: ProblemTypes.AdmissionGone);
         }
 
+        // Used before, by this same browser (the code names the visitor its wr_vid proves): its answer was lost (a timeout,
+        // a dropped connection, a busy proxy), so the visitor is let in again to the same admission, never stranded
+        // admitted without a cookie until the session runs out. Nothing is granted that was not: same visitor, same
+        // ticket, and only while the admission lives.
         if (redeemed == RedeemResult.AlreadyUsed)
         {
-            services.Metrics.CodeReused(room);
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Entry code used",
-                detail: "This entry code has been used already.", type: ProblemTypes.CodeUsed);
+            services.Metrics.EntryResumed(room);
+            if (!await target.Queue.RefreshSessionAsync(entry.Ticket))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Admission expired",
+                    detail: "The admission has ended. Join the queue again.", type: ProblemTypes.AdmissionGone);
+            }
         }
 
         services.Cookies.SetAdmission(context, target, entry.Visitor, entry.Ticket);

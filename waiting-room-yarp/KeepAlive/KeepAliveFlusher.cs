@@ -18,7 +18,7 @@ internal sealed partial class KeepAliveFlusher(
     /// <summary>Writes the room's pending keep-alives, if any; on a failure they are kept for the next flush.</summary>
     internal override async Task FlushAsync(Room room)
     {
-        var tickets = room.KeepAlives.Drain();
+        var (tickets, since) = room.KeepAlives.Drain();
         if (tickets.Count == 0)
         {
             return;
@@ -26,7 +26,7 @@ internal sealed partial class KeepAliveFlusher(
 
         try
         {
-            await room.Queue.TouchAsync(tickets, watchAdmitted: true);
+            await room.Queue.TouchAsync(tickets, watchAdmitted: true, seenAt: since);
             metrics.KeepAliveFlushed(room.Name, tickets.Count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -34,7 +34,7 @@ internal sealed partial class KeepAliveFlusher(
             // Put them back: a beat a second late is fine, a beat lost could cost the visitor the session.
             foreach (var ticket in tickets)
             {
-                room.KeepAlives.Note(ticket);
+                room.KeepAlives.Note(ticket, since);
             }
 
             Log.FlushFailed(logger, room.Name, tickets.Count, ex);

@@ -12,7 +12,6 @@ internal static class ProblemTypes
     public const string InvalidTicket = Prefix + "invalid-ticket";
     public const string InvalidCode = Prefix + "invalid-code";
     public const string ForeignCode = Prefix + "foreign-code";
-    public const string CodeUsed = Prefix + "code-used";
     public const string AdmissionGone = Prefix + "admission-gone";
     public const string Busy = Prefix + "busy";
     public const string Unavailable = Prefix + "unavailable";

@@ -240,9 +240,11 @@ internal sealed class QueueStore
     /// <summary>
     /// Heartbeats of many tickets in one round trip; returns each ticket's state. An admitted ticket is watched for
     /// abandonment (<c>active:seen</c>) from a heartbeat with <paramref name="watchAdmitted"/> on (the keep-alive of a page
-    /// on the site); heartbeats without it (the waiting page's) keep a watched one seen and start nothing.
+    /// on the site); heartbeats without it (the waiting page's) keep a watched one seen and start nothing. The tickets are
+    /// recorded as seen at <paramref name="seenAt"/> (a batch's earliest beat, so none is dated later than it beat), now
+    /// by default; never later than now.
     /// </summary>
-    public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets, bool watchAdmitted = false)
+    public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets, bool watchAdmitted = false, DateTimeOffset? seenAt = null)
     {
         ArgumentNullException.ThrowIfNull(tickets);
         if (tickets.Count == 0)
@@ -251,7 +253,7 @@ internal sealed class QueueStore
         }
 
         var args = new RedisValue[tickets.Count + 2];
-        args[0] = NowMs;
+        args[0] = Math.Min(NowMs, seenAt?.ToUnixTimeMilliseconds() ?? long.MaxValue);
         args[1] = watchAdmitted ? 1 : 0;
         for (var i = 0; i < tickets.Count; i++)
         {

@@ -8,7 +8,7 @@ namespace YarpWaitingRoom.Proxy.Tests.Admission;
 public sealed class AdmissionSchedulerTests(RedisFixture redis) : ProxyTestBase(redis)
 {
     [Fact]
-    public async Task QueuedVisitor_IsAdmittedByTheScheduler_PollsActive_AndTheEntryCodeWorksOnce()
+    public async Task QueuedVisitor_IsAdmittedByTheScheduler_PollsActive_AndTheEntryCodeLetsOnlyItsBrowserIn_AgainIfItsAnswerWasLost()
     {
         await using var app = App(mode: "On", settings: new() { ["AdmitInterval"] = "00:00:01" });
         using var browser = app.CreateBrowser();
@@ -31,9 +31,24 @@ public sealed class AdmissionSchedulerTests(RedisFixture redis) : ProxyTestBase(
         using var proxied = await browser.SendAsync(HttpMethod.Get, "/api/echo");
         AssertStatus(HttpStatusCode.OK, proxied);
 
+        // The same browser again (its first answer lost): let in again to the same admission, cookie and all.
         using var reused = await browser.GetAsync(enterUrl, Cancellation);
-        AssertStatus(HttpStatusCode.Conflict, reused);
-        Assert.Equal("urn:yarp-waiting-room:problem:code-used", (await reused.JsonAsync()).GetProperty("type").GetString());
+        AssertStatus(HttpStatusCode.Found, reused);
+        Assert.Contains(reused.SetCookies().Keys, name => name == $"wr_{app.Room}");
+        Assert.Equal(1, await app.Redis().SortedSetLengthAsync(app.Keys().Active));
+
+        // Another browser with the link: not its admission.
+        using var other = app.CreateBrowser();
+        await other.SendAsync(HttpMethod.Get, "/api/echo"); // a wr_vid of its own
+        using var stolen = await other.GetAsync(enterUrl, Cancellation);
+        AssertStatus(HttpStatusCode.Forbidden, stolen);
+
+        // Once the session has ended, the code lets nobody in.
+        using var confirm = await browser.SendAsync(HttpMethod.Post, "/api/confirm");
+        AssertStatus(HttpStatusCode.Created, confirm);
+        Assert.True(await EventuallyAsync(async () => await app.Redis().SortedSetLengthAsync(app.Keys().Active) == 0, TimeSpan.FromSeconds(5)));
+        using var afterEnd = await browser.GetAsync(enterUrl, Cancellation);
+        AssertStatus(HttpStatusCode.Gone, afterEnd);
     }
 
     [Fact]

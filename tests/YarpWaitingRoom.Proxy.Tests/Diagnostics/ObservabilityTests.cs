@@ -144,7 +144,7 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReusedEntryCode_IsCountedAsUsed_NotAsExpired()
+    public async Task ReusedEntryCode_OfItsOwnBrowser_IsCountedAsResumed_NotAsRefused()
     {
         await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName());
         var join = await app.RoomOf().Queue.JoinAsync("v1", queueOff: true);
@@ -161,11 +161,12 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
 
         using (var again = await client.SendAsync(HttpMethod.Get, enter, CookieHeader(("wr_vid", visitorCookie))))
         {
-            AssertStatus(HttpStatusCode.Conflict, again);
+            AssertStatus(HttpStatusCode.Found, again);
         }
 
         var metrics = await client.GetStringAsync("/metrics", Cancellation);
-        Assert.Equal(1, CounterValue(metrics, "waitingroom_tokens_rejected_total", $"room=\"{app.Room}\",kind=\"code\",reason=\"Used\""));
+        Assert.Equal(1, CounterValue(metrics, "waitingroom_entries_resumed_total", $"room=\"{app.Room}\""));
+        Assert.Equal(0, CounterValue(metrics, "waitingroom_tokens_rejected_total", $"room=\"{app.Room}\",kind=\"code\",reason=\"Used\""));
         Assert.Equal(0, CounterValue(metrics, "waitingroom_tokens_rejected_total", $"room=\"{app.Room}\",kind=\"code\",reason=\"Expired\""));
     }
 

@@ -56,6 +56,39 @@ public sealed class ReservationApiTests(PostgresFixture postgres, RedisFixture r
     }
 
     [Fact]
+    public async Task ConfirmingSeveralHolds_EndsTheSessionOnlyWithTheLast_SoNoneOfTheOthersIsReleased()
+    {
+        var app = StartApp();
+        using var client = app.CreateVisitorClient("v-family");
+        var seatIds = (await app.AvailableSeatIdsAsync(Cancellation))[..3];
+        var holdIds = new List<Guid>();
+        foreach (var seatId in seatIds)
+        {
+            using var hold = await client.PostAsJsonAsync("/api/holds", new { seatId }, Cancellation);
+            Assert.Equal(HttpStatusCode.Created, hold.StatusCode);
+            holdIds.Add((await hold.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid());
+        }
+
+        var ended = new List<bool>();
+        foreach (var holdId in holdIds)
+        {
+            using var confirm = await client.PostAsync($"/api/holds/{holdId}/confirm", content: null, Cancellation);
+            Assert.Equal(HttpStatusCode.Created, confirm.StatusCode);
+            ended.Add(confirm.Headers.Contains(YarpWaitingRoom.Protocol.WaitingRoomHeaders.Command));
+        }
+
+        using var retry = await client.PostAsync($"/api/holds/{holdIds[0]}/confirm", content: null, Cancellation);
+
+        Assert.Equal([false, false, true], ended);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.True(retry.Headers.Contains(YarpWaitingRoom.Protocol.WaitingRoomHeaders.Command), "a retried confirm with nothing left open ends the session");
+        foreach (var seatId in seatIds)
+        {
+            Assert.Equal("sold", await app.SeatStatusAsync(seatId, Cancellation));
+        }
+    }
+
+    [Fact]
     public async Task ReleaseHold_FreesSeat_AndIsRefusedForOtherVisitors()
     {
         var app = StartApp();
