@@ -63,7 +63,7 @@ public sealed class SellOutTests(SellOutTopology stack) : IClassFixture<SellOutT
             Assert.True(
                 await EventuallyAsync(() => waiting.All(v => v.Socket.Count(HubMessageKind.SoldOut) == 1)),
                 "not every waiting socket was told sold out: " + string.Join(", ", waiting.Select(v => v.Socket.Count(HubMessageKind.SoldOut))));
-            TestContext.Current.SendDiagnosticMessage($"last seat held -> every waiting socket told sold out: {Stopwatch.GetElapsedTime(soldAt).TotalMilliseconds:F0} ms");
+            var toldAfter = Stopwatch.GetElapsedTime(soldAt);
 
             // Admission runs again, but with nothing left nobody is admitted (ceil(2 x 0) = 0).
             await SetModeAsync("concert", "On");
@@ -76,12 +76,16 @@ public sealed class SellOutTests(SellOutTopology stack) : IClassFixture<SellOutT
 
             // A releases one hold: one seat is back, so the bound is 2 with A active: the first waiting (B) is admitted,
             // the others are told seats came back and keep waiting in order.
+            var releasedAt = Stopwatch.GetTimestamp();
             using (var release = await a.Http.DeleteAsync($"/api/holds/{holds[0]}", Cancellation))
             {
                 Assert.True(release.IsSuccessStatusCode, $"release: {(int)release.StatusCode}");
             }
 
             await waiting[0].AdmittedAsync(Within);
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"sell-out: last seat held -> every waiting socket told sold out {toldAfter.TotalMilliseconds:F0} ms; "
+                + $"a hold released -> the next visitor's admission notice {Stopwatch.GetElapsedTime(releasedAt).TotalMilliseconds:F0} ms");
             Assert.True(await EventuallyAsync(() => waiting.Skip(1).All(v => v.Socket.Count(HubMessageKind.Restocked) == 1)), "C and D were not told seats came back");
             await Task.Delay(TimeSpan.FromSeconds(2), Cancellation); // two more ticks: the bound holds
             Assert.All(waiting.Skip(1), v => Assert.Equal(0, v.Socket.Count(HubMessageKind.Admitted)));
