@@ -13,11 +13,14 @@ internal enum InvitationKeyStatus
     /// <summary>No key at all (null or empty).</summary>
     Missing,
 
+    /// <summary>
+    /// Of a version this proxy does not read (the first field is <c>v</c> and 1-3 digits, not <c>v1</c>): a ticket site
+    /// ahead of the proxies. Read first, before the length, as another version may be longer.
+    /// </summary>
+    UnsupportedVersion,
+
     /// <summary>Not of the key's shape: too long, wrong field count, a field outside its rule, not ASCII.</summary>
     Malformed,
-
-    /// <summary>Of a version this proxy does not read (<c>v2.…</c>): a ticket site ahead of the proxies.</summary>
-    UnsupportedVersion,
 
     /// <summary>
     /// Names another room. Read from the key's room field before the MAC is checked (a genuine key of another room could

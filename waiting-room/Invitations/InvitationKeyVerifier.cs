@@ -8,7 +8,7 @@ using System.Text;
 namespace YarpWaitingRoom.Invitations;
 
 /// <summary>
-/// Checks <see cref="InvitationKeys"/> for one room, in process, with no Redis call: shape, version, room, MAC (against
+/// Checks <see cref="InvitationKeys"/> for one room, in process, with no Redis call: version, shape, room, MAC (against
 /// every secret of the room, so a secret rotates by adding the new one, moving the ticket site to it and removing the old
 /// one), expiry. Hostile input costs at most one HMAC per secret and allocates nothing (a key is at most
 /// <see cref="InvitationKeys.MaxKeyLength"/> characters, worked on the stack); only a valid key allocates, its member id.
