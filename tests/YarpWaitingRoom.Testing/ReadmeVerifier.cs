@@ -6,25 +6,10 @@ namespace YarpWaitingRoom.Testing;
 /// </summary>
 public static class ReadmeVerifier
 {
-    private const string Start = "<!-- verify-draw.mjs -->";
-    private const string End = "<!-- /verify-draw.mjs -->";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
 
     /// <summary>The script's text: the fenced code block between the README's markers.</summary>
-    public static string Text()
-    {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        var start = readme.IndexOf(Start, StringComparison.Ordinal);
-        var end = readme.IndexOf(End, StringComparison.Ordinal);
-        if (start < 0 || end < start)
-        {
-            throw new InvalidOperationException($"README.md has no verifier between '{Start}' and '{End}'.");
-        }
-
-        var lines = readme[(start + Start.Length)..end].Split('\n').Select(line => line.TrimEnd('\r')).ToList();
-        lines.RemoveAll(line => line.StartsWith("```", StringComparison.Ordinal));
-        return string.Join('\n', lines).Trim() + "\n";
-    }
+    public static string Text() => ReadmeCode.Block("verify-draw.mjs");
 
     /// <summary>Runs the README's verifier on an event document and a participants document (files or URLs).</summary>
     public static async Task<ExternalProcess.Result> RunAsync(string directory, string eventDocument, string participantsDocument)
@@ -33,18 +18,5 @@ public static class ReadmeVerifier
         await File.WriteAllTextAsync(script, Text(), TestContext.Current.CancellationToken);
         return await ExternalProcess.RunAsync(
             "node", [script, eventDocument, participantsDocument], Timeout, workingDirectory: directory, cancellationToken: TestContext.Current.CancellationToken);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "YarpWaitingRoom.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root (with YarpWaitingRoom.sln) not found above " + AppContext.BaseDirectory);
     }
 }
