@@ -195,6 +195,7 @@ internal sealed class ChallengeService
 
         Span<byte> payload = stackalloc byte[PayloadBytes];
         Span<byte> presentedTag = stackalloc byte[TagBytes];
+        // Base64Url refuses a last character with any of its unused bits set: a challenge has one spelling.
         if (!Decode(prefix[(firstDot + 1)..lastDot], payload) || !Decode(prefix[(lastDot + 1)..], presentedTag))
         {
             return ProofOutcome.Malformed;
