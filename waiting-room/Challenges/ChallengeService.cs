@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -78,6 +79,9 @@ internal sealed class ChallengeService
     private const int FingerprintBytes = 8;
     private const char Separator = ':';
 
+    /// <summary>Rooms whose fingerprint is remembered at most (a deployment has a handful; past this, computed per call).</summary>
+    private const int MaxRememberedRooms = 1024;
+
     // Payload offsets.
     private const int DifficultyOffset = 1;
     private const int ExpiryOffset = 2;
@@ -95,6 +99,7 @@ internal sealed class ChallengeService
     private readonly string _currentKeyId;
     private readonly byte[] _currentSubkey;
     private readonly FrozenDictionary<string, byte[]> _subkeys;
+    private readonly ConcurrentDictionary<string, ulong> _roomFingerprints = new(StringComparer.Ordinal);
 
     /// <param name="keys">The tokens' signing keys (<c>WaitingRoomOptions.BuildSigningKeys()</c>); the first issues, all verify.</param>
     /// <param name="lifetime">How long a challenge is valid; by default <see cref="DefaultLifetime"/>.</param>
@@ -219,13 +224,12 @@ internal sealed class ChallengeService
             return ProofOutcome.Malformed;
         }
 
-        Span<byte> fingerprint = stackalloc byte[FingerprintBytes];
-        Fingerprint(room, fingerprint);
-        if (!fingerprint.SequenceEqual(payload[RoomOffset..VisitorOffset]))
+        if (RoomFingerprint(room) != BinaryPrimitives.ReadUInt64BigEndian(payload[RoomOffset..]))
         {
             return ProofOutcome.WrongRoom;
         }
 
+        Span<byte> fingerprint = stackalloc byte[FingerprintBytes];
         Fingerprint(visitor, fingerprint);
         if (!fingerprint.SequenceEqual(payload[VisitorOffset..]))
         {
@@ -247,7 +251,7 @@ internal sealed class ChallengeService
         Span<byte> input = stackalloc byte[MaxProofLength];
         var length = Encoding.ASCII.GetBytes(proof, input);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(input[..length], hash);
+        ThreadHashes.Sha256(input[..length], hash);
         if (LeadingZeroBits(hash) < difficulty)
         {
             return ProofOutcome.InsufficientWork;
@@ -295,7 +299,26 @@ internal sealed class ChallengeService
     {
         Span<byte> bytes = stackalloc byte[MaxKeyIdLength + 1 + PayloadChars];
         var length = Encoding.ASCII.GetBytes(signed, bytes);
-        HMACSHA256.HashData(subkey, bytes[..length], tag);
+        ThreadHashes.HmacSha256(subkey, bytes[..length], tag);
+    }
+
+    /// <summary>The room's <see cref="Fingerprint"/> as a number, remembered: one SHA-256 less per verification.</summary>
+    private ulong RoomFingerprint(string room)
+    {
+        if (_roomFingerprints.TryGetValue(room, out var known))
+        {
+            return known;
+        }
+
+        Span<byte> fingerprint = stackalloc byte[FingerprintBytes];
+        Fingerprint(room, fingerprint);
+        var value = BinaryPrimitives.ReadUInt64BigEndian(fingerprint);
+        if (_roomFingerprints.Count < MaxRememberedRooms)
+        {
+            _roomFingerprints.TryAdd(room, value);
+        }
+
+        return value;
     }
 
     /// <summary>The first 8 bytes of the SHA-256 of <paramref name="id"/>'s ASCII bytes (a <see cref="VisitorIds"/> value).</summary>
@@ -304,7 +327,7 @@ internal sealed class ChallengeService
         Span<byte> bytes = stackalloc byte[VisitorIds.MaxLength];
         var length = Encoding.ASCII.GetBytes(id, bytes);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes[..length], hash);
+        ThreadHashes.Sha256(bytes[..length], hash);
         hash[..FingerprintBytes].CopyTo(destination);
     }
 

@@ -100,7 +100,7 @@ internal static class ProofSolver
             }
 
             var length = prefix.Length + WriteNonce(counter, nonce);
-            SHA256.HashData(input.AsSpan(0, length), hash);
+            ThreadHashes.Sha256(input.AsSpan(0, length), hash);
             var bits = ChallengeService.LeadingZeroBits(hash);
             if (bits >= difficulty)
             {
