@@ -64,6 +64,19 @@ public sealed class ChallengeServiceTests
     }
 
     [Fact]
+    public void Verify_MoreRoomsThanTheFingerprintsRemembered_EachChallengeStillBoundToItsRoom()
+    {
+        var rooms = Enumerable.Range(0, 1100).Select(i => "room-" + i).ToArray();
+        var proofs = rooms.Select(room => Solve(_sut.Issue(room, Visitor, 1, Now))).ToArray();
+
+        for (var i = 0; i < rooms.Length; i++)
+        {
+            Assert.Equal(ProofOutcome.Valid, _sut.Verify(rooms[i], Visitor, proofs[i], Now, 0, out _));
+            Assert.Equal(ProofOutcome.WrongRoom, _sut.Verify(rooms[(i + 1) % rooms.Length], Visitor, proofs[i], Now, 0, out _));
+        }
+    }
+
+    [Fact]
     public void Verify_ChallengeOfAnotherVisitor_IsWrongVisitor()
     {
         var proof = Solve(_sut.Issue(Room, "v-other", Easy, Now));
