@@ -9,6 +9,7 @@ using YarpWaitingRoom.Bench.Scenarios;
 // started by ./stack up (the hub scenarios start their own hubs on its Redis). --participants sets the draw's pre-queue (1,000,000); --sessions sets the hub scenarios'
 // WebSocket count (default 10,000 for hubpush, hubmemory and draw, 5,000 for hubfanout). `scale` (not in all: minutes, a
 // million waiting, 50,000 sockets) is the scale rehearsal; --hubs, --ticks and --waiting are its hub count, admission ticks and queue length.
+// `challenge` (in all) needs no stack: the proof-of-work verification and solve times, in process.
 var scenario = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";
 var concurrency = Option("--concurrency", 64);
 var seconds = Option("--seconds", 10);
@@ -31,7 +32,7 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 string[] known =
 [
     HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name, DrawScenario.Name, LimitsScenario.Name,
-    HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name,
+    HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name, ChallengeScenario.Name,
 ];
 if (scenario == ScaleClientHost.Name)
 {
@@ -211,6 +212,11 @@ try
     if (Runs(HubMemoryScenario.Name))
     {
         exitCode |= await HubMemoryScenario.RunAsync(Sessions(HubMemoryScenario.DefaultSessions), cancellation.Token);
+    }
+
+    if (Runs(ChallengeScenario.Name))
+    {
+        exitCode |= ChallengeScenario.Run(cancellation.Token);
     }
 }
 catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

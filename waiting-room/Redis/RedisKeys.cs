@@ -15,6 +15,7 @@ internal sealed class RedisKeys
     private readonly string _statsPrefix;
     private readonly string _noticePrefix;
     private readonly string _drawingPrefix;
+    private readonly string _proofPrefix;
 
     public RedisKeys(string room)
     {
@@ -50,6 +51,7 @@ internal sealed class RedisKeys
         _statsPrefix = _prefix + "stats:";
         _noticePrefix = _prefix + "notices:";
         _drawingPrefix = _prefix + "drawing:";
+        _proofPrefix = _prefix + "proof:";
         ItemKeyPrefixes = [_usedCodePrefix, _noticePrefix, _ratePrefix, _statsPrefix, _drawingPrefix];
         ScanPattern = GlobEscape(_prefix) + "*";
     }
@@ -164,6 +166,13 @@ internal sealed class RedisKeys
 
     /// <summary>String NX with TTL: marks a one-time entry code as used.</summary>
     public RedisKey UsedCode(string codeId) => _usedCodePrefix + codeId;
+
+    /// <summary>
+    /// String NX with TTL (until the challenge expires, plus a margin): marks the proof-of-work challenge
+    /// <paramref name="challengeId"/> as solved and used (<see cref="Challenges.ProofReplayStore"/>). Not among
+    /// <see cref="ItemKeyPrefixes"/>: a reset leaves a used proof used; the marker goes by itself within minutes.
+    /// </summary>
+    public RedisKey Proof(string challengeId) => _proofPrefix + challengeId;
 
     public RedisKey Rate(long epochSecond) => _ratePrefix + epochSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

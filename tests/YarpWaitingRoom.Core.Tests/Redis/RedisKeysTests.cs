@@ -13,7 +13,7 @@ public sealed class RedisKeysTests
         [
             sut.Sequence, sut.Waiting, sut.Active, sut.Seen, sut.ActiveSeen, sut.State, sut.Events,
             sut.Joined, sut.Visitors, sut.UsedCode("c1"), sut.Rate(1_700_000_000), sut.Notices(29_000_000),
-            sut.Gone, sut.GoneReasons, sut.Revoked,
+            sut.Gone, sut.GoneReasons, sut.Revoked, sut.Proof("0123456789abcdef0123456789abcdef"),
         ];
 
         foreach (var key in keys)
