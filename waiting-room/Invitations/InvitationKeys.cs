@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using YarpWaitingRoom.Options;
 
 namespace YarpWaitingRoom.Invitations;
 
@@ -34,8 +35,8 @@ public static class InvitationKeys
     /// <summary>The shortest secret accepted, in characters (the key is its UTF-8 bytes; printable ASCII only).</summary>
     public const int MinSecretLength = 32;
 
-    /// <summary>The longest room name (as <see cref="Options.WaitingRoomOptions"/> allows).</summary>
-    internal const int MaxRoomLength = 64;
+    /// <summary>The longest room name (<see cref="RoomNames"/>).</summary>
+    internal const int MaxRoomLength = RoomNames.MaxLength;
 
     /// <summary>The longest member id.</summary>
     public const int MaxMemberLength = 64;
@@ -53,10 +54,6 @@ public static class InvitationKeys
 
     /// <summary>The longest key: every field at its longest.</summary>
     internal const int MaxKeyLength = 2 + 1 + MaxRoomLength + 1 + MaxMemberLength + 1 + MaxExpiryDigits + 1 + MacLength;
-
-    /// <summary>What a room name may use: <c>[a-z0-9-]</c>, the waiting room's room name rule.</summary>
-    internal static readonly SearchValues<char> RoomCharacters =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
     /// <summary>What a member id may use: <c>[A-Za-z0-9_-]</c>.</summary>
     internal static readonly SearchValues<char> MemberCharacters =
@@ -108,8 +105,7 @@ public static class InvitationKeys
     internal static bool IsValidSecret(string? secret) =>
         secret is { Length: >= MinSecretLength } && !secret.AsSpan().ContainsAnyExceptInRange('!', '~');
 
-    internal static bool IsValidRoom(ReadOnlySpan<char> room) =>
-        room.Length is > 0 and <= MaxRoomLength && !room.ContainsAnyExcept(RoomCharacters);
+    internal static bool IsValidRoom(ReadOnlySpan<char> room) => RoomNames.IsValid(room);
 
     internal static bool IsValidMember(ReadOnlySpan<char> member) =>
         member.Length is > 0 and <= MaxMemberLength && !member.ContainsAnyExcept(MemberCharacters);

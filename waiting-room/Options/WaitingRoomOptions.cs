@@ -97,9 +97,9 @@ public sealed class WaitingRoomOptions : IValidatableObject
 
         foreach (var (name, room) in Rooms)
         {
-            if (name.Length is 0 or > 64 || name.AsSpan().ContainsAnyExcept(RoomNameCharacters))
+            if (!RoomNames.IsValid(name))
             {
-                yield return new ValidationResult($"Room name '{name}' must be 1-64 characters of [a-z0-9-].", [nameof(Rooms)]);
+                yield return new ValidationResult($"Room name '{name}' must be {RoomNames.Rule}.", [nameof(Rooms)]);
             }
 
             var results = new List<ValidationResult>();
@@ -110,9 +110,6 @@ public sealed class WaitingRoomOptions : IValidatableObject
             }
         }
     }
-
-    private static readonly System.Buffers.SearchValues<char> RoomNameCharacters =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
     private static byte[] DecodeSecret(string secret)
     {
