@@ -13,6 +13,17 @@ pid_of() {
 
 is_running() { pid_of "$1" >/dev/null; }
 
+# still_serving NAME PORT: the service's process runs and is not on its way out. A process that is running but not ready
+# may be stopping (signalled: a hub draining, a rolling update): it is given up to 10 s to exit, then started anew by the
+# caller; one that is still there after that is left alone (it may be starting) and readiness decides.
+still_serving() {
+  local name="$1" port="$2" pid i
+  pid="$(pid_of "$name")" || return 1
+  http_ok "http://127.0.0.1:$port/readyz" && return 0
+  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 1; sleep 0.25; done
+  return 0
+}
+
 stop_pid_file() {
   local name="$1" pid i
   if pid="$(pid_of "$name")"; then
@@ -197,7 +208,7 @@ stop_postgres() {
 # ---------------------------------------------------------------------------------------------------------------------
 start_dotnet_service() {
   local name="$1" port="$2" project="$3" assembly="$4" extra="$5"
-  if is_running "$name"; then return 0; fi
+  if still_serving "$name" "$port"; then return 0; fi
   local dll="$ROOT/$project/bin/$CONFIGURATION/net10.0/$assembly.dll"
   [ -f "$dll" ] || die "$dll not found; run without STACK_NO_BUILD=1 to build"
   (

@@ -37,6 +37,8 @@ public sealed class AdmissionSchedulerTests(RedisFixture redis) : ProxyTestBase(
         Assert.Contains(reused.SetCookies().Keys, name => name == $"wr_{app.Room}");
         Assert.Equal(1, await app.Redis().SortedSetLengthAsync(app.Keys().Active));
 
+        var admitted = (string)(await app.Redis().SortedSetRangeByRankAsync(app.Keys().Active)).Single()!;
+
         // Another browser with the link: not its admission.
         using var other = app.CreateBrowser();
         await other.SendAsync(HttpMethod.Get, "/api/echo"); // a wr_vid of its own
@@ -46,7 +48,8 @@ public sealed class AdmissionSchedulerTests(RedisFixture redis) : ProxyTestBase(
         // Once the session has ended, the code lets nobody in.
         using var confirm = await browser.SendAsync(HttpMethod.Post, "/api/confirm");
         AssertStatus(HttpStatusCode.Created, confirm);
-        Assert.True(await EventuallyAsync(async () => await app.Redis().SortedSetLengthAsync(app.Keys().Active) == 0, TimeSpan.FromSeconds(5)));
+        // (The other browser waits, and is admitted into the slot this frees: only this admission's end is awaited.)
+        Assert.True(await EventuallyAsync(async () => await app.Redis().SortedSetScoreAsync(app.Keys().Active, admitted) is null, TimeSpan.FromSeconds(5)));
         using var afterEnd = await browser.GetAsync(enterUrl, Cancellation);
         AssertStatus(HttpStatusCode.Gone, afterEnd);
     }
