@@ -18,26 +18,26 @@ internal sealed partial class KeepAliveFlusher(
     /// <summary>Writes the room's pending keep-alives, if any; on a failure they are kept for the next flush.</summary>
     internal override async Task FlushAsync(Room room)
     {
-        var (tickets, since) = room.KeepAlives.Drain();
-        if (tickets.Count == 0)
+        var beats = room.KeepAlives.Drain();
+        if (beats.Count == 0)
         {
             return;
         }
 
         try
         {
-            await room.Queue.TouchAsync(tickets, watchAdmitted: true, seenAt: since);
-            metrics.KeepAliveFlushed(room.Name, tickets.Count);
+            await room.Queue.KeepAliveAsync(beats);
+            metrics.KeepAliveFlushed(room.Name, beats.Count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Put them back: a beat a second late is fine, a beat lost could cost the visitor the session.
-            foreach (var ticket in tickets)
+            foreach (var (ticket, at) in beats)
             {
-                room.KeepAlives.Note(ticket, since);
+                room.KeepAlives.Note(ticket, at);
             }
 
-            Log.FlushFailed(logger, room.Name, tickets.Count, ex);
+            Log.FlushFailed(logger, room.Name, beats.Count, ex);
         }
     }
 

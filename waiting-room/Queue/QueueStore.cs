@@ -238,13 +238,11 @@ internal sealed class QueueStore
     }, BatchCallTimeout);
 
     /// <summary>
-    /// Heartbeats of many tickets in one round trip; returns each ticket's state. An admitted ticket is watched for
-    /// abandonment (<c>active:seen</c>) from a heartbeat with <paramref name="watchAdmitted"/> on (the keep-alive of a page
-    /// on the site); heartbeats without it (the waiting page's) keep a watched one seen and start nothing. The tickets are
-    /// recorded as seen at <paramref name="seenAt"/> (a batch's earliest beat, so none is dated later than it beat), now
-    /// by default; never later than now.
+    /// The waiting page's heartbeats of many tickets in one round trip, seen now; returns each ticket's state. An admitted
+    /// ticket is kept seen only if it is watched already (<see cref="KeepAliveAsync"/> starts that): a heartbeat of the page
+    /// that is leaving for the site never starts it.
     /// </summary>
-    public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets, bool watchAdmitted = false, DateTimeOffset? seenAt = null)
+    public async Task<TicketState[]> TouchAsync(IReadOnlyList<string> tickets)
     {
         ArgumentNullException.ThrowIfNull(tickets);
         if (tickets.Count == 0)
@@ -253,13 +251,43 @@ internal sealed class QueueStore
         }
 
         var args = new RedisValue[tickets.Count + 2];
-        args[0] = Math.Min(NowMs, seenAt?.ToUnixTimeMilliseconds() ?? long.MaxValue);
-        args[1] = watchAdmitted ? 1 : 0;
+        args[0] = NowMs;
+        args[1] = 0;
         for (var i = 0; i < tickets.Count; i++)
         {
             args[i + 2] = tickets[i];
         }
 
+        return await TouchAsync(args);
+    }
+
+    /// <summary>
+    /// Keep-alives of pages on the site, many in one round trip, each recorded as seen when it beat (never after now):
+    /// an admitted ticket is watched for abandonment (<c>active:seen</c>) from its first keep-alive on. Returns each
+    /// ticket's state.
+    /// </summary>
+    public async Task<TicketState[]> KeepAliveAsync(IReadOnlyList<(string Ticket, DateTimeOffset At)> beats)
+    {
+        ArgumentNullException.ThrowIfNull(beats);
+        if (beats.Count == 0)
+        {
+            return [];
+        }
+
+        var args = new RedisValue[(beats.Count * 2) + 2];
+        args[0] = NowMs;
+        args[1] = 1;
+        for (var i = 0; i < beats.Count; i++)
+        {
+            args[(2 * i) + 2] = beats[i].Ticket;
+            args[(2 * i) + 3] = beats[i].At.ToUnixTimeMilliseconds();
+        }
+
+        return await TouchAsync(args);
+    }
+
+    private async Task<TicketState[]> TouchAsync(RedisValue[] args)
+    {
         var result = (RedisResult[])(await _policy.RunAsync(() => LuaScripts.Touch.EvaluateAsync(Db, _touchKeys, args)))!;
         var states = new TicketState[result.Length];
         for (var i = 0; i < result.Length; i++)
