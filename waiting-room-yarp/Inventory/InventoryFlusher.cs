@@ -12,7 +12,7 @@ internal sealed partial class InventoryFlusher(
     RoomRegistry rooms,
     AdmissionSignal admissionSignal,
     TimeProvider timeProvider,
-    ILogger<InventoryFlusher> logger) : PerRoomFlusher(rooms, timeProvider)
+    ILogger<InventoryFlusher> logger) : PerRoomFlusher(rooms, timeProvider, TimeSpan.FromSeconds(1))
 {
     /// <summary>What this proxy writes as the observation's source.</summary>
     public const string Source = "proxy";

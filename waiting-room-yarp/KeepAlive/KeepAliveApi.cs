@@ -83,7 +83,7 @@ internal static partial class KeepAliveApi
             }
             else
             {
-                room.KeepAlives.Note(claims.Ticket, now);
+                room.KeepAlives.Note(claims.Ticket);
                 noted = true;
             }
         }

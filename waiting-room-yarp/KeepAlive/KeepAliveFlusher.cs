@@ -13,31 +13,38 @@ internal sealed partial class KeepAliveFlusher(
     RoomRegistry rooms,
     GateMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<KeepAliveFlusher> logger) : PerRoomFlusher(rooms, timeProvider)
+    ILogger<KeepAliveFlusher> logger) : PerRoomFlusher(rooms, timeProvider, Interval)
 {
+    /// <summary>
+    /// How often the keep-alives are written: a quarter second, so a page is recorded as seen at most that long after it
+    /// beat (a closed tab is given up <c>AbandonAfter</c> plus one reaper period after its last beat, give or take this),
+    /// for one Redis call per room and interval, and only when pages beat.
+    /// </summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Writes the room's pending keep-alives, if any; on a failure they are kept for the next flush.</summary>
     internal override async Task FlushAsync(Room room)
     {
-        var beats = room.KeepAlives.Drain();
-        if (beats.Count == 0)
+        var tickets = room.KeepAlives.Drain();
+        if (tickets.Count == 0)
         {
             return;
         }
 
         try
         {
-            await room.Queue.KeepAliveAsync(beats);
-            metrics.KeepAliveFlushed(room.Name, beats.Count);
+            await room.Queue.KeepAliveAsync(tickets);
+            metrics.KeepAliveFlushed(room.Name, tickets.Count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Put them back: a beat a second late is fine, a beat lost could cost the visitor the session.
-            foreach (var (ticket, at) in beats)
+            foreach (var ticket in tickets)
             {
-                room.KeepAlives.Note(ticket, at);
+                room.KeepAlives.Note(ticket);
             }
 
-            Log.FlushFailed(logger, room.Name, beats.Count, ex);
+            Log.FlushFailed(logger, room.Name, tickets.Count, ex);
         }
     }
 

@@ -262,25 +262,23 @@ internal sealed class QueueStore
     }
 
     /// <summary>
-    /// Keep-alives of pages on the site, many in one round trip, each recorded as seen when it beat (never after now):
-    /// an admitted ticket is watched for abandonment (<c>active:seen</c>) from its first keep-alive on. Returns each
-    /// ticket's state.
+    /// Keep-alives of pages on the site, many in one round trip, seen now: an admitted ticket is watched for abandonment
+    /// (<c>active:seen</c>) from its first keep-alive on. Returns each ticket's state.
     /// </summary>
-    public async Task<TicketState[]> KeepAliveAsync(IReadOnlyList<(string Ticket, DateTimeOffset At)> beats)
+    public async Task<TicketState[]> KeepAliveAsync(IReadOnlyList<string> tickets)
     {
-        ArgumentNullException.ThrowIfNull(beats);
-        if (beats.Count == 0)
+        ArgumentNullException.ThrowIfNull(tickets);
+        if (tickets.Count == 0)
         {
             return [];
         }
 
-        var args = new RedisValue[(beats.Count * 2) + 2];
+        var args = new RedisValue[tickets.Count + 2];
         args[0] = NowMs;
         args[1] = 1;
-        for (var i = 0; i < beats.Count; i++)
+        for (var i = 0; i < tickets.Count; i++)
         {
-            args[(2 * i) + 2] = beats[i].Ticket;
-            args[(2 * i) + 3] = beats[i].At.ToUnixTimeMilliseconds();
+            args[i + 2] = tickets[i];
         }
 
         return await TouchAsync(args);

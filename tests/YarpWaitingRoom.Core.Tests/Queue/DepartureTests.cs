@@ -42,7 +42,7 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
                 Assert.True(await sut.EndSessionAsync(ticket, "purchase"));
                 break;
             default:
-                await sut.KeepAliveAsync([(ticket, _time.GetUtcNow())]);
+                await sut.KeepAliveAsync([ticket]);
                 _time.Advance(TimeSpan.FromSeconds(31));
                 Assert.Equal(new ReapResult(1, 1), await sut.ReapAsync());
                 break;
@@ -112,7 +112,7 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
         var newest = NowMs + 120_000;
 
         Assert.True(await ahead.EndSessionAsync(buys, "purchase"));
-        await sut.KeepAliveAsync([(vanishes, _time.GetUtcNow())]);
+        await sut.KeepAliveAsync([vanishes]);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(new ReapResult(1, 1), await sut.ReapAsync());
         _time.Advance(TimeSpan.FromSeconds(30));
@@ -139,7 +139,7 @@ public sealed class DepartureTests(RedisFixture redis) : IAsyncLifetime
 
         await sut.AdmitAsync(await sut.NextFenceAsync());
         Assert.True(await sut.EndSessionAsync(first, "purchase"));
-        await sut.KeepAliveAsync([(second, _time.GetUtcNow()), (third, _time.GetUtcNow())]);
+        await sut.KeepAliveAsync([second, third]);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(new ReapResult(2, 2), await sut.ReapAsync());
         var reapedAt = NowMs;

@@ -234,7 +234,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.Seen));
         Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(ticket)).State);
 
-        Assert.Equal([TicketState.Active], await sut.KeepAliveAsync([(ticket, _time.GetUtcNow())]));
+        Assert.Equal([TicketState.Active], await sut.KeepAliveAsync([ticket]));
         _time.Advance(TimeSpan.FromSeconds(31));
         var reaped = await sut.ReapAsync();
 
@@ -253,7 +253,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         // The waiting page beats once more as it leaves for the site (a site without the keep-alive): nothing is watched.
         Assert.Equal([TicketState.Active, TicketState.Active], await sut.TouchAsync([shopper, watched]));
         Assert.Equal(0, await Db.SortedSetLengthAsync(sut.Keys.ActiveSeen));
-        await sut.KeepAliveAsync([(watched, _time.GetUtcNow())]); // the other one's page on the site keeps it alive
+        await sut.KeepAliveAsync([watched]); // the other one's page on the site keeps it alive
         _time.Advance(TimeSpan.FromSeconds(20));
         await sut.TouchAsync([watched]); // its waiting page, still open, beats too
         _time.Advance(TimeSpan.FromSeconds(20));
@@ -266,24 +266,6 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(new ReapResult(1, 1), await sut.ReapAsync());
         Assert.Equal(TicketState.Gone, (await sut.GetStatusAsync(watched)).State);
         Assert.Equal(TicketState.Active, (await sut.GetStatusAsync(shopper)).State);
-    }
-
-    [Fact]
-    public async Task KeepAlive_RecordsEachTicketWhenItBeat_NeverLaterThanNow()
-    {
-        var sut = CreateSut();
-        var early = (await sut.JoinAsync("early", queueOff: false)).Ticket;
-        var late = (await sut.JoinAsync("late", queueOff: false)).Ticket;
-        var future = (await sut.JoinAsync("future", queueOff: false)).Ticket;
-        await sut.AdmitAsync(await sut.NextFenceAsync());
-        var now = _time.GetUtcNow();
-
-        var states = await sut.KeepAliveAsync([(early, now.AddMilliseconds(-900)), (late, now.AddMilliseconds(-100)), (future, now.AddSeconds(5))]);
-
-        Assert.Equal([TicketState.Active, TicketState.Active, TicketState.Active], states);
-        Assert.Equal(now.AddMilliseconds(-900).ToUnixTimeMilliseconds(), await Db.SortedSetScoreAsync(sut.Keys.ActiveSeen, early));
-        Assert.Equal(now.AddMilliseconds(-100).ToUnixTimeMilliseconds(), await Db.SortedSetScoreAsync(sut.Keys.ActiveSeen, late));
-        Assert.Equal(now.ToUnixTimeMilliseconds(), await Db.SortedSetScoreAsync(sut.Keys.ActiveSeen, future));
     }
 
     [Fact]
@@ -539,7 +521,7 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
         Assert.True(await sut.EndSessionAsync(buys, "purchase"));
-        await sut.KeepAliveAsync([(vanishes, _time.GetUtcNow())]);
+        await sut.KeepAliveAsync([vanishes]);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(new ReapResult(2, 1), await sut.ReapAsync());
         _time.Advance(TimeSpan.FromSeconds(30));

@@ -7,7 +7,6 @@ using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Tokens;
 using YarpWaitingRoom.Yarp.KeepAlive;
-using YarpWaitingRoom.Yarp.Rooms;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 
 namespace YarpWaitingRoom.Proxy.Tests.KeepAlive;
@@ -201,7 +200,6 @@ public sealed class KeepAliveTests(RedisFixture redis) : ProxyTestBase(redis)
             var acceptedBefore = await CounterAsync(metrics, "waitingroom_keepalives_total", "result=\"accepted\"");
 
             // Five tabs' worth of beats from each visitor, all before the flush.
-            var beatsFrom = time.GetUtcNow().ToUnixTimeMilliseconds();
             var calls = new List<Task<HttpResponseMessage>>();
             for (var beat = 0; beat < 5; beat++)
             {
@@ -222,22 +220,22 @@ public sealed class KeepAliveTests(RedisFixture redis) : ProxyTestBase(redis)
             Assert.Equal(acceptedBefore + calls.Count, await CounterAsync(metrics, "waitingroom_keepalives_total", "result=\"accepted\""));
             Assert.Equal(flushesBefore, await CounterAsync(metrics, "waitingroom_keepalive_flushes_total", $"room=\"{app.Room}\""));
 
-            time.Advance(PerRoomFlusher.FlushInterval);
+            time.Advance(KeepAliveFlusher.Interval);
             Assert.True(await EventuallyAsync(
                 async () => await CounterAsync(metrics, "waitingroom_keepalive_flushes_total", $"room=\"{app.Room}\"") > flushesBefore,
                 TimeSpan.FromSeconds(5)), "no flush");
 
             Assert.Equal(flushesBefore + 1, await CounterAsync(metrics, "waitingroom_keepalive_flushes_total", $"room=\"{app.Room}\""));
             Assert.Equal(ticketsBefore + 3, await CounterAsync(metrics, "waitingroom_keepalive_tickets_total", $"room=\"{app.Room}\""));
-            // Dated by each ticket's own beat, not by the flush: nobody is recorded as seen later (or earlier) than they beat.
+            var seenAt = time.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var ticket in tickets)
             {
-                Assert.Equal(beatsFrom, await app.Redis().SortedSetScoreAsync(app.Keys().ActiveSeen, ticket));
+                Assert.Equal(seenAt, await app.Redis().SortedSetScoreAsync(app.Keys().ActiveSeen, ticket));
             }
 
             // Nothing new, nothing written.
-            time.Advance(PerRoomFlusher.FlushInterval);
-            time.Advance(PerRoomFlusher.FlushInterval);
+            time.Advance(KeepAliveFlusher.Interval);
+            time.Advance(KeepAliveFlusher.Interval);
             Assert.Equal(flushesBefore + 1, await CounterAsync(metrics, "waitingroom_keepalive_flushes_total", $"room=\"{app.Room}\""));
         }
         finally

@@ -68,7 +68,7 @@ public sealed class RevocationTests(RedisFixture redis) : IAsyncLifetime
 
         // The admitted visitor's page on the site beat once (its keep-alive), then the visitor vanished: the reaper frees the slot.
         var ticket = (string)(await a.Redis().SortedSetRangeByRankAsync(a.Keys().Active)).Single()!;
-        await a.RoomOf().Queue.KeepAliveAsync([(ticket, DateTimeOffset.UtcNow)]);
+        await a.RoomOf().Queue.KeepAliveAsync([ticket]);
         Assert.True(await EventuallyAsync(async () => await a.Redis().SortedSetLengthAsync(a.Keys().Active) == 0, TimeSpan.FromSeconds(10)), "the reaper did not free the slot");
 
         Assert.True(await RefusedWithinAsync(onA, cookies, WithinASecond), "proxy A still admits the reaped admission's cookie a second later");

@@ -7,10 +7,9 @@
 -- beats for the ticket of its place.
 -- KEYS[1] seen   KEYS[2] waiting (zset visitor -> seq)   KEYS[3] active   KEYS[4] active:seen
 -- KEYS[5] schedule (hash: the room's sale)   KEYS[6] pre-queue   KEYS[7] frozen pre-queue   KEYS[8] visitors
--- ARGV[1] now (ms)   ARGV[2] who beats: '0' the waiting page (ARGV[3..n] tickets, seen now; admitted ones only if watched
--- already), '1' the keep-alive (ARGV[3..n] pairs: ticket, the ms it beat at, never after now: each is recorded as seen
--- when it really beat, not when the proxy's batch reached Redis, so a closed tab is given up AbandonAfter after its last
--- beat and a live one is never dated too early; starts watching admitted tickets)
+-- ARGV[1] now (ms)   ARGV[2] who beats: '0' the waiting page (admitted tickets only if watched already), '1' the
+-- keep-alive (starts watching admitted tickets)   ARGV[3..n] tickets, seen now: when the batch reaches Redis, never
+-- before it, so a live page is never dated early however slow a flush (the keep-alive's batches are a quarter second)
 -- Returns one number per ticket: 1 waiting, 2 active, 3 in the pre-queue (frozen or not), 0 gone.
 -- From prelude.lua (LuaScripts.Load puts it in front): ticket_parts, ticket_of, drawn_ticket, sale_state_of,
 -- pending_visitor.
@@ -18,13 +17,9 @@ local sale = { waiting = KEYS[2], visitors = KEYS[8] }
 local sale_state = nil
 local states = {}
 local watch = ARGV[2] == '1'
-local step = watch and 2 or 1
-for i = 3, #ARGV, step do
+local at = ARGV[1]
+for i = 3, #ARGV do
   local ticket = ARGV[i]
-  local at = ARGV[1]
-  if watch and tonumber(ARGV[i + 1]) < tonumber(ARGV[1]) then
-    at = ARGV[i + 1]
-  end
   local state = 0
   local visitor, seq = ticket_parts(ticket)
   if pending_visitor(ticket) then
