@@ -298,10 +298,12 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
 
         var retryAfter = Math.Max(1, (int)Math.Ceiling(room.Options.AdmitInterval.TotalSeconds));
-        if (join.State == TicketState.Prequeue && room.Snapshot.Sale is { } sale && sale.StartsAt > now)
+        // The start as the join read it (this proxy's snapshot may not have the sale yet), else as the snapshot has it.
+        var startsAt = join.State == TicketState.Prequeue ? join.StartsAt ?? room.Snapshot.Sale?.StartsAt : null;
+        if (startsAt is { } start && start > now)
         {
             // Nothing changes for a pre-queue participant before the start: asking again sooner gains nothing.
-            retryAfter = Math.Max(retryAfter, (int)Math.Min(Math.Ceiling((sale.StartsAt - now).TotalSeconds), PrequeueRetryAfterCap.TotalSeconds));
+            retryAfter = Math.Max(retryAfter, (int)Math.Min(Math.Ceiling((start - now).TotalSeconds), PrequeueRetryAfterCap.TotalSeconds));
         }
 
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -317,7 +319,7 @@ internal sealed partial class WaitingRoomGateMiddleware
             waitUrl,
             WaitingRoomPaths.SocketUrl(room.Name, ticketToken),
             join.Receipt,
-            prequeue ? room.Snapshot.Sale?.StartsAt : null,
+            startsAt,
             room.Snapshot.SoldOut);
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
     }

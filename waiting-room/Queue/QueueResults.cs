@@ -7,7 +7,8 @@ namespace YarpWaitingRoom.Queue;
 /// <param name="IsNew">Whether this join created the ticket (or the pre-queue place).</param>
 /// <param name="Receipt">In the pre-queue: the participant's receipt (<see cref="Scheduling.Receipts"/>), else null.</param>
 /// <remarks>A refused join (<see cref="SoldOut"/>) is <see cref="TicketState.Gone"/> with no ticket.</remarks>
-internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew, string? Receipt = null)
+/// <param name="StartsAt">In an open pre-queue: the sale's start, as the join itself read it.</param>
+internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew, string? Receipt = null, DateTimeOffset? StartsAt = null)
 {
     /// <summary>No place taken: the room closes once sold out (<c>WhenSoldOut = Close</c>) and no seat is left.</summary>
     public static JoinResult SoldOut { get; } = new(string.Empty, TicketState.Gone, 0, false);

@@ -138,9 +138,15 @@ internal sealed class QueueStore
         }
 
         return state == TicketState.Prequeue
-            ? new JoinResult((string)result[0]!, state, 0, (long)result[3] == 1, ReceiptOf((string)result[4]!, (long)result[2]))
+            ? new JoinResult((string)result[0]!, state, 0, (long)result[3] == 1, ReceiptOf((string)result[4]!, (long)result[2]), StartsAtOf(result))
             : new JoinResult((string)result[0]!, state, (long)result[2], (long)result[3] == 1);
     });
+
+    /// <summary>The sale's start a pre-queue join read with its own phase (its sixth value; none while frozen for the draw).</summary>
+    private static DateTimeOffset? StartsAtOf(RedisResult[] result) =>
+        result.Length > 5 && long.TryParse((string?)result[5], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 
     /// <summary>The receipt of pre-queue arrival <paramref name="arrival"/> under the sale's receipt key.</summary>
     private static string ReceiptOf(string receiptKey, long arrival) => Scheduling.Receipts.Of(Scheduling.Receipts.ParseKey(receiptKey), arrival);

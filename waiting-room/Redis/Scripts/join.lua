@@ -12,7 +12,8 @@
 -- ARGV[8] '1' when the room closes once sold out (WhenSoldOut = Close): with 0 seats left no new place is taken
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
 -- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
--- receipt is made from with the sale's receipt key, the reply's fifth value; the same on every join until the draw,
+-- receipt is made from with the sale's receipt key, the reply's fifth value, and the sale's start (ms) the sixth, while
+-- the pre-queue is open: a proxy that has not read the new sale yet still tells it; the same on every join until the draw,
 -- whenever the visitor arrived), or { '', 'soldout', 0, 0 } when a closing room is sold out and the visitor holds no
 -- place (those who hold one keep it: they are answered above).
 -- The sale's phase is read here, in the join's own atomic step, never taken from a caller's cached view: a join just
@@ -56,7 +57,7 @@ if phase.phase == 'prequeue' then
     isNew = 1
   end
   redis.call('ZADD', KEYS[6], now, pending)
-  return { pending, 'prequeue', tonumber(arrival), isNew, redis.call('HGET', KEYS[7], 'receiptKey') }
+  return { pending, 'prequeue', tonumber(arrival), isNew, redis.call('HGET', KEYS[7], 'receiptKey'), phase.starts }
 end
 if phase.phase == 'drawing' then
   local arrival = redis.call('ZSCORE', KEYS[9], visitor)

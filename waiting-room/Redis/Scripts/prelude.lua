@@ -179,7 +179,7 @@ local function sale_phase(sale, now)
     return { phase = 'none' }
   end
   if now < tonumber(f[2]) then
-    return { phase = 'prequeue' }
+    return { phase = 'prequeue', starts = f[2] }
   end
   local n = redis.call('ZCARD', sale.prequeue)
   if n > 0 then
