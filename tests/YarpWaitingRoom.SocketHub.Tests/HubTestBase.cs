@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using YarpWaitingRoom.Hub.Push;
+using YarpWaitingRoom.Hub.Sessions;
 using StackExchange.Redis;
 using YarpWaitingRoom.Testing;
 
@@ -27,6 +30,13 @@ public abstract class HubTestBase(RedisFixture fixture) : IAsyncLifetime
             await _redis.DisposeAsync();
         }
     }
+
+    /// <summary>The hub's own context of its room.</summary>
+    private protected static RoomContext RoomOf(HubApp hub) =>
+        hub.Services.GetRequiredService<RoomDirectory>().TryGet(hub.Room, out var room) ? room : throw new InvalidOperationException("no room");
+
+    /// <summary>The hub's push loop, to run a tick now.</summary>
+    private protected static PositionPusher PusherOf(HubApp hub) => hub.Services.GetRequiredService<PositionPusher>();
 
     protected static string RoomName() => "r" + Guid.NewGuid().ToString("N")[..10];
 

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using YarpWaitingRoom.Hub.Push;
-using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
 
@@ -113,9 +110,4 @@ public sealed class NoticeRaceTests(RedisFixture redis) : HubTestBase(redis)
         Assert.Contains("/_wr/enter/", ownerHtml, StringComparison.Ordinal);
         Assert.Equal("a", await queue.DeliveredByAsync(join.Ticket));
     }
-
-    private static RoomContext RoomOf(HubApp hub) =>
-        hub.Services.GetRequiredService<RoomDirectory>().TryGet(hub.Room, out var room) ? room : throw new InvalidOperationException("no room");
-
-    private static PositionPusher PusherOf(HubApp hub) => hub.Services.GetRequiredService<PositionPusher>();
 }

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using YarpWaitingRoom.Hub.Push;
-using YarpWaitingRoom.Hub.Sessions;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Testing.Hub;
@@ -98,9 +95,4 @@ public sealed class PositionPushTests(RedisFixture redis) : HubTestBase(redis)
             Assert.Equal(rank + 1, client.Last(HubMessageKind.Position)!.Position);
         }
     }
-
-    private static RoomContext RoomOf(HubApp hub) =>
-        hub.Services.GetRequiredService<RoomDirectory>().TryGet(hub.Room, out var room) ? room : throw new InvalidOperationException("no room");
-
-    private static PositionPusher PusherOf(HubApp hub) => hub.Services.GetRequiredService<PositionPusher>();
 }

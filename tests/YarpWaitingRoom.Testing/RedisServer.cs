@@ -99,6 +99,29 @@ public sealed class RedisServer : IAsyncDisposable
         IsRunning = false;
     }
 
+    /// <summary>
+    /// Freezes the server (<c>SIGSTOP</c>), as a hung host would look: connections stay open, nothing answers, for as long
+    /// as the caller needs (unlike <c>CLIENT PAUSE</c>, whose end is fixed in advance and cannot be brought forward, so a
+    /// slow machine can outlast it). Disposing the result thaws it (<c>SIGCONT</c>).
+    /// </summary>
+    public async Task<IAsyncDisposable> FreezeAsync(CancellationToken cancellationToken = default)
+    {
+        await SignalAsync("-STOP", cancellationToken).ConfigureAwait(false);
+        return new Thaw(this);
+    }
+
+    private async Task SignalAsync(string signal, CancellationToken cancellationToken)
+    {
+        var pid = File.ReadLines(Path.Combine(_directory, "redis.pid")).First();
+        (await ExternalProcess.RunAsync("kill", [signal, pid], CommandTimeout, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .EnsureSuccess($"kill {signal}");
+    }
+
+    private sealed class Thaw(RedisServer server) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await server.SignalAsync("-CONT", CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <summary>A new multiplexer for this server; the caller disposes it.</summary>
     public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString);
 

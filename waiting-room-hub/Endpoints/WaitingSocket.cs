@@ -232,7 +232,9 @@ internal sealed partial class WaitingSocket(
                     sale = room.Snapshot.Sale;
                 }
 
-                session.Enqueue(HubMessages.Prequeue(place.Receipt!, sale?.StartsAt ?? now));
+                var startsAt = sale?.StartsAt ?? now;
+                session.TryMarkStartTold(startsAt);
+                session.Enqueue(HubMessages.Prequeue(place.Receipt!, startsAt));
                 metrics.Out("prequeue");
                 TellSoldOut(room, session);
                 return "prequeue";

@@ -219,8 +219,9 @@ internal sealed partial class PositionPusher(
     }
 
     /// <summary>
-    /// The pre-queue's sessions: until the sale is drawn, each is told it waits for the start (its receipt and the start
-    /// time, no Redis call); once drawn, all of them are placed in one status call per chunk (the drawn place's ticket,
+    /// The pre-queue's sessions: until the sale is drawn, each one not yet told the sale's start (its greeting found none)
+    /// is told it waits for it (its receipt and the start time, no Redis call; a million in a pre-queue are not sent the
+    /// same message every tick); once drawn, all of them are placed in one status call per chunk (the drawn place's ticket,
     /// sequence and receipt) and sent their place at once. Returns the round trips it took.
     /// </summary>
     private async Task<int> PrequeueAsync(RoomContext room, List<string> pending, RoomSnapshot snapshot)
@@ -232,7 +233,7 @@ internal sealed partial class PositionPusher(
             {
                 foreach (var session in room.SessionsOf(ticket))
                 {
-                    if (session.Receipt is { } receipt && startsAt is { } start)
+                    if (session.Receipt is { } receipt && startsAt is { } start && session.TryMarkStartTold(start))
                     {
                         Send(room, session, HubMessages.Prequeue(receipt, start), "prequeue");
                     }

@@ -29,6 +29,7 @@ internal sealed class HubSession
     private int _admitted;
     private int _overflowed;
     private int _soldOutTold;
+    private long _startTold;
     private WebSocketCloseStatus? _closeStatus;
     private string? _closeDescription;
 
@@ -122,6 +123,16 @@ internal sealed class HubSession
     /// of the spell that ended (it is then told that seats came back).
     /// </summary>
     public bool ClearSoldOut() => Interlocked.Exchange(ref _soldOutTold, 0) == 1;
+
+    /// <summary>
+    /// Claims telling this connection that the pre-queue's sale starts at <paramref name="startsAt"/>; false when that
+    /// very start was told already (each tick tells only a start the connection has not heard: a moved one).
+    /// </summary>
+    public bool TryMarkStartTold(DateTimeOffset startsAt)
+    {
+        var start = startsAt.ToUnixTimeMilliseconds();
+        return Interlocked.Exchange(ref _startTold, start) != start;
+    }
 
     /// <summary>Claims the one admission notice of this connection; false if it was sent already.</summary>
     public bool TryMarkAdmitted() => Interlocked.Exchange(ref _admitted, 1) == 0;

@@ -1,5 +1,4 @@
 using System.Net;
-using StackExchange.Redis;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Tokens;
@@ -8,7 +7,8 @@ using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 namespace YarpWaitingRoom.Proxy.Tests.Endpoints;
 
 /// <summary>
-/// Redis stops answering (<c>CLIENT PAUSE 3000 ALL</c> on a private redis-server, so no other test waits) while a visitor
+/// Redis stops answering (its private redis-server frozen by <c>SIGSTOP</c> until the answer is in, so no other test
+/// waits, and no slow machine can see it answer again before the proxy gives up) while a visitor
 /// calls an endpoint or a backend ends a session: every path answers at once and cleanly, a 503 problem or the backend's
 /// own answer, never a 500.
 /// </summary>
@@ -147,23 +147,6 @@ public sealed class RedisPauseTests : IAsyncLifetime
         Assert.Equal(retryAfter, response.Headers.RetryAfter?.Delta);
     }
 
-    /// <summary>
-    /// Pauses every client of the test's Redis for 3 s; disposing unpauses it. The control connection stays open until
-    /// then: closing it would wait for the pause to end.
-    /// </summary>
-    private async Task<IAsyncDisposable> PauseAsync()
-    {
-        var control = await _redis.ConnectAsync();
-        await control.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
-        return new Unpause(control);
-    }
-
-    private sealed class Unpause(ConnectionMultiplexer control) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await control.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
-            await control.DisposeAsync();
-        }
-    }
+    /// <summary>Freezes the test's Redis until the result is disposed.</summary>
+    private Task<IAsyncDisposable> PauseAsync() => _redis.FreezeAsync(Cancellation);
 }
