@@ -35,7 +35,8 @@ namespace YarpWaitingRoom.Challenges;
 /// <b>Verification</b> (<see cref="Verify"/>), cheapest and most basic first: shape (length, alphabets, base64url),
 /// key id and signature (constant time), room, visitor, expiry, the room's current minimum difficulty, then one SHA-256
 /// of the proof. It allocates nothing and never throws on what a client sent. Replays are refused by
-/// <see cref="ProofReplayStore"/>, which asks Redis only about proofs that passed all of this.
+/// the join itself (<see cref="Queue.QueueStore.JoinAsync(string, bool, Queue.JoinConditions)"/>), which spends only a
+/// proof that passed all of this, and only when it takes a new place.
 /// </para>
 /// <para>
 /// <b>Difficulty</b>: the one signed into the challenge counts; the caller may pass the room's current minimum, so an
@@ -66,6 +67,12 @@ internal sealed class ChallengeService
 
     /// <summary>The longest proof header value accepted; anything longer is refused before any work.</summary>
     public const int MaxProofLength = MaxPrefixLength + 1 + MaxNonceLength;
+
+    /// <summary>
+    /// How long a used challenge's marker outlives its expiry: another proxy whose clock runs behind still takes the
+    /// challenge for valid a little longer, and must still find it used.
+    /// </summary>
+    public static readonly TimeSpan UsedMarkerMargin = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a challenge is valid by default.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(2);
@@ -155,8 +162,8 @@ internal sealed class ChallengeService
 
     /// <summary>
     /// Checks <paramref name="proof"/> (the <see cref="ProofHeader"/> value) for <paramref name="visitor"/> in
-    /// <paramref name="room"/>, in process; see the class summary for the order. Does not look for replays: the gate calls
-    /// <see cref="ProofReplayStore.RedeemAsync"/>, which calls this first.
+    /// <paramref name="room"/>, in process; see the class summary for the order. Does not look for replays: the join that
+    /// takes the place spends the proof (<see cref="Queue.JoinConditions.Proof"/>).
     /// </summary>
     /// <param name="room">The room the request is for.</param>
     /// <param name="visitor">The visitor's id from its valid <c>wr_vid</c>.</param>

@@ -66,6 +66,35 @@ public sealed class RoomOptions : IValidatableObject
     public SoldOutPolicy WhenSoldOut { get; set; } = SoldOutPolicy.KeepQueue;
 
     /// <summary>
+    /// Whether a visitor without a place must solve a proof-of-work challenge first (default <see cref="ChallengeMode.None"/>);
+    /// the admin API changes it, with <see cref="ChallengeDifficulty"/>, at runtime.
+    /// </summary>
+    public ChallengeMode Challenge { get; set; } = ChallengeMode.None;
+
+    /// <summary>Leading zero bits of SHA-256 a proof needs (about 2^d hashes; 18 takes a phone's browser about a second).</summary>
+    [Range(1, 32)]
+    public int ChallengeDifficulty { get; set; } = 18;
+
+    /// <summary>Who may take a place (default <see cref="RoomAccess.Open"/>).</summary>
+    public RoomAccess Access { get; set; } = RoomAccess.Open;
+
+    /// <summary>
+    /// With <see cref="RoomAccess.Invitation"/>: the secrets the ticket site signs invitation keys with (HMAC-SHA-256),
+    /// at least 32 bytes each; the first is current, every one listed verifies (rotation).
+    /// </summary>
+#pragma warning disable CA1819 // bound from configuration: an array is what the binder fills
+    public string[] InvitationSecrets { get; set; } = [];
+#pragma warning restore CA1819
+
+    /// <summary>
+    /// Most waiting places per client network (/24 for IPv4, /64 for IPv6) in this room, besides the per-address join
+    /// rate limit; <c>0</c> turns the cap off. Generous by default (50): a venue or campus behind one NAT must not be
+    /// locked out.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxPlacesPerNetwork { get; set; } = 50;
+
+    /// <summary>
     /// The room's name on the waiting page, per language (<c>DisplayName:ko</c>, <c>DisplayName:en</c>); a scheduled sale's
     /// name comes first. Each at most <see cref="RoomDisplayName.MaxLength"/> characters, no control characters.
     /// </summary>
@@ -98,6 +127,13 @@ public sealed class RoomOptions : IValidatableObject
             yield return new ValidationResult(
                 $"AbandonAfter ({AbandonAfter}) must be longer than HeartbeatInterval ({HeartbeatInterval}), or live visitors would be reaped.",
                 [nameof(AbandonAfter), nameof(HeartbeatInterval)]);
+        }
+
+        if (Access == RoomAccess.Invitation && (InvitationSecrets.Length == 0 || !InvitationSecrets.All(Invitations.InvitationKeys.IsValidSecret)))
+        {
+            yield return new ValidationResult(
+                $"An invitation room needs InvitationSecrets: at least one, each at least {Invitations.InvitationKeys.MinSecretLength} characters of printable ASCII.",
+                [nameof(InvitationSecrets)]);
         }
 
         if (RoomDisplayName.Check("ko", DisplayName.Ko) is { } korean)

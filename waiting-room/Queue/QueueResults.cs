@@ -6,15 +6,51 @@ namespace YarpWaitingRoom.Queue;
 /// <param name="Position">1-based place in the queue while waiting; 0 when active or in the pre-queue.</param>
 /// <param name="IsNew">Whether this join created the ticket (or the pre-queue place).</param>
 /// <param name="Receipt">In the pre-queue: the participant's receipt (<see cref="Scheduling.Receipts"/>), else null.</param>
-/// <remarks>A refused join (<see cref="SoldOut"/>) is <see cref="TicketState.Gone"/> with no ticket.</remarks>
+/// <remarks>A refused join (<see cref="Refused"/>) is <see cref="TicketState.Gone"/> with no ticket.</remarks>
 /// <param name="StartsAt">In an open pre-queue: the sale's start, as the join itself read it.</param>
 internal readonly record struct JoinResult(string Ticket, TicketState State, long Position, bool IsNew, string? Receipt = null, DateTimeOffset? StartsAt = null)
 {
     /// <summary>No place taken: the room closes once sold out (<c>WhenSoldOut = Close</c>) and no seat is left.</summary>
-    public static JoinResult SoldOut { get; } = new(string.Empty, TicketState.Gone, 0, false);
+    public static JoinResult SoldOut { get; } = Refused(JoinRefusal.SoldOut);
 
-    /// <summary>Whether the join was refused (<see cref="SoldOut"/>).</summary>
-    public bool IsRefused => State == TicketState.Gone;
+    /// <summary>Why no place was taken; <see cref="JoinRefusal.None"/> when the visitor has one.</summary>
+    public JoinRefusal Refusal { get; init; }
+
+    /// <summary>Whether the join was refused (<see cref="Refusal"/> says why).</summary>
+    public bool IsRefused => Refusal != JoinRefusal.None;
+
+    /// <summary>A join that took no place, for <paramref name="refusal"/>.</summary>
+    public static JoinResult Refused(JoinRefusal refusal) => new(string.Empty, TicketState.Gone, 0, false) { Refusal = refusal };
+}
+
+/// <summary>Why a join took no place (the visitor held none).</summary>
+internal enum JoinRefusal
+{
+    /// <summary>Not refused.</summary>
+    None = 0,
+
+    /// <summary>The room closes once sold out and no seat is left.</summary>
+    SoldOut,
+
+    /// <summary>The room asks a credential for a new place (proof of work, invitation key) and the request brought none.</summary>
+    CredentialNeeded,
+
+    /// <summary>The proof's challenge was used before (any proxy, any nonce).</summary>
+    ProofReplayed,
+}
+
+/// <summary>
+/// What a join may do besides answering a held place (<see cref="QueueStore.JoinAsync(string, bool, JoinConditions)"/>). The default takes a new place
+/// freely, as a room without challenge or invitation does.
+/// </summary>
+/// <param name="MayTakePlace">
+/// False when the room asks a credential the request did not bring: a held place is still answered, a new one is refused
+/// (<see cref="JoinRefusal.CredentialNeeded"/>) in the same call.
+/// </param>
+/// <param name="Proof">The valid proof the request brought, spent (once, across proxies) only if a new place is taken.</param>
+internal readonly record struct JoinConditions(bool MayTakePlace = true, Challenges.VerifiedProof? Proof = null)
+{
+    public static JoinConditions Free { get; } = new(true);
 }
 
 /// <summary>The outcome of one admission batch.</summary>

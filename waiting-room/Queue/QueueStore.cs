@@ -117,24 +117,40 @@ internal sealed class QueueStore
     /// holds one gets it back).
     /// Nothing but the place is kept: the caller puts the visitor's return URL into the ticket token.
     /// </summary>
-    public Task<JoinResult> JoinAsync(string visitor, bool queueOff) => _policy.RunAsync(async () =>
+    public Task<JoinResult> JoinAsync(string visitor, bool queueOff) => JoinAsync(visitor, queueOff, JoinConditions.Free);
+
+    /// <summary>
+    /// <see cref="JoinAsync(string, bool)"/> under <paramref name="conditions"/>: a held place is answered as ever; a new
+    /// one is taken only if they allow it, and spends their proof in the same atomic step.
+    /// </summary>
+    public Task<JoinResult> JoinAsync(string visitor, bool queueOff, JoinConditions conditions) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
+        var proof = conditions.Proof;
+        // The marker outlives the challenge by the clocks' margin: a proxy whose clock runs behind must still find it used.
+        var proofTtl = proof is { } p ? Math.Max(1, (long)(p.ExpiresAt - _timeProvider.GetUtcNow() + Challenges.ChallengeService.UsedMarkerMargin).TotalMilliseconds) : 0;
+        RedisKey[] keys = [.. _joinKeys, proof is { } used ? Keys.Proof(used.ChallengeIdText) : Keys.Proof("-")];
         var result = (RedisResult[])(await LuaScripts.Join.EvaluateAsync(
             Db,
-            _joinKeys,
+            keys,
             [visitor, TicketIds.New(), now, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds,
-                Options.AdmitPerSeat, Options.WhenSoldOut == YarpWaitingRoom.Options.SoldOutPolicy.Close ? 1 : 0]))!;
+                Options.AdmitPerSeat, Options.WhenSoldOut == YarpWaitingRoom.Options.SoldOutPolicy.Close ? 1 : 0,
+                conditions.MayTakePlace ? 1 : 0, proof is null ? RedisValue.EmptyString : proofTtl]))!;
         var state = (string)result[1]! switch
         {
             "active" => TicketState.Active,
             "prequeue" => TicketState.Prequeue,
-            "soldout" => TicketState.Gone,
-            _ => TicketState.Waiting,
+            "waiting" => TicketState.Waiting,
+            _ => TicketState.Gone,
         };
         if (state == TicketState.Gone)
         {
-            return JoinResult.SoldOut;
+            return JoinResult.Refused((string)result[1]! switch
+            {
+                "needs" => JoinRefusal.CredentialNeeded,
+                "replayed" => JoinRefusal.ProofReplayed,
+                _ => JoinRefusal.SoldOut,
+            });
         }
 
         return state == TicketState.Prequeue

@@ -169,7 +169,7 @@ internal sealed class RedisKeys
 
     /// <summary>
     /// String NX with TTL (until the challenge expires, plus a margin): marks the proof-of-work challenge
-    /// <paramref name="challengeId"/> as solved and used (<see cref="Challenges.ProofReplayStore"/>). Not among
+    /// <paramref name="challengeId"/> as solved and used (by the join that took a place with it: join.lua). Not among
     /// <see cref="ItemKeyPrefixes"/>: a reset leaves a used proof used; the marker goes by itself within minutes.
     /// </summary>
     public RedisKey Proof(string challengeId) => _proofPrefix + challengeId;

@@ -10,12 +10,19 @@
 -- KEYS[7] schedule (hash: the room's sale)   KEYS[8] pre-queue (zset visitor -> arrival number)   KEYS[9] frozen pre-queue
 -- KEYS[10] inventory (hash: remaining, ...)   ARGV[7] AdmitPerSeat (a direct admission obeys admission's inventory bound)
 -- ARGV[8] '1' when the room closes once sold out (WhenSoldOut = Close): with 0 seats left no new place is taken
+-- ARGV[9] '0' when the room asks a credential for a new place (a proof of work, an invitation key) and the request brought
+-- none: a held place is answered as ever, a new one is refused ({ '', 'needs', 0, 0 }), so a visitor who holds a place is
+-- never asked again and the question costs this one call.
+-- KEYS[11] the proof's used marker ('{wr:<room>}:proof:<challenge id>')   ARGV[10] its lifetime (ms), '' without a proof:
+-- a new place redeems the proof in the same step (SET NX PX); one used before refuses it ({ '', 'replayed', 0, 0 }). A
+-- visitor who already holds a place does not spend the proof.
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
 -- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
 -- receipt is made from with the sale's receipt key, the reply's fifth value, and the sale's start (ms) the sixth, while
 -- the pre-queue is open: a proxy that has not read the new sale yet still tells it; the same on every join until the draw,
--- whenever the visitor arrived), or { '', 'soldout', 0, 0 } when a closing room is sold out and the visitor holds no
--- place (those who hold one keep it: they are answered above).
+-- whenever the visitor arrived), or a refusal { '', reason, 0, 0 } when the visitor holds no place and may not take one:
+-- 'needs' (no credential), 'soldout' (a closing room sold out), 'replayed' (the proof was used); those who hold a place
+-- keep it: they are answered above.
 -- The sale's phase is read here, in the join's own atomic step, never taken from a caller's cached view: a join just
 -- after the start finds the pre-queue frozen (or freezes it) and takes a place behind everyone drawn.
 -- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place, admission_cap.
@@ -42,6 +49,21 @@ end
 local cap, remaining = admission_cap(KEYS[10], ARGV[5], ARGV[7])
 local closed = ARGV[8] == '1' and remaining == 0
 
+-- What stands between this visitor and a new place, in order (the cheapest refusal first, and the proof spent last, so a
+-- refusal for another reason never costs the visitor its work); nil when a new place may be taken.
+local function refuse_new_place()
+  if ARGV[9] == '0' then
+    return { '', 'needs', 0, 0 }
+  end
+  if closed then
+    return { '', 'soldout', 0, 0 }
+  end
+  if ARGV[10] ~= '' and not redis.call('SET', KEYS[11], '1', 'NX', 'PX', ARGV[10]) then
+    return { '', 'replayed', 0, 0 }
+  end
+  return nil
+end
+
 -- The pre-queue holds everyone without a place, whatever the traffic; a participant keeps its arrival number (and so its
 -- receipt) until it is reaped. Once frozen, a participant keeps its pre-queue ticket until the draw places it.
 if phase.phase == 'prequeue' then
@@ -49,8 +71,9 @@ if phase.phase == 'prequeue' then
   local arrival = redis.call('ZSCORE', KEYS[8], visitor)
   local isNew = 0
   if not arrival then
-    if closed then
-      return { '', 'soldout', 0, 0 }
+    local refused = refuse_new_place()
+    if refused then
+      return refused
     end
     arrival = redis.call('HINCRBY', KEYS[7], 'arrivals', 1)
     redis.call('ZADD', KEYS[8], arrival, visitor)
@@ -66,8 +89,9 @@ if phase.phase == 'drawing' then
   end
 end
 
-if closed then
-  return { '', 'soldout', 0, 0 }
+local refused = refuse_new_place()
+if refused then
+  return refused
 end
 
 -- Queue off, nobody waiting, capacity left (MaxActive and the inventory's bound): straight in (strict FIFO is kept:
