@@ -15,6 +15,7 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="Active">Visitors admitted and not yet gone.</param>
 /// <param name="Sale">The room's scheduled sale; null when none.</param>
 /// <param name="Inventory">What the protected API (or an operator) last said is left, and when; null when unknown.</param>
+/// <param name="Challenge">The operator's challenge setting (admin API), null until one is made: the options' hold.</param>
 internal sealed record RoomSnapshot(
     long Version,
     RoomMode Mode,
@@ -27,8 +28,16 @@ internal sealed record RoomSnapshot(
     long Waiting,
     long Active,
     Scheduling.SaleView? Sale = null,
-    Queue.InventoryView? Inventory = null)
+    Queue.InventoryView? Inventory = null,
+    RoomChallenge? Challenge = null)
 {
+    /// <summary>What a visitor without a place must solve now: the operator's setting, else the room's options.</summary>
+    public RoomChallenge ChallengeOf(RoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Challenge ?? new RoomChallenge(options.Challenge, options.ChallengeDifficulty);
+    }
+
     /// <summary>Whether the room's inventory is known and nothing is left.</summary>
     public bool SoldOut => Inventory is { Remaining: 0 };
 
