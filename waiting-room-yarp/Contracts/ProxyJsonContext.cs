@@ -11,6 +11,8 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 [JsonSerializable(typeof(EventView))]
 [JsonSerializable(typeof(InventoryRequest))]
 [JsonSerializable(typeof(InventoryDocument))]
+[JsonSerializable(typeof(ChallengeSetting))]
+[JsonSerializable(typeof(ChallengedResponse))]
 [JsonSerializable(typeof(TrafficView))]
 [JsonSerializable(typeof(YarpWaitingRoom.Queue.RoomResetResult[]))]
 internal sealed partial class ProxyJsonContext : JsonSerializerContext;

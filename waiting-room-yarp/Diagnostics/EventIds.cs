@@ -44,9 +44,14 @@ internal static class EventIds
     public const int AdminKeyRejected = 400;
     public const int ModeChanged = 401;
     public const int RoomReset = 402;
+    public const int ChallengeSet = 403;
 
     // 5xx: keep-alive of admitted visitors
     public const int KeepAliveCookieRefused = 500;
     public const int KeepAliveCrossSite = 501;
     public const int KeepAliveFlushFailed = 502;
+
+    // 6xx: bots and presales (challenges, invitation keys)
+    public const int ProofRefused = 600;
+    public const int InvitationRefused = 601;
 }

@@ -11,7 +11,7 @@ internal sealed class GateMetrics
     // Every series is registered when the singleton is built (at start-up), so /metrics lists them before first use;
     // the collectors live in Prometheus's default registry, which hands a second instance the same ones.
     private readonly Counter RequestsTotal = Metrics.CreateCounter(
-        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed, sold-out).",
+        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed, sold-out, challenged, refused).",
         "room", "route", "outcome");
 
     private readonly Counter TokensRejectedTotal = Metrics.CreateCounter(
@@ -54,6 +54,20 @@ internal sealed class GateMetrics
     private readonly Counter KeepAliveTicketsTotal = Metrics.CreateCounter(
         "waitingroom_keepalive_tickets_total", "Admitted tickets marked seen by keep-alive flushes, by room (each once per flush however often it beat).", "room");
 
+    private readonly Counter ChallengesIssuedTotal = Metrics.CreateCounter(
+        "waitingroom_challenges_issued_total", "Proof-of-work challenges handed to visitors without a place (the API's 503, the waiting page's), by room.", "room");
+
+    private readonly Counter ChallengesSolvedTotal = Metrics.CreateCounter(
+        "waitingroom_challenges_solved_total", "Proofs of work accepted: a place taken with a solved challenge, by room.", "room");
+
+    private readonly Counter ProofsRefusedTotal = Metrics.CreateCounter(
+        "waitingroom_proofs_refused_total", "Proofs of work refused, by room and reason (malformed, bad-signature, insufficient-work, wrong-room, wrong-visitor, replayed).",
+        "room", "reason");
+
+    private readonly Counter InvitationsRefusedTotal = Metrics.CreateCounter(
+        "waitingroom_invitations_refused_total", "Invitation keys refused in invite-only rooms, by room and reason (missing, malformed, bad-signature, expired, wrong-room, unsupported-version).",
+        "room", "reason");
+
     private readonly Histogram RouteDuration = Metrics.CreateHistogram(
         "waitingroom_route_request_duration_seconds", "Time at gated routes (gate plus backend), by room and route.",
         new HistogramConfiguration
@@ -65,7 +79,7 @@ internal sealed class GateMetrics
     private readonly Counter RouteResponses = Metrics.CreateCounter(
         "waitingroom_route_responses_total", "Responses at gated routes by room, route and status code.", "room", "route", "code");
 
-    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed", "sold-out"];
+    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed", "sold-out", "challenged", "refused"];
 
     /// <summary>
     /// One route's series of the per-request metrics, each labelled child looked up once (prometheus-net's label lookup
@@ -94,6 +108,14 @@ internal sealed class GateMetrics
         RateLimitedTotal.WithLabels(policy, reason == LimitScope.Network ? "network" : "address").Inc();
 
     public void RateLimitFallback() => RateLimitFallbacksTotal.Inc();
+
+    public void ChallengeIssued(string room) => ChallengesIssuedTotal.WithLabels(room).Inc();
+
+    public void ChallengeSolved(string room) => ChallengesSolvedTotal.WithLabels(room).Inc();
+
+    public void ProofRefused(string room, string reason) => ProofsRefusedTotal.WithLabels(room, reason).Inc();
+
+    public void InvitationRefused(string room, string reason) => InvitationsRefusedTotal.WithLabels(room, reason).Inc();
 
     public void NewPlace(string room, bool newVisitor) => NewPlacesTotal.WithLabels(room, newVisitor ? "new" : "known").Inc();
 

@@ -42,6 +42,7 @@ internal static partial class AdminApi
         admin.MapPost("/reset", ResetRoomsAsync);
         EventApi.Map(admin);
         InventoryApi.Map(admin);
+        ChallengeApi.Map(admin);
         // Anything else under the prefix (another path, method or content type) lands here, behind the same guard,
         // rather than on routing's own 404/405/415 answers, which would answer without the key.
         admin.Map("/{**rest}", NoSuchEndpoint);

@@ -101,6 +101,9 @@ internal static class WaitingRoomRegistration
             var options = provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value;
             return new TokenService(options.BuildSigningKeys(), VerifiedCookieCapacity(options), VerifiedCookieKinds);
         });
+        services.AddSingleton(provider => new Challenges.ChallengeService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
+        services.AddSingleton(provider => new MemberVisitorKey(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildMemberVisitorKey()));
+        services.AddSingleton<EntryCredentials>();
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<WaitingRoomCookies>();
         services.AddSingleton<TrafficCounter>();

@@ -26,4 +26,10 @@ internal enum GateOutcome
 
     /// <summary>The room closes once sold out (<c>WhenSoldOut = Close</c>) and nothing is left: no place taken, 410.</summary>
     SoldOut,
+
+    /// <summary>No place, and the room's challenge on: a proof-of-work challenge given (503 JSON, or the challenge page).</summary>
+    Challenged,
+
+    /// <summary>A credential refused (a bad or used proof, a missing or bad invitation key): 400/403, no place taken.</summary>
+    Refused,
 }

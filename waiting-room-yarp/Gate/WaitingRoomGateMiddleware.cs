@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
+using YarpWaitingRoom.Challenges;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Yarp.Contracts;
 using YarpWaitingRoom.Yarp.Diagnostics;
@@ -34,6 +35,7 @@ internal sealed partial class WaitingRoomGateMiddleware
     private readonly RedisCallPolicy _redisCalls;
     private readonly GateMetrics _metrics;
     private readonly JoinLimiter _joinLimiter;
+    private readonly EntryCredentials _credentials;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<WaitingRoomGateMiddleware> _logger;
     private readonly LogThrottle _busyLog;
@@ -47,6 +49,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         RedisCallPolicy redisCalls,
         GateMetrics metrics,
         JoinLimiter joinLimiter,
+        EntryCredentials credentials,
         TimeProvider timeProvider,
         ILogger<WaitingRoomGateMiddleware> logger)
     {
@@ -57,6 +60,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         ArgumentNullException.ThrowIfNull(redisCalls);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(joinLimiter);
+        ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
 
@@ -67,6 +71,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         _redisCalls = redisCalls;
         _metrics = metrics;
         _joinLimiter = joinLimiter;
+        _credentials = credentials;
         _timeProvider = timeProvider;
         _logger = logger;
         _busyLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
@@ -161,6 +166,16 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
 
         var newVisitor = visitor is null;
+        visitor ??= _cookies.IssueVisitor(context);
+        // What the room asks for a new place (invitation key, proof of work), checked in process first: a bad one is
+        // answered here without any Redis call (not even the limiter's); a missing one lets the join answer a held place
+        // and refuse a new one.
+        if (await _credentials.CheckAsync(context, room, visitor, now) is not { } entry)
+        {
+            return GateOutcome.Refused;
+        }
+
+        visitor = entry.Visitor;
         SiteLimitLease permit;
         try
         {
@@ -188,7 +203,6 @@ internal sealed partial class WaitingRoomGateMiddleware
             }
         }
 
-        visitor ??= _cookies.IssueVisitor(context);
         if (!_redisCalls.AllowsCall)
         {
             return await FailAsync(context, room, visitor);
@@ -198,7 +212,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         var redeemed = RedeemResult.Redeemed;
         try
         {
-            join = await room.Queue.JoinAsync(visitor, queueOff: !room.QueueOn);
+            join = await room.Queue.JoinAsync(visitor, queueOff: !room.QueueOn, entry.Conditions);
             if (join.State == TicketState.Active && !join.IsNew)
             {
                 // Admitted earlier and proven by the visitor cookie: start (or resume) the session.
@@ -226,15 +240,29 @@ internal sealed partial class WaitingRoomGateMiddleware
             return await FailAsync(context, room, visitor);
         }
 
-        if (join.IsRefused)
+        switch (join.Refusal)
         {
-            await RefuseSoldOutAsync(context, room);
-            return GateOutcome.SoldOut;
+            case JoinRefusal.SoldOut:
+                await RefuseSoldOutAsync(context, room);
+                return GateOutcome.SoldOut;
+            case JoinRefusal.CredentialNeeded when entry.InvitationMissing:
+                await _credentials.RefuseMissingInvitationAsync(context, room);
+                return GateOutcome.Refused;
+            case JoinRefusal.CredentialNeeded:
+                await ChallengeAsync(context, room, visitor, now);
+                return GateOutcome.Challenged;
+            case JoinRefusal.ProofReplayed:
+                await _credentials.RefuseReplayAsync(context, room);
+                return GateOutcome.Refused;
         }
 
         if (join.IsNew)
         {
             _metrics.NewPlace(room.Name, newVisitor);
+            if (entry.Conditions.Proof is not null)
+            {
+                _credentials.Solved(room);
+            }
         }
 
         if (join.State == TicketState.Active && redeemed != RedeemResult.AdmissionGone)
@@ -275,6 +303,9 @@ internal sealed partial class WaitingRoomGateMiddleware
 
     private Task PassAsync(HttpContext context, Room room, string visitor, string ticket)
     {
+        // The credentials for a place are the waiting room's business, not the backend's.
+        context.Request.Headers.Remove(ChallengeService.ProofHeader);
+        context.Request.Headers.Remove(EntryCredentials.AccessHeader);
         context.Request.Headers[WaitingRoomHeaders.Visitor] = visitor;
         context.Features.Set(new AdmittedVisit(room, visitor, ticket));
         return _next(context);
@@ -322,6 +353,31 @@ internal sealed partial class WaitingRoomGateMiddleware
             startsAt,
             room.Snapshot.SoldOut);
         await JsonSerializer.SerializeAsync(response.Body, body, ProxyJsonContext.Default.QueuedResponse, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The visitor holds no place and the room's challenge is on: a browser is sent to the challenge page (the hubs serve
+    /// it: a Web Worker solves it and comes back with the proof in a cookie); an API client gets 503 with the challenge,
+    /// to come back with <c>X-WaitingRoom-Proof</c> (and the <c>wr_vid</c> cookie it is bound to).
+    /// </summary>
+    private async Task ChallengeAsync(HttpContext context, Room room, string visitor, DateTimeOffset now)
+    {
+        SecurityHeaders.AddTo(context.Response.Headers);
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+        if (WantsHtml(context.Request))
+        {
+            response.StatusCode = StatusCodes.Status302Found;
+            response.Headers.Location = WaitingRoomPaths.ChallengePage(room.Name, ReturnUrls.Of(context.Request));
+            return;
+        }
+
+        var challenge = _credentials.Issue(room, visitor, now);
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = "0";
+        response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(
+            response.Body, new ChallengedResponse(room.Name, "challenge", challenge, ChallengeService.ProofHeader), ProxyJsonContext.Default.ChallengedResponse, context.RequestAborted);
     }
 
     /// <summary>

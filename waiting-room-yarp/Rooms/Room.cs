@@ -20,6 +20,7 @@ internal sealed class Room
         Switch = switchStore;
         CookieName = "wr_" + name;
         Revoked = new RevokedAdmissions(queue.RevokedFor);
+        Invitations = options.Access == RoomAccess.Invitation ? new Invitations.InvitationKeyVerifier(name, options.InvitationSecrets) : null;
         _snapshot = new RoomSnapshot(0, options.Mode, QueueSwitch.Start(options, options.Mode, now), 0, 0, 0, null, null, 0, 0);
     }
 
@@ -30,6 +31,9 @@ internal sealed class Room
     public QueueStore Queue { get; }
 
     public SwitchStore Switch { get; }
+
+    /// <summary>With <c>Access = Invitation</c>: what checks the members' keys; null in an open room.</summary>
+    public Invitations.InvitationKeyVerifier? Invitations { get; }
 
     /// <summary>Name of the admission cookie.</summary>
     public string CookieName { get; }

@@ -34,8 +34,28 @@ public sealed class WaitingRoomOptions : IValidatableObject
     /// <summary>Mark cookies Secure (turn off only for local plain-http stacks).</summary>
     public bool SecureCookies { get; set; } = true;
 
+    /// <summary>
+    /// The key that turns an invitation room's member ids into visitor ids (<see cref="Invitations.MemberVisitors"/>):
+    /// the same on every proxy, and unchanged during a presale (a member who comes back after it changed gets a second
+    /// place). Base64 of at least 32 bytes, or a text of at least 32 characters. When empty it is derived from the
+    /// alphabetically first signing key: set it when signing keys rotate while a presale runs.
+    /// </summary>
+    public string? MemberVisitorKey { get; set; }
+
     /// <summary>The rooms, by name.</summary>
     public Dictionary<string, RoomOptions> Rooms { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The member visitor key's bytes: <see cref="MemberVisitorKey"/>, else derived (labelled HMAC) from the alphabetically first signing key.</summary>
+    internal byte[] BuildMemberVisitorKey()
+    {
+        if (!string.IsNullOrEmpty(MemberVisitorKey))
+        {
+            return DecodeSecret(MemberVisitorKey);
+        }
+
+        var first = SigningKeys.OrderBy(k => k.Key, StringComparer.Ordinal).First();
+        return System.Security.Cryptography.HMACSHA256.HashData(DecodeSecret(first.Value), "YarpWaitingRoom member visitor key v1"u8);
+    }
 
     /// <summary>The signing keys in order, the current one first.</summary>
     internal IReadOnlyList<SigningKey> BuildSigningKeys()
@@ -88,6 +108,12 @@ public sealed class WaitingRoomOptions : IValidatableObject
         if (!string.IsNullOrEmpty(CurrentSigningKey) && !SigningKeys.ContainsKey(CurrentSigningKey))
         {
             yield return new ValidationResult($"WaitingRoom:CurrentSigningKey '{CurrentSigningKey}' is not among the SigningKeys.", [nameof(CurrentSigningKey)]);
+        }
+
+        if (!string.IsNullOrEmpty(MemberVisitorKey) && DecodeSecret(MemberVisitorKey).Length < SigningKey.MinimumSecretBytes)
+        {
+            yield return new ValidationResult(
+                $"WaitingRoom:MemberVisitorKey needs at least {SigningKey.MinimumSecretBytes} bytes (base64) or characters.", [nameof(MemberVisitorKey)]);
         }
 
         if (Rooms.Count == 0)

@@ -35,4 +35,13 @@ internal static class ProblemTypes
     public const string BeingDrawn = Prefix + "being-drawn";
     public const string NoAdmission = Prefix + "no-admission";
     public const string AdmissionEnded = Prefix + "admission-ended";
+    public const string InvalidChallenge = Prefix + "invalid-challenge";
+    public const string ChallengeRequired = Prefix + "challenge-required";
+    public const string InvalidProof = Prefix + "invalid-proof";
+    public const string ForeignProof = Prefix + "foreign-proof";
+    public const string ProofReplayed = Prefix + "proof-replayed";
+    public const string InvitationRequired = Prefix + "invitation-required";
+    public const string InvalidInvitation = Prefix + "invalid-invitation";
+    public const string InvitationExpired = Prefix + "invitation-expired";
+    public const string ForeignInvitation = Prefix + "foreign-invitation";
 }

@@ -56,10 +56,16 @@ internal static class RoomStateFields
     /// </summary>
     public const string Departed = "departed";
 
+    /// <summary>The operator's challenge mode (<see cref="Options.ChallengeMode"/> as its name; admin API), absent until set.</summary>
+    public const string Challenge = "challenge";
+
+    /// <summary>The operator's challenge difficulty (leading zero bits), set with <see cref="Challenge"/>.</summary>
+    public const string ChallengeDifficulty = "challengeDifficulty";
+
     /// <summary>Every field above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Version, Mode, QueueOn, Since, Reason, HighSince, CalmSince, RateLastSecond, RateTenSeconds,
-        Fence, FenceSequence, AdmitRate, LastAdmissionRun, LastAdmittedAt, Departed,
+        Fence, FenceSequence, AdmitRate, LastAdmissionRun, LastAdmittedAt, Departed, Challenge, ChallengeDifficulty,
     ];
 }

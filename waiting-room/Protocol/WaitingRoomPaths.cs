@@ -64,6 +64,13 @@ internal static class WaitingRoomPaths
         string.Create(CultureInfo.InvariantCulture, $"{WaitPrefix}/{Uri.EscapeDataString(room)}/sold-out?return={Uri.EscapeDataString(returnUrl)}");
 
     /// <summary>
+    /// Where the gate sends a browser without a place while the room's challenge is on: <c>/_wr/wait/&lt;room&gt;/challenge</c>
+    /// (served by the hubs: a Web Worker solves it, then the browser goes back to <paramref name="returnUrl"/> with the proof).
+    /// </summary>
+    public static string ChallengePage(string room, string returnUrl) =>
+        string.Create(CultureInfo.InvariantCulture, $"{WaitPrefix}/{Uri.EscapeDataString(room)}/challenge?return={Uri.EscapeDataString(returnUrl)}");
+
+    /// <summary>
     /// A room's scheduled sale and, once drawn, the draw anyone can check: <c>/_wr/rooms/&lt;room&gt;/event</c> (served by the
     /// proxies, no key; the waiting page links it).
     /// </summary>

@@ -135,6 +135,23 @@ internal sealed class SwitchStore
         }
     }
 
+    /// <summary>
+    /// Sets the room's challenge at runtime (the admin API): one HSET of both fields, which every proxy and hub reads with
+    /// the state (within a second), and which outlives restarts until the room is reset. Returns the state read after.
+    /// </summary>
+    public async Task<RoomSnapshot> SetChallengeAsync(RoomChallenge challenge, DateTimeOffset now)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(challenge.Difficulty, Challenges.ChallengeService.MinDifficulty, nameof(challenge));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(challenge.Difficulty, Challenges.ChallengeService.MaxDifficulty, nameof(challenge));
+        await _policy.RunAsync(() => Db.HashSetAsync(
+            _keys.State,
+            [
+                new HashEntry(RoomStateFields.Challenge, challenge.Mode.ToString()),
+                new HashEntry(RoomStateFields.ChallengeDifficulty, challenge.Difficulty),
+            ]));
+        return await ReadAsync(now);
+    }
+
     private RoomSnapshot Parse(HashEntry[] hash, long waiting, long active, DateTimeOffset now)
     {
         var fields = hash.ToDictionary(e => (string)e.Name!, e => e.Value, StringComparer.Ordinal);
@@ -173,8 +190,17 @@ internal sealed class SwitchStore
             Time(RoomStateFields.LastAdmittedAt),
             Time(RoomStateFields.LastAdmissionRun),
             waiting,
-            active);
+            active,
+            Challenge: ParseChallenge((string?)Get(RoomStateFields.Challenge), (string?)Get(RoomStateFields.ChallengeDifficulty)));
     }
+
+    /// <summary>The operator's challenge, when set and well formed; null otherwise (the options hold).</summary>
+    private static RoomChallenge? ParseChallenge(string? mode, string? difficulty) =>
+        Enum.TryParse<ChallengeMode>(mode, ignoreCase: false, out var m) && Enum.IsDefined(m)
+        && int.TryParse(difficulty, NumberStyles.None, CultureInfo.InvariantCulture, out var d)
+        && d is >= Challenges.ChallengeService.MinDifficulty and <= Challenges.ChallengeService.MaxDifficulty
+            ? new RoomChallenge(m, d)
+            : null;
 
     private static readonly RedisValue[] InventoryFields = ["remaining", "at"];
 
