@@ -54,6 +54,9 @@ internal static class ProxyProcess
             environment[$"WaitingRoom__Rooms__{room}__Mode"] = mode;
         }
 
+        // Every request comes from one address: the cap on places per network is off like the rate limits.
+        environment[$"WaitingRoom__Rooms__{room}__MaxPlacesPerNetwork"] = "0";
+
         return environment;
     }
 

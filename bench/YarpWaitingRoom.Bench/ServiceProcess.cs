@@ -17,11 +17,15 @@ internal sealed class ServiceProcess : IDisposable
 
     private readonly ChildProcess _process;
 
-    private ServiceProcess(ChildProcess process, Uri url)
+    private ServiceProcess(ChildProcess process, Uri url, IReadOnlyDictionary<string, string> environment)
     {
         _process = process;
         Url = url;
+        Environment = environment;
     }
+
+    /// <summary>The environment it was started with (on top of the bench's own): its configuration, secrets included.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
 
     /// <summary>What messages call it (<c>proxy</c>, <c>hub bench-hub-a</c>).</summary>
     public string Name => _process.Name;
@@ -71,7 +75,7 @@ internal sealed class ServiceProcess : IDisposable
         }
 
         var child = new ChildProcess(name, start, OutputLinesKept);
-        var service = new ServiceProcess(child, url);
+        var service = new ServiceProcess(child, url, environment);
         var process = child.Process;
         process.OutputDataReceived += (_, e) => child.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
@@ -100,7 +104,7 @@ internal sealed class ServiceProcess : IDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the {Name} exited with code {_process.Process.ExitCode}:{Environment.NewLine}{Output}");
+                throw new InvalidOperationException($"the {Name} exited with code {_process.Process.ExitCode}:{System.Environment.NewLine}{Output}");
             }
 
             try
@@ -123,7 +127,7 @@ internal sealed class ServiceProcess : IDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
         }
 
-        throw new TimeoutException($"the {Name} was not ready within {ReadyTimeout.TotalSeconds:F0} s:{Environment.NewLine}{Output}");
+        throw new TimeoutException($"the {Name} was not ready within {ReadyTimeout.TotalSeconds:F0} s:{System.Environment.NewLine}{Output}");
     }
 
     private long ProcStatusBytes(string field) =>

@@ -15,6 +15,12 @@ namespace YarpWaitingRoom.Bench.Scenarios;
 /// every client of the admitted rounds; then it is forced On, and every request of the joins rounds comes without
 /// cookies: a new visitor who joins the queue and is answered 503 with a position. The goal is joins at half the
 /// admitted rate or more. Also: proxy CPU per request of each kind, and Redis commands and CPU per join.
+/// <para>
+/// A third kind of round has the room's proof-of-work challenge on: each request is a new visitor with a valid proof,
+/// pre-computed by the bench (its visitor cookie and its challenge minted with the proxy's own signing key, solved at
+/// difficulty 1: verifying costs the proxy one SHA-256 whatever the difficulty), so the proxy verifies it, and the join
+/// spends it. Goal: joins with the challenge on at 0.9 of joins with it off or more.
+/// </para>
 /// </summary>
 internal static class JoinsScenario
 {
@@ -23,6 +29,7 @@ internal static class JoinsScenario
     private const string Room = "benchjoins";
     private const string GatedPath = "/api/x";
     private const double TargetJoinsPerAdmitted = 0.5;
+    private const double TargetProofJoinsPerJoin = 0.9;
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
 
@@ -61,10 +68,36 @@ internal static class JoinsScenario
             return await IsQueuedAsync(response, ct);
         }
 
-        var targets = new (string Name, LoadRunner.Operation Operation)[] { ("edge admitted", AdmittedAsync), ("edge joins", JoinAsync) };
+        var proofs = new ProvenVisitors(proxy.Environment, Room);
+        async Task<bool> ProofJoinAsync(int worker, long iteration, CancellationToken ct)
+        {
+            if (!proofs.TryTake(out var cookie, out var proof))
+            {
+                return false;
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, GatedPath);
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Add("Cookie", cookie);
+            request.Headers.Add(Challenges.ChallengeService.ProofHeader, proof);
+            using var response = await newcomers.SendAsync(request, ct);
+            return await IsQueuedAsync(response, ct);
+        }
+
+        var targets = new (string Name, LoadRunner.Operation Operation)[] { ("edge admitted", AdmittedAsync), ("edge joins", JoinAsync), ("edge joins+pow", ProofJoinAsync) };
+        var joinRate = 0.0;
         foreach (var (name, operation) in targets)
         {
-            await LoadRunner.RunAsync(name, concurrency, WarmUp, operation, cancellationToken);
+            if (operation == ProofJoinAsync)
+            {
+                // Enough proven visitors for every round at half again the rate joins reached without the challenge.
+                var needed = (int)Math.Ceiling(joinRate * 1.5 * (WarmUp + duration * rounds).TotalSeconds) + 1000;
+                Console.WriteLine($"  pre-computing {needed:N0} visitors with a solved challenge: {proofs.Prepare(needed).TotalSeconds:F1} s");
+            }
+
+            await SetChallengeAsync(admin, operation == ProofJoinAsync, cancellationToken);
+            var warm = await LoadRunner.RunAsync(name, concurrency, WarmUp, operation, cancellationToken);
+            joinRate = Math.Max(joinRate, operation == JoinAsync ? warm.PerSecond : joinRate);
         }
 
         statuses.Clear();
@@ -77,6 +110,7 @@ internal static class JoinsScenario
         {
             for (var t = 0; t < targets.Length; t++)
             {
+                await SetChallengeAsync(admin, t == 2, cancellationToken);
                 var isJoins = t == 1;
                 var commandsBefore = isJoins ? await RedisInfo.CommandStatsAsync(redis) : null;
                 var redisCpuBefore = isJoins ? await RedisInfo.CpuSecondsAsync(redis) : 0;
@@ -96,11 +130,12 @@ internal static class JoinsScenario
 
         var after = await RoomStatus.ReadAsync(admin, Room, cancellationToken);
         var summary = totals.Select(LoadResult.Combine).ToArray();
-        var (admitted, joins) = (summary[0], summary[1]);
+        var (admitted, joins, proofJoins) = (summary[0], summary[1], summary[2]);
         var cpuPerRequest = summary.Select((s, t) => proxyCpu[t].TotalMicroseconds / Math.Max(1, s.Succeeded + s.Failed)).ToArray();
         var commandsPerJoin = joinCommands / (double)Math.Max(1, joins.Succeeded);
         var redisMicrosPerJoin = joinRedisCpu * 1e6 / Math.Max(1, joins.Succeeded);
         var ratio = joins.PerSecond / admitted.PerSecond;
+        var proofRatio = proofJoins.PerSecond / joins.PerSecond;
 
         // With the queue On admission goes on, so some of the new visitors may already be active.
         var grown = (after.Waiting - before.Waiting) + (after.Active - before.Active);
@@ -114,6 +149,7 @@ internal static class JoinsScenario
         }
 
         Console.WriteLine($"joins / admitted requests: {ratio:F2} (goal >= {TargetJoinsPerAdmitted:F1}: {(ratio >= TargetJoinsPerAdmitted ? "met" : "MISSED")})");
+        Console.WriteLine($"joins with the challenge on / off: {proofRatio:F2} (goal >= {TargetProofJoinsPerJoin:F1}: {(proofRatio >= TargetProofJoinsPerJoin ? "met" : "MISSED")})");
         Console.WriteLine($"per join: {commandsPerJoin:F2} Redis commands, {redisMicrosPerJoin:F1} us Redis CPU (whole server, other traffic included)");
         Console.WriteLine($"responses to joins by status: {byStatus}");
         Console.WriteLine($"room {Room}: waiting {before.Waiting} -> {after.Waiting}, active {before.Active} -> {after.Active}; grew by {grown} for {joins.Succeeded} joins");
@@ -128,6 +164,11 @@ internal static class JoinsScenario
             ["admittedP99Ms"] = Math.Round(admitted.P99Ms, 2),
             ["admittedErrors"] = admitted.Failed,
             ["joinsPerAdmitted"] = Math.Round(ratio, 3),
+            ["proofJoinsPerSecond"] = Math.Round(proofJoins.PerSecond, 1),
+            ["proofJoinsPerJoin"] = Math.Round(proofRatio, 3),
+            ["proofJoinP99Ms"] = Math.Round(proofJoins.P99Ms, 2),
+            ["proofJoinErrors"] = proofJoins.Failed,
+            ["proofJoinProxyCpuMicrosPerRequest"] = Math.Round(cpuPerRequest[2], 1),
             ["p50Ms"] = Math.Round(joins.P50Ms, 2),
             ["p99Ms"] = Math.Round(joins.P99Ms, 2),
             ["joins"] = joins.Succeeded,
@@ -140,7 +181,15 @@ internal static class JoinsScenario
             ["statuses"] = new JsonObject(statuses.OrderBy(s => s.Key).Select(s => KeyValuePair.Create(s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)s.Value))),
         };
         Console.WriteLine($"wrote {ResultsFile.Write(Name, json)}");
-        return joins.Failed == 0 && admitted.Failed == 0 ? 0 : 1;
+        return joins.Failed == 0 && admitted.Failed == 0 && proofJoins.Failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Turns the room's challenge on (difficulty 1) or off.</summary>
+    private static async Task SetChallengeAsync(HttpClient admin, bool on, CancellationToken cancellationToken)
+    {
+        using var response = await admin.PutAsJsonAsync(
+            $"/_wr/admin/rooms/{Room}/challenge", new { mode = on ? "ProofOfWork" : "None", difficulty = 1 }, cancellationToken);
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>A join that waits: 503 with the waiting room's JSON body.</summary>
