@@ -15,6 +15,8 @@ namespace YarpWaitingRoom.SystemTests;
 /// sold out) are the accessibility check's sold-out pages.
 /// Room <c>keepalive</c> (at <c>/keepalive/api</c>) is the keep-alive browser check's alone: its visitors are given up
 /// after <see cref="KeepAliveAbandonAfter"/>, and the backend releases their holds as it does the <c>concert</c> room's.
+/// Rooms <c>bots</c> (at <c>/bots/api</c>, a proof-of-work challenge) and <c>members</c> (at <c>/members/api</c>, invited
+/// members only) keep their queue on: every place taken there shows as a ticket.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -28,6 +30,12 @@ public sealed class JourneyTopology : IAsyncLifetime
 
     /// <summary>How long a <c>keepalive</c> visitor may go unseen before the session is given up.</summary>
     public const string KeepAliveAbandonAfter = "00:00:04";
+
+    /// <summary>The <c>bots</c> room's proof-of-work difficulty (low: the tests solve it in .NET).</summary>
+    public const string BotsDifficulty = "10";
+
+    /// <summary>The <c>members</c> room's invitation secret (the ticket site's side of the test signs with it).</summary>
+    public const string MembersSecret = "members-secret-members-secret-0042";
 
     public StackRun Stack { get; } = StackRun.Create(new Dictionary<string, string?>
     {
@@ -87,6 +95,20 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__keepaliveapi__Metadata__WaitingRoom"] = "keepalive",
         ["ReverseProxy__Routes__keepaliveapi__Transforms__0__PathRemovePrefix"] = "/keepalive",
         ["Reservation__WaitingRoomEvents__Rooms__1"] = "keepalive",
+        ["WaitingRoom__Rooms__bots__Mode"] = "On",
+        ["WaitingRoom__Rooms__bots__Challenge"] = "ProofOfWork",
+        ["WaitingRoom__Rooms__bots__ChallengeDifficulty"] = BotsDifficulty,
+        ["ReverseProxy__Routes__botsapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__botsapi__Match__Path"] = "/bots/{**catch-all}",
+        ["ReverseProxy__Routes__botsapi__Metadata__WaitingRoom"] = "bots",
+        ["ReverseProxy__Routes__botsapi__Transforms__0__PathRemovePrefix"] = "/bots",
+        ["WaitingRoom__Rooms__members__Mode"] = "On",
+        ["WaitingRoom__Rooms__members__Access"] = "Invitation",
+        ["WaitingRoom__Rooms__members__InvitationSecrets__0"] = MembersSecret,
+        ["ReverseProxy__Routes__membersapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__membersapi__Match__Path"] = "/members/{**catch-all}",
+        ["ReverseProxy__Routes__membersapi__Metadata__WaitingRoom"] = "members",
+        ["ReverseProxy__Routes__membersapi__Transforms__0__PathRemovePrefix"] = "/members",
         ["SocketHub__PushInterval"] = "00:00:02",
     });
 
