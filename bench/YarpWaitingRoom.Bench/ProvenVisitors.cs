@@ -29,12 +29,13 @@ internal sealed class ProvenVisitors
         _room = room;
     }
 
-    /// <summary>Mints <paramref name="count"/> more; returns how long it took.</summary>
-    public TimeSpan Prepare(int count)
+    /// <summary>Mints as many as it takes to have <paramref name="count"/> ready; returns how long it took.</summary>
+    public TimeSpan TopUpTo(int count)
     {
         var started = Stopwatch.GetTimestamp();
+        count -= _ready.Count;
         var now = DateTimeOffset.UtcNow;
-        Parallel.For(0, count, _ =>
+        Parallel.For(0, Math.Max(0, count), _ =>
         {
             var visitor = "v" + Queue.TicketIds.New();
             var cookie = $"{VisitorCookie.Name}={_tokens.Issue(TokenKind.Visitor, string.Empty, visitor, string.Empty, now + TokenLifetimes.Visitor)}";

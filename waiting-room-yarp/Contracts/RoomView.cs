@@ -19,4 +19,7 @@ internal sealed record RoomView(
     DateTimeOffset? LastAdmissionRun,
     bool AdmissionStalled,
     long? InventoryRemaining = null,
-    bool SoldOut = false);
+    bool SoldOut = false,
+    ChallengeSetting? Challenge = null,
+    string Access = "Open",
+    IReadOnlyDictionary<string, long>? Entry = null);

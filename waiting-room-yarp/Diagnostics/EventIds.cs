@@ -54,4 +54,5 @@ internal static class EventIds
     // 6xx: bots and presales (challenges, invitation keys)
     public const int ProofRefused = 600;
     public const int InvitationRefused = 601;
+    public const int EntryTallyFlushFailed = 602;
 }

@@ -124,8 +124,10 @@ internal static partial class AdminApi
         var now = timeProvider.GetUtcNow();
         var snapshotTask = room.Switch.ReadAsync(now);
         var statsTask = room.Queue.GetStatsAsync(MedianWaitOver);
+        var tallyTask = room.Queue.ReadEntryTallyAsync();
         var snapshot = await snapshotTask;
         var stats = await statsTask;
+        var tally = (await tallyTask).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
         return new RoomView(
             room.Name,
             snapshot.Mode.ToString(),
@@ -144,7 +146,10 @@ internal static partial class AdminApi
             snapshot.LastAdmissionRun,
             room.AdmissionStalledSince is not null,
             snapshot.Inventory?.Remaining,
-            snapshot.SoldOut);
+            snapshot.SoldOut,
+            ChallengeApi.View(snapshot.ChallengeOf(room.Options)),
+            room.Options.Access.ToString(),
+            Gate.EntryTally.Fields.ToDictionary(f => f, f => tally.GetValueOrDefault(f), StringComparer.Ordinal));
     }
 
     private static async Task<RoomResetResult> ResetAsync(Room room, ILogger logger, CancellationToken cancellationToken)

@@ -67,7 +67,8 @@ internal static partial class ChallengeApi
         return TypedResults.Ok(View(snapshot.ChallengeOf(target.Options)));
     }
 
-    private static ChallengeSetting View(RoomChallenge challenge) => new(challenge.Mode.ToString(), challenge.Difficulty);
+    /// <summary>The challenge as the admin API shows it (here and in the room view).</summary>
+    public static ChallengeSetting View(RoomChallenge challenge) => new(challenge.Mode.ToString(), challenge.Difficulty);
 
     private static ProblemHttpResult Invalid(string field, string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,

@@ -113,6 +113,7 @@ internal static class WaitingRoomRegistration
         services.AddSingleton<AdmissionSignal>();
         services.AddHostedService<TrafficFlusher>();
         services.AddHostedService<Inventory.InventoryFlusher>();
+        services.AddHostedService<EntryTallyFlusher>();
         services.AddSingleton<KeepAlive.KeepAliveScript>();
         services.AddHostedService<KeepAlive.KeepAliveFlusher>();
         services.AddHostedService<RoomMonitor>();

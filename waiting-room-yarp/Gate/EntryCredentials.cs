@@ -110,11 +110,16 @@ internal sealed partial class EntryCredentials(
     public Challenge Issue(Room room, string visitor, DateTimeOffset now)
     {
         metrics.ChallengeIssued(room.Name);
+        room.EntryTally.ChallengeIssued();
         return challenges.Issue(room.Name, visitor, room.Snapshot.ChallengeOf(room.Options).Difficulty, now);
     }
 
     /// <summary>The join spent the proof: a challenge solved.</summary>
-    public void Solved(Room room) => metrics.ChallengeSolved(room.Name);
+    public void Solved(Room room)
+    {
+        metrics.ChallengeSolved(room.Name);
+        room.EntryTally.ChallengeSolved();
+    }
 
     /// <summary>The join found the proof's challenge used before (any proxy): 403, counted and logged.</summary>
     public Task RefuseReplayAsync(HttpContext context, Room room) => RefuseProofAsync(context, room, ProofOutcome.Replayed);
@@ -134,6 +139,7 @@ internal sealed partial class EntryCredentials(
                 $"The proof is not '<prefix>:<nonce>' solving a challenge this room issued ({Reason(outcome)})."),
         };
         metrics.ProofRefused(room.Name, Reason(outcome));
+        room.EntryTally.ProofRefused(replayed: outcome == ProofOutcome.Replayed);
         if (_refusedLog.TryEnter())
         {
             Log.ProofRefused(logger, room.Name, outcome);
@@ -157,6 +163,7 @@ internal sealed partial class EntryCredentials(
         };
         var reason = Reason(status);
         metrics.InvitationRefused(room.Name, reason);
+        room.EntryTally.InvitationRefused();
         if (_refusedLog.TryEnter())
         {
             Log.InvitationRefused(logger, room.Name, reason);

@@ -41,6 +41,9 @@ internal sealed class Room
     /// <summary>The latest inventory seen in this proxy's responses, until it is written to Redis.</summary>
     public Inventory.InventoryObserver Inventory { get; } = new();
 
+    /// <summary>What the gate did with visitors without a place, until it is added to the room's shared tally.</summary>
+    public Gate.EntryTally EntryTally { get; } = new();
+
     /// <summary>Admitted tickets whose pages sent a keep-alive, until they are written to Redis.</summary>
     public KeepAlive.KeepAliveBeats KeepAlives { get; } = new();
 

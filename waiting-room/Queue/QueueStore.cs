@@ -625,6 +625,9 @@ internal sealed class QueueStore
     public Task<RoomResetResult> ResetAsync(CancellationToken cancellationToken = default) =>
         RoomReset.RunAsync(_redis, _policy, Keys, cancellationToken);
 
+    /// <summary>The gates' tally of entry checks (<see cref="RedisKeys.EntryTally"/>), field → count; absent fields are 0.</summary>
+    public Task<HashEntry[]> ReadEntryTallyAsync() => _policy.RunAsync(() => Db.HashGetAllAsync(Keys.EntryTally));
+
     /// <summary>Waiting and active counts, in one round trip.</summary>
     public Task<(long Waiting, long Active)> CountsAsync() => _policy.RunAsync(async () =>
     {

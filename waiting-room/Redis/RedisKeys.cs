@@ -45,6 +45,7 @@ internal sealed class RedisKeys
         PrequeueFrozen = _prefix + "prequeue:frozen";
         Participants = _prefix + "participants";
         Inventory = _prefix + "inventory";
+        EntryTally = _prefix + "entry:tally";
         Notify = RedisChannel.Sharded(_prefix + "notify");
         _usedCodePrefix = _prefix + "code:";
         _ratePrefix = _prefix + "rate:";
@@ -147,6 +148,12 @@ internal sealed class RedisKeys
     /// (<c>inventory.lua</c>: an older observation never overwrites a newer one). Absent: no inventory known.
     /// </summary>
     public RedisKey Inventory { get; }
+
+    /// <summary>
+    /// Hash of counters of what the gates did with visitors without a place (challenges issued and solved, proofs refused
+    /// and replayed, invitation keys refused), summed over every proxy: each adds what it counted once a second.
+    /// </summary>
+    public RedisKey EntryTally { get; }
 
     /// <summary>List of the drawn participants' receipts in drawn order (position = index + 1): the published draw.</summary>
     public RedisKey Participants { get; }

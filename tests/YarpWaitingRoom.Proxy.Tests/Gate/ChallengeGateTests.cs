@@ -70,6 +70,32 @@ public sealed class ChallengeGateTests(RedisFixture redis) : ProxyTestBase(redis
     }
 
     [Fact]
+    public async Task AdminRoomView_ShowsTheChallenge_AndTheEntryTallySummedOverBothProxies()
+    {
+        var room = RoomName();
+        await using var proxyA = ChallengeApp(room);
+        await using var proxyB = ChallengeApp(room);
+        using var client = proxyA.CreateBrowser();
+        using var challenged = await client.SendAsync(HttpMethod.Get, "/api/echo");
+        using var joined = await WithProofAsync(client, Solve(await ChallengeOfAsync(challenged)));
+        using var refused = await WithProofAsync(proxyB.CreateClient(), "not-a-proof");
+        using var admin = AdminClient(proxyB);
+
+        JsonElement view = default;
+        Assert.True(await EventuallyAsync(async () =>
+        {
+            view = await (await admin.GetAsync($"/_wr/admin/rooms/{room}", Cancellation)).JsonAsync();
+            var entry = view.GetProperty("entry");
+            return entry.GetProperty("challengesIssued").GetInt64() == 1 && entry.GetProperty("challengesSolved").GetInt64() == 1
+                && entry.GetProperty("proofsRefused").GetInt64() == 1;
+        }, TimeSpan.FromSeconds(10)), view.ToString());
+        Assert.Equal("ProofOfWork", view.GetProperty("challenge").GetProperty("mode").GetString());
+        Assert.Equal(Easy, view.GetProperty("challenge").GetProperty("difficulty").GetInt32());
+        Assert.Equal("Open", view.GetProperty("access").GetString());
+        Assert.Equal(0, view.GetProperty("entry").GetProperty("proofsReplayed").GetInt64());
+    }
+
+    [Fact]
     public async Task Browser_WithoutAPlace_IsSentToTheChallengePage_WithWhereItWasGoing()
     {
         await using var app = ChallengeApp();

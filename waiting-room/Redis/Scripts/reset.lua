@@ -12,6 +12,7 @@
 -- KEYS[8] gone   KEYS[9] gone reasons   KEYS[10] revoked   KEYS[11] active:seen
 -- KEYS[12] schedule   KEYS[13] pre-queue   KEYS[14] frozen pre-queue   KEYS[15] participants: the room's scheduled sale
 -- goes too (its participants went with the queue); schedule it again after the reset   KEYS[16] inventory
+-- KEYS[17] the gates' tally of entry checks (challenges, proofs, invitation keys)
 -- ARGV[1] notify channel (sharded: SPUBLISH)
 -- Returns { waiting visitors dropped, active sessions dropped, keys removed, the state's new version }.
 -- From prelude.lua (LuaScripts.Load puts it in front): notice.
