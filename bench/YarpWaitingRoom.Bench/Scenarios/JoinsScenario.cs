@@ -69,6 +69,7 @@ internal static class JoinsScenario
         }
 
         var proofs = new ProvenVisitors(proxy.Environment, Room);
+        var proofFailures = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         async Task<bool> ProofJoinAsync(int worker, long iteration, CancellationToken ct)
         {
             if (!proofs.TryTake(out var cookie, out var proof))
@@ -82,7 +83,16 @@ internal static class JoinsScenario
             request.Headers.Add("Cookie", cookie);
             request.Headers.Add(Challenges.ChallengeService.ProofHeader, proof);
             using var response = await newcomers.SendAsync(request, ct);
-            return await IsQueuedAsync(response, ct);
+            if (await IsQueuedAsync(response, ct))
+            {
+                return true;
+            }
+
+            var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                ? (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("type").GetString()
+                : null;
+            proofFailures.AddOrUpdate($"{(int)response.StatusCode} {problem}".TrimEnd(), 1, (_, n) => n + 1);
+            return false;
         }
 
         var targets = new (string Name, LoadRunner.Operation Operation)[] { ("edge admitted", AdmittedAsync), ("edge joins", JoinAsync), ("edge joins+pow", ProofJoinAsync) };
@@ -166,6 +176,10 @@ internal static class JoinsScenario
         Console.WriteLine($"joins with the challenge on / off: {proofRatio:F2} (goal >= {TargetProofJoinsPerJoin:F1}: {(proofRatio >= TargetProofJoinsPerJoin ? "met" : "MISSED")})");
         Console.WriteLine($"per join: {commandsPerJoin:F2} Redis commands, {redisMicrosPerJoin:F1} us Redis CPU (whole server, other traffic included)");
         Console.WriteLine($"responses to joins by status: {byStatus}");
+        if (!proofFailures.IsEmpty)
+        {
+            Console.WriteLine($"joins with a proof not queued: {string.Join(", ", proofFailures.Select(f => $"{f.Key}: {f.Value}"))}");
+        }
         Console.WriteLine($"room {Room}: waiting {before.Waiting} -> {after.Waiting}, active {before.Active} -> {after.Active}; grew by {grown} for {joins.Succeeded} joins");
 
         var json = new JsonObject
