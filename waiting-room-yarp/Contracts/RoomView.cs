@@ -1,6 +1,13 @@
+using YarpWaitingRoom.Queue;
+
 namespace YarpWaitingRoom.Yarp.Contracts;
 
 /// <summary>A room as operators see it.</summary>
+/// <remarks>
+/// <c>MaxPlacesPerNetwork</c>: the room's cap on waiting places per client network (0 = off); with it on,
+/// <c>NetworksAtCap</c> networks hold that many, and <c>BusiestNetworks</c> are the (at most
+/// <see cref="Endpoints.AdminApi.BusiestNetworksShown"/>) networks holding the most.
+/// </remarks>
 internal sealed record RoomView(
     string Room,
     string Mode,
@@ -22,4 +29,7 @@ internal sealed record RoomView(
     bool SoldOut = false,
     ChallengeSetting? Challenge = null,
     string Access = "Open",
-    IReadOnlyDictionary<string, long>? Entry = null);
+    IReadOnlyDictionary<string, long>? Entry = null,
+    int MaxPlacesPerNetwork = 0,
+    long NetworksAtCap = 0,
+    IReadOnlyList<NetworkCount>? BusiestNetworks = null);

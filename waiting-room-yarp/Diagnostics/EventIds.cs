@@ -18,6 +18,7 @@ internal static class EventIds
     public const int LeaveCrossSite = 111;
     public const int Left = 112;
     public const int SoldOutRefused = 113;
+    public const int NetworkCapRefused = 120;
 
     // 2xx: traffic and switch
     public const int TrafficFlushFailed = 200;

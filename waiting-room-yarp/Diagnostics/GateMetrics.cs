@@ -11,7 +11,7 @@ internal sealed class GateMetrics
     // Every series is registered when the singleton is built (at start-up), so /metrics lists them before first use;
     // the collectors live in Prometheus's default registry, which hands a second instance the same ones.
     private readonly Counter RequestsTotal = Metrics.CreateCounter(
-        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed, sold-out, challenged, refused).",
+        "waitingroom_requests_total", "Requests at gated routes by room, route and outcome (passed, diverted, direct-admit, failed-open, failed-closed, rate-limited, shed, sold-out, challenged, refused, network-cap).",
         "room", "route", "outcome");
 
     private readonly Counter TokensRejectedTotal = Metrics.CreateCounter(
@@ -34,6 +34,9 @@ internal sealed class GateMetrics
     private readonly Counter NewPlacesTotal = Metrics.CreateCounter(
         "waitingroom_new_places_total", "Places created in the queue (or admitted directly) by room, and whether the visitor was new (no valid visitor cookie) or known.",
         "room", "visitor");
+
+    private readonly Counter NetworkCapRefusedTotal = Metrics.CreateCounter(
+        "waitingroom_network_cap_refused_total", "New places refused because the client's network (/24, /64) holds the room's MaxPlacesPerNetwork waiting places already, by room.", "room");
 
     private readonly Counter EntriesResumedTotal = Metrics.CreateCounter(
         "waitingroom_entries_resumed_total", "Entry codes used again by the browser they belong to (its first answer was lost): let in again to the same admission, by room.", "room");
@@ -79,7 +82,7 @@ internal sealed class GateMetrics
     private readonly Counter RouteResponses = Metrics.CreateCounter(
         "waitingroom_route_responses_total", "Responses at gated routes by room, route and status code.", "room", "route", "code");
 
-    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed", "sold-out", "challenged", "refused"];
+    private static readonly string[] OutcomeLabels = ["passed", "diverted", "direct-admit", "failed-open", "failed-closed", "rate-limited", "shed", "sold-out", "challenged", "refused", "network-cap"];
 
     /// <summary>
     /// One route's series of the per-request metrics, each labelled child looked up once (prometheus-net's label lookup
@@ -120,6 +123,9 @@ internal sealed class GateMetrics
     public void NewPlace(string room, bool newVisitor) => NewPlacesTotal.WithLabels(room, newVisitor ? "new" : "known").Inc();
 
     public void InvalidHeader() => InvalidHeadersTotal.Inc();
+
+    /// <summary>A new place refused in <paramref name="room"/> for the client network's cap.</summary>
+    public void NetworkCapRefused(string room) => NetworkCapRefusedTotal.WithLabels(room).Inc();
 
     public void Left(string room) => LeftTotal.WithLabels(room).Inc();
 

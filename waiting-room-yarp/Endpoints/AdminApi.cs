@@ -28,6 +28,9 @@ internal static partial class AdminApi
 
     public const int TrafficWindowSeconds = 60;
 
+    /// <summary>How many of the networks holding the most waiting places a room's view lists.</summary>
+    public const int BusiestNetworksShown = 5;
+
     public static void Map(IEndpointRouteBuilder app, EndpointGuard guard)
     {
         ArgumentNullException.ThrowIfNull(guard);
@@ -125,9 +128,12 @@ internal static partial class AdminApi
         var snapshotTask = room.Switch.ReadAsync(now);
         var statsTask = room.Queue.GetStatsAsync(MedianWaitOver);
         var tallyTask = room.Queue.ReadEntryTallyAsync();
+        // Bounded however many networks hold places (a sorted set by count: no scan); nothing is counted with the cap off.
+        var networksTask = room.Options.MaxPlacesPerNetwork > 0 ? room.Queue.GetNetworkPlacesAsync(BusiestNetworksShown) : null;
         var snapshot = await snapshotTask;
         var stats = await statsTask;
         var tally = (await tallyTask).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
+        var networks = networksTask is null ? null : await networksTask;
         return new RoomView(
             room.Name,
             snapshot.Mode.ToString(),
@@ -149,7 +155,10 @@ internal static partial class AdminApi
             snapshot.SoldOut,
             ChallengeApi.View(snapshot.ChallengeOf(room.Options)),
             room.Options.Access.ToString(),
-            Gate.EntryTally.Fields.ToDictionary(f => f, f => tally.GetValueOrDefault(f), StringComparer.Ordinal));
+            Gate.EntryTally.Fields.ToDictionary(f => f, f => tally.GetValueOrDefault(f), StringComparer.Ordinal),
+            room.Options.MaxPlacesPerNetwork,
+            networks?.AtCap ?? 0,
+            networks?.Busiest ?? []);
     }
 
     private static async Task<RoomResetResult> ResetAsync(Room room, ILogger logger, CancellationToken cancellationToken)

@@ -32,4 +32,7 @@ internal enum GateOutcome
 
     /// <summary>A credential refused (a bad or used proof, a missing or bad invitation key): 400/403, no place taken.</summary>
     Refused,
+
+    /// <summary>The client's network holds the room's <c>MaxPlacesPerNetwork</c> waiting places already: no place taken, 429.</summary>
+    NetworkCap,
 }

@@ -40,6 +40,10 @@ internal sealed partial class WaitingRoomGateMiddleware
     private readonly ILogger<WaitingRoomGateMiddleware> _logger;
     private readonly LogThrottle _busyLog;
     private readonly LogThrottle _soldOutLog;
+    private readonly LogThrottle _networkCapLog;
+
+    /// <summary>What a client refused for its network's cap is told to wait before asking again.</summary>
+    private static readonly TimeSpan NetworkCapRetryAfter = TimeSpan.FromSeconds(30);
 
     public WaitingRoomGateMiddleware(
         RequestDelegate next,
@@ -76,6 +80,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         _logger = logger;
         _busyLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
         _soldOutLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
+        _networkCapLog = new LogThrottle(TimeSpan.FromSeconds(1), timeProvider);
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -212,7 +217,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         var redeemed = RedeemResult.Redeemed;
         try
         {
-            join = await room.Queue.JoinAsync(visitor, queueOff: !room.QueueOn, entry.Conditions);
+            join = await room.Queue.JoinAsync(visitor, queueOff: !room.QueueOn, WithNetwork(entry.Conditions, context, room));
             if (join.State == TicketState.Active && !join.IsNew)
             {
                 // Admitted earlier and proven by the visitor cookie: start (or resume) the session.
@@ -254,6 +259,9 @@ internal sealed partial class WaitingRoomGateMiddleware
             case JoinRefusal.ProofReplayed:
                 await _credentials.RefuseReplayAsync(context, room);
                 return GateOutcome.Refused;
+            case JoinRefusal.NetworkCap:
+                await RefuseNetworkCapAsync(context, room);
+                return GateOutcome.NetworkCap;
         }
 
         if (join.IsNew)
@@ -408,6 +416,38 @@ internal sealed partial class WaitingRoomGateMiddleware
             type: ProblemTypes.SoldOut).ExecuteAsync(context);
     }
 
+    /// <summary>
+    /// The join's <paramref name="conditions"/>, and with the room's <c>MaxPlacesPerNetwork</c> on the client's network
+    /// (<see cref="PlaceNetwork"/>), which a new waiting place counts against; with it off no network is computed.
+    /// </summary>
+    private static JoinConditions WithNetwork(JoinConditions conditions, HttpContext context, Room room) =>
+        room.Options.MaxPlacesPerNetwork > 0 ? conditions with { Network = PlaceNetwork.Of(context) } : conditions;
+
+    /// <summary>
+    /// The client's network holds the room's <c>MaxPlacesPerNetwork</c> waiting places already: no place was taken (a
+    /// visitor who holds one got it back before any check). Browser and API client alike get <c>429</c> with
+    /// <c>Retry-After</c> and a problem body saying so plainly: places free up as the network's visitors are admitted or
+    /// leave, so asking again later is how to get one.
+    /// </summary>
+    private async Task RefuseNetworkCapAsync(HttpContext context, Room room)
+    {
+        _metrics.NetworkCapRefused(room.Name);
+        if (_networkCapLog.TryEnter())
+        {
+            Log.NetworkCapRefused(_logger, room.Name, room.Options.MaxPlacesPerNetwork);
+        }
+
+        SecurityHeaders.AddTo(context.Response.Headers);
+        context.Response.Headers.CacheControl = "no-store";
+        var retryAfter = (int)NetworkCapRetryAfter.TotalSeconds;
+        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        await TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many places from your network",
+            detail: $"Too many places in the queue of room '{room.Name}' are held from your network already. Try again later (in {retryAfter} s or more): places free up as others are let in or leave.",
+            type: ProblemTypes.NetworkCap).ExecuteAsync(context);
+    }
+
     /// <summary>Redis is busy (a spike): 503 with a short Retry-After and a problem body; nothing is proxied.</summary>
     private static async Task<GateOutcome> ShedAsync(HttpContext context)
     {
@@ -466,6 +506,9 @@ internal sealed partial class WaitingRoomGateMiddleware
 
         [LoggerMessage(EventIds.SoldOutRefused, LogLevel.Information, "Room {Room}: sold out and closed; new visitors are turned away (at most one line a second)")]
         public static partial void SoldOutRefused(ILogger logger, string room);
+
+        [LoggerMessage(EventIds.NetworkCapRefused, LogLevel.Information, "Room {Room}: a network holds {MaxPlacesPerNetwork} waiting places already; its new visitors are turned away with 429 (at most one line a second)")]
+        public static partial void NetworkCapRefused(ILogger logger, string room, int maxPlacesPerNetwork);
 
         [LoggerMessage(EventIds.RedisBusy, LogLevel.Warning, "Room {Room}: Redis busy; shedding requests with 503 (at most one line a second)")]
         public static partial void RedisBusy(ILogger logger, string room, Exception exception);

@@ -29,6 +29,7 @@ internal static class ProblemTypes
     public const string EventNotDrawn = Prefix + "event-not-drawn";
     public const string InvalidInventory = Prefix + "invalid-inventory";
     public const string SoldOut = Prefix + "sold-out";
+    public const string NetworkCap = Prefix + "network-cap";
     public const string ForeignTicket = Prefix + "foreign-ticket";
     public const string CrossSite = Prefix + "cross-site";
     public const string NoPlace = Prefix + "no-place";

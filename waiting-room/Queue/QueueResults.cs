@@ -37,6 +37,12 @@ internal enum JoinRefusal
 
     /// <summary>The proof's challenge was used before (any proxy, any nonce).</summary>
     ProofReplayed,
+
+    /// <summary>
+    /// The client's network holds <see cref="Options.RoomOptions.MaxPlacesPerNetwork"/> waiting places in the room already
+    /// (a direct admission is never refused for it).
+    /// </summary>
+    NetworkCap,
 }
 
 /// <summary>
@@ -48,7 +54,11 @@ internal enum JoinRefusal
 /// (<see cref="JoinRefusal.CredentialNeeded"/>) in the same call.
 /// </param>
 /// <param name="Proof">The valid proof the request brought, spent (once, across proxies) only if a new place is taken.</param>
-internal readonly record struct JoinConditions(bool MayTakePlace = true, Challenges.VerifiedProof? Proof = null)
+/// <param name="Network">
+/// The client's network (its /24 or /64, as the gate's <c>PlaceNetwork</c> computes it), counted against the room's
+/// <see cref="Options.RoomOptions.MaxPlacesPerNetwork"/> if the join takes a waiting place; null: not counted.
+/// </param>
+internal readonly record struct JoinConditions(bool MayTakePlace = true, Challenges.VerifiedProof? Proof = null, string? Network = null)
 {
     public static JoinConditions Free { get; } = new(true);
 }
@@ -99,6 +109,15 @@ internal enum RedeemResult
 /// <param name="EndedPerMinute">Sessions ended on purpose (purchase done), over the last minute.</param>
 /// <param name="MedianWaitSeconds">Median time in queue of recent admissions; null when nobody was admitted.</param>
 internal sealed record RoomStats(double AdmittedPerMinute, double AbandonedPerMinute, double ExpiredPerMinute, double EndedPerMinute, double? MedianWaitSeconds);
+
+/// <summary>Waiting places per client network in a room (<see cref="QueueStore.GetNetworkPlacesAsync"/>).</summary>
+/// <param name="Networks">Networks holding at least one waiting place.</param>
+/// <param name="AtCap">Networks holding <see cref="Options.RoomOptions.MaxPlacesPerNetwork"/> places (0 with the cap off).</param>
+/// <param name="Busiest">The networks holding the most, most first.</param>
+internal sealed record NetworkPlaces(long Networks, long AtCap, IReadOnlyList<NetworkCount> Busiest);
+
+/// <summary>A client network (<c>203.0.113.0/24</c>, <c>2001:db8::/64</c>) and the waiting places it holds.</summary>
+internal readonly record struct NetworkCount(string Network, long Places);
 
 /// <summary>What recording an inventory did.</summary>
 /// <param name="Applied">False when a newer observation was kept (this one changed nothing).</param>

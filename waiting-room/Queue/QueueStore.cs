@@ -55,6 +55,7 @@ internal sealed class QueueStore
     private readonly RedisKey[] _joinKeys;
     private readonly RedisKey[] _touchKeys;
     private readonly RedisKey[] _statusKeys;
+    private readonly RedisKey[] _networkKeys;
     private readonly RedisValue _channel;
 
     /// <param name="redis">The process's connection.</param>
@@ -74,6 +75,7 @@ internal sealed class QueueStore
         Options = options;
         Keys = new RedisKeys(room);
         _joinKeys = [Keys.Visitors, Keys.Joined, Keys.Sequence, Keys.Waiting, Keys.Active, Keys.Seen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Inventory];
+        _networkKeys = [Keys.Networks, Keys.NetworkOf];
         _touchKeys = [Keys.Seen, Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors];
         _statusKeys = [Keys.Waiting, Keys.Active, Keys.GoneReasons, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Visitors, Keys.Participants];
         _channel = Keys.Notify.ToString();
@@ -129,13 +131,15 @@ internal sealed class QueueStore
         var proof = conditions.Proof;
         // The marker outlives the challenge by the clocks' margin: a proxy whose clock runs behind must still find it used.
         var proofTtl = proof is { } p ? Math.Max(1, (long)(p.ExpiresAt - _timeProvider.GetUtcNow() + Challenges.ChallengeService.UsedMarkerMargin).TotalMilliseconds) : 0;
-        RedisKey[] keys = [.. _joinKeys, proof is { } used ? Keys.Proof(used.ChallengeIdText) : Keys.Proof("-")];
+        RedisKey[] keys = [.. _joinKeys, proof is { } used ? Keys.Proof(used.ChallengeIdText) : Keys.Proof("-"), .. _networkKeys];
+        // The network cap counts only when it is on and the caller named the client's network.
+        var network = Options.MaxPlacesPerNetwork > 0 ? conditions.Network ?? string.Empty : string.Empty;
         var result = (RedisResult[])(await LuaScripts.Join.EvaluateAsync(
             Db,
             keys,
             [visitor, TicketIds.New(), now, queueOff ? 1 : 0, Options.MaxActive, now + (long)Options.SessionDuration.TotalMilliseconds,
                 Options.AdmitPerSeat, Options.WhenSoldOut == YarpWaitingRoom.Options.SoldOutPolicy.Close ? 1 : 0,
-                conditions.MayTakePlace ? 1 : 0, proof is null ? RedisValue.EmptyString : proofTtl]))!;
+                conditions.MayTakePlace ? 1 : 0, proof is null ? RedisValue.EmptyString : proofTtl, network, Options.MaxPlacesPerNetwork]))!;
         var state = (string)result[1]! switch
         {
             "active" => TicketState.Active,
@@ -149,6 +153,7 @@ internal sealed class QueueStore
             {
                 "needs" => JoinRefusal.CredentialNeeded,
                 "replayed" => JoinRefusal.ProofReplayed,
+                "netcap" => JoinRefusal.NetworkCap,
                 _ => JoinRefusal.SoldOut,
             });
         }
@@ -176,7 +181,7 @@ internal sealed class QueueStore
         var now = NowMs;
         var result = (RedisResult[])(await LuaScripts.Admit.EvaluateAsync(
             Db,
-            [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed, Keys.Schedule, Keys.Inventory],
+            [Keys.Waiting, Keys.Active, Keys.ActiveSeen, Keys.Joined, Keys.Visitors, Keys.Events, Keys.State, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.Departed, Keys.Schedule, Keys.Inventory, Keys.Networks, Keys.NetworkOf],
             [
                 now, Options.MaxActive, now + (long)UndeliveredHold.TotalMilliseconds, fence, _channel, EventsMaxLength, limit,
                 MaxCleanupPerCall, (long)StatsRetention.TotalSeconds, (long)AdmitRateWindow.TotalMilliseconds, WaitBoundsArgument,
@@ -254,7 +259,7 @@ internal sealed class QueueStore
         var cutoff = now - (long)Options.AbandonAfter.TotalMilliseconds;
         var result = (RedisResult[])(await LuaScripts.Reap.EvaluateAsync(
             Db,
-            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.ActiveSeen, Keys.State, Keys.Departed, Keys.Schedule, Keys.Prequeue],
+            [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.ActiveSeen, Keys.State, Keys.Departed, Keys.Schedule, Keys.Prequeue, Keys.Networks, Keys.NetworkOf],
             [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
         return new ReapResult((int)result[0], (int)result[1]);
     }, BatchCallTimeout);
@@ -325,7 +330,7 @@ internal sealed class QueueStore
     public Task<LeaveResult> LeaveAsync(string ticket) => _policy.RunAsync(async () =>
         (LeaveResult)(int)await LuaScripts.Leave.EvaluateAsync(
             Db,
-            [Keys.Waiting, Keys.Departed, Keys.Seen, Keys.Visitors, Keys.Gone, Keys.GoneReasons, Keys.Events, Keys.State, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen],
+            [Keys.Waiting, Keys.Departed, Keys.Seen, Keys.Visitors, Keys.Gone, Keys.GoneReasons, Keys.Events, Keys.State, Keys.Schedule, Keys.Prequeue, Keys.PrequeueFrozen, Keys.Networks, Keys.NetworkOf],
             [ticket, NowMs, EventsMaxLength]));
 
     /// <summary>Ends an active session now; returns whether it was active (capacity freed).</summary>
@@ -336,6 +341,30 @@ internal sealed class QueueStore
             Db,
             [Keys.Active, Keys.ActiveSeen, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked],
             [ticket, now, reason, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds]) == 1;
+    });
+
+    /// <summary>
+    /// The waiting places per client network (<see cref="RoomOptions.MaxPlacesPerNetwork"/>), for operators: how many
+    /// networks hold one, how many are at the cap, and the <paramref name="top"/> busiest. Bounded whatever the number of
+    /// networks: the counts are a sorted set by count, so this is a ZCARD, a ZCOUNT and a ZREVRANGE of <paramref name="top"/>
+    /// (O(log N + top)) in one pipelined batch; nothing is scanned.
+    /// </summary>
+    public Task<NetworkPlaces> GetNetworkPlacesAsync(int top) => _policy.RunAsync(async () =>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
+        var batch = Db.CreateBatch();
+        var networks = batch.SortedSetLengthAsync(Keys.Networks);
+        var atCap = Options.MaxPlacesPerNetwork > 0 ? batch.SortedSetLengthAsync(Keys.Networks, Options.MaxPlacesPerNetwork) : Task.FromResult(0L);
+        var busiest = batch.SortedSetRangeByRankWithScoresAsync(Keys.Networks, 0, top - 1, Order.Descending);
+        batch.Execute();
+        var entries = await busiest;
+        var counts = new NetworkCount[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            counts[i] = new NetworkCount(entries[i].Element!, (long)entries[i].Score);
+        }
+
+        return new NetworkPlaces(await networks, await atCap, counts);
     });
 
     /// <summary>

@@ -27,7 +27,7 @@ internal static class RoomReset
             db,
             [
                 keys.State, keys.Departed, keys.Waiting, keys.Active, keys.Seen, keys.Joined, keys.Visitors, keys.Gone, keys.GoneReasons, keys.Revoked, keys.ActiveSeen,
-                keys.Schedule, keys.Prequeue, keys.PrequeueFrozen, keys.Participants, keys.Inventory, keys.EntryTally,
+                keys.Schedule, keys.Prequeue, keys.PrequeueFrozen, keys.Participants, keys.Inventory, keys.EntryTally, keys.Networks, keys.NetworkOf,
             ],
             [keys.Notify.ToString()])))!;
         return new RoomResetResult(keys.Room, (long)result[0], (long)result[1], (long)result[2] + itemKeys, (long)result[3]);

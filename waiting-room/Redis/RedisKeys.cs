@@ -46,6 +46,8 @@ internal sealed class RedisKeys
         Participants = _prefix + "participants";
         Inventory = _prefix + "inventory";
         EntryTally = _prefix + "entry:tally";
+        Networks = _prefix + "nets";
+        NetworkOf = _prefix + "netof";
         Notify = RedisChannel.Sharded(_prefix + "notify");
         _usedCodePrefix = _prefix + "code:";
         _ratePrefix = _prefix + "rate:";
@@ -154,6 +156,16 @@ internal sealed class RedisKeys
     /// and replayed, invitation keys refused), summed over every proxy: each adds what it counted once a second.
     /// </summary>
     public RedisKey EntryTally { get; }
+
+    /// <summary>
+    /// Sorted set client network → waiting places held from it (the queue's and the pre-queue's; never a direct admission),
+    /// for <see cref="Options.RoomOptions.MaxPlacesPerNetwork"/>: a network's member goes when its count reaches 0. Counted
+    /// by the join, released by admission, the reaper and leaving (<c>prelude.lua</c>'s <c>release_networks</c>).
+    /// </summary>
+    public RedisKey Networks { get; }
+
+    /// <summary>Hash visitor → client network, of the visitors counted in <see cref="Networks"/> (one field per waiting place).</summary>
+    public RedisKey NetworkOf { get; }
 
     /// <summary>List of the drawn participants' receipts in drawn order (position = index + 1): the published draw.</summary>
     public RedisKey Participants { get; }

@@ -17,6 +17,8 @@
 -- participants being drawn stand ahead of everyone who joined after the start
 -- KEYS[14] inventory (hash: remaining, ...)   ARGV[13] AdmitPerSeat: with an inventory known and this above 0, the
 -- active never exceed ceil(AdmitPerSeat * remaining) (0 remaining: nobody is admitted), on top of MaxActive
+-- KEYS[15] nets (zset network -> waiting places)   KEYS[16] netof (hash visitor -> network): the admitted visitors' places
+-- are released from their networks' counts (prelude.lua's release_networks; nothing to do while nobody is counted)
 -- Returns { admitted, expired, fenced, waiting, active, tickets (comma-separated), wait buckets "count:sumMs,..." }.
 -- Publishes 'revoked|<ms>|t1,t2,...' for the expired sessions (every proxy refuses their cookies) and
 -- 'admitted|<ms>|t1,t2,...' for the batch.
@@ -24,7 +26,7 @@
 -- Per admitted visitor it pops, adds to active and sets the visitor's pointer; the rest is per batch. The waiting heartbeat
 -- (seen) of an admitted ticket is left for the reaper to drop (reap.lua): no removal from a million-member set here.
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, revoke, tally, notice, call_chunked, zadd_chunked,
--- admission_cap.
+-- admission_cap, release_networks.
 local now = tonumber(ARGV[1])
 
 local fence = tonumber(ARGV[4])
@@ -71,10 +73,11 @@ local tickets, popped = {}, {}
 if free > 0 and waitingBefore > 0 then
   popped = redis.call('ZRANGE', KEYS[1], 0, free - 1, 'WITHSCORES')
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, free - 1)
-  local pointers = {}
+  local pointers, visitors = {}, {}
   for i = 1, #popped, 2 do
     local ticket = popped[i] .. '.' .. popped[i + 1]
     tickets[#tickets + 1] = ticket
+    visitors[#visitors + 1] = popped[i]
     pointers[i] = popped[i]
     pointers[i + 1] = ticket
   end
@@ -85,6 +88,8 @@ if free > 0 and waitingBefore > 0 then
   zadd_chunked(KEYS[2], ARGV[3], tickets)
   -- The admitted visitor's pointer, so joining again finds the admission (join.lua).
   call_chunked('HSET', KEYS[5], pointers)
+  -- No longer waiting: their places leave their networks' counts.
+  release_networks({ count = KEYS[15], of = KEYS[16] }, visitors)
 end
 
 -- 4. Admission rate: an exponentially weighted average over time, updated whenever someone was waiting.

@@ -11,6 +11,9 @@
 -- Returns 1 swapped in, 0 nothing to do (drawn already, or another freeze), -1 fenced (a newer lock holder admitted or
 -- drew: this caller is late), -2 the staging is incomplete (not swapped).
 -- Publishes 'sale|<ms>': every proxy and hub reads the room's sale again (the hubs then push every place at once).
+-- The drawn keep their count in their network's waiting places (nets, netof: keyed by visitor, so a participant's
+-- pre-queue place becomes its drawn place there with nothing to write); every frozen participant is drawn, and one
+-- reaped before the freeze was released by reap.lua.
 -- From prelude.lua (LuaScripts.Load puts it in front): notice, CHUNK.
 local now = tonumber(ARGV[1])
 local fence = tonumber(ARGV[2])

@@ -16,16 +16,22 @@
 -- KEYS[11] the proof's used marker ('{wr:<room>}:proof:<challenge id>')   ARGV[10] its lifetime (ms), '' without a proof:
 -- a new place redeems the proof in the same step (SET NX PX); one used before refuses it ({ '', 'replayed', 0, 0 }). A
 -- visitor who already holds a place does not spend the proof.
+-- KEYS[12] nets (zset network -> waiting places held from it)   KEYS[13] netof (hash visitor -> network, of those counted)
+-- ARGV[11] the client's network ('' = not counted)   ARGV[12] MaxPlacesPerNetwork ('0' = off): a new waiting or
+-- pre-queue place (never a direct admission) from a network that holds that many already is refused
+-- ({ '', 'netcap', 0, 0 }) before the proof is spent; a place taken is counted (prelude.lua's count_network) until it ends.
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
 -- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
 -- receipt is made from with the sale's receipt key, the reply's fifth value, and the sale's start (ms) the sixth, while
 -- the pre-queue is open: a proxy that has not read the new sale yet still tells it; the same on every join until the draw,
 -- whenever the visitor arrived), or a refusal { '', reason, 0, 0 } when the visitor holds no place and may not take one:
--- 'needs' (no credential), 'soldout' (a closing room sold out), 'replayed' (the proof was used); those who hold a place
+-- 'needs' (no credential), 'soldout' (a closing room sold out), 'netcap' (too many places held from the client's
+-- network), 'replayed' (the proof was used); those who hold a place
 -- keep it: they are answered above.
 -- The sale's phase is read here, in the join's own atomic step, never taken from a caller's cached view: a join just
 -- after the start finds the pre-queue frozen (or freezes it) and takes a place behind everyone drawn.
--- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place, admission_cap.
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place, admission_cap, network_full,
+-- count_network.
 local visitor = ARGV[1]
 local now = tonumber(ARGV[3])
 local sale = { schedule = KEYS[7], prequeue = KEYS[8], frozen = KEYS[9], seq = KEYS[3] }
@@ -48,15 +54,21 @@ end
 
 local cap, remaining = admission_cap(KEYS[10], ARGV[5], ARGV[7])
 local closed = ARGV[8] == '1' and remaining == 0
+local nets = { count = KEYS[12], of = KEYS[13] }
+local capped = ARGV[11] ~= '' and ARGV[12] ~= '0'
 
 -- What stands between this visitor and a new place, in order (the cheapest refusal first, and the proof spent last, so a
--- refusal for another reason never costs the visitor its work); nil when a new place may be taken.
-local function refuse_new_place()
+-- refusal for another reason never costs the visitor its work); nil when a new place may be taken. `waits`: the place
+-- would be a waiting (or pre-queue) place, which the network cap counts; a direct admission is not.
+local function refuse_new_place(waits)
   if ARGV[9] == '0' then
     return { '', 'needs', 0, 0 }
   end
   if closed then
     return { '', 'soldout', 0, 0 }
+  end
+  if waits and capped and network_full(nets, ARGV[11], ARGV[12]) then
+    return { '', 'netcap', 0, 0 }
   end
   if ARGV[10] ~= '' and not redis.call('SET', KEYS[11], '1', 'NX', 'PX', ARGV[10]) then
     return { '', 'replayed', 0, 0 }
@@ -71,12 +83,15 @@ if phase.phase == 'prequeue' then
   local arrival = redis.call('ZSCORE', KEYS[8], visitor)
   local isNew = 0
   if not arrival then
-    local refused = refuse_new_place()
+    local refused = refuse_new_place(true)
     if refused then
       return refused
     end
     arrival = redis.call('HINCRBY', KEYS[7], 'arrivals', 1)
     redis.call('ZADD', KEYS[8], arrival, visitor)
+    if capped then
+      count_network(nets, visitor, ARGV[11])
+    end
     isNew = 1
   end
   redis.call('ZADD', KEYS[6], now, pending)
@@ -89,14 +104,15 @@ if phase.phase == 'drawing' then
   end
 end
 
-local refused = refuse_new_place()
+-- Queue off, nobody waiting, capacity left (MaxActive and the inventory's bound): straight in (strict FIFO is kept:
+-- nobody is passed over; nor is anyone being drawn).
+local direct = phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < cap
+local refused = refuse_new_place(not direct)
 if refused then
   return refused
 end
 
--- Queue off, nobody waiting, capacity left (MaxActive and the inventory's bound): straight in (strict FIFO is kept:
--- nobody is passed over; nor is anyone being drawn).
-if phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < cap then
+if direct then
   local ticket = visitor .. '.d' .. ARGV[2]
   redis.call('HSET', KEYS[1], visitor, ticket)
   redis.call('ZADD', KEYS[5], ARGV[6], ticket)
@@ -106,6 +122,9 @@ end
 local seq = redis.call('INCR', KEYS[3])
 local ticket = ticket_of(visitor, seq)
 redis.call('ZADD', KEYS[4], seq, visitor)
+if capped then
+  count_network(nets, visitor, ARGV[11])
+end
 -- The first join of each second marks it (NX: one write per second): admit.lua reads join times from here.
 redis.call('ZADD', KEYS[2], 'NX', seq, string.format('%d', math.floor(now / 1000)))
 redis.call('ZADD', KEYS[6], now, ticket)

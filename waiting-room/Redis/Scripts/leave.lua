@@ -5,16 +5,19 @@
 -- KEYS[1] waiting (zset visitor -> seq)   KEYS[2] departed   KEYS[3] seen   KEYS[4] visitors   KEYS[5] gone
 -- KEYS[6] gone reasons   KEYS[7] events   KEYS[8] state   KEYS[9] schedule   KEYS[10] pre-queue   KEYS[11] frozen pre-queue
 -- ARGV[1] ticket   ARGV[2] now (ms)   ARGV[3] events MAXLEN (approximate)
+-- KEYS[12] nets (zset network -> waiting places)   KEYS[13] netof (hash visitor -> network): the place left is released
+-- from its network's count (prelude.lua's release_networks)
 -- Returns 1 left, 0 holds no place to leave (admitted, or gone already), -1 being drawn (frozen: ask again once drawn).
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, pending_visitor,
--- sale_state_of, drawn_ticket.
+-- sale_state_of, drawn_ticket, release_networks.
 local room = { visitors = KEYS[4], gone = KEYS[5], goneWhy = KEYS[6], events = KEYS[7], eventsMaxLen = ARGV[3] }
+local nets = { count = KEYS[12], of = KEYS[13] }
 local ticket = ARGV[1]
 local visitor = pending_visitor(ticket)
 if visitor then
   if redis.call('ZREM', KEYS[10], visitor) == 1 then
     redis.call('ZREM', KEYS[3], ticket)
-    depart(room, ticket, 'left', ARGV[2], 'prequeue')
+    release_networks(nets, { depart(room, ticket, 'left', ARGV[2], 'prequeue') })
     return 1
   end
   if redis.call('ZSCORE', KEYS[11], visitor) then
@@ -34,5 +37,5 @@ if not seq then
 end
 redis.call('ZREM', KEYS[3], ticket)
 departed_count(KEYS[8], 1)
-depart(room, ticket, 'left', ARGV[2], 'waiting', seq)
+release_networks(nets, { depart(room, ticket, 'left', ARGV[2], 'waiting', seq) })
 return 1

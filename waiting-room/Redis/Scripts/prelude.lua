@@ -257,3 +257,54 @@ local function admission_cap(inventory, max_active, per_seat)
   end
   return cap, remaining
 end
+
+-- Per-network caps on waiting places (RoomOptions.MaxPlacesPerNetwork). nets = { count, of } names the keys: count (zset
+-- network -> waiting places held from it: the pre-queue's and the queue's, never a direct admission) and of (hash
+-- visitor -> network, of the visitors counted). A visitor is counted at most once (HSETNX), so a network's count is the
+-- number of its visitors in `of`: every way a place ends (admitted, reaped, left) releases it with release_networks,
+-- which only releases what `of` holds, so a release is never counted twice and no count goes below zero. A pre-queue
+-- participant stays counted under its visitor when the draw places it (the draw places every frozen participant).
+-- A sorted set rather than a hash for the counts: the busiest networks and how many are at the cap are then one
+-- bounded read each (ZREVRANGE, ZCOUNT), for a join's price of a ZSCORE and a ZINCRBY.
+
+-- Whether `network` holds max places or more.
+local function network_full(nets, network, max)
+  return tonumber(redis.call('ZSCORE', nets.count, network) or '0') >= tonumber(max)
+end
+
+-- The visitor took a waiting place from `network`: counted once.
+local function count_network(nets, visitor, network)
+  if redis.call('HSETNX', nets.of, visitor, network) == 1 then
+    redis.call('ZINCRBY', nets.count, 1, network)
+  end
+end
+
+-- These visitors' places ended: each counted one is released once (one HMGET and HDEL per chunk, one ZINCRBY per
+-- network); a network's count that reaches 0 goes. Visitors not counted (the cap off, a direct admission) cost nothing
+-- but the chunk's HMGET, and nothing at all while nobody is counted.
+local function release_networks(nets, visitors)
+  if #visitors == 0 or redis.call('EXISTS', nets.of) == 0 then
+    return
+  end
+  local released = {}
+  for first = 1, #visitors, CHUNK do
+    local last = math.min(first + CHUNK - 1, #visitors)
+    local networks = redis.call('HMGET', nets.of, unpack(visitors, first, last))
+    local counted = {}
+    for i = 1, #networks do
+      local network = networks[i]
+      if network then
+        counted[#counted + 1] = visitors[first + i - 1]
+        released[network] = (released[network] or 0) + 1
+      end
+    end
+    if #counted > 0 then
+      redis.call('HDEL', nets.of, unpack(counted))
+    end
+  end
+  for network, n in pairs(released) do
+    if tonumber(redis.call('ZINCRBY', nets.count, -n, network)) <= 0 then
+      redis.call('ZREM', nets.count, network)
+    end
+  end
+end

@@ -8,6 +8,8 @@
 -- ARGV[7] departures (gone and revoked) left at or before this (ms) are forgotten (at most ARGV[3] of each per call)
 -- KEYS[11] state   KEYS[12] departed (zset sequence -> sequence: waiting tickets that left from the middle)
 -- KEYS[13] schedule (hash: the room's sale)   KEYS[14] pre-queue (zset visitor -> arrival number)
+-- KEYS[15] nets (zset network -> waiting places)   KEYS[16] netof (hash visitor -> network): a reaped waiting or pre-queue
+-- place is released from its network's count (prelude.lua's release_networks)
 -- A pre-queue participant ('<visitor>.p') unseen since the cutoff loses its place in the pre-queue, and so its receipt
 -- (one 'abandoned' event, reason 'prequeue'); the frozen pre-queue is never reaped (the draw takes it whole). Once drawn,
 -- a pre-queue ticket's old heartbeat stands for its drawn place only if that place was never seen since the draw.
@@ -15,12 +17,13 @@
 -- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, forget_ticket, revoke, tally,
 -- notice, call_chunked, ticket_parts, ticket_of, drawn_ticket,
--- sale_state_of, pending_visitor.
+-- sale_state_of, pending_visitor, release_networks.
 local room = {
   visitors = KEYS[4], gone = KEYS[7], goneWhy = KEYS[8], events = KEYS[5], eventsMaxLen = ARGV[4],
 }
 local reaped, freed, left = 0, 0, 0
 local revoked = {}
+local released = {}
 -- Waiting places unseen since the cutoff. A ticket admitted since is left alone (active:seen watches it): only its
 -- waiting heartbeat goes, which admit.lua leaves here.
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -41,7 +44,7 @@ for _, stale_ticket in ipairs(stale) do
     if pending then
       ticket = nil
       if redis.call('ZREM', KEYS[14], visitor) == 1 then
-        depart(room, stale_ticket, 'abandoned', ARGV[1], 'prequeue')
+        released[#released + 1] = depart(room, stale_ticket, 'abandoned', ARGV[1], 'prequeue')
         reaped = reaped + 1
       else
         local placed = drawn_ticket(sale, visitor, sale_state)
@@ -54,7 +57,7 @@ for _, stale_ticket in ipairs(stale) do
   local seq = ticket and leave_waiting(KEYS[2], KEYS[12], ticket)
   if seq then
     left = left + 1
-    depart(room, ticket, 'abandoned', ARGV[1], 'waiting', seq)
+    released[#released + 1] = depart(room, ticket, 'abandoned', ARGV[1], 'waiting', seq)
     reaped = reaped + 1
   end
 end
@@ -73,6 +76,7 @@ for _, ticket in ipairs(staleActive) do
   end
 end
 departed_count(KEYS[11], left)
+release_networks({ count = KEYS[15], of = KEYS[16] }, released)
 if reaped > 0 then
   tally(KEYS[6], ARGV[6], 'abandoned', reaped)
 end

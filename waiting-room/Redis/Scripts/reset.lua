@@ -13,6 +13,7 @@
 -- KEYS[12] schedule   KEYS[13] pre-queue   KEYS[14] frozen pre-queue   KEYS[15] participants: the room's scheduled sale
 -- goes too (its participants went with the queue); schedule it again after the reset   KEYS[16] inventory
 -- KEYS[17] the gates' tally of entry checks (challenges, proofs, invitation keys)
+-- KEYS[18] nets   KEYS[19] netof: the per-network counts of waiting places go with the places
 -- ARGV[1] notify channel (sharded: SPUBLISH)
 -- Returns { waiting visitors dropped, active sessions dropped, keys removed, the state's new version }.
 -- From prelude.lua (LuaScripts.Load puts it in front): notice.
