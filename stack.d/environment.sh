@@ -22,6 +22,8 @@ default_service_environment() {
   export WaitingRoom__RateLimits__NewPlaceBurst="${WaitingRoom__RateLimits__NewPlaceBurst:-100000}"
   export WaitingRoom__RateLimits__NewPlacePerNetworkPerSecond="${WaitingRoom__RateLimits__NewPlacePerNetworkPerSecond:-100000}"
   export WaitingRoom__RateLimits__NewPlaceNetworkBurst="${WaitingRoom__RateLimits__NewPlaceNetworkBurst:-100000}"
+  # The rehearsal room's places all come from one network too: its cap on places per network (default 50) is off.
+  export WaitingRoom__Rooms__concert__MaxPlacesPerNetwork="${WaitingRoom__Rooms__concert__MaxPlacesPerNetwork:-0}"
   # Secrets generated once per state directory (see ensure_secrets); the caller's values win.
   local line key
   while IFS= read -r line; do

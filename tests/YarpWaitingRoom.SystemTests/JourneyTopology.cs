@@ -57,6 +57,8 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["WaitingRoom__Rooms__spike__OnThreshold"] = "40",
         ["WaitingRoom__Rooms__spike__SpikeThreshold"] = "60",
         ["WaitingRoom__Rooms__spike__Debounce"] = "00:00:03",
+        // The spike tool's new visitors all come from this machine's network.
+        ["WaitingRoom__Rooms__spike__MaxPlacesPerNetwork"] = "0",
         ["ReverseProxy__Routes__spikeapi__ClusterId"] = "reservation",
         ["ReverseProxy__Routes__spikeapi__Match__Path"] = "/spike/{**catch-all}",
         ["ReverseProxy__Routes__spikeapi__Metadata__WaitingRoom"] = "spike",

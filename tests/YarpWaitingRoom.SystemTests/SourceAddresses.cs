@@ -5,17 +5,18 @@ namespace YarpWaitingRoom.SystemTests;
 
 /// <summary>
 /// Clients that come from an address of their own: every 127.x.y.z is this machine's loopback, so a test can play
-/// many visitors (each with its own address, as on the internet) or one flooding address, against per-address limits.
+/// many visitors (each with its own address in a /24 of its own, as on the internet, so neither the per-network limits
+/// nor the room's cap on places per network group them) or one flooding address, against per-address limits.
 /// </summary>
 internal static class SourceAddresses
 {
     private static int _next;
 
-    /// <summary>A loopback address no other caller of this method got (127.1.0.1, 127.1.0.2, …).</summary>
+    /// <summary>A loopback address in a /24 no other caller of this method got (127.1.1.1, 127.1.2.1, …).</summary>
     public static IPAddress Next()
     {
         var n = Interlocked.Increment(ref _next);
-        return new IPAddress([127, 1, (byte)(n / 250), (byte)((n % 250) + 1)]);
+        return new IPAddress([127, (byte)(1 + (n / 256)), (byte)(n % 256), 1]);
     }
 
     /// <summary>An HTTP handler whose connections leave from <paramref name="source"/>.</summary>
