@@ -32,6 +32,7 @@ internal sealed partial class Reaper(RoomRegistry rooms, RoomMetrics metrics, Ti
         try
         {
             var result = await room.Queue.ReapAsync();
+            metrics.NetworksAtTheCap(room.Name, result.NetworksAtCap);
             if (result.Reaped > 0)
             {
                 metrics.Reaped(room.Name, result.Reaped);

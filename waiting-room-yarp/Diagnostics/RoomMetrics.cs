@@ -48,6 +48,8 @@ internal sealed class RoomMetrics
 
     private readonly Gauge InventoryRemaining = Metrics.CreateGauge("waitingroom_inventory_remaining", "What the protected API (or an operator) last said is left to sell; absent while unknown.", "room");
     private readonly Gauge SoldOut = Metrics.CreateGauge("waitingroom_sold_out", "1 while the room's inventory is known and nothing is left.", "room");
+    private readonly Gauge NetworksAtCap = Metrics.CreateGauge(
+        "waitingroom_networks_at_cap", "Client networks (/24, /64) holding the room's MaxPlacesPerNetwork waiting places, as the last reap saw it.", "room");
     private readonly Counter InventoryRefusals = Metrics.CreateCounter("waitingroom_inventory_refused_total", "X-WaitingRoom-Inventory response headers ignored: not one non-negative integer.", "room");
 
     public void InventoryRefused(string room) => InventoryRefusals.WithLabels(room).Inc();
@@ -138,6 +140,9 @@ internal sealed class RoomMetrics
     }
 
     public void Reaped(string room, int count) => Abandoned.WithLabels(room).Inc(count);
+
+    /// <summary>How many client networks hold the room's cap of waiting places (every reap tells it).</summary>
+    public void NetworksAtTheCap(string room, long networks) => NetworksAtCap.WithLabels(room).Set(networks);
 
     public void SessionEnded(string room) => Ended.WithLabels(room).Inc();
 

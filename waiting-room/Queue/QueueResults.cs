@@ -78,7 +78,8 @@ internal readonly record struct WaitBucket(long Count, TimeSpan Total);
 
 /// <param name="Reaped">Visitors removed for not being seen (one abandoned event each).</param>
 /// <param name="FreedActive">How many of them held an active slot (capacity freed: admit at once).</param>
-internal readonly record struct ReapResult(int Reaped, int FreedActive);
+/// <param name="NetworksAtCap">Client networks holding the room's <c>MaxPlacesPerNetwork</c> waiting places after the reap (0 with the cap off).</param>
+internal readonly record struct ReapResult(int Reaped, int FreedActive, long NetworksAtCap = 0);
 
 /// <summary>A ticket's place right now.</summary>
 /// <param name="State">Waiting, active or gone.</param>

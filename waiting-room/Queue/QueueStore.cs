@@ -252,7 +252,10 @@ internal sealed class QueueStore
     /// <summary>A fencing number for a new lock grant: strictly greater than every one handed out before.</summary>
     public Task<long> NextFenceAsync() => _policy.RunAsync(() => Db.HashIncrementAsync(Keys.State, RoomStateFields.FenceSequence));
 
-    /// <summary>Removes visitors unseen for <see cref="RoomOptions.AbandonAfter"/>; one abandoned event each.</summary>
+    /// <summary>
+    /// Removes visitors unseen for <see cref="RoomOptions.AbandonAfter"/>; one abandoned event each. Tells, in passing, how
+    /// many client networks hold <see cref="RoomOptions.MaxPlacesPerNetwork"/> places now.
+    /// </summary>
     public Task<ReapResult> ReapAsync(int limit = MaxCleanupPerCall) => _policy.RunAsync(async () =>
     {
         var now = NowMs;
@@ -260,8 +263,8 @@ internal sealed class QueueStore
         var result = (RedisResult[])(await LuaScripts.Reap.EvaluateAsync(
             Db,
             [Keys.Seen, Keys.Waiting, Keys.Active, Keys.Visitors, Keys.Events, StatsKey(now), Keys.Gone, Keys.GoneReasons, Keys.Revoked, Keys.ActiveSeen, Keys.State, Keys.Departed, Keys.Schedule, Keys.Prequeue, Keys.Networks, Keys.NetworkOf],
-            [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds]))!;
-        return new ReapResult((int)result[0], (int)result[1]);
+            [now, cutoff, limit, EventsMaxLength, _channel, (long)StatsRetention.TotalSeconds, now - (long)GoneRetention.TotalMilliseconds, Options.MaxPlacesPerNetwork]))!;
+        return new ReapResult((int)result[0], (int)result[1], (long)result[2]);
     }, BatchCallTimeout);
 
     /// <summary>

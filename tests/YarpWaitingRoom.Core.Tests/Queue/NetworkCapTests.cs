@@ -210,6 +210,19 @@ public sealed class NetworkCapTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reap_TellsHowManyNetworksAreAtTheCap()
+    {
+        var sut = CreateSut(maxPlacesPerNetwork: 2);
+        await JoinAsync(sut, "a", Home);
+        await JoinAsync(sut, "b", Home);
+        await JoinAsync(sut, "c", Campus);
+
+        var reaped = await sut.ReapAsync();
+
+        Assert.Equal(new ReapResult(0, 0, NetworksAtCap: 1), reaped);
+    }
+
+    [Fact]
     public async Task Reset_WipesTheCounts()
     {
         var sut = CreateSut(maxPlacesPerNetwork: 1);

@@ -87,7 +87,7 @@ public sealed class NetworkCapGateTests(RedisFixture redis) : ProxyTestBase(redi
     }
 
     [Fact]
-    public async Task AdminRoomView_ShowsTheCap_TheNetworksAtIt_AndTheBusiest()
+    public async Task AdminRoomView_ShowsTheCap_TheNetworksAtIt_AndTheBusiest_AndTheReaperSetsTheGauge()
     {
         await using var app = CappedApp(maxPlacesPerNetwork: 2);
         foreach (var address in new[] { "203.0.113.7", "203.0.113.8", "198.51.100.7" })
@@ -105,5 +105,12 @@ public sealed class NetworkCapGateTests(RedisFixture redis) : ProxyTestBase(redi
             .Select(n => (n.GetProperty("network").GetString(), n.GetProperty("places").GetInt64()))
             .ToArray();
         Assert.Equal([("203.0.113.0/24", 2L), ("198.51.100.0/24", 1L)], busiest);
+        // Every reap (at most every 5 s) tells the networks at the cap.
+        using var scraper = app.CreateClient();
+        Assert.True(
+            await EventuallyAsync(
+                async () => (await scraper.GetStringAsync("/metrics", Cancellation)).Contains($"waitingroom_networks_at_cap{{room=\"{app.Room}\"}} 1", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(20)),
+            "waitingroom_networks_at_cap never showed the network at the cap");
     }
 }

@@ -9,11 +9,12 @@
 -- KEYS[11] state   KEYS[12] departed (zset sequence -> sequence: waiting tickets that left from the middle)
 -- KEYS[13] schedule (hash: the room's sale)   KEYS[14] pre-queue (zset visitor -> arrival number)
 -- KEYS[15] nets (zset network -> waiting places)   KEYS[16] netof (hash visitor -> network): a reaped waiting or pre-queue
--- place is released from its network's count (prelude.lua's release_networks)
+-- place is released from its network's count (prelude.lua's release_networks)   ARGV[8] MaxPlacesPerNetwork ('0' = off):
+-- the networks holding that many places are counted for the reply (one ZCOUNT, O(log N): the gauge costs no scan)
 -- A pre-queue participant ('<visitor>.p') unseen since the cutoff loses its place in the pre-queue, and so its receipt
 -- (one 'abandoned' event, reason 'prequeue'); the frozen pre-queue is never reaped (the draw takes it whole). Once drawn,
 -- a pre-queue ticket's old heartbeat stands for its drawn place only if that place was never seen since the draw.
--- Returns { reaped, freedActive }: one 'abandoned' event per reaped visitor ('seq' on those that were waiting).
+-- Returns { reaped, freedActive, networksAtCap }: one 'abandoned' event per reaped visitor ('seq' on those that were waiting).
 -- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, forget_ticket, revoke, tally,
 -- notice, call_chunked, ticket_parts, ticket_of, drawn_ticket,
@@ -91,4 +92,8 @@ call_chunked('ZREM', KEYS[7], old)
 call_chunked('HDEL', KEYS[8], old)
 local oldRevoked = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
 call_chunked('ZREM', KEYS[9], oldRevoked)
-return { reaped, freed }
+local atCap = 0
+if ARGV[8] ~= '0' then
+  atCap = redis.call('ZCOUNT', KEYS[15], ARGV[8], '+inf')
+end
+return { reaped, freed, atCap }
