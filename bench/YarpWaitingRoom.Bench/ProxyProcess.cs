@@ -23,8 +23,7 @@ internal static class ProxyProcess
     /// <summary>
     /// A proxy on the stack's Redis with <paramref name="room"/> gating the <c>/api/</c> route, whose cluster is
     /// <paramref name="backend"/>, plus an ungated <c>/bare/</c> route to the same cluster; plain-http cookies, a fresh
-    /// signing key, the bench's admin key, and client rate limits and the room's cap on places per network out of the way
-    /// (every request comes from one address).
+    /// signing key, the bench's admin key and client rate limits out of the way (every request comes from one address).
     /// </summary>
     public static Dictionary<string, string> GatedEnvironment(string room, Uri backend, string? mode = null)
     {
@@ -45,7 +44,6 @@ internal static class ProxyProcess
             ["WaitingRoom__RateLimits__NewPlaceBurst"] = "1000000",
             ["WaitingRoom__RateLimits__NewPlacePerNetworkPerSecond"] = "1000000",
             ["WaitingRoom__RateLimits__NewPlaceNetworkBurst"] = "1000000",
-            [$"WaitingRoom__Rooms__{room}__MaxPlacesPerNetwork"] = "0",
             ["ReverseProxy__Routes__reservation-api__Metadata__WaitingRoom"] = room,
             ["ReverseProxy__Clusters__reservation__Destinations__internal-lb__Address"] = backend.ToString(),
             ["ReverseProxy__Routes__bare__ClusterId"] = "reservation",
