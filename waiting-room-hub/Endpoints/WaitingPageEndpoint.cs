@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using YarpWaitingRoom.Challenges;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Scheduling;
 using YarpWaitingRoom.Hub.Diagnostics;
@@ -129,6 +130,54 @@ internal static partial class WaitingPageEndpoint
             new WaitingPageModel(room, string.Empty, returnUrl, null, null, snapshot.Switch.QueueOn, language, "closed", null, title),
             WaitingPageTimings.For(target.Options, hubOptions.Value.PushInterval),
             StatusCodes.Status410Gone);
+    }
+
+    /// <summary>
+    /// <c>GET /_wr/wait/&lt;room&gt;/challenge?return=&lt;url&gt;[&amp;lang=ko|en]</c>: where a room that asks a proof of work
+    /// sends a browser without a place (<see cref="Protocol.WaitingRoomPaths.ChallengePage"/>). While the room's challenge
+    /// (<see cref="Switch.RoomSnapshot.ChallengeOf"/>) is on: a fresh challenge for the visitor of the browser's valid
+    /// <c>wr_vid</c>, at the room's difficulty now, on a page that solves it and goes back (<see cref="ChallengePage"/>);
+    /// without a valid <c>wr_vid</c>, 400 with a page that says cookies are needed. While it is off: back to where the
+    /// visitor was going, which joins the line as usual. Never cached: each view is a new challenge.
+    /// </summary>
+    public static async Task<IResult> GetChallengeAsync(
+        string room,
+        string? @return,
+        string? lang,
+        HttpContext context,
+        RoomDirectory rooms,
+        TokenService tokens,
+        ChallengeService challenges,
+        IOptions<SocketHubOptions> hubOptions,
+        TimeProvider timeProvider)
+    {
+        var now = timeProvider.GetUtcNow();
+        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
+        context.Response.Headers.CacheControl = "no-store";
+        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : "/";
+        if (!rooms.TryGet(room, out var target))
+        {
+            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
+        }
+
+        var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
+        var challenge = snapshot.ChallengeOf(target.Options);
+        if (!challenge.IsOn)
+        {
+            return TypedResults.Redirect(returnUrl);
+        }
+
+        var title = WaitingPageTitle.For(room, target.Options, snapshot.Sale, language);
+        var visitor = tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now);
+        if (visitor is null)
+        {
+            return TypedResults.Content(
+                ChallengePage.Render(new ChallengePageModel(target.Name, title, returnUrl, language, null, now)), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var issued = challenges.Issue(target.Name, visitor, challenge.Difficulty, now);
+        return TypedResults.Content(
+            ChallengePage.Render(new ChallengePageModel(target.Name, title, returnUrl, language, issued, now)), "text/html; charset=utf-8", statusCode: StatusCodes.Status200OK);
     }
 
     private static ContentHttpResult Page(WaitingPageModel model, WaitingPageTimings timings, int statusCode) =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using YarpWaitingRoom.Challenges;
 using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.Hub.Diagnostics;
 using YarpWaitingRoom.Hub.Endpoints;
@@ -59,6 +60,8 @@ internal static class HubRegistration
             new RedisCallOptions { Timeout = TimeSpan.FromSeconds(5), StallAfter = TimeSpan.FromSeconds(10) },
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new TokenService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
+        // Challenges are signed with the tokens' keys (under a subkey of their own), so every hub and proxy verifies them.
+        services.AddSingleton(provider => new ChallengeService(provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.BuildSigningKeys()));
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<HubMetrics>();
         services.AddSingleton<SessionCloser>();
@@ -95,6 +98,7 @@ internal static class HubRegistration
         group.Map(WaitingRoomPaths.Socket, Socket(endpoints.CreateApplicationBuilder())).WithMetadata(SocketEndpoint.Instance);
         group.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}", WaitingPageEndpoint.GetAsync);
         group.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}/sold-out", WaitingPageEndpoint.GetSoldOutAsync);
+        group.MapGet(WaitingRoomPaths.WaitPrefix + "/{room}/challenge", WaitingPageEndpoint.GetChallengeAsync);
 
         var assets = endpoints.ServiceProvider.GetRequiredService<WaitingPageAssets>();
         group.MapMethods(WaitingRoomPaths.WaitAssets + "/{file}", [HttpMethods.Get, HttpMethods.Head], assets.ServeAsync);
