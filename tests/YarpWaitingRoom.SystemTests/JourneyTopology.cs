@@ -17,6 +17,8 @@ namespace YarpWaitingRoom.SystemTests;
 /// after <see cref="KeepAliveAbandonAfter"/>, and the backend releases their holds as it does the <c>concert</c> room's.
 /// Rooms <c>bots</c> (at <c>/bots/api</c>, a proof-of-work challenge) and <c>members</c> (at <c>/members/api</c>, invited
 /// members only) keep their queue on: every place taken there shows as a ticket.
+/// Room <c>challenge</c> (at <c>/challenge/api</c>) asks a proof of work of <see cref="ChallengeDifficulty"/> bits before a
+/// place: the challenge page's browser check and its accessibility check.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -36,6 +38,9 @@ public sealed class JourneyTopology : IAsyncLifetime
 
     /// <summary>The <c>members</c> room's invitation secret (the ticket site's side of the test signs with it).</summary>
     public const string MembersSecret = "members-secret-members-secret-0042";
+
+    /// <summary>How many leading zero bits the <c>challenge</c> room's proofs need: low, the browser solves it at once.</summary>
+    public const string ChallengeDifficulty = "10";
 
     public StackRun Stack { get; } = StackRun.Create(new Dictionary<string, string?>
     {
@@ -96,6 +101,12 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__keepaliveapi__Match__Path"] = "/keepalive/{**catch-all}",
         ["ReverseProxy__Routes__keepaliveapi__Metadata__WaitingRoom"] = "keepalive",
         ["ReverseProxy__Routes__keepaliveapi__Transforms__0__PathRemovePrefix"] = "/keepalive",
+        ["WaitingRoom__Rooms__challenge__Challenge"] = "ProofOfWork",
+        ["WaitingRoom__Rooms__challenge__ChallengeDifficulty"] = ChallengeDifficulty,
+        ["ReverseProxy__Routes__challengeapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__challengeapi__Match__Path"] = "/challenge/{**catch-all}",
+        ["ReverseProxy__Routes__challengeapi__Metadata__WaitingRoom"] = "challenge",
+        ["ReverseProxy__Routes__challengeapi__Transforms__0__PathRemovePrefix"] = "/challenge",
         ["Reservation__WaitingRoomEvents__Rooms__1"] = "keepalive",
         ["WaitingRoom__Rooms__bots__Mode"] = "On",
         ["WaitingRoom__Rooms__bots__Challenge"] = "ProofOfWork",
