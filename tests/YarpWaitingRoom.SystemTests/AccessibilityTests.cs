@@ -7,7 +7,7 @@ namespace YarpWaitingRoom.SystemTests;
 /// <summary>
 /// Every page the product serves passes axe-core at WCAG 2.2 AA (<c>tests/browser/axe.mjs</c>): the waiting page in each
 /// state it renders (a scheduled sale's pre-queue with its countdown and receipt, waiting, admitted with and without the
-/// entry link, gone, invalid ticket, unknown room), in Korean and
+/// entry link, gone, invalid ticket, unknown room) and a proof-of-work room's challenge page (with and without cookies), in Korean and
 /// English, light and dark, at a desktop and a phone viewport, live with JavaScript and as a browser without it shows it.
 /// </summary>
 [Collection(JourneyGroup.Name)]
@@ -46,6 +46,8 @@ public sealed class AccessibilityTests(JourneyTopology stack)
                 ["GONE_PATH"] = "/api/concerts",
                 ["PREQUEUE_ROOM"] = "presale",
                 ["PREQUEUE_PATH"] = "/presale/api/concerts",
+                ["CHALLENGE_ROOM"] = "challenge",
+                ["CHALLENGE_PATH"] = "/challenge/api/concerts",
                 // AbandonAfter, then two runs of the reaper (every AbandonAfter / 4) and some slack.
                 ["GONE_AFTER_MS"] = ((abandonAfter * 1.5) + TimeSpan.FromSeconds(2)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture),
                 ["DEVICES"] = device,

@@ -2,6 +2,8 @@
 // in Korean and English, at a desktop and a phone viewport, in light and dark colour schemes. The pages are the waiting
 // page in each state it renders: in a scheduled sale's pre-queue (countdown and receipt), waiting with a position,
 // waiting in a sold-out room (keep the place or leave it), the place given up, a closing room's sold-out page (410),
+// a room's proof-of-work challenge page (solving, and solved with script; its no-JavaScript notice without), the
+// challenge page of a browser without cookies (400),
 // admitted with the entry link, admitted but opened by another
 // browser (no link), its place gone, an invalid ticket (400), an unknown room (404); the proxies and the backends answer
 // with redirects, problem documents or JSON, never HTML. With SCRIPTING=on the page is checked live, after wait.js has
@@ -21,6 +23,8 @@
 //   SOLDOUT_PATH   a page SOLDOUT_ROOM gates (default /stock/api/concerts)
 //   CLOSED_ROOM    a room that closes once sold out (WhenSoldOut Close), which the check marks sold out (default closed)
 //   CLOSED_PATH    a page CLOSED_ROOM gates (default /closed/api/concerts)
+//   CHALLENGE_ROOM a room whose proof-of-work challenge is on, at a low difficulty (default challenge)
+//   CHALLENGE_PATH a page CHALLENGE_ROOM gates (default /challenge/api/concerts)
 //   LANGUAGES      ko,en (default both)   DEVICES  desktop,phone (default both)   SCRIPTING  on,off (default both)
 import { axeViolations, formatViolation, pageWithoutScript } from './lib/axe.mjs';
 import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
@@ -32,6 +36,7 @@ const goneAfterMs = Number(process.env.GONE_AFTER_MS ?? 8000);
 const prequeueStack = { ...stack, room: process.env.PREQUEUE_ROOM ?? 'presale', gatedPath: process.env.PREQUEUE_PATH ?? '/presale/api/concerts' };
 const soldOutStack = { ...stack, room: process.env.SOLDOUT_ROOM ?? 'stock', gatedPath: process.env.SOLDOUT_PATH ?? '/stock/api/concerts' };
 const closedStack = { ...stack, room: process.env.CLOSED_ROOM ?? 'closed', gatedPath: process.env.CLOSED_PATH ?? '/closed/api/concerts' };
+const challengeStack = { ...stack, room: process.env.CHALLENGE_ROOM ?? 'challenge', gatedPath: process.env.CHALLENGE_PATH ?? '/challenge/api/concerts' };
 const PREQUEUE_OPEN_MS = 30 * 60 * 1000; // how long a sale scheduled here holds its pre-queue
 const PREQUEUE_LEFT_MS = 5 * 60 * 1000; // an earlier run's sale must hold this long still
 const receiptPattern = /^[0-9A-HJKMNP-TV-Z]{12}$/;
@@ -212,6 +217,32 @@ async function ticketState(waitUrl) {
   return response.ok ? (await response.json()).state : `HTTP ${response.status}`;
 }
 
+/** The challenge page of CHALLENGE_ROOM, whose return URL this check answers itself (with 204: the page stays). */
+function challengeUrl() {
+  const prefix = challengeStack.gatedPath.slice(0, challengeStack.gatedPath.indexOf('/api/'));
+  return `${stack.base}/_wr/wait/${challengeStack.room}/challenge?return=${encodeURIComponent(`${prefix}/axe-solved`)}`;
+}
+
+/**
+ * The challenge page of a visitor with a wr_vid (the gate gives it at CHALLENGE_PATH, whatever it answers). With script,
+ * checked once the worker has solved it and the page has set the proof and gone back (answered with 204, so the page
+ * stays, saying it is done); without, as it stands: the challenge, and that the check needs JavaScript.
+ */
+async function challengePage(browserPage, combination) {
+  const { context, page } = browserPage;
+  const where = `challenge [${combination.language}, ${combination.device}, script ${combination.script}]`;
+  await context.route('**/axe-solved*', (route) => route.fulfill({ status: 204 }));
+  await context.request.get(stack.base + challengeStack.gatedPath, { headers: { accept: 'application/json' }, maxRedirects: 0 });
+  if (!(await context.cookies(stack.base)).some((c) => c.name === 'wr_vid')) fail(`${where}: no wr_vid from ${challengeStack.gatedPath}`);
+  const response = await browserPage.goto(challengeUrl());
+  if (combination.script === 'on') {
+    await live(page, () => window.__waitingRoom?.state().phase === 'solved');
+    if (!(await context.cookies(stack.base)).some((c) => c.name === 'wr_proof')) fail(`${where}: solved, but no wr_proof cookie`);
+  }
+
+  await check('challenge', browserPage, response, { ...combination, status: 200, state: 'challenge' });
+}
+
 await runCheck(result, async (browser) => {
   // Nobody is admitted while the checks of the waiting page run; a place in GONE_ROOM is taken and left unwatched, so
   // it is reaped meanwhile.
@@ -291,6 +322,14 @@ await runCheck(result, async (browser) => {
     }, queuedWithin);
     await check('sold out (closed)', other, closed, { ...combination, status: 410, state: 'closed' });
     await other.context.close();
+
+    // A room that asks a proof of work: its challenge page, for a browser with the gate's wr_vid and for one without.
+    const solver = await visitor(browser, language, device, script);
+    await challengePage(solver, combination);
+    await solver.context.close();
+    const cookieless = await visitor(browser, language, device, script);
+    await check('challenge without cookies', cookieless, await cookieless.goto(challengeUrl()), { ...combination, status: 400, state: 'cookies' });
+    await cookieless.context.close();
   }
 
   // The admissions: the live pages follow the pushed notice; without script the visitor loads the page again.

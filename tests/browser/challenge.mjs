@@ -92,7 +92,7 @@ await runCheck(result, async (browser) => {
   if (!(lifetime > 60 && lifetime <= 121)) fail(`wr_proof expires in ${lifetime} s, expected Max-Age 120`);
   if (!workers.includes('/_wr/wait-assets/solve.js')) fail(`the page started no solve.js worker: ${JSON.stringify(workers)}`);
   if (violations.length > 0) fail(`CSP violations: ${violations.join('; ')}`);
-  result.steps.push({ step: 'solved', room, prefix, difficulty, proof, bits, visitor: visitor.value, landedMs });
+  result.steps.push({ step: 'solved', room, prefix, difficulty, proof, bits, visitor: visitor.value, landedMs, landedAt: Date.now() });
 
   // The solver's speed: the worker asset from the hub, at the page's origin under the hubs' CSP, on fresh prefixes of a
   // real prefix's shape (<key id>.<56 characters>.<22 characters>), one challenge after another.

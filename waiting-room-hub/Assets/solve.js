@@ -29,15 +29,24 @@ function leadingZeroBits(hash) {
   return bits;
 }
 
-/** The ASCII bytes of `<prefix>:` followed by the nonce of `counter`. */
-function input(head, counter) {
-  const nonce = counter.toString(36);
-  const bytes = new Uint8Array(head.length + nonce.length);
-  bytes.set(head);
-  for (let i = 0; i < nonce.length; i++) {
-    bytes[head.length + i] = nonce.charCodeAt(i);
-  }
-  return bytes;
+/**
+ * The ASCII bytes of `<prefix>:` (`head`) followed by the nonce of a counter, written into one buffer per nonce length:
+ * digest() copies its input when it is called, so a buffer is free again as soon as the call returns.
+ */
+function inputs(head) {
+  const buffers = [];
+  return (counter) => {
+    const nonce = counter.toString(36);
+    let bytes = buffers[nonce.length];
+    if (!bytes) {
+      bytes = buffers[nonce.length] = new Uint8Array(head.length + nonce.length);
+      bytes.set(head);
+    }
+    for (let i = 0; i < nonce.length; i++) {
+      bytes[head.length + i] = nonce.charCodeAt(i);
+    }
+    return bytes;
+  };
 }
 
 async function solve(id, prefix, difficulty) {
@@ -50,10 +59,11 @@ async function solve(id, prefix, difficulty) {
   const started = performance.now();
   let reported = started;
   let counter = 0;
+  const input = inputs(head);
   const digests = new Array(BATCH);
   while (id === search) {
     for (let i = 0; i < BATCH; i++) {
-      digests[i] = crypto.subtle.digest('SHA-256', input(head, counter + i));
+      digests[i] = crypto.subtle.digest('SHA-256', input(counter + i));
     }
     const hashes = await Promise.all(digests);
     for (let i = 0; i < BATCH; i++) {

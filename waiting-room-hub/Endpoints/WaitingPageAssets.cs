@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 namespace YarpWaitingRoom.Hub.Endpoints;
 
 /// <summary>
-/// The waiting page's script and style sheet, embedded in the assembly (so a site that hosts the hub needs no files of
+/// The waiting page's scripts (<c>wait.js</c>; the challenge page's <c>challenge.js</c> and its worker <c>solve.js</c>) and
+/// style sheet, embedded in the assembly (so a site that hosts the hub needs no files of
 /// ours on disk), read once, and served under <c>/_wr/wait-assets/</c> with a strong ETag and five minutes of caching.
 /// </summary>
 internal sealed class WaitingPageAssets
@@ -41,7 +42,7 @@ internal sealed class WaitingPageAssets
         _assets = assets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    /// <summary>The asset names (<c>wait.js</c>, <c>wait.css</c>).</summary>
+    /// <summary>The asset names (<c>wait.js</c>, <c>wait.css</c>, <c>challenge.js</c>, <c>solve.js</c>).</summary>
     public IEnumerable<string> Names => _assets.Keys;
 
     /// <summary>GET or HEAD of one asset: 200 with the bytes, 304 when the client's ETag matches, 404 for any other name.</summary>

@@ -80,7 +80,7 @@ internal static class HubRegistration
     }
 
     /// <summary>
-    /// The waiting page (<c>/_wr/wait/{room}</c>), its assets (<c>/_wr/wait-assets/</c>, from the assembly:
+    /// The waiting page (<c>/_wr/wait/{room}</c>, with its sold-out and challenge pages), its assets (<c>/_wr/wait-assets/</c>, from the assembly:
     /// <see cref="WaitingPageAssets"/>) and the
     /// WebSocket (<c>/ws</c>, with its own WebSocket middleware), each behind <see cref="HubGuard"/>.
     /// </summary>
