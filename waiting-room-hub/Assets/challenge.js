@@ -17,6 +17,8 @@
   const byId = (id) => document.getElementById(id);
   const section = byId('wr-challenge');
   if (!section) {
+    // The page without a challenge (no cookies): nothing to solve; the browser checks still see where it stands.
+    window.__waitingRoom = { state: () => ({ state: document.body.dataset.state }) };
     return;
   }
 
