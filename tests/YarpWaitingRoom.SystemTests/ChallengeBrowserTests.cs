@@ -46,6 +46,9 @@ public sealed class ChallengeBrowserTests(JourneyTopology stack)
         Assert.True(result.GetProperty("ok").GetBoolean());
         var steps = result.GetProperty("steps").EnumerateArray().ToList();
         var solved = steps.Single(s => s.GetProperty("step").GetString() == "solved");
+        // Through the gate: gated page -> challenge page -> solved -> back -> the gate joins -> the waiting page, a place shown.
+        var joined = steps.Single(s => s.GetProperty("step").GetString() == "joined");
+        Assert.True(joined.GetProperty("place").GetInt32() >= 1);
 
         var difficulty = int.Parse(JourneyTopology.ChallengeDifficulty, CultureInfo.InvariantCulture);
 
@@ -59,6 +62,7 @@ public sealed class ChallengeBrowserTests(JourneyTopology stack)
         }
 
         figures.Append(CultureInfo.InvariantCulture, $"\n  the page at difficulty {difficulty}: opened -> back at the return URL with the proof {solved.GetProperty("landedMs").GetInt64()} ms");
+        figures.Append(CultureInfo.InvariantCulture, $"\n  through the gate ({joined.GetProperty("room").GetString()}): first navigation -> waiting page at place {joined.GetProperty("place").GetInt32()} in {joined.GetProperty("ms").GetInt64()} ms: {string.Join(" -> ", joined.GetProperty("journey").EnumerateArray().Select(p => p.GetString()))}");
         TestContext.Current.TestOutputHelper?.WriteLine(figures.ToString());
         var artifacts = Path.Combine(stack.Stack.RepositoryRoot, "tests", "artifacts", "browser");
         Directory.CreateDirectory(artifacts);

@@ -10,6 +10,8 @@
 // BASE_URL, CHROMIUM as in lib/browser.mjs, and:
 //   ROOM        a room whose challenge is on, at a low difficulty (default challenge)
 //   GATED_PATH  a page ROOM gates (default /challenge/api/concerts)
+//   JOIN_ROOM, JOIN_PATH  a room whose challenge is on and whose queue is on, and a page it gates (default bots,
+//               /bots/api/concerts): the journey through the gate, from the first navigation to the waiting page
 //   SOLVES      difficulty:count pairs for the speed measurement (default 16:20,18:10,20:3; the issue's figures are
 //               16:20,18:20,20:20, about four minutes here)
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,6 +27,8 @@ const solves = (process.env.SOLVES ?? '16:20,18:10,20:3').split(',').map((pair) 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const landing = `${gatedPath.slice(0, gatedPath.indexOf('/api/'))}/proof-landed`;
+const joinRoom = process.env.JOIN_ROOM ?? 'bots';
+const joinPath = process.env.JOIN_PATH ?? '/bots/api/concerts';
 
 const leadingZeroBits = (bytes) => {
   let bits = 0;
@@ -93,6 +97,28 @@ await runCheck(result, async (browser) => {
   if (!workers.includes('/_wr/wait-assets/solve.js')) fail(`the page started no solve.js worker: ${JSON.stringify(workers)}`);
   if (violations.length > 0) fail(`CSP violations: ${violations.join('; ')}`);
   result.steps.push({ step: 'solved', room, prefix, difficulty, proof, bits, visitor: visitor.value, landedMs, landedAt: Date.now() });
+
+  // Through the gate, as a visitor lives it: a new browser's navigation to a gated page is sent to the challenge page;
+  // its worker solves the challenge, the page goes back, the gate takes the proof from the cookie (and clears it), joins,
+  // and sends the browser on to the waiting page with its place.
+  const joiner = await browser.newContext({ locale: 'en-US' });
+  const joinPage = await joiner.newPage();
+  const journey = [];
+  joinPage.on('framenavigated', (frame) => {
+    if (frame === joinPage.mainFrame()) journey.push(new URL(frame.url()).pathname);
+  });
+  const joinStarted = Date.now();
+  await joinPage.goto(base + joinPath);
+  await joinPage.waitForURL((url) => url.pathname === `/_wr/wait/${joinRoom}`, { timeout: 60000 });
+  const waiting = new URL(joinPage.url());
+  if (!journey.includes(`/_wr/wait/${joinRoom}/challenge`)) fail(`the gate did not send the browser to the challenge page: ${journey.join(' -> ')}`);
+  if (!waiting.searchParams.get('t')) fail(`the waiting page has no ticket: ${joinPage.url()}`);
+  if (waiting.searchParams.get('return') !== joinPath) fail(`the waiting page returns to ${waiting.searchParams.get('return')}, not ${joinPath}`);
+  if ((await joiner.cookies(base)).some((c) => c.name === 'wr_proof')) fail('the gate left the wr_proof cookie');
+  const place = Number(await joinPage.locator('#wr-position-number').textContent({ timeout: 10000 }));
+  if (!(place >= 1)) fail(`the waiting page shows no place: ${place}`);
+  result.steps.push({ step: 'joined', room: joinRoom, journey, ms: Date.now() - joinStarted, place });
+  await joiner.close();
 
   // The solver's speed: the worker asset from the hub, at the page's origin under the hubs' CSP, on fresh prefixes of a
   // real prefix's shape (<key id>.<56 characters>.<22 characters>), one challenge after another.

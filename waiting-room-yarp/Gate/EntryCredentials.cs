@@ -34,7 +34,7 @@ internal sealed partial class EntryCredentials(
     public const string AccessQuery = "wr_access";
 
     /// <summary>The cookie the waiting page's solver leaves its proof in for the next navigation (2 minutes, SameSite=Strict).</summary>
-    public const string ProofCookie = "wr_proof";
+    public const string ProofCookie = Challenges.ProofCookie.Name;
 
     private readonly LogThrottle _refusedLog = new(TimeSpan.FromSeconds(1), timeProvider);
 
