@@ -42,7 +42,7 @@ internal static partial class WaitingPageEndpoint
         context.Response.Headers.CacheControl = "no-store";
         if (!rooms.TryGet(room, out var target))
         {
-            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
+            return UnknownRoom(room, language, hubOptions);
         }
 
         var timings = WaitingPageTimings.For(target.Options, hubOptions.Value.PushInterval);
@@ -111,12 +111,10 @@ internal static partial class WaitingPageEndpoint
         TimeProvider timeProvider)
     {
         var now = timeProvider.GetUtcNow();
-        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
-        context.Response.Headers.CacheControl = "no-store";
-        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : "/";
+        var (language, returnUrl) = SidePage(context, lang, @return);
         if (!rooms.TryGet(room, out var target))
         {
-            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
+            return UnknownRoom(room, language, hubOptions);
         }
 
         var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
@@ -152,12 +150,10 @@ internal static partial class WaitingPageEndpoint
         TimeProvider timeProvider)
     {
         var now = timeProvider.GetUtcNow();
-        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
-        context.Response.Headers.CacheControl = "no-store";
-        var returnUrl = LocalUrls.IsLocal(@return) ? @return! : "/";
+        var (language, returnUrl) = SidePage(context, lang, @return);
         if (!rooms.TryGet(room, out var target))
         {
-            return Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
+            return UnknownRoom(room, language, hubOptions);
         }
 
         var snapshot = target.Snapshot ??= await target.Switch.ReadAsync(now);
@@ -179,6 +175,18 @@ internal static partial class WaitingPageEndpoint
         return TypedResults.Content(
             ChallengePage.Render(new ChallengePageModel(target.Name, title, returnUrl, language, issued, now)), "text/html; charset=utf-8", statusCode: StatusCodes.Status200OK);
     }
+
+    /// <summary>What the side pages (sold out, challenge) start with: never cached, the visitor's language, and a local return URL (else the site's root).</summary>
+    private static (string Language, string ReturnUrl) SidePage(HttpContext context, string? lang, string? @return)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
+        return (language, LocalUrls.IsLocal(@return) ? @return! : "/");
+    }
+
+    /// <summary>The page for a room this hub does not know: 404.</summary>
+    private static ContentHttpResult UnknownRoom(string room, string language, IOptions<SocketHubOptions> hubOptions) =>
+        Page(new WaitingPageModel(room, string.Empty, "/", null, null, false, language, "unknown", null), WaitingPageTimings.For(null, hubOptions.Value.PushInterval), StatusCodes.Status404NotFound);
 
     private static ContentHttpResult Page(WaitingPageModel model, WaitingPageTimings timings, int statusCode) =>
         TypedResults.Content(WaitingPage.Render(model, timings), "text/html; charset=utf-8", statusCode: statusCode);
