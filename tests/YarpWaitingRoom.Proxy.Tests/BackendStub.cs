@@ -18,6 +18,9 @@ public sealed class BackendStub : IAsyncDisposable
 
     public ConcurrentQueue<string?> Visitors { get; } = new();
 
+    /// <summary>The query string of every <c>/api/echo</c> call, in order (what the proxy forwarded).</summary>
+    public ConcurrentQueue<string> EchoQueries { get; } = new();
+
     public Uri Address { get; private set; } = null!;
 
     public static async Task<BackendStub> StartAsync()
@@ -31,6 +34,7 @@ public sealed class BackendStub : IAsyncDisposable
         {
             var visitor = context.Request.Headers["X-WaitingRoom-Visitor"].ToString();
             stub.Visitors.Enqueue(visitor);
+            stub.EchoQueries.Enqueue(context.Request.QueryString.Value ?? string.Empty);
             return Results.Text("visitor=" + visitor);
         });
         app.MapPost("/api/upload", async (HttpRequest request) =>

@@ -27,7 +27,7 @@
 //   CHALLENGE_PATH a page CHALLENGE_ROOM gates (default /challenge/api/concerts)
 //   LANGUAGES      ko,en (default both)   DEVICES  desktop,phone (default both)   SCRIPTING  on,off (default both)
 import { axeViolations, formatViolation, pageWithoutScript } from './lib/axe.mjs';
-import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
+import { admin, fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
 
 const stack = stackFromEnvironment({ room: 'journey', gatedPath: '/journey/api/concerts' });
 const goneStack = { ...stack, room: process.env.GONE_ROOM ?? 'concert' };
@@ -141,12 +141,10 @@ function queue(browser, { language, device, script }) {
 
 /** A sale in PREQUEUE_ROOM's pre-queue for the whole check: scheduled now, or an earlier run's that is still open. */
 async function holdPrequeue() {
-  const url = `${stack.base}/_wr/admin/rooms/${prequeueStack.room}/event`;
-  const headers = { 'X-WaitingRoom-Admin-Key': stack.adminKey, 'Content-Type': 'application/json' };
+  const path = `/_wr/admin/rooms/${prequeueStack.room}/event`;
   const now = Date.now();
-  const response = await fetch(url, {
+  const response = await admin(stack, path, {
     method: 'PUT',
-    headers,
     body: JSON.stringify({
       name: 'Accessibility check: pre-queue',
       prequeueOpensAt: new Date(now).toISOString(),
@@ -155,7 +153,7 @@ async function holdPrequeue() {
     }),
   });
   if (response.status === 409) {
-    const current = await (await fetch(url, { headers })).json();
+    const current = await (await admin(stack, path)).json();
     const left = Date.parse(current.startsAt) - Date.now();
     if (!(left > PREQUEUE_LEFT_MS)) fail(`the sale held open in ${prequeueStack.room} starts in ${left} ms; it cannot be replaced until drawn`);
     return;
@@ -165,12 +163,9 @@ async function holdPrequeue() {
 }
 
 /** Sets a room's inventory through the admin API (0: sold out; null: unknown). */
-async function setInventory({ base, adminKey, room }, remaining) {
-  const response = await fetch(`${base}/_wr/admin/rooms/${room}/inventory`, {
-    method: 'PUT',
-    headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ remaining }),
-  });
+async function setInventory(target, remaining) {
+  const { room } = target;
+  const response = await admin(target, `/_wr/admin/rooms/${room}/inventory`, { method: 'PUT', body: JSON.stringify({ remaining }) });
   if (!response.ok) fail(`setting ${room}'s inventory to ${remaining}: HTTP ${response.status} ${await response.text()}`);
 }
 

@@ -12,18 +12,17 @@
 //   ARTIFACTS    where the screenshots go
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
+import { admin, fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
 
 const stack = stackFromEnvironment({ room: 'onsale', gatedPath: '/onsale/api/concerts' });
-const { base, adminKey, room, gatedPath } = stack;
+const { base, room, gatedPath } = stack;
 const leadMs = Number(process.env.LEAD_MS ?? 8000);
 const languages = (process.env.LANGUAGES ?? 'ko,en').split(',').map((v) => v.trim()).filter(Boolean);
 const artifacts = process.env.ARTIFACTS ?? 'artifacts';
 mkdirSync(artifacts, { recursive: true });
 
 const locales = { ko: 'ko-KR', en: 'en-US' };
-const admin = { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' };
-const eventUrl = `${base}/_wr/admin/rooms/${room}/event`;
+const eventPath = `/_wr/admin/rooms/${room}/event`;
 
 /** Asks `attempt` every half second until it gives `{ value }`; fails with its last `{ seen }` after `timeoutMs`. */
 async function until(what, attempt, timeoutMs) {
@@ -50,9 +49,8 @@ async function reach(page, what, predicate, timeout) {
 function schedule(name) {
   return until(`scheduling '${name}'`, async () => {
     const now = Date.now();
-    const response = await fetch(eventUrl, {
+    const response = await admin(stack, eventPath, {
       method: 'PUT',
-      headers: admin,
       body: JSON.stringify({ name, prequeueOpensAt: new Date(now).toISOString(), startsAt: new Date(now + leadMs).toISOString(), order: 'Lottery' }),
     });
     // 409: the last sale's pre-queue is open and not drawn yet; it is, at its start.

@@ -50,6 +50,7 @@ internal sealed partial class EntryCredentials(
         if (room.Invitations is { } invitations)
         {
             var key = FirstOf(request.Headers[AccessHeader].ToString(), request.Query[AccessQuery].ToString());
+            ForgetKey(request);
             if (key.Length == 0)
             {
                 invitationMissing = true;
@@ -177,6 +178,19 @@ internal sealed partial class EntryCredentials(
         SecurityHeaders.AddTo(context.Response.Headers);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Problem(statusCode: status, title: title, detail: detail, type: type).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// The key is the waiting room's business: once read, it is taken out of the request, so neither the backend (the
+    /// forwarded URL and headers) nor a return URL (the waiting page's link, the entry link) ever carries it.
+    /// </summary>
+    private static void ForgetKey(HttpRequest request)
+    {
+        request.Headers.Remove(AccessHeader);
+        if (request.Query.ContainsKey(AccessQuery))
+        {
+            request.QueryString = QueryString.Create(request.Query.Where(q => !string.Equals(q.Key, AccessQuery, StringComparison.OrdinalIgnoreCase)));
+        }
     }
 
     private static string FirstOf(string header, string other) => header.Length > 0 ? header : other;

@@ -91,6 +91,28 @@ public sealed class InvitationGateTests(RedisFixture redis) : ProxyTestBase(redi
     }
 
     [Fact]
+    public async Task KeyInTheLink_IsTakenOutOfTheRequest_NeitherForwardedNorInTheWaitingPagesReturnUrl()
+    {
+        await using var admits = App(mode: "Off", settings: new() { ["Access"] = "Invitation", ["InvitationSecrets:0"] = Secret });
+        var key = InvitationKeys.Sign(Secret, admits.Room, "fan-9", DateTimeOffset.UtcNow.AddHours(1));
+        using var browser = admits.CreateBrowser();
+
+        using var passed = await browser.SendAsync(HttpMethod.Get, "/api/echo?seat=A1&wr_access=" + Uri.EscapeDataString(key));
+
+        AssertStatus(HttpStatusCode.OK, passed);
+        Assert.Equal("?seat=A1", Assert.Single(Backend.EchoQueries));
+
+        await using var waits = PresaleApp();
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/api/echo?wr_access=" + Uri.EscapeDataString(InvitationKeys.Sign(Secret, waits.Room, "fan-9", DateTimeOffset.UtcNow.AddHours(1))));
+        page.Headers.Accept.ParseAdd("text/html");
+        using var diverted = await waits.CreateBrowser().SendAsync(page, Cancellation);
+
+        AssertStatus(HttpStatusCode.Found, diverted);
+        Assert.DoesNotContain("wr_access", diverted.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.DoesNotContain("v1.", Uri.UnescapeDataString(diverted.Headers.Location.OriginalString.Split("return=")[1]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TwoMembers_TakeTwoPlaces()
     {
         await using var app = PresaleApp();

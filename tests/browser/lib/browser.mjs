@@ -21,13 +21,28 @@ export function stackFromEnvironment(defaults) {
   };
 }
 
+/**
+ * An admin API call through the edge (`init` as fetch's, the key and JSON content type added). A 503 (Redis busy, or
+ * stalled for a moment on a loaded machine) is asked again after its Retry-After, up to five times, as an operator's
+ * script should: every admin call the checks make (mode, event, inventory) sets a value, so asking again is safe.
+ * Returns the last response, whatever its status.
+ */
+export async function admin({ base, adminKey }, path, init = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+    });
+    if (response.status !== 503 || attempt >= 5) return response;
+    await response.arrayBuffer();
+    const retryAfter = Math.min(Number(response.headers.get('retry-after')) || 1, 5);
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+  }
+}
+
 /** Sets the room's mode through the edge, then waits until every proxy has applied it. */
-export async function setMode({ base, adminKey, room }, mode) {
-  const response = await fetch(`${base}/_wr/admin/rooms/${room}/mode`, {
-    method: 'PUT',
-    headers: { 'X-WaitingRoom-Admin-Key': adminKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ mode }),
-  });
+export async function setMode(stack, mode) {
+  const response = await admin(stack, `/_wr/admin/rooms/${stack.room}/mode`, { method: 'PUT', body: JSON.stringify({ mode }) });
   if (!response.ok) fail(`setting mode ${mode}: HTTP ${response.status} ${await response.text()}`);
   // Every proxy applies a mode change within a second (pub/sub, 1-s poll as the fallback).
   await new Promise((resolve) => setTimeout(resolve, 1200));
