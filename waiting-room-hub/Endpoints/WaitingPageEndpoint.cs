@@ -164,16 +164,14 @@ internal static partial class WaitingPageEndpoint
         }
 
         var title = WaitingPageTitle.For(room, target.Options, snapshot.Sale, language);
-        var visitor = tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now);
-        if (visitor is null)
-        {
-            return TypedResults.Content(
-                ChallengePage.Render(new ChallengePageModel(target.Name, title, returnUrl, language, null, now)), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        var issued = challenges.Issue(target.Name, visitor, challenge.Difficulty, now);
+        // Without a valid wr_vid there is nothing to bind a challenge to: the page says cookies are needed (400).
+        var issued = tokens.VisitorOf(context.Request.Cookies[VisitorCookie.Name], now) is { } visitor
+            ? challenges.Issue(target.Name, visitor, challenge.Difficulty, now)
+            : null;
         return TypedResults.Content(
-            ChallengePage.Render(new ChallengePageModel(target.Name, title, returnUrl, language, issued, now)), "text/html; charset=utf-8", statusCode: StatusCodes.Status200OK);
+            ChallengePage.Render(new ChallengePageModel(target.Name, title, returnUrl, language, issued, now)),
+            "text/html; charset=utf-8",
+            statusCode: issued is null ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
     }
 
     /// <summary>What the side pages (sold out, challenge) start with: never cached, the visitor's language, and a local return URL (else the site's root).</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using YarpWaitingRoom.Challenges;
 using YarpWaitingRoom.Queue;
 
@@ -26,12 +24,6 @@ internal static class ChallengePage
 
     /// <summary>The solver, a dedicated worker of the page's script.</summary>
     public const string WorkerPath = WaitingPage.AssetsPath + "/solve.js";
-
-    private const string LanguageParameter = "lang";
-
-    // As WaitingPage's: Hangul and typographic punctuation stay readable; '<', '>', '&', '"', '\'' are always encoded.
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(
-        UnicodeRanges.BasicLatin, UnicodeRanges.GeneralPunctuation, UnicodeRanges.HangulSyllables);
 
     public static string Render(ChallengePageModel model)
     {
@@ -81,47 +73,11 @@ internal static class ChallengePage
                   </section>
             """;
 
-        return $$"""
-            <!doctype html>
-            <html lang="{{language}}">
-            <head>
-              <meta charset="utf-8">
-              <meta name="viewport" content="width=device-width, initial-scale=1">
-              <meta name="robots" content="noindex, nofollow">
-              <meta name="referrer" content="no-referrer">
-              <meta name="color-scheme" content="light dark">
-              <title>{{E(title)}} – {{E(name)}}</title>
-              <link rel="stylesheet" href="{{WaitingPage.AssetsPath}}/wait.css">
-              <script src="{{WaitingPage.AssetsPath}}/challenge.js" defer></script>
-            </head>
-            <body data-state="{{state}}">
-              <div class="wr-page">
-                <header class="wr-top">
-                  <p class="wr-brand">{{E(text["brand"])}}</p>
-                  <nav class="wr-lang" aria-label="{{E(text["languageLabel"])}}">
-                    {{LanguageLink(returnUrl, PageTexts.Korean, language)}}
-                    {{LanguageLink(returnUrl, PageTexts.English, language)}}
-                  </nav>
-                </header>
-                <main class="wr-card">
-                  <h1 class="wr-room" id="wr-room">{{E(name)}}</h1>
-            {{content}}
-                </main>
-              </div>
-            </body>
-            </html>
-
+        var head = $"""
+              <script src="{WaitingPage.AssetsPath}/challenge.js" defer></script>
             """;
+        return WaitingPage.Document(language, text, title, name, state, head, $"return={Uri.EscapeDataString(returnUrl)}", content);
     }
 
-    private static string E(string value) => Html.Encode(value);
-
-    /// <summary>A link to this page in <paramref name="texts"/>' language (a fresh challenge comes with it), named in that language.</summary>
-    private static string LanguageLink(string returnUrl, PageTexts texts, string current)
-    {
-        var language = texts.Language;
-        var href = $"?return={Uri.EscapeDataString(returnUrl)}&{LanguageParameter}={language}";
-        var currentMark = language == current ? " aria-current=\"true\"" : string.Empty;
-        return $"""<a href="{E(href)}" lang="{language}" hreflang="{language}" data-lang="{language}"{currentMark}>{E(texts["languageName"])}</a>""";
-    }
+    private static string E(string value) => WaitingPage.E(value);
 }

@@ -119,32 +119,12 @@ internal static class WaitingPage
         var eventUrl = Protocol.WaitingRoomPaths.RoomEvent(model.Room);
         var leaveUrl = closed || invalid ? string.Empty : Protocol.WaitingRoomPaths.Leave(model.Room, model.Ticket);
 
-        return $$"""
-            <!doctype html>
-            <html lang="{{language}}">
-            <head>
-              <meta charset="utf-8">
-              <meta name="viewport" content="width=device-width, initial-scale=1">
-              <meta name="robots" content="noindex, nofollow">
-              <meta name="referrer" content="no-referrer">
-              <meta name="color-scheme" content="light dark">
+        var head = $$"""
               {{refresh}}
-              <title>{{E(title)}} – {{E(name)}}</title>
-              <link rel="stylesheet" href="{{AssetsPath}}/wait.css">
               <script type="application/json" id="wr-data">{{Json(model, timings, text, state, returnUrl, enterUrl, name, receipt, remaining, soldOut)}}</script>
               <script src="{{AssetsPath}}/wait.js" defer></script>
-            </head>
-            <body data-state="{{state}}">
-              <div class="wr-page">
-                <header class="wr-top">
-                  <p class="wr-brand">{{E(text["brand"])}}</p>
-                  <nav class="wr-lang" aria-label="{{E(text["languageLabel"])}}">
-                    {{LanguageLink(model.Ticket, returnUrl, PageTexts.Korean, language)}}
-                    {{LanguageLink(model.Ticket, returnUrl, PageTexts.English, language)}}
-                  </nav>
-                </header>
-                <main class="wr-card">
-                  <h1 class="wr-room" id="wr-room">{{E(name)}}</h1>
+            """;
+        var card = $$"""
                   <section id="wr-waiting" class="wr-waiting"{{Hidden(waiting || prequeue)}}>
                     <div id="wr-prequeue" class="wr-prequeue"{{Hidden(prequeue)}}>
                       <p class="wr-lead">{{E(text["prequeueLead"])}}</p>
@@ -194,13 +174,48 @@ internal static class WaitingPage
                     <p class="wr-hint">{{E(text["refreshKeepsPlace"])}}</p>
                   </section>
                   <div id="wr-alert" class="wr-alert" data-kind="{{(waiting || prequeue ? string.Empty : state)}}" aria-live="assertive" aria-atomic="true">{{alert}}</div>
+            """;
+        var query = $"t={Uri.EscapeDataString(model.Ticket)}&return={Uri.EscapeDataString(returnUrl)}";
+        return Document(language, text, title, name, state, head, query, card);
+    }
+
+    /// <summary>
+    /// The document every hub page is: the head (charset, viewport, no indexing, no referrer, both colour schemes, the
+    /// title, the style sheet, then <paramref name="head"/>, the page's own scripts), the brand, a link to the page in
+    /// each language (its own query <paramref name="query"/> plus <c>lang=</c>), and the card: the room's name, then
+    /// <paramref name="card"/>.
+    /// </summary>
+    internal static string Document(string language, PageTexts text, string title, string name, string state, string head, string query, string card) => $$"""
+            <!doctype html>
+            <html lang="{{language}}">
+            <head>
+              <meta charset="utf-8">
+              <meta name="viewport" content="width=device-width, initial-scale=1">
+              <meta name="robots" content="noindex, nofollow">
+              <meta name="referrer" content="no-referrer">
+              <meta name="color-scheme" content="light dark">
+              <title>{{E(title)}} – {{E(name)}}</title>
+              <link rel="stylesheet" href="{{AssetsPath}}/wait.css">
+            {{head}}
+            </head>
+            <body data-state="{{state}}">
+              <div class="wr-page">
+                <header class="wr-top">
+                  <p class="wr-brand">{{E(text["brand"])}}</p>
+                  <nav class="wr-lang" aria-label="{{E(text["languageLabel"])}}">
+                    {{LanguageLink(query, PageTexts.Korean, language)}}
+                    {{LanguageLink(query, PageTexts.English, language)}}
+                  </nav>
+                </header>
+                <main class="wr-card">
+                  <h1 class="wr-room" id="wr-room">{{E(name)}}</h1>
+            {{card}}
                 </main>
               </div>
             </body>
             </html>
 
             """;
-    }
 
     private static string Hidden(bool shown) => shown ? string.Empty : " hidden";
 
@@ -266,7 +281,8 @@ internal static class WaitingPage
         return html.ToString();
     }
 
-    private static string E(string value) => Html.Encode(value);
+    /// <summary>HTML-encodes text for the hub's pages (Hangul and typographic punctuation stay readable).</summary>
+    internal static string E(string value) => Html.Encode(value);
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
@@ -310,11 +326,11 @@ internal static class WaitingPage
     }
 
     /// <summary>A link to this page in <paramref name="texts"/>' language, named in that language.</summary>
-    private static string LanguageLink(string ticket, string returnUrl, PageTexts texts, string current)
+    private static string LanguageLink(string query, PageTexts texts, string current)
     {
         var language = texts.Language;
         var name = texts["languageName"];
-        var href = $"?t={Uri.EscapeDataString(ticket)}&return={Uri.EscapeDataString(returnUrl)}&{LanguageParameter}={language}";
+        var href = $"?{query}&{LanguageParameter}={language}";
         var currentMark = language == current ? " aria-current=\"true\"" : string.Empty;
         return $"""<a href="{E(href)}" lang="{language}" hreflang="{language}" data-lang="{language}"{currentMark}>{E(name)}</a>""";
     }
