@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using YarpWaitingRoom.Challenges;
+using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.Queue;
 using YarpWaitingRoom.Scheduling;
 using YarpWaitingRoom.Hub.Diagnostics;
@@ -38,7 +39,7 @@ internal static partial class WaitingPageEndpoint
         ILogger<RoomDirectory> logger)
     {
         var now = timeProvider.GetUtcNow();
-        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
+        var language = PageLanguages.Pick(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
         context.Response.Headers.CacheControl = "no-store";
         if (!rooms.TryGet(room, out var target))
         {
@@ -178,7 +179,7 @@ internal static partial class WaitingPageEndpoint
     private static (string Language, string ReturnUrl) SidePage(HttpContext context, string? lang, string? @return)
     {
         context.Response.Headers.CacheControl = "no-store";
-        var language = WaitingPage.PickLanguage(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
+        var language = PageLanguages.Pick(lang, context.Request.Cookies[LanguageCookie], context.Request.Headers.AcceptLanguage.ToString());
         return (language, LocalUrls.IsLocal(@return) ? @return! : "/");
     }
 

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Unicode;
+using YarpWaitingRoom.Hosting;
 using YarpWaitingRoom.Queue;
 
 namespace YarpWaitingRoom.Hub.Page;
@@ -18,8 +17,8 @@ namespace YarpWaitingRoom.Hub.Page;
 /// </summary>
 internal static class WaitingPage
 {
-    public const string Korean = "ko";
-    public const string English = "en";
+    public const string Korean = PageLanguages.Korean;
+    public const string English = PageLanguages.English;
 
     /// <summary>Where <c>wait.css</c> and <c>wait.js</c> are served from.</summary>
     public const string AssetsPath = Protocol.WaitingRoomPaths.WaitAssets;
@@ -27,8 +26,7 @@ internal static class WaitingPage
     /// <summary>How often the page refreshes itself when JavaScript is off.</summary>
     public const int RefreshSeconds = 10;
 
-    private const string LanguageParameter = "lang";
-    private const string QualityParameter = "q";
+    private const string LanguageParameter = PageLanguages.QueryParameter;
     private const int SecondsPerMinute = 60;
     private const int MinutesPerHour = 60;
     private const int SecondsPerHour = 3600;
@@ -36,18 +34,7 @@ internal static class WaitingPage
     private const int ReceiptGroup = 4;
     private const int JsonBufferBytes = 8192; // the model and one language's texts, Hangul escaped
 
-    // Hangul and typographic punctuation stay readable in the source; '<', '>', '&', '"', '\'' are always encoded.
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(
-        UnicodeRanges.BasicLatin, UnicodeRanges.GeneralPunctuation, UnicodeRanges.HangulSyllables);
-
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.Default };
-
-    /// <summary>
-    /// The page's language: <c>lang=</c> in the query wins, then the <c>wr_lang</c> cookie, then the first of
-    /// Korean and English by Accept-Language quality; English otherwise.
-    /// </summary>
-    public static string PickLanguage(string? queryLang, string? cookieLang, string? acceptLanguage) =>
-        Supported(queryLang) ?? Supported(cookieLang) ?? FromAcceptLanguage(acceptLanguage) ?? English;
+    private static readonly JsonWriterOptions JsonOptions = PageEncoding.DataBlock;
 
     /// <summary>The page for <paramref name="model"/>, its words from <see cref="PageTexts"/> and its timings from <paramref name="timings"/>.</summary>
     public static string Render(WaitingPageModel model, WaitingPageTimings timings)
@@ -55,7 +42,7 @@ internal static class WaitingPage
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(timings);
 
-        var language = Supported(model.Language) ?? English;
+        var language = PageLanguages.Supported(model.Language) ?? English;
         var text = PageTexts.For(language);
         // Without a ticket there is no place to show or follow (an invalid link): say so, as the socket's 1008 would.
         var closed = model.State == "closed";
@@ -185,7 +172,7 @@ internal static class WaitingPage
     /// each language (its own query <paramref name="query"/> plus <c>lang=</c>), and the card: the room's name, then
     /// <paramref name="card"/>.
     /// </summary>
-    internal static string Document(string language, PageTexts text, string title, string name, string state, string head, string query, string card) => $$"""
+    internal static string Document(string language, TextTable text, string title, string name, string state, string head, string query, string card) => $$"""
             <!doctype html>
             <html lang="{{language}}">
             <head>
@@ -220,7 +207,7 @@ internal static class WaitingPage
     private static string Hidden(bool shown) => shown ? string.Empty : " hidden";
 
     /// <summary>Why the place is gone, in the words <c>wait.js</c> uses for the same reason.</summary>
-    private static string GoneText(string? reason, PageTexts text) => reason switch
+    private static string GoneText(string? reason, TextTable text) => reason switch
     {
         "expired" => text["goneExpired"],
         "ended" => text["goneEnded"],
@@ -234,7 +221,7 @@ internal static class WaitingPage
     /// minutes and seconds under an hour, hours and minutes under a day, then days and hours. <c>wait.js</c>'s
     /// <c>formatCountdown</c> is the same rule.
     /// </summary>
-    internal static string Countdown(TimeSpan remaining, PageTexts text)
+    internal static string Countdown(TimeSpan remaining, TextTable text)
     {
         var seconds = (long)Math.Ceiling(remaining.TotalSeconds);
         return seconds switch
@@ -248,7 +235,7 @@ internal static class WaitingPage
     }
 
     /// <summary>"Starts at" with the start in UTC in a <c>&lt;time&gt;</c> element; <c>wait.js</c> shows it in the visitor's own time zone.</summary>
-    private static string StartsAtHtml(DateTimeOffset startsAt, PageTexts text)
+    private static string StartsAtHtml(DateTimeOffset startsAt, TextTable text)
     {
         var utc = startsAt.ToUniversalTime();
         var time = PageTexts.Fill(
@@ -282,14 +269,14 @@ internal static class WaitingPage
     }
 
     /// <summary>HTML-encodes text for the hub's pages (Hangul and typographic punctuation stay readable).</summary>
-    internal static string E(string value) => Html.Encode(value);
+    internal static string E(string value) => PageEncoding.Html(value);
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>Whole seconds, rounded down (a visitor told "45" when it is 45.5 leaves in time), at least 1.</summary>
     private static string Seconds(TimeSpan duration) => Number(Math.Max(1, (long)duration.TotalSeconds));
 
-    private static string PositionHtml(long? position, PageTexts text)
+    private static string PositionHtml(long? position, TextTable text)
     {
         if (position is not { } n)
         {
@@ -301,7 +288,7 @@ internal static class WaitingPage
         return $"""{E(template[..at])}<strong id="wr-position-number">{Number(n)}</strong>{E(template[(at + 3)..])}""";
     }
 
-    private static string Eta(double? seconds, PageTexts text)
+    private static string Eta(double? seconds, TextTable text)
     {
         if (seconds is not { } s || !double.IsFinite(s) || s < 0)
         {
@@ -326,7 +313,7 @@ internal static class WaitingPage
     }
 
     /// <summary>A link to this page in <paramref name="texts"/>' language, named in that language.</summary>
-    private static string LanguageLink(string query, PageTexts texts, string current)
+    private static string LanguageLink(string query, TextTable texts, string current)
     {
         var language = texts.Language;
         var name = texts["languageName"];
@@ -341,7 +328,7 @@ internal static class WaitingPage
     // The countdown: startsAt as the server's clock has it, and how long until then by that clock (wait.js counts down
     // from its own clock plus this difference, so a visitor's clock set wrong does not move the start).
     private static string Json(
-        WaitingPageModel model, WaitingPageTimings timings, PageTexts text, string state, string returnUrl, string? enterUrl, string name, string? receipt, TimeSpan remaining, bool soldOut)
+        WaitingPageModel model, WaitingPageTimings timings, TextTable text, string state, string returnUrl, string? enterUrl, string name, string? receipt, TimeSpan remaining, bool soldOut)
     {
         var buffer = new ArrayBufferWriter<byte>(JsonBufferBytes);
         using (var json = new Utf8JsonWriter(buffer, JsonOptions))
@@ -401,66 +388,5 @@ internal static class WaitingPage
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary><c>"ko"</c> for ko, KO, ko-KR…, <c>"en"</c> for en, en-US…, otherwise <see langword="null"/>.</summary>
-    private static string? Supported(ReadOnlySpan<char> tag)
-    {
-        tag = tag.Trim();
-        var end = tag.IndexOfAny('-', '_');
-        var primary = end < 0 ? tag : tag[..end];
-        return primary.Equals(Korean, StringComparison.OrdinalIgnoreCase) ? Korean
-            : primary.Equals(English, StringComparison.OrdinalIgnoreCase) ? English
-            : null;
-    }
-
-    private static string? FromAcceptLanguage(string? header)
-    {
-        if (string.IsNullOrEmpty(header))
-        {
-            return null;
-        }
-
-        string? best = null;
-        var bestQuality = 0d;
-        var ranges = header.AsSpan();
-        foreach (var range in ranges.Split(','))
-        {
-            var item = ranges[range];
-            var parameters = item.IndexOf(';');
-            var language = Supported(parameters < 0 ? item : item[..parameters]);
-            if (language is null)
-            {
-                continue;
-            }
-
-            var quality = parameters < 0 ? 1d : Quality(item[(parameters + 1)..]);
-            if (quality > bestQuality)
-            {
-                (best, bestQuality) = (language, quality);
-            }
-        }
-
-        return best;
-    }
-
-    /// <summary>The <c>q</c> weight of one Accept-Language range (1 when absent, 0 when malformed, which drops the range).</summary>
-    private static double Quality(ReadOnlySpan<char> parameters)
-    {
-        foreach (var range in parameters.Split(';'))
-        {
-            var parameter = parameters[range].Trim();
-            var equals = parameter.IndexOf('=');
-            if (equals < 0 || !parameter[..equals].Trim().Equals(QualityParameter, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            return double.TryParse(parameter[(equals + 1)..].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var quality)
-                ? Math.Clamp(quality, 0d, 1d)
-                : 0d;
-        }
-
-        return 1d;
     }
 }

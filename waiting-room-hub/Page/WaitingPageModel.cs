@@ -7,7 +7,7 @@ namespace YarpWaitingRoom.Hub.Page;
 /// <param name="Position">The place in line (1 = next), or <see langword="null"/> when not known.</param>
 /// <param name="EtaSeconds">Estimated wait, or <see langword="null"/> while it cannot be estimated.</param>
 /// <param name="QueueOn">Whether the room's queue is on.</param>
-/// <param name="Language"><c>"ko"</c> or <c>"en"</c> (see <see cref="WaitingPage.PickLanguage"/>).</param>
+/// <param name="Language"><c>"ko"</c> or <c>"en"</c> (see <see cref="Hosting.PageLanguages.Pick"/>).</param>
 /// <param name="State">
 /// <c>"prequeue"</c>, <c>"waiting"</c>, <c>"active"</c>, <c>"gone"</c>, <c>"unknown"</c>, or <c>"closed"</c> (the room
 /// closes once sold out and turned the visitor away: no ticket, the sold-out page).
