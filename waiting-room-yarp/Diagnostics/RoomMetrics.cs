@@ -17,7 +17,7 @@ internal sealed class RoomMetrics
     private readonly Gauge Mode = Metrics.CreateGauge("waitingroom_mode", "The room's mode: 1 on the label of the current one.", "room", "mode");
     private readonly Gauge Waiting = Metrics.CreateGauge("waitingroom_waiting", "Visitors waiting.", "room");
     private readonly Gauge Active = Metrics.CreateGauge("waitingroom_active", "Visitors admitted and not yet gone.", "room");
-    private readonly Gauge MaxActive = Metrics.CreateGauge("waitingroom_max_active", "The room's MaxActive.", "room");
+    private readonly Gauge MaxActive = Metrics.CreateGauge("waitingroom_max_active", "The room's MaxActive in force: an operator's set at runtime, else the configured one.", "room");
     private readonly Gauge Rate = Metrics.CreateGauge("waitingroom_rate_per_second", "Requests in the last full second at the room's gated routes, all edge instances.", "room");
     private readonly Gauge Rate10 = Metrics.CreateGauge("waitingroom_rate_10s_per_second", "Ten-second average of the request rate, all edge instances.", "room");
     private readonly Gauge AdmitRate = Metrics.CreateGauge("waitingroom_admit_rate_per_second", "Admissions per second (about one minute's average), the basis of the ETA.", "room");

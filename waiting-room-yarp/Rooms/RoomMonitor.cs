@@ -115,7 +115,7 @@ internal sealed partial class RoomMonitor(
             var call = room.BeginStateCall();
             var snapshot = await room.Switch.ReadAsync(now);
             room.Publish(call, snapshot);
-            metrics.Observe(room.Name, room.Snapshot, room.Options.MaxActive);
+            metrics.Observe(room.Name, room.Snapshot, room.Snapshot.MaxActiveOf(room.Options));
             CheckLiveness(room, now);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -131,7 +131,7 @@ internal sealed partial class RoomMonitor(
         var overdue = now - lastRun > room.Options.AdmitInterval * 2 + PollInterval;
         var stalled = overdue
             && snapshot.Waiting > 0
-            && snapshot.Active < room.Options.MaxActive
+            && snapshot.Active < snapshot.MaxActiveOf(room.Options)
             && snapshot.Mode != RoomMode.Paused;
         var was = room.AdmissionStalledSince;
         if (stalled && was is null)

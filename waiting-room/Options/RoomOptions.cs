@@ -8,8 +8,17 @@ namespace YarpWaitingRoom.Options;
 /// </summary>
 public sealed class RoomOptions : IValidatableObject
 {
-    /// <summary>Most visitors active (admitted) at once.</summary>
-    [Range(1, 10_000_000)]
+    /// <summary>
+    /// The most <see cref="MaxActive"/> may be, configured or set at runtime (the admin API; prelude.lua's
+    /// <c>MAX_ACTIVE_LIMIT</c> is the same number).
+    /// </summary>
+    internal const int MaxActiveLimit = 10_000_000;
+
+    /// <summary>
+    /// Most visitors active (admitted) at once. An operator may set another value at runtime (the admin API, from 0: admit
+    /// no one new), which holds until cleared or until the room is reset.
+    /// </summary>
+    [Range(1, MaxActiveLimit)]
     public int MaxActive { get; set; } = 5000;
 
     /// <summary>Time between admission batches (admission also runs at once when capacity frees).</summary>

@@ -62,10 +62,17 @@ internal static class RoomStateFields
     /// <summary>The operator's challenge difficulty (leading zero bits), set with <see cref="Challenge"/>.</summary>
     public const string ChallengeDifficulty = "challengeDifficulty";
 
+    /// <summary>
+    /// The operator's <see cref="Options.RoomOptions.MaxActive"/> (admin API; a whole number from 0), absent until set and
+    /// after it is cleared: admission (prelude.lua's <c>admission_cap</c>) obeys it over the configured value.
+    /// </summary>
+    public const string MaxActive = "maxActive";
+
     /// <summary>Every field above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Version, Mode, QueueOn, Since, Reason, HighSince, CalmSince, RateLastSecond, RateTenSeconds,
         Fence, FenceSequence, AdmitRate, LastAdmissionRun, LastAdmittedAt, Departed, Challenge, ChallengeDifficulty,
+        MaxActive,
     ];
 }

@@ -114,7 +114,8 @@ internal sealed class QueueStore
 
     /// <summary>
     /// Joins (or re-joins) the queue. With <paramref name="queueOff"/>, admits at once if nobody waits and capacity is left
-    /// (<c>MaxActive</c> and the inventory's <c>AdmitPerSeat</c> bound). A room that closes once sold out
+    /// (<c>MaxActive</c>, an operator's set at runtime over the configured one, and the inventory's <c>AdmitPerSeat</c>
+    /// bound). A room that closes once sold out
     /// (<c>WhenSoldOut = Close</c>) with no seat left takes no new place: <see cref="JoinResult.SoldOut"/> (a visitor who
     /// holds one gets it back).
     /// Nothing but the place is kept: the caller puts the visitor's return URL into the ticket token.
@@ -131,7 +132,7 @@ internal sealed class QueueStore
         var proof = conditions.Proof;
         // The marker outlives the challenge by the clocks' margin: a proxy whose clock runs behind must still find it used.
         var proofTtl = proof is { } p ? Math.Max(1, (long)(p.ExpiresAt - _timeProvider.GetUtcNow() + Challenges.ChallengeService.UsedMarkerMargin).TotalMilliseconds) : 0;
-        RedisKey[] keys = [.. _joinKeys, proof is { } used ? Keys.Proof(used.ChallengeIdText) : Keys.Proof("-"), .. _networkKeys];
+        RedisKey[] keys = [.. _joinKeys, proof is { } used ? Keys.Proof(used.ChallengeIdText) : Keys.Proof("-"), .. _networkKeys, Keys.State];
         // The network cap counts only when it is on and the caller named the client's network.
         var network = Options.MaxPlacesPerNetwork > 0 ? conditions.Network ?? string.Empty : string.Empty;
         var result = (RedisResult[])(await LuaScripts.Join.EvaluateAsync(

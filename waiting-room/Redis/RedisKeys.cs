@@ -85,7 +85,10 @@ internal sealed class RedisKeys
     /// </summary>
     public RedisKey ActiveSeen { get; }
 
-    /// <summary>Hash: mode, queueOn, since, reason, switch timers, admission fencing.</summary>
+    /// <summary>
+    /// Hash: mode, queueOn, since, reason, switch timers, admission fencing, and the operator's runtime settings (challenge,
+    /// MaxActive: read by join and admit); fields in <see cref="Protocol.RoomStateFields"/>.
+    /// </summary>
     public RedisKey State { get; }
 
     /// <summary>

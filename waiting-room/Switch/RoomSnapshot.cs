@@ -16,6 +16,7 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="Sale">The room's scheduled sale; null when none.</param>
 /// <param name="Inventory">What the protected API (or an operator) last said is left, and when; null when unknown.</param>
 /// <param name="Challenge">The operator's challenge setting (admin API), null until one is made: the options' hold.</param>
+/// <param name="MaxActiveOverride">The operator's <c>MaxActive</c> (admin API), null until one is set: the options' holds.</param>
 internal sealed record RoomSnapshot(
     long Version,
     RoomMode Mode,
@@ -29,7 +30,8 @@ internal sealed record RoomSnapshot(
     long Active,
     Scheduling.SaleView? Sale = null,
     Queue.InventoryView? Inventory = null,
-    RoomChallenge? Challenge = null)
+    RoomChallenge? Challenge = null,
+    int? MaxActiveOverride = null)
 {
     /// <summary>What a visitor without a place must solve now: the operator's setting, else the room's options.</summary>
     public RoomChallenge ChallengeOf(RoomOptions options)
@@ -38,23 +40,34 @@ internal sealed record RoomSnapshot(
         return Challenge ?? new RoomChallenge(options.Challenge, options.ChallengeDifficulty);
     }
 
+    /// <summary>
+    /// The most visitors active at once in force now: the operator's value while one is set (0: admit no one new), else the
+    /// room's options'. Admission reads the same field in its own atomic step (prelude.lua's <c>admission_cap</c>).
+    /// </summary>
+    public int MaxActiveOf(RoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return MaxActiveOverride ?? options.MaxActive;
+    }
+
     /// <summary>Whether the room's inventory is known and nothing is left.</summary>
     public bool SoldOut => Inventory is { Remaining: 0 };
 
     /// <summary>
-    /// The most visitors admission lets be active: <c>MaxActive</c>, and with an inventory known and <c>AdmitPerSeat</c>
+    /// The most visitors admission lets be active: <see cref="MaxActiveOf"/>, and with an inventory known and <c>AdmitPerSeat</c>
     /// above 0 no more than ceil(AdmitPerSeat × remaining), the rule the admit script enforces (prelude.lua's
     /// <c>admission_cap</c>; less a hair before rounding up, as there).
     /// </summary>
     public long AdmissionCap(RoomOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var maxActive = MaxActiveOf(options);
         if (Inventory is not { } inventory || options.AdmitPerSeat <= 0)
         {
-            return options.MaxActive;
+            return maxActive;
         }
 
-        return Math.Min(options.MaxActive, (long)Math.Ceiling((options.AdmitPerSeat * inventory.Remaining) - 1e-9));
+        return Math.Min(maxActive, (long)Math.Ceiling((options.AdmitPerSeat * inventory.Remaining) - 1e-9));
     }
 
     /// <summary>
@@ -62,7 +75,7 @@ internal sealed record RoomSnapshot(
     /// them, else the wait for the places ahead of them at the measured admission rate, plus the next tick. Null while
     /// there is no honest estimate: before the first admission, when none happened within six ticks (at least two
     /// minutes), or while the room is sold out (nobody is admitted until seats come back). The free capacity is that of
-    /// admission itself: <c>MaxActive</c>, and with an inventory known no more than <see cref="AdmissionCap"/>.
+    /// admission itself: <see cref="AdmissionCap"/> (the <c>MaxActive</c> in force, and the inventory's bound).
     /// </summary>
     public double? EtaSeconds(long position, DateTimeOffset now, RoomOptions options)
     {

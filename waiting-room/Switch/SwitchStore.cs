@@ -152,6 +152,35 @@ internal sealed class SwitchStore
         return await ReadAsync(now);
     }
 
+    /// <summary>
+    /// Sets the room's <c>MaxActive</c> at runtime (the admin API), or with null clears it (the configured value holds
+    /// again): the state's <see cref="RoomStateFields.MaxActive"/> read and written (HSET or HDEL) in one transaction,
+    /// which admission obeys from its next call (join and admit read it in their own atomic step), every proxy and hub
+    /// reads with the state (within a second), and which outlives restarts until the room is reset. Returns the operator's
+    /// value before (null: none, the configured one held) and the state read after.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 0 or above <see cref="RoomOptions.MaxActiveLimit"/>.</exception>
+    public async Task<(int? Before, RoomSnapshot After)> SetMaxActiveAsync(int? maxActive, DateTimeOffset now)
+    {
+        if (maxActive is { } value)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(maxActive));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, RoomOptions.MaxActiveLimit, nameof(maxActive));
+        }
+
+        var before = await _policy.RunAsync(async () =>
+        {
+            var transaction = Db.CreateTransaction();
+            var read = transaction.HashGetAsync(_keys.State, RoomStateFields.MaxActive);
+            _ = maxActive is { } set
+                ? transaction.HashSetAsync(_keys.State, RoomStateFields.MaxActive, set)
+                : transaction.HashDeleteAsync(_keys.State, RoomStateFields.MaxActive);
+            await transaction.ExecuteAsync();
+            return await read;
+        });
+        return (ParseMaxActive((string?)before), await ReadAsync(now));
+    }
+
     private RoomSnapshot Parse(HashEntry[] hash, long waiting, long active, DateTimeOffset now)
     {
         var fields = hash.ToDictionary(e => (string)e.Name!, e => e.Value, StringComparer.Ordinal);
@@ -191,8 +220,16 @@ internal sealed class SwitchStore
             Time(RoomStateFields.LastAdmissionRun),
             waiting,
             active,
-            Challenge: ParseChallenge((string?)Get(RoomStateFields.Challenge), (string?)Get(RoomStateFields.ChallengeDifficulty)));
+            Challenge: ParseChallenge((string?)Get(RoomStateFields.Challenge), (string?)Get(RoomStateFields.ChallengeDifficulty)),
+            MaxActiveOverride: ParseMaxActive((string?)Get(RoomStateFields.MaxActive)));
     }
+
+    /// <summary>
+    /// The operator's <c>MaxActive</c>, when set and a whole number from 0 to <see cref="RoomOptions.MaxActiveLimit"/>
+    /// (digits only); null otherwise (the options hold), as prelude.lua's <c>admission_cap</c> ignores it.
+    /// </summary>
+    internal static int? ParseMaxActive(string? value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= RoomOptions.MaxActiveLimit ? n : null;
 
     /// <summary>The operator's challenge, when set and well formed; null otherwise (the options hold).</summary>
     private static RoomChallenge? ParseChallenge(string? mode, string? difficulty) =>

@@ -1,10 +1,11 @@
--- Admit the next batch: strict FIFO, never above MaxActive, one atomic step.
+-- Admit the next batch: strict FIFO, never above MaxActive (the operator's while set, else the configured), one atomic step.
 -- KEYS[1] waiting (zset visitor -> seq)   KEYS[2] active   KEYS[3] active:seen (zset ticket -> last seen ms, of admitted ones)
 -- KEYS[4] joined (zset second -> first seq joined in it)
--- KEYS[5] visitors (hash visitor -> admitted ticket)   KEYS[6] events   KEYS[7] state
+-- KEYS[5] visitors (hash visitor -> admitted ticket)   KEYS[6] events
+-- KEYS[7] state (fencing, admission bookkeeping; its 'maxActive', the operator's cap set at runtime, overrides ARGV[2])
 -- KEYS[8] this minute's stats hash   KEYS[9] gone (zset ticket -> ms left)   KEYS[10] gone reasons (hash ticket -> why)
 -- KEYS[11] revoked (zset ticket -> ms its admission ended; scores never go backwards)
--- ARGV[1] now (ms)   ARGV[2] MaxActive
+-- ARGV[1] now (ms)   ARGV[2] MaxActive as configured
 -- ARGV[3] deadline of the newly admitted until their admission is delivered (ms); delivery (deliver.lua) restarts the
 --         claim window from the moment the visitor is told
 -- ARGV[4] fencing token of the caller's lock grant   ARGV[5] notify channel (sharded: SPUBLISH)   ARGV[6] events MAXLEN (approximate)
@@ -53,7 +54,7 @@ end
 
 -- 2. Free capacity, enforced here whatever the caller believes.
 local waitingBefore = redis.call('ZCARD', KEYS[1])
-local cap = admission_cap(KEYS[14], ARGV[2], ARGV[13])
+local cap = admission_cap(KEYS[7], KEYS[14], ARGV[2], ARGV[13])
 local free = cap - redis.call('ZCARD', KEYS[2])
 local limit = tonumber(ARGV[7])
 if limit > 0 and limit < free then

@@ -6,7 +6,7 @@
 -- KEYS[3] seq (string)                        KEYS[4] waiting (zset visitor -> seq)
 -- KEYS[5] active (zset ticket -> expiry ms)   KEYS[6] seen (zset ticket -> last seen ms)
 -- ARGV[1] visitor id   ARGV[2] random part of a direct admission's ticket   ARGV[3] now (ms)
--- ARGV[4] '1' when the queue is off (direct admission allowed)   ARGV[5] MaxActive   ARGV[6] expiry of a direct admission (ms)
+-- ARGV[4] '1' when the queue is off (direct admission allowed)   ARGV[5] MaxActive as configured   ARGV[6] expiry of a direct admission (ms)
 -- KEYS[7] schedule (hash: the room's sale)   KEYS[8] pre-queue (zset visitor -> arrival number)   KEYS[9] frozen pre-queue
 -- KEYS[10] inventory (hash: remaining, ...)   ARGV[7] AdmitPerSeat (a direct admission obeys admission's inventory bound)
 -- ARGV[8] '1' when the room closes once sold out (WhenSoldOut = Close): with 0 seats left no new place is taken
@@ -20,6 +20,7 @@
 -- ARGV[11] the client's network ('' = not counted)   ARGV[12] MaxPlacesPerNetwork ('0' = off): a new waiting or
 -- pre-queue place (never a direct admission) from a network that holds that many already is refused
 -- ({ '', 'netcap', 0, 0 }) before the proof is spent; a place taken is counted (prelude.lua's count_network) until it ends.
+-- KEYS[14] state (hash): its 'maxActive', the operator's cap set at runtime, overrides ARGV[5] (prelude.lua's admission_cap)
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
 -- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
 -- receipt is made from with the sale's receipt key, the reply's fifth value, and the sale's start (ms) the sixth, while
@@ -52,7 +53,7 @@ if admitted then
   redis.call('HDEL', KEYS[1], visitor)
 end
 
-local cap, remaining = admission_cap(KEYS[10], ARGV[5], ARGV[7])
+local cap, remaining = admission_cap(KEYS[14], KEYS[10], ARGV[5], ARGV[7])
 local closed = ARGV[8] == '1' and remaining == 0
 local nets = { count = KEYS[12], of = KEYS[13] }
 local capped = ARGV[11] ~= '' and ARGV[12] ~= '0'
@@ -104,7 +105,7 @@ if phase.phase == 'drawing' then
   end
 end
 
--- Queue off, nobody waiting, capacity left (MaxActive and the inventory's bound): straight in (strict FIFO is kept:
+-- Queue off, nobody waiting, capacity left (MaxActive, the operator's while set, and the inventory's bound): straight in (strict FIFO is kept:
 -- nobody is passed over; nor is anyone being drawn).
 local direct = phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < cap
 local refused = refuse_new_place(not direct)

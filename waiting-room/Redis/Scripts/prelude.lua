@@ -242,11 +242,19 @@ local function drawn_ticket(sale, visitor, sale_state)
   return nil
 end
 
--- The most visitors the room may have active: MaxActive, and with an inventory known and AdmitPerSeat above 0 no more
--- than ceil(AdmitPerSeat x remaining) (less a hair, so a product a float rounds above a whole number, 1.1 x 10, does not
--- let one more in). Admission (admit.lua) and a direct admission at the join (join.lua) obey the same bound.
-local function admission_cap(inventory, max_active, per_seat)
+-- The most visitors the room may have active: MaxActive (the operator's, the state hash's 'maxActive', while one is set;
+-- else the configured max_active), and with an inventory known and AdmitPerSeat above 0 no more than
+-- ceil(AdmitPerSeat x remaining) (less a hair, so a product a float rounds above a whole number, 1.1 x 10, does not let
+-- one more in). Admission (admit.lua) and a direct admission at the join (join.lua) obey the same bound. An operator's
+-- value that is not a whole number (digits only) from 0 to MAX_ACTIVE_LIMIT (RoomOptions.MaxActiveLimit) is ignored (the
+-- configured one holds), as the C# reader (SwitchStore.ParseMaxActive) ignores it; 0 admits no one new.
+local MAX_ACTIVE_LIMIT = 10000000
+local function admission_cap(state, inventory, max_active, per_seat)
   local cap = tonumber(max_active)
+  local override = redis.call('HGET', state, 'maxActive')
+  if override and string.match(override, '^%d+$') and tonumber(override) <= MAX_ACTIVE_LIMIT then
+    cap = tonumber(override)
+  end
   local seats = tonumber(per_seat)
   local remaining = tonumber(redis.call('HGET', inventory, 'remaining') or '')
   if remaining and seats > 0 then
