@@ -4,6 +4,7 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 
 /// <summary>A room as operators see it.</summary>
 /// <remarks>
+/// <c>MaxActive</c>: the one in force (an operator's set at runtime, else the configured <c>MaxActiveConfigured</c>).
 /// <c>MaxPlacesPerNetwork</c>: the room's cap on waiting places per client network (0 = off); with it on,
 /// <c>NetworksAtCap</c> networks hold that many, and <c>BusiestNetworks</c> are the (at most
 /// <see cref="Endpoints.AdminApi.BusiestNetworksShown"/>) networks holding the most.
@@ -19,6 +20,7 @@ internal sealed record RoomView(
     long Waiting,
     long Active,
     int MaxActive,
+    int MaxActiveConfigured,
     double AdmittedPerMinute,
     double AbandonedPerMinute,
     double? MedianWaitSeconds,

@@ -46,6 +46,7 @@ internal static partial class AdminApi
         EventApi.Map(admin);
         InventoryApi.Map(admin);
         ChallengeApi.Map(admin);
+        CapacityApi.Map(admin);
         // Anything else under the prefix (another path, method or content type) lands here, behind the same guard,
         // rather than on routing's own 404/405/415 answers, which would answer without the key.
         admin.Map("/{**rest}", NoSuchEndpoint);
@@ -122,7 +123,7 @@ internal static partial class AdminApi
         return TypedResults.Ok(new TrafficView(TrafficWindowSeconds, await traffic.ReadRoutesAsync(lastSecond, TrafficWindowSeconds)));
     }
 
-    private static async Task<RoomView> ViewAsync(Room room, TimeProvider timeProvider)
+    internal static async Task<RoomView> ViewAsync(Room room, TimeProvider timeProvider)
     {
         var now = timeProvider.GetUtcNow();
         var snapshotTask = room.Switch.ReadAsync(now);
@@ -144,6 +145,7 @@ internal static partial class AdminApi
             snapshot.RateTenSeconds,
             snapshot.Waiting,
             snapshot.Active,
+            snapshot.MaxActiveOf(room.Options),
             room.Options.MaxActive,
             Math.Round(stats.AdmittedPerMinute, 1),
             Math.Round(stats.AbandonedPerMinute, 1),

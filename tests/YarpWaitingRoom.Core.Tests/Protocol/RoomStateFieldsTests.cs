@@ -24,6 +24,8 @@ public sealed class RoomStateFieldsTests(RedisFixture redis)
         time.Advance(options.AdmitInterval);
         await queue.AdmitAsync(await queue.NextFenceAsync());
         await switchStore.SetModeAsync(RoomMode.On, time.GetUtcNow());
+        await switchStore.SetChallengeAsync(new RoomChallenge(ChallengeMode.ProofOfWork, 12), time.GetUtcNow());
+        await switchStore.SetMaxActiveAsync(2, time.GetUtcNow());
         var state = await connection.GetDatabase().HashGetAllAsync(queue.Keys.State);
 
         Assert.NotEmpty(state);
