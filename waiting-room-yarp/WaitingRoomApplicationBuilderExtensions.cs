@@ -24,7 +24,8 @@ public static class WaitingRoomApplicationBuilderExtensions
     /// <summary>
     /// Maps the waiting room's endpoints under <c>/_wr/</c>: ticket status (<c>/_wr/rooms/{room}/tickets/{ticket}</c>),
     /// entry (<c>/_wr/enter/{room}</c>), the admitted visitors' keep-alive (<c>/_wr/keepalive.js</c>, <c>POST /_wr/alive</c>)
-    /// and the admin API (<c>/_wr/admin/...</c>, key in <c>X-WaitingRoom-Admin-Key</c>).
+    /// the admin API (<c>/_wr/admin/...</c>, an operator's key in <c>X-WaitingRoom-Admin-Key</c>) and the operator console
+    /// (<c>/_wr/admin/</c>: sign in with an operator's key, then a session cookie).
     /// They carry their own rate limits, admin key check and security headers; no other middleware is needed.
     /// </summary>
     /// <param name="endpoints">The application's endpoint route builder.</param>
@@ -37,6 +38,7 @@ public static class WaitingRoomApplicationBuilderExtensions
         WaitingRoomApi.Map(group, guard);
         YarpWaitingRoom.Yarp.KeepAlive.KeepAliveApi.Map(group, guard);
         AdminApi.Map(group, guard);
+        YarpWaitingRoom.Yarp.Console.ConsoleEndpoints.MapPublic(group, guard);
         return group;
     }
 }

@@ -14,5 +14,9 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 [JsonSerializable(typeof(ChallengeSetting))]
 [JsonSerializable(typeof(ChallengedResponse))]
 [JsonSerializable(typeof(TrafficView))]
+[JsonSerializable(typeof(ConsoleHello))]
+[JsonSerializable(typeof(ConsoleTick))]
+[JsonSerializable(typeof(ConsoleEnd))]
+[JsonSerializable(typeof(ConsoleSignedIn))]
 [JsonSerializable(typeof(YarpWaitingRoom.Queue.RoomResetResult[]))]
 internal sealed partial class ProxyJsonContext : JsonSerializerContext;

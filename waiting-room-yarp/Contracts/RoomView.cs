@@ -5,6 +5,7 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 /// <summary>A room as operators see it.</summary>
 /// <remarks>
 /// <c>MaxActive</c>: the one in force (an operator's set at runtime, else the configured <c>MaxActiveConfigured</c>).
+/// <c>EtaAtBackSeconds</c>: the estimated wait of a visitor joining now (behind everyone waiting), null when unknown or nobody waits.
 /// <c>MaxPlacesPerNetwork</c>: the room's cap on waiting places per client network (0 = off); with it on,
 /// <c>NetworksAtCap</c> networks hold that many, and <c>BusiestNetworks</c> are the (at most
 /// <see cref="Endpoints.AdminApi.BusiestNetworksShown"/>) networks holding the most.
@@ -34,4 +35,11 @@ internal sealed record RoomView(
     IReadOnlyDictionary<string, long>? Entry = null,
     int MaxPlacesPerNetwork = 0,
     long NetworksAtCap = 0,
-    IReadOnlyList<NetworkCount>? BusiestNetworks = null);
+    IReadOnlyList<NetworkCount>? BusiestNetworks = null,
+    double? EtaAtBackSeconds = null);
+
+/// <summary>The figures of a room's view beyond its state (<see cref="Endpoints.AdminApi.ReadFiguresAsync"/>).</summary>
+/// <param name="Stats">Admissions, departures and the median wait, per minute.</param>
+/// <param name="Entry">The gates' entry tally, every field.</param>
+/// <param name="Networks">The busiest networks; null with the per-network cap off.</param>
+internal sealed record RoomFigures(RoomStats Stats, IReadOnlyDictionary<string, long> Entry, NetworkPlaces? Networks);

@@ -48,6 +48,14 @@ internal static class EventIds
     public const int ChallengeSet = 403;
     public const int MaxActiveSet = 410;
 
+    // 41x: the operator console
+    public const int AdminSessionRefused = 411;
+    public const int AdminCsrfRefused = 412;
+    public const int AdminSignedIn = 413;
+    public const int AdminSignedOut = 414;
+    public const int OperatorAction = 415;
+    public const int ConsoleFeedFailed = 416;
+
     // 5xx: keep-alive of admitted visitors
     public const int KeepAliveCookieRefused = 500;
     public const int KeepAliveCrossSite = 501;

@@ -21,6 +21,12 @@ internal sealed class GateMetrics
     private readonly Counter AdminRejectedTotal = Metrics.CreateCounter(
         "waitingroom_admin_rejected_total", "Admin calls refused for a missing or wrong key.", "reason");
 
+    private readonly Counter OperatorActionsTotal = Metrics.CreateCounter(
+        "waitingroom_operator_actions_total", "Operators' control actions (admin API or console), by room and action.", "room", "action");
+
+    private readonly Counter AdminSignInsTotal = Metrics.CreateCounter(
+        "waitingroom_admin_sign_ins_total", "Operator console sign-ins and sign-outs, by outcome (signed-in, wrong-key, signed-out).", "outcome");
+
     private readonly Counter InvalidHeadersTotal = Metrics.CreateCounter(
         "waitingroom_invalid_headers_total", "Requests refused with 400 before forwarding: a header the forwarder cannot carry (non-ASCII, control characters).");
 
@@ -104,6 +110,10 @@ internal sealed class GateMetrics
     };
 
     public void AdminRejected(string reason) => AdminRejectedTotal.WithLabels(reason).Inc();
+
+    public void OperatorAction(string room, string action) => OperatorActionsTotal.WithLabels(room, action).Inc();
+
+    public void AdminSignIn(string outcome) => AdminSignInsTotal.WithLabels(outcome).Inc();
 
     public void RateLimited(string policy) => RateLimited(policy, LimitScope.Address);
 

@@ -6,7 +6,9 @@ using YarpWaitingRoom.Yarp.Contracts;
 using YarpWaitingRoom.Yarp.Diagnostics;
 using YarpWaitingRoom.Yarp.Rooms;
 using YarpWaitingRoom.Queue;
+using YarpWaitingRoom.Switch;
 using YarpWaitingRoom.Traffic;
+using YarpWaitingRoom.Yarp.Console;
 
 namespace YarpWaitingRoom.Yarp.Endpoints;
 
@@ -47,6 +49,7 @@ internal static partial class AdminApi
         InventoryApi.Map(admin);
         ChallengeApi.Map(admin);
         CapacityApi.Map(admin);
+        ConsoleEndpoints.Map(admin);
         // Anything else under the prefix (another path, method or content type) lands here, behind the same guard,
         // rather than on routing's own 404/405/415 answers, which would answer without the key.
         admin.Map("/{**rest}", NoSuchEndpoint);
@@ -64,17 +67,18 @@ internal static partial class AdminApi
 
     /// <summary>Empties one room between rehearsals (<see cref="QueueStore.ResetAsync"/>); every instance re-reads it at once.</summary>
     public static async Task<Results<Ok<RoomResetResult>, ProblemHttpResult>> ResetRoomAsync(
-        string room, RoomRegistry rooms, ILogger<RoomView> logger, CancellationToken cancellationToken) =>
-        rooms.TryGet(room, out var target) ? TypedResults.Ok(await ResetAsync(target, logger, cancellationToken)) : RoomNotFound(room);
+        string room, RoomRegistry rooms, HttpContext context, OperatorAudit audit, ILogger<RoomView> logger, CancellationToken cancellationToken) =>
+        rooms.TryGet(room, out var target) ? TypedResults.Ok(await ResetAsync(target, context, audit, logger, cancellationToken)) : RoomNotFound(room);
 
     /// <summary>Empties every configured room, one after the other.</summary>
-    public static async Task<Ok<RoomResetResult[]>> ResetRoomsAsync(RoomRegistry rooms, ILogger<RoomView> logger, CancellationToken cancellationToken)
+    public static async Task<Ok<RoomResetResult[]>> ResetRoomsAsync(
+        RoomRegistry rooms, HttpContext context, OperatorAudit audit, ILogger<RoomView> logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rooms);
         var results = new List<RoomResetResult>();
         foreach (var room in rooms.All)
         {
-            results.Add(await ResetAsync(room, logger, cancellationToken));
+            results.Add(await ResetAsync(room, context, audit, logger, cancellationToken));
         }
 
         return TypedResults.Ok(results.ToArray());
@@ -90,7 +94,7 @@ internal static partial class AdminApi
         rooms.TryGet(room, out var target) ? TypedResults.Ok(await ViewAsync(target, timeProvider)) : RoomNotFound(room);
 
     public static async Task<Results<Ok<RoomView>, ProblemHttpResult>> SetModeAsync(
-        string room, ModeChange change, RoomRegistry rooms, TimeProvider timeProvider, ILogger<RoomView> logger)
+        string room, ModeChange change, RoomRegistry rooms, HttpContext context, OperatorAudit audit, TimeProvider timeProvider, ILogger<RoomView> logger)
     {
         ArgumentNullException.ThrowIfNull(change);
         if (!rooms.TryGet(room, out var target))
@@ -109,10 +113,12 @@ internal static partial class AdminApi
                 type: ProblemTypes.InvalidMode);
         }
 
+        var before = target.Snapshot.Mode;
         var call = target.BeginStateCall();
         var written = await target.Switch.SetModeAsync(mode[0], timeProvider.GetUtcNow());
         target.Publish(call, written);
         Log.ModeChanged(logger, room, mode[0], written.Switch.QueueOn ? "ON" : "OFF");
+        await audit.RecordAsync(context, target, "mode", $"{before} → {mode[0]}");
         return TypedResults.Ok(await ViewAsync(target, timeProvider));
     }
 
@@ -123,18 +129,35 @@ internal static partial class AdminApi
         return TypedResults.Ok(new TrafficView(TrafficWindowSeconds, await traffic.ReadRoutesAsync(lastSecond, TrafficWindowSeconds)));
     }
 
+    /// <summary>The room's view as of now: its state read from Redis (not this proxy's cached snapshot), and its figures.</summary>
     internal static async Task<RoomView> ViewAsync(Room room, TimeProvider timeProvider)
     {
         var now = timeProvider.GetUtcNow();
         var snapshotTask = room.Switch.ReadAsync(now);
+        var figures = await ReadFiguresAsync(room);
+        return Compose(room, await snapshotTask, figures, now);
+    }
+
+    /// <summary>The figures of a room's view beyond its state: admission stats, the entry tally, the busiest networks.</summary>
+    internal static async Task<RoomFigures> ReadFiguresAsync(Room room)
+    {
         var statsTask = room.Queue.GetStatsAsync(MedianWaitOver);
         var tallyTask = room.Queue.ReadEntryTallyAsync();
         // Bounded however many networks hold places (a sorted set by count: no scan); nothing is counted with the cap off.
         var networksTask = room.Options.MaxPlacesPerNetwork > 0 ? room.Queue.GetNetworkPlacesAsync(BusiestNetworksShown) : null;
-        var snapshot = await snapshotTask;
         var stats = await statsTask;
         var tally = (await tallyTask).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
         var networks = networksTask is null ? null : await networksTask;
+        return new RoomFigures(stats, Gate.EntryTally.Fields.ToDictionary(f => f, f => tally.GetValueOrDefault(f), StringComparer.Ordinal), networks);
+    }
+
+    /// <summary>A room's view from its state (<paramref name="snapshot"/>) and its figures.</summary>
+    internal static RoomView Compose(Room room, RoomSnapshot snapshot, RoomFigures figures, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(figures);
+        var stats = figures.Stats;
         return new RoomView(
             room.Name,
             snapshot.Mode.ToString(),
@@ -157,16 +180,21 @@ internal static partial class AdminApi
             snapshot.SoldOut,
             ChallengeApi.View(snapshot.ChallengeOf(room.Options)),
             room.Options.Access.ToString(),
-            Gate.EntryTally.Fields.ToDictionary(f => f, f => tally.GetValueOrDefault(f), StringComparer.Ordinal),
+            figures.Entry,
             room.Options.MaxPlacesPerNetwork,
-            networks?.AtCap ?? 0,
-            networks?.Busiest ?? []);
+            figures.Networks?.AtCap ?? 0,
+            figures.Networks?.Busiest ?? [],
+            // The wait of whoever joins now: the place behind everyone waiting.
+            snapshot.Waiting > 0 ? snapshot.EtaSeconds(snapshot.Waiting + 1, now, room.Options) : null);
     }
 
-    private static async Task<RoomResetResult> ResetAsync(Room room, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<RoomResetResult> ResetAsync(
+        Room room, HttpContext context, OperatorAudit audit, ILogger logger, CancellationToken cancellationToken)
     {
         var result = await room.Queue.ResetAsync(cancellationToken);
         Log.RoomReset(logger, room.Name, result.Waiting, result.Active, result.KeysRemoved);
+        // After the reset, so the entry starts the room's new stream.
+        await audit.RecordAsync(context, room, "reset", $"{result.Waiting} waiting, {result.Active} active dropped");
         return result;
     }
 

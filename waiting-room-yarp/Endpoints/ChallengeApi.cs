@@ -26,7 +26,7 @@ internal static partial class ChallengeApi
     }
 
     public static async Task<Results<Ok<ChallengeSetting>, ProblemHttpResult>> SetAsync(
-        string room, ChallengeSetting request, RoomRegistry rooms, TimeProvider timeProvider, ILogger<RoomRegistry> logger)
+        string room, ChallengeSetting request, RoomRegistry rooms, HttpContext context, Console.OperatorAudit audit, TimeProvider timeProvider, ILogger<RoomRegistry> logger)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!rooms.TryGet(room, out var target))
@@ -53,6 +53,7 @@ internal static partial class ChallengeApi
         target.Publish(call, written);
         var set = written.ChallengeOf(target.Options);
         Log.ChallengeSet(logger, target.Name, set.Mode, set.Difficulty);
+        await audit.RecordAsync(context, target, "challenge", $"{current.Mode} {current.Difficulty} → {set.Mode} {set.Difficulty}");
         return TypedResults.Ok(View(set));
     }
 

@@ -25,7 +25,7 @@ internal static class EventApi
     }
 
     public static async Task<Results<Ok<EventView>, ProblemHttpResult>> ScheduleAsync(
-        string room, EventRequest request, RoomRegistry rooms, IConnectionMultiplexer redis, TimeProvider timeProvider)
+        string room, EventRequest request, RoomRegistry rooms, IConnectionMultiplexer redis, HttpContext context, Console.OperatorAudit audit, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!rooms.TryGet(room, out var target))
@@ -50,7 +50,13 @@ internal static class EventApi
         }
 
         var (outcome, stored) = await Store(target, redis, timeProvider).ScheduleAsync(scheduled!);
-        return outcome == ScheduleOutcome.Scheduled ? TypedResults.Ok(View(stored!, now)) : Fixed(room);
+        if (outcome != ScheduleOutcome.Scheduled)
+        {
+            return Fixed(room);
+        }
+
+        await audit.RecordAsync(context, target, "event", $"{scheduled!.Name}: pre-queue {scheduled.PrequeueOpensAt:O}, start {scheduled.StartsAt:O}, {scheduled.Order}");
+        return TypedResults.Ok(View(stored!, now));
     }
 
     public static async Task<Results<Ok<EventView>, ProblemHttpResult>> GetAsync(
@@ -66,14 +72,20 @@ internal static class EventApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(
-        string room, RoomRegistry rooms, IConnectionMultiplexer redis, TimeProvider timeProvider)
+        string room, RoomRegistry rooms, IConnectionMultiplexer redis, HttpContext context, Console.OperatorAudit audit, TimeProvider timeProvider)
     {
         if (!rooms.TryGet(room, out var target))
         {
             return AdminApi.RoomNotFound(room);
         }
 
-        return await Store(target, redis, timeProvider).CancelAsync() switch
+        var outcome = await Store(target, redis, timeProvider).CancelAsync();
+        if (outcome == ScheduleOutcome.Cancelled)
+        {
+            await audit.RecordAsync(context, target, "event-cancel", "cancelled");
+        }
+
+        return outcome switch
         {
             ScheduleOutcome.Cancelled => TypedResults.NoContent(),
             ScheduleOutcome.NotFound => NotScheduled(room),

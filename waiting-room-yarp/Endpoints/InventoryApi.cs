@@ -24,7 +24,7 @@ internal static class InventoryApi
     }
 
     public static async Task<Results<Ok<InventoryDocument>, ProblemHttpResult>> SetAsync(
-        string room, InventoryRequest request, RoomRegistry rooms, AdmissionSignal admissionSignal, TimeProvider timeProvider)
+        string room, InventoryRequest request, RoomRegistry rooms, AdmissionSignal admissionSignal, HttpContext context, Console.OperatorAudit audit, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!rooms.TryGet(room, out var target))
@@ -57,6 +57,8 @@ internal static class InventoryApi
             admissionSignal.CapacityFreed(target.Name);
         }
 
+        await audit.RecordAsync(context, target, "inventory", $"{Describe(change.Before)} → {Describe(remaining)}");
+
         return TypedResults.Ok(new InventoryDocument(target.Name, remaining, remaining is null ? null : now, remaining == 0));
     }
 
@@ -70,4 +72,7 @@ internal static class InventoryApi
         var snapshot = await target.Switch.ReadAsync(timeProvider.GetUtcNow());
         return TypedResults.Ok(new InventoryDocument(target.Name, snapshot.Inventory?.Remaining, snapshot.Inventory?.ObservedAt, snapshot.SoldOut));
     }
+
+    private static string Describe(long? remaining) =>
+        remaining?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
 }

@@ -70,7 +70,9 @@ internal static class WaitingRoomRegistration
         }
 
         rooms.ValidateDataAnnotations()
-            .Validate(o => o.AdminKey.Length >= WaitingRoomOptions.MinAdminKeyLength, $"WaitingRoom:AdminKey must be at least {WaitingRoomOptions.MinAdminKeyLength} characters (the admin API needs it).")
+            .Validate(
+                o => o.Operators().Count > 0 && (string.IsNullOrEmpty(o.AdminKey) || o.AdminKey.Length >= WaitingRoomOptions.MinAdminKeyLength),
+                $"WaitingRoom:AdminKey, or at least one WaitingRoom:AdminKeys:<operator>, of at least {WaitingRoomOptions.MinAdminKeyLength} characters (the admin API needs one).")
             .ValidateOnStart();
         services.AddOptions<GateOptions>().Bind(section.GetSection(GateOptions.SubsectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(section.GetSection(RateLimitOptions.SubsectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -122,6 +124,10 @@ internal static class WaitingRoomRegistration
         services.AddHostedService<Reaper>();
         services.AddClientRateLimits();
         services.AddSingleton<AdminKey>();
+        services.AddSingleton<Console.AdminSessions>();
+        services.AddSingleton<Console.OperatorAudit>();
+        services.AddSingleton<Console.ConsoleFeeds>();
+        services.AddSingleton<Console.ConsoleAssets>();
         services.AddSingleton<EndpointGuard>();
 
         services.AddHealthChecks()

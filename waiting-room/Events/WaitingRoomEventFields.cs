@@ -23,4 +23,13 @@ internal static class WaitingRoomEventFields
     /// a hub needs to keep computing places (<see cref="Queue.PositionBook"/>).
     /// </summary>
     public const string Sequence = "seq";
+
+    /// <summary>Who acted, on an <see cref="WaitingRoomEventType.Operator"/> entry: the operator's name.</summary>
+    public const string Operator = "operator";
+
+    /// <summary>What the operator did (<c>mode</c>, <c>max-active</c>, ...), on an <see cref="WaitingRoomEventType.Operator"/> entry.</summary>
+    public const string Action = "action";
+
+    /// <summary>The action's value in words (<c>Paused</c>, <c>5000 → 2000</c>), on an <see cref="WaitingRoomEventType.Operator"/> entry.</summary>
+    public const string Detail = "detail";
 }

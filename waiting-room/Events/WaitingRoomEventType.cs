@@ -27,6 +27,9 @@ internal static class WaitingRoomEventType
     /// <summary>A scheduled sale was drawn: its participants hold their drawn places (fields participants, firstSeq, digest, at).</summary>
     public const string Drawn = "drawn";
 
+    /// <summary>An operator acted on the room (fields operator, action, detail, at): the audit trail.</summary>
+    public const string Operator = "operator";
+
     /// <summary>True for the event types after which a visitor no longer holds a place.</summary>
     public static bool EndsVisit(string? type) =>
         type is Abandoned or Expired or Ended or Left;

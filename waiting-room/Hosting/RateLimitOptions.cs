@@ -68,4 +68,14 @@ internal sealed class RateLimitOptions
 
     [Range(1, 1_000_000)]
     public int AdminBurst { get; set; } = 30;
+
+    /// <summary>
+    /// Console sign-ins per second per address, site-wide, on top of <see cref="AdminPerSecond"/>: a wrong key costs an
+    /// attempt like a right one.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int AdminSignInPerSecond { get; set; } = 1;
+
+    [Range(1, 1_000_000)]
+    public int AdminSignInBurst { get; set; } = 5;
 }

@@ -19,6 +19,38 @@ public sealed class WaitingRoomOptions : IValidatableObject
     /// <summary>Shortest admin key a proxy accepts.</summary>
     public const int MinAdminKeyLength = 16;
 
+    /// <summary>The operator name the single <see cref="AdminKey"/> acts under (its actions are attributed to it).</summary>
+    public const string DefaultOperator = "admin";
+
+    /// <summary>
+    /// Named operator keys, operator name → key (each at least <see cref="MinAdminKeyLength"/> characters; names of 1-64
+    /// characters of letters, digits, <c>.</c>, <c>_</c>, <c>-</c>): every admin call and console session is attributed
+    /// to the operator whose key it used. They work beside <see cref="AdminKey"/> (which acts as
+    /// <see cref="DefaultOperator"/>); a proxy needs at least one of them.
+    /// </summary>
+    public Dictionary<string, string> AdminKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long an operator console session lasts after sign-in (1 minute to 7 days; default 8 hours).</summary>
+    public TimeSpan AdminSessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Shortest <see cref="AdminSessionLifetime"/>.</summary>
+    internal static readonly TimeSpan MinAdminSessionLifetime = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest <see cref="AdminSessionLifetime"/>.</summary>
+    internal static readonly TimeSpan MaxAdminSessionLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>Every operator and its key: <see cref="AdminKeys"/>, and <see cref="AdminKey"/> as <see cref="DefaultOperator"/> when set.</summary>
+    internal IReadOnlyList<KeyValuePair<string, string>> Operators()
+    {
+        var operators = AdminKeys.Where(k => !string.IsNullOrEmpty(k.Value)).OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
+        if (!string.IsNullOrEmpty(AdminKey) && !AdminKeys.ContainsKey(DefaultOperator))
+        {
+            operators.Add(new(DefaultOperator, AdminKey));
+        }
+
+        return operators;
+    }
+
     /// <summary>
     /// Token signing keys, key id → secret (base64 of at least 32 bytes, or a text of at least 32 characters).
     /// All are accepted; <see cref="CurrentSigningKey"/> signs.
@@ -114,6 +146,23 @@ public sealed class WaitingRoomOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"WaitingRoom:MemberVisitorKey needs at least {SigningKey.MinimumSecretBytes} bytes (base64) or characters.", [nameof(MemberVisitorKey)]);
+        }
+
+        foreach (var (name, key) in AdminKeys)
+        {
+            if (!OperatorNames.IsValid(name))
+            {
+                yield return new ValidationResult($"WaitingRoom:AdminKeys: operator name '{name}' must be {OperatorNames.Rule}.", [nameof(AdminKeys)]);
+            }
+            else if ((key?.Length ?? 0) < MinAdminKeyLength)
+            {
+                yield return new ValidationResult($"WaitingRoom:AdminKeys:{name} must be at least {MinAdminKeyLength} characters.", [nameof(AdminKeys)]);
+            }
+        }
+
+        if (AdminSessionLifetime < MinAdminSessionLifetime || AdminSessionLifetime > MaxAdminSessionLifetime)
+        {
+            yield return new ValidationResult("WaitingRoom:AdminSessionLifetime must be between 00:01:00 and 7.00:00:00.", [nameof(AdminSessionLifetime)]);
         }
 
         if (Rooms.Count == 0)

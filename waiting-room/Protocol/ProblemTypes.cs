@@ -46,4 +46,10 @@ internal static class ProblemTypes
     public const string InvalidInvitation = Prefix + "invalid-invitation";
     public const string InvitationExpired = Prefix + "invitation-expired";
     public const string ForeignInvitation = Prefix + "foreign-invitation";
+
+    /// <summary>A console session cookie that is malformed, forged, expired, ended (signed out) or of a key that changed.</summary>
+    public const string AdminSession = Prefix + "admin-session";
+
+    /// <summary>A state-changing console call without the session's CSRF token (or from another site).</summary>
+    public const string Csrf = Prefix + "csrf";
 }

@@ -21,6 +21,12 @@ internal static class WaitingRoomHeaders
     /// <summary>The operators' key, required by every admin endpoint.</summary>
     public const string AdminKey = "X-WaitingRoom-Admin-Key";
 
+    /// <summary>
+    /// The console session's CSRF token, required on every state-changing admin call made with the session cookie (a call
+    /// with <see cref="AdminKey"/> needs none: no cookie rides along on it).
+    /// </summary>
+    public const string Csrf = "X-WaitingRoom-Csrf";
+
     /// <summary>Route metadata key that puts a YARP route into a room.</summary>
     public const string RouteMetadataKey = "WaitingRoom";
 }

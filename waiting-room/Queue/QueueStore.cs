@@ -670,4 +670,46 @@ internal sealed class QueueStore
         batch.Execute();
         return (await waiting, await active);
     });
+
+    /// <summary>
+    /// Writes an operator's action to the room's events stream (the audit trail the console's timeline shows, beside the
+    /// switches and batches): who, what, in words, when.
+    /// </summary>
+    public Task RecordOperatorActionAsync(string operatorName, string action, string detail) => _policy.RunAsync(() =>
+        Db.StreamAddAsync(
+            Keys.Events,
+            [
+                new NameValueEntry(Events.WaitingRoomEventFields.Type, Events.WaitingRoomEventType.Operator),
+                new NameValueEntry(Events.WaitingRoomEventFields.Operator, operatorName),
+                new NameValueEntry(Events.WaitingRoomEventFields.Action, action),
+                new NameValueEntry(Events.WaitingRoomEventFields.Detail, detail),
+                new NameValueEntry(Events.WaitingRoomEventFields.At, NowMs),
+            ],
+            maxLength: EventsMaxLength,
+            useApproximateMaxLength: true));
+
+    /// <summary>
+    /// The events an operator follows (switches, operator actions, admission batches, draws) from the room's stream,
+    /// oldest first, without the fields that name visitors (timeline.lua): after <paramref name="afterId"/>, or with
+    /// null the newest ones. Looks at most at <paramref name="scan"/> stream entries and returns at most
+    /// <paramref name="most"/>; read on from the returned id.
+    /// </summary>
+    public Task<(string LastId, TimelineEntry[] Entries)> ReadTimelineAsync(string? afterId, int scan, int most) => _policy.RunAsync(async () =>
+    {
+        var reply = (RedisResult[])(await LuaScripts.Timeline.EvaluateAsync(Db, [Keys.Events], [afterId ?? string.Empty, scan, most]))!;
+        var entries = new TimelineEntry[reply.Length - 1];
+        for (var i = 1; i < reply.Length; i++)
+        {
+            var values = (RedisResult[])reply[i]!;
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var f = 1; f + 1 < values.Length; f += 2)
+            {
+                fields[(string)values[f]!] = (string)values[f + 1]!;
+            }
+
+            entries[i - 1] = new TimelineEntry((string)values[0]!, fields);
+        }
+
+        return ((string)reply[0]!, entries);
+    });
 }

@@ -102,38 +102,51 @@ internal sealed class TrafficStore
 
             batch.Execute();
             await Task.WhenAll(reads.Select(r => r.Read));
-
-            var routes = new SortedDictionary<(string Room, string Route), RouteAccumulator>(RoomRouteOrder.Instance);
-            foreach (var (room, read) in reads)
-            {
-                foreach (var entry in read.Result)
-                {
-                    var name = (string)entry.Name!;
-                    var separator = name.LastIndexOf(RateFields.Separator);
-                    if (separator <= 0)
-                    {
-                        continue;
-                    }
-
-                    var key = (room, name[..separator]);
-                    if (!routes.TryGetValue(key, out var route))
-                    {
-                        routes[key] = route = new RouteAccumulator();
-                    }
-
-                    route.Add(name.AsSpan(separator + 1), (long)entry.Value);
-                }
-            }
-
-            var traffic = new RouteTraffic[routes.Count];
-            var next = 0;
-            foreach (var ((room, route), accumulator) in routes)
-            {
-                traffic[next++] = accumulator.ToTraffic(room, route, windowSeconds);
-            }
-
-            return traffic;
+            return Summarize(reads.Select(r => (r.Room, r.Read.Result)), windowSeconds);
         });
+    }
+
+    /// <summary>
+    /// One room's per-route counters of one second, as flushed by every proxy (the operator console keeps the last minute
+    /// of them and reads one new second a tick, rather than the whole minute each time).
+    /// </summary>
+    public Task<HashEntry[]> ReadSecondAsync(string room, long second) =>
+        _policy.RunAsync(() => _redis.GetDatabase().HashGetAllAsync(_rooms[room].Rate(second)));
+
+    /// <summary>Every route's calls, rate, mean and p95 latency from per-second counters (<paramref name="seconds"/>) over a window of <paramref name="windowSeconds"/>.</summary>
+    public static RouteTraffic[] Summarize(IEnumerable<(string Room, HashEntry[] Counters)> seconds, int windowSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(seconds);
+        var routes = new SortedDictionary<(string Room, string Route), RouteAccumulator>(RoomRouteOrder.Instance);
+        foreach (var (room, counters) in seconds)
+        {
+            foreach (var entry in counters)
+            {
+                var name = (string)entry.Name!;
+                var separator = name.LastIndexOf(RateFields.Separator);
+                if (separator <= 0)
+                {
+                    continue;
+                }
+
+                var key = (room, name[..separator]);
+                if (!routes.TryGetValue(key, out var route))
+                {
+                    routes[key] = route = new RouteAccumulator();
+                }
+
+                route.Add(name.AsSpan(separator + 1), (long)entry.Value);
+            }
+        }
+
+        var traffic = new RouteTraffic[routes.Count];
+        var next = 0;
+        foreach (var ((room, route), accumulator) in routes)
+        {
+            traffic[next++] = accumulator.ToTraffic(room, route, windowSeconds);
+        }
+
+        return traffic;
     }
 
     /// <summary>Room, then route, ordinal.</summary>
