@@ -105,43 +105,43 @@ internal static partial class ConsoleEndpoints
             return;
         }
 
-        if (request.ContentLength is not { } length || length > MaxFormBytes)
+        var isForm = request.ContentType is { } type && type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+        var isJson = request.ContentType is { } json && json.StartsWith("application/json", StringComparison.OrdinalIgnoreCase);
+        if (!isForm && !isJson)
         {
-            await Problem(
-                request.ContentLength is null ? StatusCodes.Status411LengthRequired : StatusCodes.Status413PayloadTooLarge,
-                "Sign-in body refused",
-                $"Send the key in a form or JSON body of at most {MaxFormBytes} bytes, with its Content-Length.",
-                ProblemTypes.InvalidHeader).ExecuteAsync(context);
+            await Problem(StatusCodes.Status415UnsupportedMediaType, "Sign-in body refused",
+                "Send the key as a form (key=...) or as JSON ({\"key\": \"...\"}).", ProblemTypes.InvalidHeader).ExecuteAsync(context);
+            return;
+        }
+
+        var body = await ReadSmallBodyAsync(request, context.RequestAborted);
+        if (body is null)
+        {
+            await Problem(StatusCodes.Status413PayloadTooLarge, "Sign-in body refused",
+                $"A sign-in body is at most {MaxFormBytes} bytes.", ProblemTypes.InvalidHeader).ExecuteAsync(context);
             return;
         }
 
         string? key = null;
         string? lang = null;
         string? room = null;
-        var isForm = request.HasFormContentType;
         if (isForm)
         {
-            var form = await request.ReadFormAsync(context.RequestAborted);
-            (key, lang, room) = (form[KeyField].ToString(), form[LanguageField].ToString(), form[RoomField].ToString());
+            var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body));
+            (key, lang, room) = (form.GetValueOrDefault(KeyField).ToString(), form.GetValueOrDefault(LanguageField).ToString(), form.GetValueOrDefault(RoomField).ToString());
         }
-        else if (request.ContentType is { } type && type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        else
         {
             try
             {
-                using var body = await JsonDocument.ParseAsync(request.Body, default, context.RequestAborted);
-                key = body.RootElement.ValueKind == JsonValueKind.Object
-                    && body.RootElement.TryGetProperty(KeyField, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+                using var document = JsonDocument.Parse(body);
+                key = document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty(KeyField, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             }
             catch (JsonException)
             {
                 key = null;
             }
-        }
-        else
-        {
-            await Problem(StatusCodes.Status415UnsupportedMediaType, "Sign-in body refused",
-                "Send the key as a form (key=...) or as JSON ({\"key\": \"...\"}).", ProblemTypes.InvalidHeader).ExecuteAsync(context);
-            return;
         }
 
         var language = PageLanguages.Pick(lang, cookie: null, request.Headers.AcceptLanguage.ToString());
@@ -243,6 +243,25 @@ internal static partial class ConsoleEndpoints
         {
             feed.Leave(watcher);
         }
+    }
+
+    /// <summary>The request's body when it is at most <see cref="MaxFormBytes"/> bytes (whatever Content-Length says or omits); null when longer.</summary>
+    private static async Task<byte[]?> ReadSmallBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxFormBytes)
+        {
+            return null;
+        }
+
+        var buffer = new byte[MaxFormBytes + 1];
+        var read = 0;
+        int got;
+        while (read < buffer.Length && (got = await request.Body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        {
+            read += got;
+        }
+
+        return read > MaxFormBytes ? null : buffer[..read];
     }
 
     private static string ConsoleUrl(string language, string? room) =>
