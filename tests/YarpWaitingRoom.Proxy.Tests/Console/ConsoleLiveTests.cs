@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Testing;
+using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
+
+namespace YarpWaitingRoom.Proxy.Tests.Console;
+
+/// <summary>
+/// The console's live view: server-sent events (<c>hello</c>, then a <c>tick</c> a second with the room's view, the
+/// rate point, the traffic table every few ticks and the timeline's new entries), the audit entry of a change on it,
+/// and its end when the session is signed out.
+/// </summary>
+public sealed class ConsoleLiveTests(RedisFixture redis) : ProxyTestBase(redis)
+{
+    private const string AliceKey = "alice-operator-key-0123456789";
+
+    private ProxyApp ConsoleApp(string? room = null)
+    {
+        var app = App(mode: "Off", room: room);
+        app.Settings["WaitingRoom:AdminKeys:alice"] = AliceKey;
+        return app;
+    }
+
+    private static HttpClient Client(ProxyApp app) =>
+        app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
+    private static async Task<(string Cookie, string Csrf)> SignInAsync(HttpClient client)
+    {
+        using var response = await client.PostAsJsonAsync("/_wr/admin/sign-in", new { key = AliceKey }, Cancellation);
+        AssertStatus(HttpStatusCode.OK, response);
+        return (response.SetCookies()["wr_admin"], (await response.JsonAsync()).GetProperty("csrfToken").GetString()!);
+    }
+
+    /// <summary>An open event stream, read an event at a time.</summary>
+    private sealed class EventStream(HttpResponseMessage response, StreamReader reader) : IDisposable
+    {
+        public HttpResponseMessage Response { get; } = response;
+
+        public static async Task<EventStream> OpenAsync(HttpClient client, string path, string cookie)
+        {
+            // Not disposed here: the request lives as long as its response streams.
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("Cookie", "wr_admin=" + cookie);
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancellation);
+            return new EventStream(response, new StreamReader(await response.Content.ReadAsStreamAsync(Cancellation)));
+        }
+
+        /// <summary>The next event (name, JSON data); null when the stream ended.</summary>
+        public async Task<(string Name, JsonElement Data)?> NextAsync(TimeSpan timeout)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+            limit.CancelAfter(timeout);
+            string? name = null;
+            while (await reader.ReadLineAsync(limit.Token) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                {
+                    name = line["event: ".Length..];
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal) && name is not null)
+                {
+                    return (name, JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone());
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Events until one satisfies <paramref name="match"/>.</summary>
+        public async Task<JsonElement> UntilAsync(string name, Func<JsonElement, bool> match, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                var next = await NextAsync(deadline - DateTime.UtcNow) ?? throw new InvalidOperationException("The stream ended.");
+                if (next.Name == name && match(next.Data))
+                {
+                    return next.Data;
+                }
+            }
+
+            throw new TimeoutException($"No '{name}' event matched within {timeout}.");
+        }
+
+        public void Dispose()
+        {
+            reader.Dispose();
+            Response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task LiveView_SendsHello_ThenTicksWithTheRoomsView_AndTheAuditEntryOfAChangeReachesTheTimeline()
+    {
+        await using var app = ConsoleApp();
+        using var client = Client(app);
+        var (cookie, _) = await SignInAsync(client);
+        using var echo = await client.GetAsync("/api/echo", Cancellation); // a route of the room: the traffic table has it
+
+        using var stream = await EventStream.OpenAsync(client, $"/_wr/admin/rooms/{app.Room}/live", cookie);
+
+        // Not AssertStatus: it reads the body to explain a mismatch, and this body never ends.
+        Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
+        Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no", stream.Response.Headers.GetValues("X-Accel-Buffering").Single());
+        var hello = await stream.UntilAsync("hello", _ => true, TimeSpan.FromSeconds(10));
+        Assert.Equal(app.Room, hello.GetProperty("room").GetString());
+        Assert.Equal("alice", hello.GetProperty("operator").GetString());
+        Assert.Equal(900, hello.GetProperty("history").GetArrayLength());
+        var tick = await stream.UntilAsync("tick", t => t.GetProperty("routes").ValueKind == JsonValueKind.Array, TimeSpan.FromSeconds(10));
+        Assert.Equal("Off", tick.GetProperty("view").GetProperty("mode").GetString());
+        Assert.Equal(5000, tick.GetProperty("view").GetProperty("maxActive").GetInt32());
+        Assert.True(tick.GetProperty("point").GetProperty("t").GetInt64() > 0);
+
+        using var paused = await AdminClient(app, AliceKey).PutAsJsonAsync($"/_wr/admin/rooms/{app.Room}/mode", new { mode = "Paused" }, Cancellation);
+        AssertStatus(HttpStatusCode.OK, paused);
+
+        var changed = await stream.UntilAsync(
+            "tick",
+            t => t.GetProperty("timeline").EnumerateArray().Any(i => i.GetProperty("kind").GetString() == "operator"),
+            TimeSpan.FromSeconds(10));
+        var entry = changed.GetProperty("timeline").EnumerateArray().Single(i => i.GetProperty("kind").GetString() == "operator");
+        Assert.Equal(("alice", "mode", "Off → Paused"), (entry.GetProperty("operator").GetString(), entry.GetProperty("action").GetString(), entry.GetProperty("detail").GetString()));
+        Assert.Equal("Paused", changed.GetProperty("view").GetProperty("mode").GetString());
+        Assert.False(entry.TryGetProperty("count", out _));
+    }
+
+    [Fact]
+    public async Task LiveView_OfAnotherProxy_ShowsTheTimelineFromTheRoomsStream()
+    {
+        var room = RoomName();
+        await using var proxyA = ConsoleApp(room);
+        await using var proxyB = ConsoleApp(room);
+        using var paused = await AdminClient(proxyA, AliceKey).PutAsJsonAsync($"/_wr/admin/rooms/{room}/mode", new { mode = "Paused" }, Cancellation);
+        AssertStatus(HttpStatusCode.OK, paused);
+        using var client = Client(proxyB);
+        var (cookie, _) = await SignInAsync(client);
+
+        using var stream = await EventStream.OpenAsync(client, $"/_wr/admin/rooms/{room}/live", cookie);
+        var hello = await stream.UntilAsync("hello", _ => true, TimeSpan.FromSeconds(10));
+
+        Assert.Contains(hello.GetProperty("timeline").EnumerateArray(), i => i.GetProperty("kind").GetString() == "operator" && i.GetProperty("detail").GetString() == "Off → Paused");
+    }
+
+    [Fact]
+    public async Task LiveView_Ends_WhenItsSessionIsSignedOut()
+    {
+        await using var app = ConsoleApp();
+        using var client = Client(app);
+        var (cookie, csrf) = await SignInAsync(client);
+        using var stream = await EventStream.OpenAsync(client, $"/_wr/admin/rooms/{app.Room}/live", cookie);
+        await stream.UntilAsync("hello", _ => true, TimeSpan.FromSeconds(10));
+
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/_wr/admin/sign-out");
+        signOut.Headers.Add("Cookie", "wr_admin=" + cookie);
+        signOut.Headers.Add(WaitingRoomHeaders.Csrf, csrf);
+        using var signedOut = await client.SendAsync(signOut, Cancellation);
+        AssertStatus(HttpStatusCode.NoContent, signedOut);
+
+        var end = await stream.UntilAsync("end", _ => true, Yarp.Console.ConsoleFeed.SessionCheckInterval + TimeSpan.FromSeconds(10));
+        Assert.Equal("signed-out", end.GetProperty("reason").GetString());
+        Assert.Null(await stream.NextAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task LiveView_OfAnUnknownRoom_Is404()
+    {
+        await using var app = ConsoleApp();
+        using var client = Client(app);
+        var (cookie, _) = await SignInAsync(client);
+
+        using var stream = await EventStream.OpenAsync(client, "/_wr/admin/rooms/no-such-room/live", cookie);
+
+        AssertStatus(HttpStatusCode.NotFound, stream.Response);
+    }
+}
