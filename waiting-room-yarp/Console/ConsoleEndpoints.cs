@@ -24,6 +24,9 @@ internal static partial class ConsoleEndpoints
     private const string LanguageField = "lang";
     private const string RoomField = "room";
 
+    /// <summary>Where sign-out sends the browser: the sign-in page, saying so.</summary>
+    private const string SignedOutParameter = "signed-out";
+
     /// <summary>The console's page, assets and sign-in: outside the admin guard (their own guards).</summary>
     public static void MapPublic(IEndpointRouteBuilder app, EndpointGuard guard)
     {
@@ -66,7 +69,7 @@ internal static partial class ConsoleEndpoints
             }
 
             await WriteHtmlAsync(context, StatusCodes.Status200OK, ConsolePage.SignIn(
-                new SignInPageModel(language, check == AdminSessions.Check.Missing ? null : "expired", shown.Name)));
+                new SignInPageModel(language, check != AdminSessions.Check.Missing ? SignInErrors.Expired : context.Request.Query.ContainsKey(SignedOutParameter) ? SignInErrors.SignedOut : null, shown.Name)));
             return;
         }
 
@@ -153,7 +156,7 @@ internal static partial class ConsoleEndpoints
             metrics.AdminSignIn("wrong-key");
             if (isForm)
             {
-                await WriteHtmlAsync(context, StatusCodes.Status401Unauthorized, ConsolePage.SignIn(new SignInPageModel(language, "wrong-key", shown)));
+                await WriteHtmlAsync(context, StatusCodes.Status401Unauthorized, ConsolePage.SignIn(new SignInPageModel(language, SignInErrors.WrongKey, shown)));
                 return;
             }
 
@@ -194,7 +197,7 @@ internal static partial class ConsoleEndpoints
         if (context.Request.HasFormContentType)
         {
             context.Response.StatusCode = StatusCodes.Status303SeeOther;
-            context.Response.Headers.Location = ConsoleUrl(PageLanguages.Pick(null, null, context.Request.Headers.AcceptLanguage.ToString()), room: null);
+            context.Response.Headers.Location = ConsoleUrl(PageLanguages.Pick(null, null, context.Request.Headers.AcceptLanguage.ToString()), room: null) + "&" + SignedOutParameter + "=1";
             return;
         }
 

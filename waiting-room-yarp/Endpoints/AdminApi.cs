@@ -193,7 +193,7 @@ internal static partial class AdminApi
     {
         var result = await room.Queue.ResetAsync(cancellationToken);
         Log.RoomReset(logger, room.Name, result.Waiting, result.Active, result.KeysRemoved);
-        // After the reset, so the entry starts the room's new stream.
+        // After the reset (which keeps the events stream for its consumers): the trail says who emptied the room.
         await audit.RecordAsync(context, room, "reset", $"{result.Waiting} waiting, {result.Active} active dropped");
         return result;
     }

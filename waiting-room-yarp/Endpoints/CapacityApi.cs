@@ -29,7 +29,7 @@ internal static partial class CapacityApi
     }
 
     public static async Task<Results<Ok<RoomView>, ProblemHttpResult>> SetAsync(
-        string room, HttpRequest request, RoomRegistry rooms, AdmissionSignal admissionSignal, TimeProvider timeProvider,
+        string room, HttpRequest request, RoomRegistry rooms, AdmissionSignal admissionSignal, Console.OperatorAudit audit, TimeProvider timeProvider,
         ILogger<RoomRegistry> logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -60,6 +60,7 @@ internal static partial class CapacityApi
         }
 
         Log.MaxActiveSet(logger, target.Name, before, after, asked.Value is null ? "cleared: the configured value" : "operator's value");
+        await audit.RecordAsync(request.HttpContext, target, "max-active", asked.Value is null ? $"{before} → {after} (configured)" : $"{before} → {after}");
         return TypedResults.Ok(await AdminApi.ViewAsync(target, timeProvider));
     }
 

@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,10 @@ public sealed class AdminResetTests(RedisFixture redis) : IAsyncLifetime
         Assert.True(cleared.GetProperty("waiting").GetInt64() >= 1, cleared.ToString());
         Assert.True(cleared.GetProperty("keysRemoved").GetInt64() > 0, cleared.ToString());
         Assert.Equal(0, await a.Redis().SortedSetLengthAsync(a.Keys().Waiting));
-        Assert.Equal(events, await a.Redis().StreamLengthAsync(a.Keys().Events));
+        // The stream is kept as it was, plus the reset's own audit entry.
+        Assert.Equal(events + 1, await a.Redis().StreamLengthAsync(a.Keys().Events));
+        var audit = (await a.Redis().StreamRangeAsync(a.Keys().Events, "-", "+", 1, Order.Descending))[0];
+        Assert.Equal(("operator", "reset"), ((string?)audit["type"], (string?)audit["action"]));
         Assert.Equal("reservation", Assert.Single(await a.Redis().StreamGroupInfoAsync(a.Keys().Events)).Name);
         // Within a second here (the reset's state notice, or at worst B's 1-s poll); the bound is generous for a loaded
         // machine: what is checked is that B follows, not how fast.

@@ -33,8 +33,8 @@ internal static class ConsolePage
     /// <summary>The id of the console page's JSON data block.</summary>
     public const string DataElementId = "wr-console-data";
 
-    /// <summary>The highest <c>MaxActive</c> an operator may set (the number input's <c>max</c>).</summary>
-    public const int MaxActiveLimit = 10_000_000;
+    /// <summary>The highest <c>MaxActive</c> an operator may set (the number input's <c>max</c>): the admin API's bound.</summary>
+    public const int MaxActiveLimit = Options.RoomOptions.MaxActiveLimit;
 
     private const string PagePath = BasePath + "/";
     private const string RoomParameter = "room";
