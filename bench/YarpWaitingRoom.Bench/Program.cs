@@ -32,7 +32,7 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 string[] known =
 [
     HoldsScenario.Name, GateScenario.Name, JoinsScenario.Name, AdmitScenario.Name, DrawScenario.Name, LimitsScenario.Name,
-    HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name, ChallengeScenario.Name,
+    HubPushScenario.Name, HubFanoutScenario.Name, HubMemoryScenario.Name, ChallengeScenario.Name, ConsoleScenario.Name,
 ];
 if (scenario == ScaleClientHost.Name)
 {
@@ -217,6 +217,11 @@ try
     if (Runs(ChallengeScenario.Name))
     {
         exitCode |= ChallengeScenario.Run(cancellation.Token);
+    }
+
+    if (Runs(ConsoleScenario.Name))
+    {
+        exitCode |= await ConsoleScenario.RunAsync(TimeSpan.FromSeconds(seconds), cancellation.Token);
     }
 }
 catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
