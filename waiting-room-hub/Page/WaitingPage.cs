@@ -377,13 +377,7 @@ internal static class WaitingPage
             json.WriteString("enterUrl", enterUrl);
             json.WriteNumber("heartbeatMs", (long)timings.HeartbeatInterval.TotalMilliseconds);
             json.WriteNumber("silenceLimitMs", (long)timings.SilenceLimit.TotalMilliseconds);
-            json.WriteStartObject("text");
-            foreach (var (key, value) in text.All)
-            {
-                json.WriteString(key, value);
-            }
-
-            json.WriteEndObject();
+            text.WriteTo(json, "text");
             json.WriteEndObject();
         }
 

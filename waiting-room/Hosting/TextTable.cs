@@ -31,6 +31,19 @@ internal sealed class TextTable
         ? text
         : throw new KeyNotFoundException($"{_source} has no '{key}'.");
 
+    /// <summary>Writes the whole table as the object property <paramref name="name"/> of a page's data block (the script's copy of the words).</summary>
+    public void WriteTo(Utf8JsonWriter json, string name)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject(name);
+        foreach (var (key, value) in _texts)
+        {
+            json.WriteString(key, value);
+        }
+
+        json.WriteEndObject();
+    }
+
     /// <summary>
     /// The table of <paramref name="language"/>: the resource <paramref name="resourcePrefix"/> + <c>language.json</c>
     /// of <paramref name="assembly"/>, whose values must all be strings.

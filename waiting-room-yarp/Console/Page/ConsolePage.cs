@@ -411,13 +411,7 @@ internal static class ConsolePage
             json.WriteNumber("on", m.OnThreshold);
             json.WriteNumber("spike", m.SpikeThreshold);
             json.WriteEndObject();
-            json.WriteStartObject("texts");
-            foreach (var (key, value) in text.All)
-            {
-                json.WriteString(key, value);
-            }
-
-            json.WriteEndObject();
+            text.WriteTo(json, "texts");
             json.WriteEndObject();
         }
 
