@@ -31,7 +31,8 @@ internal static partial class ConsoleEndpoints
     public static void MapPublic(IEndpointRouteBuilder app, EndpointGuard guard)
     {
         ArgumentNullException.ThrowIfNull(guard);
-        var open = app.MapGroup(AdminApi.Prefix);
+        // A Redis failure (the page asks whether a session was signed out) is a 503 with Retry-After, never a 500.
+        var open = app.MapGroup(AdminApi.Prefix).AddEndpointFilter<RedisFailureFilter>();
         open.MapGet("/", PageAsync).WrapRequestDelegates(endpoint => guard.Wrap(endpoint, EndpointGuard.Kind.Visitor));
         open.MapMethods("/assets/{file}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, ConsoleAssets assets) => assets.ServeAsync(context))
             .WrapRequestDelegates(endpoint => guard.Wrap(endpoint, EndpointGuard.Kind.Visitor));

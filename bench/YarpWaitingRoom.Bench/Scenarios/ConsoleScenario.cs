@@ -51,7 +51,7 @@ internal static class ConsoleScenario
             var added = watched.PerSecond - idle.PerSecond;
             var addedUnderTraffic = both.PerSecond - traffic.PerSecond;
             Console.WriteLine($"  added by {Watchers} watchers: {added:F1} commands/s idle, {addedUnderTraffic:F1} commands/s under {both.RequestsPerSecond:F0} requests/s");
-            Console.WriteLine($"  per command, added by the watchers (idle): {string.Join(", ", Delta(watched.Calls, idle.Calls, window).Take(8).Select(d => $"{d.Command} {d.PerSecond:F1}/s"))}");
+            Console.WriteLine($"  per command, added by the watchers (idle): {string.Join(", ", Added(watched, idle).Take(8).Select(d => $"{d.Command} {d.PerSecond:+0.0;-0.0}/s"))}");
             Console.WriteLine($"  Redis commands per request: {(both.PerSecond - watched.PerSecond) / Math.Max(1, both.RequestsPerSecond):F4} with watchers, {(traffic.PerSecond - idle.PerSecond) / Math.Max(1, traffic.RequestsPerSecond):F4} without");
             Console.WriteLine($"  frames received by the watchers: {frames:N0}");
             foreach (var (name, measured) in new[] { ("idle", idle), ("watched", watched), ("traffic", traffic), ("trafficWatched", both) })
@@ -81,10 +81,11 @@ internal static class ConsoleScenario
         }
     }
 
-    private static IEnumerable<(string Command, double PerSecond)> Delta(CommandStats after, CommandStats before, TimeSpan window) =>
-        after.Commands
-            .Select(c => (c.Key, (c.Value.Calls - before.Calls(c.Key)) / window.TotalSeconds))
-            .Where(d => d.Item2 > 0.05)
+    /// <summary>Per command, the calls per second of <paramref name="with"/> less those of <paramref name="without"/>, largest first.</summary>
+    private static IEnumerable<(string Command, double PerSecond)> Added(Window with, Window without) =>
+        with.PerCommand.Keys.Union(without.PerCommand.Keys)
+            .Select(c => (c, with.PerCommand.GetValueOrDefault(c) - without.PerCommand.GetValueOrDefault(c)))
+            .Where(d => Math.Abs(d.Item2) >= 0.1)
             .OrderByDescending(d => d.Item2);
 
     /// <summary>Redis calls over one window, with the paced traffic when <paramref name="edge"/> is given.</summary>
@@ -130,10 +131,11 @@ internal static class ConsoleScenario
         await traffic;
         var perSecond = (after.TotalCalls - before.TotalCalls) / seconds;
         Console.WriteLine($"  {label,-28} {perSecond,8:F1} Redis commands/s{(edge is null ? string.Empty : $", {served / seconds:F0} requests/s")}");
-        return new Window(perSecond, served / seconds, after);
+        var perCommand = after.Commands.ToDictionary(c => c.Key, c => (c.Value.Calls - before.Calls(c.Key)) / seconds, StringComparer.Ordinal);
+        return new Window(perSecond, served / seconds, perCommand);
     }
 
-    private sealed record Window(double PerSecond, double RequestsPerSecond, CommandStats Calls);
+    private sealed record Window(double PerSecond, double RequestsPerSecond, IReadOnlyDictionary<string, double> PerCommand);
 
     /// <summary>Open live views, read to the end in the background; <see cref="Frames"/> counts the events received.</summary>
     private sealed class WatchSet : IDisposable
