@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using YarpWaitingRoom.Testing;
 using YarpWaitingRoom.Tokens;
@@ -19,7 +20,9 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
     {
         await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?>
         {
-            ["Mode"] = "On",
+            // Paused: nobody is admitted until the test says so, however slowly the joins and the first read run (with
+            // On, a loaded machine let the 1-s tick admit the first visitor before the read that expects no ETA yet).
+            ["Mode"] = "Paused",
             ["MaxActive"] = "1",
             ["AdmitInterval"] = "00:00:01",
         });
@@ -38,6 +41,10 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
         var first = await StatusAsync(tickets[2]);
         Assert.Equal(JsonValueKind.Null, first.GetProperty("etaSeconds").ValueKind);
         Assert.True(first.GetProperty("queueOn").GetBoolean());
+
+        using var admin = AdminClient(app);
+        using var on = await admin.PutAsJsonAsync($"/_wr/admin/rooms/{app.Room}/mode", new { mode = "On" }, Cancellation);
+        AssertStatus(HttpStatusCode.OK, on);
 
         // The first visitor is admitted at the next tick; the room's rate (and with it the ETA) follows at the next poll.
         Assert.True(await EventuallyAsync(async () =>
