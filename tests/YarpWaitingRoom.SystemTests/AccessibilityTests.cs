@@ -8,7 +8,9 @@ namespace YarpWaitingRoom.SystemTests;
 /// Every page the product serves passes axe-core at WCAG 2.2 AA (<c>tests/browser/axe.mjs</c>): the waiting page in each
 /// state it renders (a scheduled sale's pre-queue with its countdown and receipt, waiting, admitted with and without the
 /// entry link, gone, invalid ticket, unknown room) and a proof-of-work room's challenge page (with and without cookies), in Korean and
-/// English, light and dark, at a desktop and a phone viewport, live with JavaScript and as a browser without it shows it.
+/// English, light and dark, at a desktop and a phone viewport, live with JavaScript and as a browser without it shows it;
+/// and the operator console (<c>tests/browser/axe-console.mjs</c>): its sign-in page (with and without JavaScript, after a
+/// wrong key, after sign-out) and the signed-in console, live, with its chart's table and a confirmation dialog open.
 /// </summary>
 [Collection(JourneyGroup.Name)]
 public sealed class AccessibilityTests(JourneyTopology stack)
@@ -71,6 +73,37 @@ public sealed class AccessibilityTests(JourneyTopology stack)
         }
 
         Assert.True(run.ExitCode == 0 && violations.Count == 0, found + "\n" + (result.TryGetProperty("error", out var error) ? error.GetString() : run.Output));
+    }
+
+    [Fact]
+    public async Task OperatorConsole_SignInAndLivePages_PassAxeAtWcag22AA_InKoreanAndEnglish_OnDesktopAndPhone_LightAndDark()
+    {
+        var browser = Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser");
+        var run = await ExternalProcess.RunAsync(
+            "node",
+            [Path.Combine(browser, "axe-console.mjs")],
+            TimeSpan.FromMinutes(4),
+            new Dictionary<string, string?>
+            {
+                ["BASE_URL"] = stack.Edge.ToString().TrimEnd('/'),
+                ["ADMIN_KEY"] = StackRun.AdminKey,
+                ["ROOM"] = "console",
+            },
+            browser,
+            Cancellation);
+
+        var report = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        Assert.True(report is not null, "axe-console.mjs printed no report:\n" + run.Output);
+        var result = JsonDocument.Parse(report).RootElement;
+        Assert.True(result.TryGetProperty("complete", out var done) && done.GetBoolean(), "axe-console.mjs did not get through every page:\n" + run.Output);
+        var violations = result.GetProperty("violations").EnumerateArray().ToList();
+        Assert.True(run.ExitCode == 0 && violations.Count == 0,
+            $"{violations.Count} axe-core violation(s) at WCAG 2.2 AA:\n" + string.Join('\n', violations.Select(Describe)) + "\n" + run.Output);
+        // Both languages, both devices, both schemes; the sign-in page with and without script, the console live.
+        var checkedViews = result.GetProperty("checked").EnumerateArray().ToList();
+        Assert.Equal(2, checkedViews.Select(c => c.GetProperty("language").GetString()).Distinct().Count());
+        Assert.Contains(checkedViews, c => c.GetProperty("page").GetString() == "console" && c.GetProperty("device").GetString() == "phone" && c.GetProperty("colorScheme").GetString() == "dark");
+        Assert.Contains(checkedViews, c => c.GetProperty("page").GetString() == "sign-in" && c.GetProperty("script").GetString() == "off");
     }
 
     /// <summary><c>page [language, device, script on|off] scheme: rule (impact) help [elements] helpUrl</c>.</summary>

@@ -19,6 +19,8 @@ namespace YarpWaitingRoom.SystemTests;
 /// members only) keep their queue on: every place taken there shows as a ticket.
 /// Room <c>challenge</c> (at <c>/challenge/api</c>) asks a proof of work of <see cref="ChallengeDifficulty"/> bits before a
 /// place: the challenge page's browser check and its accessibility check.
+/// Room <c>console</c> (at <c>/console/api</c>, the default thresholds) is the operator console's: its browser check pauses it
+/// and changes its MaxActive, so no other test's visitors are in it.
 /// </summary>
 public sealed class JourneyTopology : IAsyncLifetime
 {
@@ -122,6 +124,11 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__membersapi__Match__Path"] = "/members/{**catch-all}",
         ["ReverseProxy__Routes__membersapi__Metadata__WaitingRoom"] = "members",
         ["ReverseProxy__Routes__membersapi__Transforms__0__PathRemovePrefix"] = "/members",
+        ["WaitingRoom__Rooms__console__AdmitInterval"] = "00:00:02",
+        ["ReverseProxy__Routes__consoleapi__ClusterId"] = "reservation",
+        ["ReverseProxy__Routes__consoleapi__Match__Path"] = "/console/{**catch-all}",
+        ["ReverseProxy__Routes__consoleapi__Metadata__WaitingRoom"] = "console",
+        ["ReverseProxy__Routes__consoleapi__Transforms__0__PathRemovePrefix"] = "/console",
         ["SocketHub__PushInterval"] = "00:00:02",
     });
 
