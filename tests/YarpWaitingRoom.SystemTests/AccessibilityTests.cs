@@ -97,6 +97,7 @@ public sealed class AccessibilityTests(JourneyTopology stack)
         var result = JsonDocument.Parse(report).RootElement;
         Assert.True(result.TryGetProperty("complete", out var done) && done.GetBoolean(), "axe-console.mjs did not get through every page:\n" + run.Output);
         var violations = result.GetProperty("violations").EnumerateArray().ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine($"axe-console.mjs: {result.GetProperty("checked").GetArrayLength()} page views checked, {violations.Count} violation(s)");
         Assert.True(run.ExitCode == 0 && violations.Count == 0,
             $"{violations.Count} axe-core violation(s) at WCAG 2.2 AA:\n" + string.Join('\n', violations.Select(Describe)) + "\n" + run.Output);
         // Both languages, both devices, both schemes; the sign-in page with and without script, the console live.
