@@ -55,6 +55,7 @@ public sealed class ConsoleBrowserTests(JourneyTopology stack)
         var steps = result.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("step").GetString()!, s => s, StringComparer.Ordinal);
 
         // Refused without a session, then signed in with the key: the cookie's flags as the contract says.
+        Assert.Equal(401, steps["fresh"].GetProperty("liveWithoutSession").GetInt32());
         Assert.Equal(401, steps["wrong key"].GetProperty("status").GetInt32());
         var cookie = steps["signed in"].GetProperty("cookie");
         Assert.True(cookie.GetProperty("httpOnly").GetBoolean());

@@ -139,7 +139,7 @@ await runCheck(result, async (browser) => {
   if (stream.status() !== 401) fail(`the live stream without a session: HTTP ${stream.status()}, expected 401`);
   const autofocused = await page.evaluate(() => document.activeElement?.id ?? null);
   await screenshot(page, 'sign-in-ko-desktop');
-  result.steps.push({ step: 'signed out', status: opened.status(), liveWithoutSession: stream.status(), autofocused });
+  result.steps.push({ step: 'fresh', status: opened.status(), liveWithoutSession: stream.status(), autofocused });
 
   // A wrong key: 401, the sign-in page says so at the field, no cookie.
   await page.fill('#wr-key', 'not-the-key');
