@@ -48,6 +48,18 @@ internal static class ProxyTestContext
 
     public static TokenService Tokens(this ProxyApp app) => app.Services.GetRequiredService<TokenService>();
 
+    /// <summary>
+    /// The ticket id a signed ticket token names. Compare these, not tokens: the same place answered twice is signed
+    /// twice, and the token's expiry moves on with the second between the answers.
+    /// </summary>
+    public static string TicketIdOf(this ProxyApp app, string? token)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var status = app.Tokens().Validate(token, TokenKind.Ticket, app.Room, visitor: null, DateTimeOffset.UtcNow, out var claims);
+        Assert.True(status == TokenStatus.Valid, $"not a valid ticket of room {app.Room}: {status}");
+        return claims!.Ticket;
+    }
+
     public static Room RoomOf(this ProxyApp app) => app.Services.GetRequiredService<RoomRegistry>().TryGet(app.Room, out var room)
         ? room
         : throw new InvalidOperationException("room missing");

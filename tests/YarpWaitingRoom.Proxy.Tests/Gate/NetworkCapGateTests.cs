@@ -64,7 +64,7 @@ public sealed class NetworkCapGateTests(RedisFixture redis) : ProxyTestBase(redi
         await AssertNetworkCapAsync(refused);
         Assert.NotEmpty(other);
         AssertStatus(HttpStatusCode.ServiceUnavailable, kept);
-        Assert.Equal(held, (await kept.JsonAsync()).GetProperty("ticket").GetString());
+        Assert.Equal(app.TicketIdOf(held), app.TicketIdOf((await kept.JsonAsync()).GetProperty("ticket").GetString()));
         Assert.Equal(3, await app.Redis().SortedSetLengthAsync(app.Keys().Waiting));
         var metrics = await app.CreateClient().GetStringAsync("/metrics", Cancellation);
         Assert.Contains($"waitingroom_network_cap_refused_total{{room=\"{app.Room}\"}} 1", metrics, StringComparison.Ordinal);
