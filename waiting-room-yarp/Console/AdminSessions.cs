@@ -147,6 +147,21 @@ internal sealed class AdminSessions
         return _timeProvider.GetUtcNow() >= session.ExpiresAt ? Check.Expired : Check.Valid;
     }
 
+    /// <summary>
+    /// <see cref="Validate"/>, then for a valid cookie whether its session was ended (signed out) on any proxy, which
+    /// counts as <see cref="Check.Expired"/>: what the admin guard and the console page both ask of a cookie.
+    /// </summary>
+    public async Task<(Check Check, AdminSession? Session)> CheckAsync(string? cookie)
+    {
+        var check = Validate(cookie, out var session);
+        if (check == Check.Valid && await IsEndedAsync(session!))
+        {
+            check = Check.Expired;
+        }
+
+        return (check, session);
+    }
+
     /// <summary>Whether <paramref name="session"/> was ended (signed out) on any proxy: one EXISTS.</summary>
     public Task<bool> IsEndedAsync(AdminSession session)
     {

@@ -56,11 +56,7 @@ internal static partial class ConsoleEndpoints
         var language = PageLanguages.Pick(lang, cookie: null, context.Request.Headers.AcceptLanguage.ToString());
         var shown = room is not null && rooms.TryGet(room, out var asked) ? asked : rooms.All.First();
         var cookie = context.Request.Cookies[AdminSessions.CookieName];
-        var check = sessions.Validate(cookie, out var session);
-        if (check == AdminSessions.Check.Valid && await sessions.IsEndedAsync(session!))
-        {
-            check = AdminSessions.Check.Expired;
-        }
+        var (check, session) = await sessions.CheckAsync(cookie);
 
         if (check != AdminSessions.Check.Valid)
         {

@@ -100,13 +100,11 @@ internal sealed partial class EndpointGuard : IDisposable
             return await _adminKey.CheckAsync(context);
         }
 
-        var check = _sessions.Validate(cookie, out var session);
+        AdminSessions.Check check;
+        AdminSession? session;
         try
         {
-            if (check == AdminSessions.Check.Valid && await _sessions.IsEndedAsync(session!))
-            {
-                check = AdminSessions.Check.Expired;
-            }
+            (check, session) = await _sessions.CheckAsync(cookie);
         }
         catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
         {
