@@ -36,7 +36,7 @@ internal sealed partial class OperatorAudit(GateMetrics metrics, ILogger<Operato
         [LoggerMessage(EventIds.OperatorAction, LogLevel.Warning, "Operator {Operator}: room {Room}: {Action} {Detail}")]
         public static partial void Acted(ILogger logger, string @operator, string room, string action, string detail);
 
-        [LoggerMessage(EventIds.ConsoleFeedFailed, LogLevel.Warning, "Room {Room}: the audit entry of {Action} could not be written to the events stream")]
+        [LoggerMessage(EventIds.OperatorActionNotRecorded, LogLevel.Warning, "Room {Room}: the audit entry of {Action} could not be written to the events stream")]
         public static partial void NotRecorded(ILogger logger, string room, string action, Exception exception);
     }
 }

@@ -55,6 +55,7 @@ internal static class EventIds
     public const int AdminSignedOut = 414;
     public const int OperatorAction = 415;
     public const int ConsoleFeedFailed = 416;
+    public const int OperatorActionNotRecorded = 417;
 
     // 5xx: keep-alive of admitted visitors
     public const int KeepAliveCookieRefused = 500;
