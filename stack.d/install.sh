@@ -56,6 +56,10 @@ ensure_test_packages() {
     say "installing the browser tests' npm packages (npm ci)"
     (cd "$ROOT/tests/browser" && npm ci --silent --no-audit --no-fund) || die "npm ci in tests/browser failed"
   fi
+  if [ "$ROOT/deploy/kubernetes/validate/package-lock.json" -nt "$ROOT/deploy/kubernetes/validate/node_modules/.package-lock.json" ]; then
+    say "installing the Kubernetes manifest validator's npm packages (npm ci)"
+    (cd "$ROOT/deploy/kubernetes/validate" && npm ci --silent --no-audit --no-fund) || die "npm ci in deploy/kubernetes/validate failed"
+  fi
 }
 
 build_solution() {
