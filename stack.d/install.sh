@@ -47,6 +47,9 @@ ensure_test_packages() {
   command -v chromium >/dev/null 2>&1 || extra+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || extra+=(fonts-noto-cjk)
   command -v node >/dev/null 2>&1 || extra+=(nodejs npm)
+  # kubectl renders deploy/kubernetes (kubectl kustomize, no cluster needed): Debian's kubernetes-client, or any kubectl
+  # already on the PATH.
+  command -v kubectl >/dev/null 2>&1 || extra+=(kubernetes-client)
   ensure_packages "${extra[@]}"
   if [ ! -d "$ROOT/k6/node_modules/@types/k6" ]; then
     say "installing the k6 scripts' type-check packages (npm ci)"

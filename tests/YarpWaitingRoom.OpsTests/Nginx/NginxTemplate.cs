@@ -12,7 +12,7 @@ internal sealed partial class NginxTemplate
         var directives = lines.Where(line => !line.TrimStart().StartsWith('#')).ToList();
         Placeholders = directives.SelectMany(line => Placeholder().Matches(line)).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
         ListenPlaceholders = directives.Select(line => Listen().Match(line)).Where(m => m.Success).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
-        (Upstreams, Locations) = Blocks(directives);
+        (Upstreams, Locations, ServerDirectives) = Blocks(directives);
     }
 
     /// <summary>Repository-relative path.</summary>
@@ -30,14 +30,19 @@ internal sealed partial class NginxTemplate
     /// <summary>The <c>location</c> blocks, in order.</summary>
     public IReadOnlyList<NginxLocation> Locations { get; }
 
+    /// <summary>The directives of the <c>server</c> blocks outside their locations: name → arguments, space-separated.</summary>
+    public IReadOnlyDictionary<string, string> ServerDirectives { get; }
+
     public static NginxTemplate Load(string relativePath) =>
         new(Repository.Relative(Repository.PathOf(relativePath)), File.ReadAllLines(Repository.PathOf(relativePath)));
 
     // One directive or block opening per line, as the templates are written.
-    private static (Dictionary<string, NginxUpstream>, List<NginxLocation>) Blocks(List<string> directives)
+    private static (Dictionary<string, NginxUpstream>, List<NginxLocation>, Dictionary<string, string>) Blocks(List<string> directives)
     {
         var upstreams = new Dictionary<string, NginxUpstream>(StringComparer.Ordinal);
         var locations = new List<NginxLocation>();
+        var server = new Dictionary<string, string>(StringComparer.Ordinal);
+        var locationDirectives = new Dictionary<string, string>(StringComparer.Ordinal);
         var blocks = new Stack<string>();
         List<int>? maxFails = null;
         string? upstreamName = null;
@@ -61,6 +66,7 @@ internal sealed partial class NginxTemplate
                     locationMatch = header["location ".Length..].Trim();
                     proxyPass = null;
                     nextUpstream = [];
+                    locationDirectives = new Dictionary<string, string>(StringComparer.Ordinal);
                 }
 
                 continue;
@@ -75,7 +81,7 @@ internal sealed partial class NginxTemplate
                 }
                 else if (closed.StartsWith("location ", StringComparison.Ordinal))
                 {
-                    locations.Add(new NginxLocation(locationMatch!, proxyPass, nextUpstream));
+                    locations.Add(new NginxLocation(locationMatch!, proxyPass, nextUpstream, locationDirectives));
                 }
 
                 continue;
@@ -85,6 +91,15 @@ internal sealed partial class NginxTemplate
             if (words.Length == 0 || blocks.Count == 0)
             {
                 continue;
+            }
+
+            if (blocks.Peek().StartsWith("location ", StringComparison.Ordinal))
+            {
+                locationDirectives[words[0]] = string.Join(' ', words[1..]);
+            }
+            else if (blocks.Peek() == "server")
+            {
+                server[words[0]] = string.Join(' ', words[1..]);
             }
 
             if (blocks.Peek().StartsWith("upstream ", StringComparison.Ordinal) && words[0] == "server")
@@ -103,7 +118,7 @@ internal sealed partial class NginxTemplate
             }
         }
 
-        return (upstreams, locations);
+        return (upstreams, locations, server);
     }
 
     [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)\}")]
@@ -120,8 +135,11 @@ internal sealed record NginxUpstream(string Name, IReadOnlyList<int> MaxFails)
     public bool CountsFailures => MaxFails.Any(n => n > 0);
 }
 
-/// <summary>A <c>location</c> block: where it passes requests and what <c>proxy_next_upstream</c> lists (empty: nginx's default).</summary>
-internal sealed record NginxLocation(string Match, string? ProxyPass, IReadOnlyList<string> NextUpstream)
+/// <summary>
+/// A <c>location</c> block: where it passes requests, what <c>proxy_next_upstream</c> lists (empty: nginx's default), and
+/// every directive in it (name → arguments, space-separated; a repeated one keeps its last).
+/// </summary>
+internal sealed record NginxLocation(string Match, string? ProxyPass, IReadOnlyList<string> NextUpstream, IReadOnlyDictionary<string, string> Directives)
 {
     /// <summary>The upstream of <c>proxy_pass http://name</c>, or null.</summary>
     public string? Upstream => ProxyPass is { } pass && pass.StartsWith("http://", StringComparison.Ordinal) ? pass["http://".Length..].TrimEnd('/') : null;
