@@ -32,6 +32,8 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
+        // Marks requests relayed by the edge as they arrive: the management endpoints refuse them.
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, ManagementEndpoints.MarkRelayed>();
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Background loops stop together, not one after another: with Redis unreachable each may be waiting on a command,
@@ -66,16 +68,17 @@ public static class ServiceDefaultsExtensions
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
         {
             Predicate = static _ => false,
-        });
+        }).DirectOnly();
 
         // Readiness: every dependency tagged "ready" answers. The body names each check.
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = static registration => registration.Tags.Contains(ReadyTag),
             ResponseWriter = WriteHealthReportAsync,
-        });
+        }).DirectOnly();
 
-        endpoints.MapMetrics("/metrics");
+        // Only for those who ask this instance directly (ManagementEndpoints): never through the edge.
+        endpoints.MapMetrics("/metrics").DirectOnly();
         return endpoints;
     }
 

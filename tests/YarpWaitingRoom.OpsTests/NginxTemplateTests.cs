@@ -32,4 +32,19 @@ public sealed class NginxTemplateTests
 
         Assert.True(checkedLocations > 0, $"{path}: no location passes to an upstream that counts failures; did the parser miss them?");
     }
+
+    /// <summary>
+    /// The services answer <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> only to direct requests, and tell a relayed
+    /// one by its <c>X-Forwarded-For</c>: every location of the edge that passes requests on must set it (and overwrite,
+    /// so the address the proxies believe is nginx's own view of the client).
+    /// </summary>
+    [Fact]
+    public void EveryLocationOfTheEdge_ThatPassesRequestsOn_SetsXForwardedForToTheClientsAddress()
+    {
+        var edge = NginxTemplate.Load("nginx/edge.conf.template");
+        var passing = edge.Locations.Where(l => l.ProxyPass is not null).ToList();
+
+        Assert.NotEmpty(passing);
+        Assert.All(passing, location => Assert.Equal("$remote_addr", location.Directives.GetValueOrDefault("proxy_set_header X-Forwarded-For")));
+    }
 }

@@ -276,6 +276,24 @@ public sealed partial class HubSecurityTests(RedisFixture redis) : HubTestBase(r
     // ---- finding 10: security headers -----------------------------------------------------------------------------------
 
     [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    [InlineData("/metrics")]
+    public async Task ManagementEndpoint_OfTheHub_AnswersDirectRequestsOnly_NotOnesTheEdgeRelayed(string path)
+    {
+        await using var hub = new HubApp(Fixture.ConnectionString, RoomName(), "a");
+        using var http = hub.CreateClient();
+
+        using var direct = await http.GetAsync(path, Cancellation);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        using var relayed = await http.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, relayed.StatusCode);
+    }
+
+    [Theory]
     [InlineData("page")]
     [InlineData("unknown-room-page")]
     [InlineData("/_wr/wait-assets/wait.js")]

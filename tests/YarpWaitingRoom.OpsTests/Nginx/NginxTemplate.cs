@@ -95,7 +95,9 @@ internal sealed partial class NginxTemplate
 
             if (blocks.Peek().StartsWith("location ", StringComparison.Ordinal))
             {
-                locationDirectives[words[0]] = string.Join(' ', words[1..]);
+                // Headers one by one: proxy_set_header X-Forwarded-For → $remote_addr.
+                var name = words[0] == "proxy_set_header" && words.Length > 1 ? $"{words[0]} {words[1]}" : words[0];
+                locationDirectives[name] = string.Join(' ', words[(name == words[0] ? 1 : 2)..]);
             }
             else if (blocks.Peek() == "server")
             {
@@ -137,7 +139,8 @@ internal sealed record NginxUpstream(string Name, IReadOnlyList<int> MaxFails)
 
 /// <summary>
 /// A <c>location</c> block: where it passes requests, what <c>proxy_next_upstream</c> lists (empty: nginx's default), and
-/// every directive in it (name → arguments, space-separated; a repeated one keeps its last).
+/// every directive in it (name → arguments, space-separated; <c>proxy_set_header</c> by header, as
+/// <c>proxy_set_header X-Forwarded-For</c>; another repeated one keeps its last).
 /// </summary>
 internal sealed record NginxLocation(string Match, string? ProxyPass, IReadOnlyList<string> NextUpstream, IReadOnlyDictionary<string, string> Directives)
 {
