@@ -7,7 +7,13 @@ namespace YarpWaitingRoom.Protocol;
 /// </summary>
 internal static class RoomStateFields
 {
-    /// <summary>Compare-and-set version (write-state.lua); every write of the switch bumps it.</summary>
+    /// <summary>
+    /// The state's version: compare-and-set for the switch (write-state.lua), and bumped by every write of what a room's
+    /// snapshot carries from this hash (the switch, the mode, the challenge, <see cref="MaxActive"/>). A proxy keeps the
+    /// newest snapshot by it: a read sent before an operator's change may answer after the change's own read, and without
+    /// a higher version the change would lose to it until the next poll (the proxy that took the call would answer with the
+    /// old challenge for up to a second).
+    /// </summary>
     public const string Version = "version";
 
     /// <summary><see cref="Options.RoomMode"/> as its name (operator's mode).</summary>

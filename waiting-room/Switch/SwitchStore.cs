@@ -136,25 +136,33 @@ internal sealed class SwitchStore
     }
 
     /// <summary>
-    /// Sets the room's challenge at runtime (the admin API): one HSET of both fields, which every proxy and hub reads with
+    /// Sets the room's challenge at runtime (the admin API): one HSET of both fields with the state's version bumped (one
+    /// transaction: see <see cref="RoomStateFields.Version"/>), which every proxy and hub reads with
     /// the state (within a second), and which outlives restarts until the room is reset. Returns the state read after.
     /// </summary>
     public async Task<RoomSnapshot> SetChallengeAsync(RoomChallenge challenge, DateTimeOffset now)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(challenge.Difficulty, Challenges.ChallengeService.MinDifficulty, nameof(challenge));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(challenge.Difficulty, Challenges.ChallengeService.MaxDifficulty, nameof(challenge));
-        await _policy.RunAsync(() => Db.HashSetAsync(
-            _keys.State,
-            [
-                new HashEntry(RoomStateFields.Challenge, challenge.Mode.ToString()),
-                new HashEntry(RoomStateFields.ChallengeDifficulty, challenge.Difficulty),
-            ]));
+        await _policy.RunAsync(async () =>
+        {
+            var transaction = Db.CreateTransaction();
+            _ = transaction.HashSetAsync(
+                _keys.State,
+                [
+                    new HashEntry(RoomStateFields.Challenge, challenge.Mode.ToString()),
+                    new HashEntry(RoomStateFields.ChallengeDifficulty, challenge.Difficulty),
+                ]);
+            _ = transaction.HashIncrementAsync(_keys.State, RoomStateFields.Version);
+            await transaction.ExecuteAsync();
+        });
         return await ReadAsync(now);
     }
 
     /// <summary>
     /// Sets the room's <c>MaxActive</c> at runtime (the admin API), or with null clears it (the configured value holds
-    /// again): the state's <see cref="RoomStateFields.MaxActive"/> read and written (HSET or HDEL) in one transaction,
+    /// again): the state's <see cref="RoomStateFields.MaxActive"/> read and written (HSET or HDEL) in one transaction that
+    /// also bumps the state's version (<see cref="RoomStateFields.Version"/>),
     /// which admission obeys from its next call (join and admit read it in their own atomic step), every proxy and hub
     /// reads with the state (within a second), and which outlives restarts until the room is reset. Returns the operator's
     /// value before (null: none, the configured one held) and the state read after.
@@ -175,6 +183,7 @@ internal sealed class SwitchStore
             _ = maxActive is { } set
                 ? transaction.HashSetAsync(_keys.State, RoomStateFields.MaxActive, set)
                 : transaction.HashDeleteAsync(_keys.State, RoomStateFields.MaxActive);
+            _ = transaction.HashIncrementAsync(_keys.State, RoomStateFields.Version);
             await transaction.ExecuteAsync();
             return await read;
         });

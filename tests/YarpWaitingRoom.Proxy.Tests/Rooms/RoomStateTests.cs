@@ -62,6 +62,35 @@ public sealed class RoomStateTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(1, _sut.Snapshot.Version);
     }
 
+    /// <summary>
+    /// An operator's challenge or MaxActive change is a write of the state hash like a mode change: it must outrank a read
+    /// sent before it that answered first (the 1-s poll), or the proxy that took the call answers with the old setting
+    /// until its next poll. CI met it: a newcomer right after the challenge was turned on joined unchallenged.
+    /// </summary>
+    [Fact]
+    public async Task ChallengeAndMaxActiveChanges_OutrankAReadSentBeforeThem_ThatAnsweredFirst()
+    {
+        var options = new RoomOptions();
+        var name = "r" + Guid.NewGuid().ToString("N")[..10];
+        var room = new Room(name, options, new QueueStore(_connection, name, options, TimeProvider.System), new SwitchStore(_connection, new RedisKeys(name), options), Now);
+
+        var poll = room.BeginStateCall();
+        var before = await room.Switch.ReadAsync(Now);
+        var change = room.BeginStateCall();
+        var challenged = await room.Switch.SetChallengeAsync(new RoomChallenge(ChallengeMode.ProofOfWork, 6), Now);
+        Assert.True(room.Publish(poll, before));
+        Assert.True(room.Publish(change, challenged));
+        Assert.Equal(new RoomChallenge(ChallengeMode.ProofOfWork, 6), room.Snapshot.ChallengeOf(options));
+
+        poll = room.BeginStateCall();
+        before = await room.Switch.ReadAsync(Now);
+        change = room.BeginStateCall();
+        var (_, capped) = await room.Switch.SetMaxActiveAsync(7, Now);
+        Assert.True(room.Publish(poll, before));
+        Assert.True(room.Publish(change, capped));
+        Assert.Equal(7, room.Snapshot.MaxActiveOf(options));
+    }
+
     private static RoomSnapshot State(long version, RoomMode mode) =>
         new(version, mode, QueueSwitch.Start(new RoomOptions(), mode, Now), 0, 0, 0, null, null, 0, 0);
 }
