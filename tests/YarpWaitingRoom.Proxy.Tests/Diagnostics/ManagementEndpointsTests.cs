@@ -8,14 +8,8 @@ namespace YarpWaitingRoom.Proxy.Tests.Diagnostics;
 /// /healthz, /readyz and /metrics answer Prometheus, the orchestrator and ./stack, which ask a proxy directly; asked
 /// through the edge (an ingress), which always sets X-Forwarded-For, they are a visitor's request and get 404.
 /// </summary>
-public sealed class ManagementEndpointsTests(RedisFixture redis) : IAsyncLifetime
+public sealed class ManagementEndpointsTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
     [Theory]
     [InlineData("/healthz")]
     [InlineData("/readyz")]
@@ -23,7 +17,7 @@ public sealed class ManagementEndpointsTests(RedisFixture redis) : IAsyncLifetim
     [InlineData("/METRICS")]
     public async Task ManagementEndpoint_AskedDirectly_Answers_AskedThroughTheEdge_Is404(string path)
     {
-        await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName());
+        await using var app = App();
         using var client = app.CreateClient();
 
         using var direct = await client.GetAsync(path, Cancellation);
@@ -54,7 +48,7 @@ public sealed class ManagementEndpointsTests(RedisFixture redis) : IAsyncLifetim
     [Fact]
     public async Task ARelayedRequest_ForAnythingElse_IsServedAsEver()
     {
-        await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName());
+        await using var app = App();
         using var client = app.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/echo");
         request.Headers.Add("X-Forwarded-For", "203.0.113.10");
