@@ -8,7 +8,7 @@
 //   ARTIFACTS    where the screenshots go
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
+import { fail, runCheck, setMode, stackFromEnvironment, watchEntry } from './lib/browser.mjs';
 
 const stack = stackFromEnvironment({ room: 'journey', gatedPath: '/journey/api/concerts' });
 const { base, room, gatedPath } = stack;
@@ -36,6 +36,7 @@ await runCheck(result, async (browser) => {
     });
   });
   const page = await context.newPage();
+  const entry = watchEntry(page);
   page.on('console', (message) => {
     const text = message.text();
     if (/Refused to|securitypolicyviolation|Content Security Policy/i.test(text)) violations.push(text);
@@ -69,7 +70,7 @@ await runCheck(result, async (browser) => {
   // Admission resumes: the hub pushes the notice, the page follows the entry link, the proxy sets the cookie and
   // sends the visitor back to the page first asked for.
   await setMode(stack, 'On');
-  await page.waitForURL((url) => url.pathname === gatedPath, { timeout: 30000 });
+  await entry.landedOn(gatedPath, 30000);
   const cookies = await context.cookies(base);
   if (!cookies.some((c) => c.name === `wr_${room}` && c.value.length > 0)) fail(`no wr_${room} cookie after entering`);
   noViolations('landed');

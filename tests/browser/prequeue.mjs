@@ -12,7 +12,7 @@
 //   ARTIFACTS    where the screenshots go
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { admin, fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
+import { admin, fail, runCheck, setMode, stackFromEnvironment, watchEntry } from './lib/browser.mjs';
 
 const stack = stackFromEnvironment({ room: 'onsale', gatedPath: '/onsale/api/concerts' });
 const { base, room, gatedPath } = stack;
@@ -88,6 +88,7 @@ await runCheck(result, async (browser) => {
       });
     });
     const page = await context.newPage();
+    const entry = watchEntry(page);
     page.on('console', (message) => {
       const text = message.text();
       if (/Refused to|securitypolicyviolation|Content Security Policy/i.test(text)) violations.push(text);
@@ -143,7 +144,7 @@ await runCheck(result, async (browser) => {
 
     // Admission resumes: the page follows the entry link to the page first asked for, with the cookie.
     await setMode(stack, 'On');
-    await page.waitForURL((url) => url.pathname === gatedPath, { timeout: 30000 });
+    await entry.landedOn(gatedPath, 30000);
     const cookies = await context.cookies(base);
     if (!cookies.some((c) => c.name === `wr_${room}` && c.value.length > 0)) fail(`[${language}] no wr_${room} cookie after entering`);
     noViolations(`landed-${language}`);

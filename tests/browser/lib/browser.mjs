@@ -51,6 +51,33 @@ export async function setMode(stack, mode) {
 }
 
 /**
+ * Watches the entry links `page` follows (`/_wr/enter/...`): `landedOn(pathname, timeout)` then waits until the page is
+ * at `pathname`, and when it is not within `timeout` fails saying where the page stayed and what each entry link
+ * answered (status, body), so a refused or failed entry is told apart from one never followed.
+ */
+export function watchEntry(page) {
+  const entries = [];
+  page.on('response', async (response) => {
+    if (response.request().isNavigationRequest() && new URL(response.url()).pathname.startsWith('/_wr/enter/')) {
+      const entry = { status: response.status(), at: new Date().toISOString() };
+      entries.push(entry);
+      if (response.status() < 300 || response.status() >= 400) {
+        entry.body = (await response.text().catch(() => '')).slice(0, 400);
+      }
+    }
+  });
+  return {
+    async landedOn(pathname, timeout) {
+      try {
+        await page.waitForURL((url) => url.pathname === pathname, { timeout });
+      } catch (error) {
+        fail(`not at ${pathname} after ${timeout} ms but at ${page.url()}; entry links answered ${JSON.stringify(entries)} (${error.message.split('\n')[0]})`);
+      }
+    },
+  };
+}
+
+/**
  * Runs `check(browser)` in headless Chromium and reports: `result.ok`, or `result.error` with what failed, printed as
  * one JSON line; the process exits 0 when the check held. `cleanup` runs afterwards in any case (its errors ignored).
  */
