@@ -6,7 +6,8 @@ namespace YarpWaitingRoom.Yarp.Contracts;
 /// <remarks>
 /// <c>MaxActive</c>: the one in force (an operator's set at runtime, else the configured <c>MaxActiveConfigured</c>).
 /// <c>EtaAtBackSeconds</c>: the estimated wait of a visitor joining now (behind everyone waiting), null when unknown or nobody waits.
-/// <c>MaxPlacesPerNetwork</c>: the room's cap on waiting places per client network (0 = off); with it on,
+/// <c>MaxPlacesPerNetwork</c>: the room's cap on waiting places per client network in force (0 = off; an operator's set
+/// at runtime, else the configured <c>MaxPlacesPerNetworkConfigured</c>); with it on,
 /// <c>NetworksAtCap</c> networks hold that many, and <c>BusiestNetworks</c> are the (at most
 /// <see cref="Endpoints.AdminApi.BusiestNetworksShown"/>) networks holding the most.
 /// </remarks>
@@ -34,6 +35,7 @@ internal sealed record RoomView(
     string Access = "Open",
     IReadOnlyDictionary<string, long>? Entry = null,
     int MaxPlacesPerNetwork = 0,
+    int MaxPlacesPerNetworkConfigured = 0,
     long NetworksAtCap = 0,
     IReadOnlyList<NetworkCount>? BusiestNetworks = null,
     double? EtaAtBackSeconds = null);

@@ -46,6 +46,7 @@ internal static class EventIds
     public const int ModeChanged = 401;
     public const int RoomReset = 402;
     public const int ChallengeSet = 403;
+    public const int MaxPlacesPerNetworkSet = 404;
     public const int MaxActiveSet = 410;
 
     // 41x: the operator console

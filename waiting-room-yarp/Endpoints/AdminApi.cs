@@ -144,7 +144,9 @@ internal static partial class AdminApi
         var statsTask = room.Queue.GetStatsAsync(MedianWaitOver);
         var tallyTask = room.Queue.ReadEntryTallyAsync();
         // Bounded however many networks hold places (a sorted set by count: no scan); nothing is counted with the cap off.
-        var networksTask = room.Options.MaxPlacesPerNetwork > 0 ? room.Queue.GetNetworkPlacesAsync(BusiestNetworksShown) : null;
+        // The cap in force is this proxy's snapshot's: an operator's change made here is in it at once, elsewhere within a second.
+        var maxPlacesPerNetwork = room.Snapshot.MaxPlacesPerNetworkOf(room.Options);
+        var networksTask = maxPlacesPerNetwork > 0 ? room.Queue.GetNetworkPlacesAsync(BusiestNetworksShown, maxPlacesPerNetwork) : null;
         var stats = await statsTask;
         var tally = (await tallyTask).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
         var networks = networksTask is null ? null : await networksTask;
@@ -181,6 +183,7 @@ internal static partial class AdminApi
             ChallengeApi.View(snapshot.ChallengeOf(room.Options)),
             room.Options.Access.ToString(),
             figures.Entry,
+            snapshot.MaxPlacesPerNetworkOf(room.Options),
             room.Options.MaxPlacesPerNetwork,
             figures.Networks?.AtCap ?? 0,
             figures.Networks?.Busiest ?? [],

@@ -217,7 +217,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         var redeemed = RedeemResult.Redeemed;
         try
         {
-            join = await room.Queue.JoinAsync(visitor, queueOff: !room.QueueOn, WithNetwork(entry.Conditions, context, room));
+            join = await room.Queue.JoinAsync(visitor, queueOff: !room.QueueOn, WithNetwork(entry.Conditions, context));
             if (join.State == TicketState.Active && !join.IsNew)
             {
                 // Admitted earlier and proven by the visitor cookie: start (or resume) the session.
@@ -417,11 +417,13 @@ internal sealed partial class WaitingRoomGateMiddleware
     }
 
     /// <summary>
-    /// The join's <paramref name="conditions"/>, and with the room's <c>MaxPlacesPerNetwork</c> on the client's network
-    /// (<see cref="PlaceNetwork"/>), which a new waiting place counts against; with it off no network is computed.
+    /// The join's <paramref name="conditions"/> with the client's network (<see cref="PlaceNetwork"/>), which a new waiting
+    /// place counts against while the room's <c>MaxPlacesPerNetwork</c> is on. The join itself reads the cap in force (an
+    /// operator's change reaches it before this proxy's snapshot does), so the network goes along whatever this proxy's
+    /// snapshot says; it is computed from the connection alone, no I/O.
     /// </summary>
-    private static JoinConditions WithNetwork(JoinConditions conditions, HttpContext context, Room room) =>
-        room.Options.MaxPlacesPerNetwork > 0 ? conditions with { Network = PlaceNetwork.Of(context) } : conditions;
+    private static JoinConditions WithNetwork(JoinConditions conditions, HttpContext context) =>
+        conditions with { Network = PlaceNetwork.Of(context) };
 
     /// <summary>
     /// The client's network holds the room's <c>MaxPlacesPerNetwork</c> waiting places already: no place was taken (a
@@ -434,7 +436,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         _metrics.NetworkCapRefused(room.Name);
         if (_networkCapLog.TryEnter())
         {
-            Log.NetworkCapRefused(_logger, room.Name, room.Options.MaxPlacesPerNetwork);
+            Log.NetworkCapRefused(_logger, room.Name, room.Snapshot.MaxPlacesPerNetworkOf(room.Options));
         }
 
         SecurityHeaders.AddTo(context.Response.Headers);

@@ -15,6 +15,12 @@ public sealed class RoomOptions : IValidatableObject
     internal const int MaxActiveLimit = 10_000_000;
 
     /// <summary>
+    /// The most <see cref="MaxPlacesPerNetwork"/> may be, configured or set at runtime (the admin API; prelude.lua's
+    /// <c>NETWORK_CAP_LIMIT</c> is the same number).
+    /// </summary>
+    internal const int MaxPlacesPerNetworkLimit = 1_000_000;
+
+    /// <summary>
     /// Most visitors active (admitted) at once. An operator may set another value at runtime (the admin API, from 0: admit
     /// no one new), which holds until cleared or until the room is reset.
     /// </summary>
@@ -98,9 +104,10 @@ public sealed class RoomOptions : IValidatableObject
     /// <summary>
     /// Most waiting places per client network (/24 for IPv4, /64 for IPv6) in this room, besides the per-address join
     /// rate limit; <c>0</c> turns the cap off. Generous by default (50): a venue or campus behind one NAT must not be
-    /// locked out.
+    /// locked out. An operator may set another value at runtime (the admin API, 0 turns it off), which holds until cleared
+    /// or until the room is reset.
     /// </summary>
-    [Range(0, 1_000_000)]
+    [Range(0, MaxPlacesPerNetworkLimit)]
     public int MaxPlacesPerNetwork { get; set; } = 50;
 
     /// <summary>

@@ -38,6 +38,7 @@ internal static class ProblemTypes
     public const string AdmissionEnded = Prefix + "admission-ended";
     public const string InvalidChallenge = Prefix + "invalid-challenge";
     public const string InvalidMaxActive = Prefix + "invalid-max-active";
+    public const string InvalidNetworkCap = Prefix + "invalid-network-cap";
     public const string ChallengeRequired = Prefix + "challenge-required";
     public const string InvalidProof = Prefix + "invalid-proof";
     public const string ForeignProof = Prefix + "foreign-proof";

@@ -9,10 +9,10 @@ internal static class RoomStateFields
 {
     /// <summary>
     /// The state's version: compare-and-set for the switch (write-state.lua), and bumped by every write of what a room's
-    /// snapshot carries from this hash (the switch, the mode, the challenge, <see cref="MaxActive"/>). A proxy keeps the
-    /// newest snapshot by it: a read sent before an operator's change may answer after the change's own read, and without
-    /// a higher version the change would lose to it until the next poll (the proxy that took the call would answer with the
-    /// old challenge for up to a second).
+    /// snapshot carries from this hash (the switch, the mode, the challenge, <see cref="MaxActive"/>,
+    /// <see cref="MaxPlacesPerNetwork"/>). A proxy keeps the newest snapshot by it: a read sent before an operator's change
+    /// may answer after the change's own read, and without a higher version the change would lose to it until the next
+    /// poll (the proxy that took the call would answer with the old challenge for up to a second).
     /// </summary>
     public const string Version = "version";
 
@@ -74,11 +74,18 @@ internal static class RoomStateFields
     /// </summary>
     public const string MaxActive = "maxActive";
 
+    /// <summary>
+    /// The operator's <see cref="Options.RoomOptions.MaxPlacesPerNetwork"/> (admin API; a whole number from 0, 0 = off),
+    /// absent until set and after it is cleared: the join (prelude.lua's <c>network_cap</c>) obeys it over the configured
+    /// value, and the reap's count of networks at the cap too.
+    /// </summary>
+    public const string MaxPlacesPerNetwork = "maxPlacesPerNetwork";
+
     /// <summary>Every field above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         Version, Mode, QueueOn, Since, Reason, HighSince, CalmSince, RateLastSecond, RateTenSeconds,
         Fence, FenceSequence, AdmitRate, LastAdmissionRun, LastAdmittedAt, Departed, Challenge, ChallengeDifficulty,
-        MaxActive,
+        MaxActive, MaxPlacesPerNetwork,
     ];
 }

@@ -133,8 +133,9 @@ internal sealed class QueueStore
         // The marker outlives the challenge by the clocks' margin: a proxy whose clock runs behind must still find it used.
         var proofTtl = proof is { } p ? Math.Max(1, (long)(p.ExpiresAt - _timeProvider.GetUtcNow() + Challenges.ChallengeService.UsedMarkerMargin).TotalMilliseconds) : 0;
         RedisKey[] keys = [.. _joinKeys, proof is { } used ? Keys.Proof(used.ChallengeIdText) : Keys.Proof("-"), .. _networkKeys, Keys.State];
-        // The network cap counts only when it is on and the caller named the client's network.
-        var network = Options.MaxPlacesPerNetwork > 0 ? conditions.Network ?? string.Empty : string.Empty;
+        // The network cap counts only when the one in force is on (join.lua reads the operator's, else this configured one)
+        // and the caller named the client's network.
+        var network = conditions.Network ?? string.Empty;
         var result = (RedisResult[])(await LuaScripts.Join.EvaluateAsync(
             Db,
             keys,
@@ -255,7 +256,7 @@ internal sealed class QueueStore
 
     /// <summary>
     /// Removes visitors unseen for <see cref="RoomOptions.AbandonAfter"/>; one abandoned event each. Tells, in passing, how
-    /// many client networks hold <see cref="RoomOptions.MaxPlacesPerNetwork"/> places now.
+    /// many client networks hold the <c>MaxPlacesPerNetwork</c> in force (the operator's, else the options') places now.
     /// </summary>
     public Task<ReapResult> ReapAsync(int limit = MaxCleanupPerCall) => _policy.RunAsync(async () =>
     {
@@ -348,17 +349,18 @@ internal sealed class QueueStore
     });
 
     /// <summary>
-    /// The waiting places per client network (<see cref="RoomOptions.MaxPlacesPerNetwork"/>), for operators: how many
-    /// networks hold one, how many are at the cap, and the <paramref name="top"/> busiest. Bounded whatever the number of
-    /// networks: the counts are a sorted set by count, so this is a ZCARD, a ZCOUNT and a ZREVRANGE of <paramref name="top"/>
-    /// (O(log N + top)) in one pipelined batch; nothing is scanned.
+    /// The waiting places per client network, for operators: how many networks hold one, how many hold
+    /// <paramref name="maxPlacesPerNetwork"/> (the cap in force, <see cref="Switch.RoomSnapshot.MaxPlacesPerNetworkOf"/>;
+    /// 0 = off) or more, and the <paramref name="top"/> busiest. Bounded whatever the number of networks: the counts are a
+    /// sorted set by count, so this is a ZCARD, a ZCOUNT and a ZREVRANGE of <paramref name="top"/> (O(log N + top)) in one
+    /// pipelined batch; nothing is scanned.
     /// </summary>
-    public Task<NetworkPlaces> GetNetworkPlacesAsync(int top) => _policy.RunAsync(async () =>
+    public Task<NetworkPlaces> GetNetworkPlacesAsync(int top, int maxPlacesPerNetwork) => _policy.RunAsync(async () =>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
         var batch = Db.CreateBatch();
         var networks = batch.SortedSetLengthAsync(Keys.Networks);
-        var atCap = Options.MaxPlacesPerNetwork > 0 ? batch.SortedSetLengthAsync(Keys.Networks, Options.MaxPlacesPerNetwork) : Task.FromResult(0L);
+        var atCap = maxPlacesPerNetwork > 0 ? batch.SortedSetLengthAsync(Keys.Networks, maxPlacesPerNetwork) : Task.FromResult(0L);
         var busiest = batch.SortedSetRangeByRankWithScoresAsync(Keys.Networks, 0, top - 1, Order.Descending);
         batch.Execute();
         var entries = await busiest;

@@ -17,6 +17,7 @@ namespace YarpWaitingRoom.Switch;
 /// <param name="Inventory">What the protected API (or an operator) last said is left, and when; null when unknown.</param>
 /// <param name="Challenge">The operator's challenge setting (admin API), null until one is made: the options' hold.</param>
 /// <param name="MaxActiveOverride">The operator's <c>MaxActive</c> (admin API), null until one is set: the options' holds.</param>
+/// <param name="MaxPlacesPerNetworkOverride">The operator's <c>MaxPlacesPerNetwork</c> (admin API), null until one is set.</param>
 internal sealed record RoomSnapshot(
     long Version,
     RoomMode Mode,
@@ -31,7 +32,8 @@ internal sealed record RoomSnapshot(
     Scheduling.SaleView? Sale = null,
     Queue.InventoryView? Inventory = null,
     RoomChallenge? Challenge = null,
-    int? MaxActiveOverride = null)
+    int? MaxActiveOverride = null,
+    int? MaxPlacesPerNetworkOverride = null)
 {
     /// <summary>What a visitor without a place must solve now: the operator's setting, else the room's options.</summary>
     public RoomChallenge ChallengeOf(RoomOptions options)
@@ -48,6 +50,16 @@ internal sealed record RoomSnapshot(
     {
         ArgumentNullException.ThrowIfNull(options);
         return MaxActiveOverride ?? options.MaxActive;
+    }
+
+    /// <summary>
+    /// The most waiting places per client network in force now (0: the cap is off): the operator's value while one is set,
+    /// else the room's options'. The join reads the same field in its own atomic step (prelude.lua's <c>network_cap</c>).
+    /// </summary>
+    public int MaxPlacesPerNetworkOf(RoomOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return MaxPlacesPerNetworkOverride ?? options.MaxPlacesPerNetwork;
     }
 
     /// <summary>Whether the room's inventory is known and nothing is left.</summary>

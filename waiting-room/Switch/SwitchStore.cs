@@ -161,33 +161,51 @@ internal sealed class SwitchStore
 
     /// <summary>
     /// Sets the room's <c>MaxActive</c> at runtime (the admin API), or with null clears it (the configured value holds
-    /// again): the state's <see cref="RoomStateFields.MaxActive"/> read and written (HSET or HDEL) in one transaction that
-    /// also bumps the state's version (<see cref="RoomStateFields.Version"/>),
-    /// which admission obeys from its next call (join and admit read it in their own atomic step), every proxy and hub
-    /// reads with the state (within a second), and which outlives restarts until the room is reset. Returns the operator's
-    /// value before (null: none, the configured one held) and the state read after.
+    /// again). Admission obeys it from its next call (join and admit read it in their own atomic step); see
+    /// <see cref="SetLimitAsync"/> for the write. Returns the operator's value before (null: none, the configured one held)
+    /// and the state read after.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Below 0 or above <see cref="RoomOptions.MaxActiveLimit"/>.</exception>
-    public async Task<(int? Before, RoomSnapshot After)> SetMaxActiveAsync(int? maxActive, DateTimeOffset now)
+    public Task<(int? Before, RoomSnapshot After)> SetMaxActiveAsync(int? maxActive, DateTimeOffset now) =>
+        SetLimitAsync(RoomStateFields.MaxActive, maxActive, RoomOptions.MaxActiveLimit, now);
+
+    /// <summary>
+    /// Sets the room's <c>MaxPlacesPerNetwork</c> at runtime (the admin API; 0 turns the cap off), or with null clears it
+    /// (the configured value holds again). A join obeys it from its next call (join.lua reads it in its own atomic step,
+    /// prelude.lua's <c>network_cap</c>), and counts places per network while it is above 0: turned on at runtime, the
+    /// places taken from then on are counted. See <see cref="SetLimitAsync"/> for the write. Returns the operator's value
+    /// before (null: none) and the state read after.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 0 or above <see cref="RoomOptions.MaxPlacesPerNetworkLimit"/>.</exception>
+    public Task<(int? Before, RoomSnapshot After)> SetMaxPlacesPerNetworkAsync(int? maxPlaces, DateTimeOffset now) =>
+        SetLimitAsync(RoomStateFields.MaxPlacesPerNetwork, maxPlaces, RoomOptions.MaxPlacesPerNetworkLimit, now);
+
+    /// <summary>
+    /// An operator's limit (<paramref name="field"/> of the state hash) set, or with null cleared: read and written (HSET or
+    /// HDEL) in one transaction that also bumps the state's version (<see cref="RoomStateFields.Version"/>), so every proxy
+    /// and hub reads it with the state (within a second) and no older read outranks it; it outlives restarts until the
+    /// room is reset.
+    /// </summary>
+    private async Task<(int? Before, RoomSnapshot After)> SetLimitAsync(string field, int? value, int limit, DateTimeOffset now)
     {
-        if (maxActive is { } value)
+        if (value is { } given)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(maxActive));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, RoomOptions.MaxActiveLimit, nameof(maxActive));
+            ArgumentOutOfRangeException.ThrowIfNegative(given, nameof(value));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(given, limit, nameof(value));
         }
 
         var before = await _policy.RunAsync(async () =>
         {
             var transaction = Db.CreateTransaction();
-            var read = transaction.HashGetAsync(_keys.State, RoomStateFields.MaxActive);
-            _ = maxActive is { } set
-                ? transaction.HashSetAsync(_keys.State, RoomStateFields.MaxActive, set)
-                : transaction.HashDeleteAsync(_keys.State, RoomStateFields.MaxActive);
+            var read = transaction.HashGetAsync(_keys.State, field);
+            _ = value is { } set
+                ? transaction.HashSetAsync(_keys.State, field, set)
+                : transaction.HashDeleteAsync(_keys.State, field);
             _ = transaction.HashIncrementAsync(_keys.State, RoomStateFields.Version);
             await transaction.ExecuteAsync();
             return await read;
         });
-        return (ParseMaxActive((string?)before), await ReadAsync(now));
+        return (ParseLimit((string?)before, limit), await ReadAsync(now));
     }
 
     private RoomSnapshot Parse(HashEntry[] hash, long waiting, long active, DateTimeOffset now)
@@ -230,15 +248,17 @@ internal sealed class SwitchStore
             waiting,
             active,
             Challenge: ParseChallenge((string?)Get(RoomStateFields.Challenge), (string?)Get(RoomStateFields.ChallengeDifficulty)),
-            MaxActiveOverride: ParseMaxActive((string?)Get(RoomStateFields.MaxActive)));
+            MaxActiveOverride: ParseLimit((string?)Get(RoomStateFields.MaxActive), RoomOptions.MaxActiveLimit),
+            MaxPlacesPerNetworkOverride: ParseLimit((string?)Get(RoomStateFields.MaxPlacesPerNetwork), RoomOptions.MaxPlacesPerNetworkLimit));
     }
 
     /// <summary>
-    /// The operator's <c>MaxActive</c>, when set and a whole number from 0 to <see cref="RoomOptions.MaxActiveLimit"/>
-    /// (digits only); null otherwise (the options hold), as prelude.lua's <c>admission_cap</c> ignores it.
+    /// An operator's limit (<c>MaxActive</c>, <c>MaxPlacesPerNetwork</c>), when set and a whole number from 0 to
+    /// <paramref name="limit"/> (digits only); null otherwise (the options hold), as prelude.lua's <c>admission_cap</c> and
+    /// <c>network_cap</c> ignore it.
     /// </summary>
-    internal static int? ParseMaxActive(string? value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= RoomOptions.MaxActiveLimit ? n : null;
+    internal static int? ParseLimit(string? value, int limit) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= limit ? n : null;
 
     /// <summary>The operator's challenge, when set and well formed; null otherwise (the options hold).</summary>
     private static RoomChallenge? ParseChallenge(string? mode, string? difficulty) =>

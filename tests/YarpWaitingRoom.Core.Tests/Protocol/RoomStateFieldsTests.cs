@@ -26,6 +26,7 @@ public sealed class RoomStateFieldsTests(RedisFixture redis)
         await switchStore.SetModeAsync(RoomMode.On, time.GetUtcNow());
         await switchStore.SetChallengeAsync(new RoomChallenge(ChallengeMode.ProofOfWork, 12), time.GetUtcNow());
         await switchStore.SetMaxActiveAsync(2, time.GetUtcNow());
+        await switchStore.SetMaxPlacesPerNetworkAsync(3, time.GetUtcNow());
         var state = await connection.GetDatabase().HashGetAllAsync(queue.Keys.State);
 
         Assert.NotEmpty(state);

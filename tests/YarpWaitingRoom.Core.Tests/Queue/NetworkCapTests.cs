@@ -310,7 +310,7 @@ public sealed class NetworkCapTests(RedisFixture redis) : IAsyncLifetime
         await JoinAsync(sut, "other", "192.0.2.0/24");
         await JoinAsync(sut, "other2", "192.0.2.0/24");
 
-        var view = await sut.GetNetworkPlacesAsync(top: 2);
+        var view = await sut.GetNetworkPlacesAsync(top: 2, maxPlacesPerNetwork: 3);
 
         Assert.Equal(3, view.Networks);
         Assert.Equal(1, view.AtCap);

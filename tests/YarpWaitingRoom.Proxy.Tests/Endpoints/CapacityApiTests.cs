@@ -11,21 +11,38 @@ namespace YarpWaitingRoom.Proxy.Tests.Endpoints;
 /// <summary>
 /// <c>PUT /_wr/admin/rooms/{room}/max-active</c>: an operator's MaxActive, applied by admission at once, by this proxy at
 /// once and by every other within a second; cleared with null or by a reset; anything else refused with the field named.
+/// What both runtime limits share (the key, the room, the reset) is shown here for <c>network-cap</c> too
+/// (<see cref="NetworkCapApiTests"/> for the rest of it).
 /// </summary>
 public sealed class CapacityApiTests(RedisFixture redis) : ProxyTestBase(redis)
 {
     private const int Configured = 5;
 
+    private const int ConfiguredPerNetwork = 50;
+
     /// <summary>How long another proxy may take: its 1-s poll, generous for a loaded machine (what is checked is that it follows).</summary>
     private static readonly TimeSpan Follows = TimeSpan.FromSeconds(5);
 
     private ProxyApp CapacityApp(string room, string mode = "Off") =>
-        App(mode: mode, room: room, settings: new() { ["MaxActive"] = Configured.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        App(mode: mode, room: room, settings: new()
+        {
+            ["MaxActive"] = Configured.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MaxPlacesPerNetwork"] = ConfiguredPerNetwork.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
-    private static Task<HttpResponseMessage> PutAsync(HttpClient admin, string room, string? body) =>
-        admin.PutAsync($"/_wr/admin/rooms/{room}/max-active", body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"), Cancellation);
+    private static Task<HttpResponseMessage> PutAsync(HttpClient admin, string room, string? body, string limit = "max-active") =>
+        admin.PutAsync($"/_wr/admin/rooms/{room}/{limit}", body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"), Cancellation);
 
     private static int InForce(ProxyApp app) => app.RoomOf().Snapshot.MaxActiveOf(app.RoomOf().Options);
+
+    /// <summary>The runtime limit at <paramref name="limit"/>'s path: its body's field, the state's field, the value in force and the configured one.</summary>
+    private static (string Field, string StateField, Func<ProxyApp, int> InForce, int Configured) Limit(string limit) => limit switch
+    {
+        "max-active" => ("maxActive", RoomStateFields.MaxActive, InForce, Configured),
+        "network-cap" => ("maxPlacesPerNetwork", RoomStateFields.MaxPlacesPerNetwork,
+            app => app.RoomOf().Snapshot.MaxPlacesPerNetworkOf(app.RoomOf().Options), ConfiguredPerNetwork),
+        _ => throw new ArgumentOutOfRangeException(nameof(limit), limit, "no such limit"),
+    };
 
     [Fact]
     public async Task Put_ChangesTheViewOnThisProxyAtOnce_AndOnAnotherWithinASecond_AndAdmissionObeysItEverywhere()
@@ -131,48 +148,56 @@ public sealed class CapacityApiTests(RedisFixture redis) : ProxyTestBase(redis)
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("wrong-key")]
-    public async Task Put_WithoutTheRightKey_Is401_AndChangesNothing(string? key)
+    [InlineData("max-active", null)]
+    [InlineData("max-active", "wrong-key")]
+    [InlineData("network-cap", null)]
+    [InlineData("network-cap", "wrong-key")]
+    public async Task Put_WithoutTheRightKey_Is401_AndChangesNothing(string limit, string? key)
     {
+        var (field, stateField, _, _) = Limit(limit);
         var room = RoomName();
         await using var app = CapacityApp(room);
         using var client = AdminClient(app, key);
 
-        using var response = await PutAsync(client, room, "{\"maxActive\": 1}");
+        using var response = await PutAsync(client, room, $"{{\"{field}\": 1}}", limit);
 
         AssertStatus(HttpStatusCode.Unauthorized, response);
         Assert.Equal(ProblemTypes.AdminKey, (await response.JsonAsync()).GetProperty("type").GetString());
-        Assert.False(await app.Redis().HashExistsAsync(app.Keys().State, RoomStateFields.MaxActive));
+        Assert.False(await app.Redis().HashExistsAsync(app.Keys().State, stateField));
     }
 
-    [Fact]
-    public async Task Put_UnknownRoom_Is404RoomNotFound()
+    [Theory]
+    [InlineData("max-active")]
+    [InlineData("network-cap")]
+    public async Task Put_UnknownRoom_Is404RoomNotFound(string limit)
     {
         await using var app = CapacityApp(RoomName());
         using var admin = AdminClient(app);
 
-        using var response = await PutAsync(admin, "no-such-room", "{\"maxActive\": 1}");
+        using var response = await PutAsync(admin, "no-such-room", $"{{\"{Limit(limit).Field}\": 1}}", limit);
 
         AssertStatus(HttpStatusCode.NotFound, response);
         Assert.Equal(ProblemTypes.RoomNotFound, (await response.JsonAsync()).GetProperty("type").GetString());
     }
 
-    [Fact]
-    public async Task Reset_ClearsTheOperatorsMaxActive_OnEveryProxy()
+    [Theory]
+    [InlineData("max-active")]
+    [InlineData("network-cap")]
+    public async Task Reset_ClearsTheOperatorsValue_OnEveryProxy(string limit)
     {
+        var (field, _, inForce, configured) = Limit(limit);
         var room = RoomName();
         await using var proxyA = CapacityApp(room);
         await using var proxyB = CapacityApp(room);
         using var admin = AdminClient(proxyA);
-        AssertStatus(HttpStatusCode.OK, await PutAsync(admin, room, "{\"maxActive\": 2}"));
-        Assert.True(await EventuallyAsync(() => Task.FromResult(InForce(proxyB) == 2), Follows), "proxy B never applied the operator's MaxActive");
+        AssertStatus(HttpStatusCode.OK, await PutAsync(admin, room, $"{{\"{field}\": 2}}", limit));
+        Assert.True(await EventuallyAsync(() => Task.FromResult(inForce(proxyB) == 2), Follows), $"proxy B never applied the operator's {field}");
 
         using var reset = await admin.PostAsync($"/_wr/admin/rooms/{room}/reset", content: null, Cancellation);
 
         AssertStatus(HttpStatusCode.OK, reset);
         var view = await admin.GetFromJsonAsync<JsonElement>($"/_wr/admin/rooms/{room}", Cancellation);
-        Assert.Equal(Configured, view.GetProperty("maxActive").GetInt32());
-        Assert.True(await EventuallyAsync(() => Task.FromResult(InForce(proxyA) == Configured && InForce(proxyB) == Configured), Follows), "a proxy kept the operator's MaxActive after the reset");
+        Assert.Equal(configured, view.GetProperty(field).GetInt32());
+        Assert.True(await EventuallyAsync(() => Task.FromResult(inForce(proxyA) == configured && inForce(proxyB) == configured), Follows), $"a proxy kept the operator's {field} after the reset");
     }
 }

@@ -17,10 +17,12 @@
 -- a new place redeems the proof in the same step (SET NX PX); one used before refuses it ({ '', 'replayed', 0, 0 }). A
 -- visitor who already holds a place does not spend the proof.
 -- KEYS[12] nets (zset network -> waiting places held from it)   KEYS[13] netof (hash visitor -> network, of those counted)
--- ARGV[11] the client's network ('' = not counted)   ARGV[12] MaxPlacesPerNetwork ('0' = off): a new waiting or
--- pre-queue place (never a direct admission) from a network that holds that many already is refused
--- ({ '', 'netcap', 0, 0 }) before the proof is spent; a place taken is counted (prelude.lua's count_network) until it ends.
--- KEYS[14] state (hash): its 'maxActive', the operator's cap set at runtime, overrides ARGV[5] (prelude.lua's admission_cap)
+-- ARGV[11] the client's network ('' = not counted)   ARGV[12] MaxPlacesPerNetwork as configured ('0' = off): with the cap
+-- in force above 0 (prelude.lua's network_cap: the operator's while set), a new waiting or pre-queue place (never a
+-- direct admission) from a network that holds that many already is refused ({ '', 'netcap', 0, 0 }) before the proof is
+-- spent; a place taken while it is on is counted (prelude.lua's count_network) until it ends.
+-- KEYS[14] state (hash): its 'maxActive', the operator's cap set at runtime, overrides ARGV[5] (prelude.lua's
+-- admission_cap), and its 'maxPlacesPerNetwork' ARGV[12]
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
 -- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
 -- receipt is made from with the sale's receipt key, the reply's fifth value, and the sale's start (ms) the sixth, while
@@ -31,8 +33,8 @@
 -- keep it: they are answered above.
 -- The sale's phase is read here, in the join's own atomic step, never taken from a caller's cached view: a join just
 -- after the start finds the pre-queue frozen (or freezes it) and takes a place behind everyone drawn.
--- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place, admission_cap, network_full,
--- count_network.
+-- From prelude.lua (LuaScripts.Load puts it in front): ticket_of, sale_phase, waiting_place, admission_cap, network_cap,
+-- network_full, count_network.
 local visitor = ARGV[1]
 local now = tonumber(ARGV[3])
 local sale = { schedule = KEYS[7], prequeue = KEYS[8], frozen = KEYS[9], seq = KEYS[3] }
@@ -56,7 +58,8 @@ end
 local cap, remaining = admission_cap(KEYS[14], KEYS[10], ARGV[5], ARGV[7])
 local closed = ARGV[8] == '1' and remaining == 0
 local nets = { count = KEYS[12], of = KEYS[13] }
-local capped = ARGV[11] ~= '' and ARGV[12] ~= '0'
+local netcap = ARGV[11] ~= '' and network_cap(KEYS[14], ARGV[12]) or 0
+local capped = netcap > 0
 
 -- What stands between this visitor and a new place, in order (the cheapest refusal first, and the proof spent last, so a
 -- refusal for another reason never costs the visitor its work); nil when a new place may be taken. `waits`: the place
@@ -68,7 +71,7 @@ local function refuse_new_place(waits)
   if closed then
     return { '', 'soldout', 0, 0 }
   end
-  if waits and capped and network_full(nets, ARGV[11], ARGV[12]) then
+  if waits and capped and network_full(nets, ARGV[11], netcap) then
     return { '', 'netcap', 0, 0 }
   end
   if ARGV[10] ~= '' and not redis.call('SET', KEYS[11], '1', 'NX', 'PX', ARGV[10]) then

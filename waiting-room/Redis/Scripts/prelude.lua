@@ -275,6 +275,19 @@ end
 -- A sorted set rather than a hash for the counts: the busiest networks and how many are at the cap are then one
 -- bounded read each (ZREVRANGE, ZCOUNT), for a join's price of a ZSCORE and a ZINCRBY.
 
+-- The most waiting places per network in force (0: the cap is off): the operator's, the state hash's
+-- 'maxPlacesPerNetwork', while one is set, else the configured `configured`. An operator's value that is not a whole
+-- number (digits only) from 0 to NETWORK_CAP_LIMIT (RoomOptions.MaxPlacesPerNetworkLimit) is ignored, as the C# reader
+-- (SwitchStore.ParseLimit) ignores it. The join counts places only while it is above 0.
+local NETWORK_CAP_LIMIT = 1000000
+local function network_cap(state, configured)
+  local override = redis.call('HGET', state, 'maxPlacesPerNetwork')
+  if override and string.match(override, '^%d+$') and tonumber(override) <= NETWORK_CAP_LIMIT then
+    return tonumber(override)
+  end
+  return tonumber(configured)
+end
+
 -- Whether `network` holds max places or more.
 local function network_full(nets, network, max)
   return tonumber(redis.call('ZSCORE', nets.count, network) or '0') >= tonumber(max)

@@ -9,8 +9,9 @@
 -- KEYS[11] state   KEYS[12] departed (zset sequence -> sequence: waiting tickets that left from the middle)
 -- KEYS[13] schedule (hash: the room's sale)   KEYS[14] pre-queue (zset visitor -> arrival number)
 -- KEYS[15] nets (zset network -> waiting places)   KEYS[16] netof (hash visitor -> network): a reaped waiting or pre-queue
--- place is released from its network's count (prelude.lua's release_networks)   ARGV[8] MaxPlacesPerNetwork ('0' = off):
--- the networks holding that many places are counted for the reply (one ZCOUNT, O(log N): the gauge costs no scan)
+-- place is released from its network's count (prelude.lua's release_networks)   ARGV[8] MaxPlacesPerNetwork as configured:
+-- with the cap in force above 0 (prelude.lua's network_cap: the operator's while set, from KEYS[11]), the networks
+-- holding that many places are counted for the reply (one ZCOUNT, O(log N): the gauge costs no scan)
 -- A pre-queue participant ('<visitor>.p') unseen since the cutoff loses its place in the pre-queue, and so its receipt
 -- (one 'abandoned' event, reason 'prequeue'); the frozen pre-queue is never reaped (the draw takes it whole). Once drawn,
 -- a pre-queue ticket's old heartbeat stands for its drawn place only if that place was never seen since the draw.
@@ -18,7 +19,7 @@
 -- Publishes 'freed|<ms>|<n>' and 'revoked|<ms>|t1,t2,...' when admitted visitors were reaped.
 -- From prelude.lua (LuaScripts.Load puts it in front): depart, leave_waiting, departed_count, forget_ticket, revoke, tally,
 -- notice, call_chunked, ticket_parts, ticket_of, drawn_ticket,
--- sale_state_of, pending_visitor, release_networks.
+-- sale_state_of, pending_visitor, release_networks, network_cap.
 local room = {
   visitors = KEYS[4], gone = KEYS[7], goneWhy = KEYS[8], events = KEYS[5], eventsMaxLen = ARGV[4],
 }
@@ -93,7 +94,8 @@ call_chunked('HDEL', KEYS[8], old)
 local oldRevoked = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', ARGV[7], 'LIMIT', 0, tonumber(ARGV[3]))
 call_chunked('ZREM', KEYS[9], oldRevoked)
 local atCap = 0
-if ARGV[8] ~= '0' then
-  atCap = redis.call('ZCOUNT', KEYS[15], ARGV[8], '+inf')
+local netcap = network_cap(KEYS[11], ARGV[8])
+if netcap > 0 then
+  atCap = redis.call('ZCOUNT', KEYS[15], netcap, '+inf')
 end
 return { reaped, freed, atCap }

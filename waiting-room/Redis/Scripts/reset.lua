@@ -1,6 +1,7 @@
 -- Empty the room between rehearsals: queue, sessions, visitors, join marks, departure logs and the switch state (mode,
--- timers, rates, admission bookkeeping, the operator's runtime challenge and MaxActive); then announce a state change, as write-state.lua does, so every instance
--- re-reads the room at once. The per-item keys (markers, rates, stats) are the caller's: no script can name them ahead.
+-- timers, rates, admission bookkeeping, the operator's runtime challenge, MaxActive and MaxPlacesPerNetwork); then
+-- announce a state change, as write-state.lua does, so every instance re-reads the room at once. The per-item keys
+-- (markers, rates, stats) are the caller's: no script can name them ahead.
 -- Kept: the event stream (not among the KEYS: the backend's consumer group reads it), and the state hash's admission
 -- fencing ('fence', the newest grant admit.lua accepted; 'fenceSeq', the last grant handed out), so a lock holder from
 -- before the reset can never hold a fence above every new holder's. 'version' goes on counting, so a compare-and-set
