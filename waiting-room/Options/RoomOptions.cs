@@ -14,6 +14,9 @@ public sealed class RoomOptions : IValidatableObject
     /// </summary>
     internal const int MaxActiveLimit = 10_000_000;
 
+    /// <summary>The most <see cref="MaxPlacesPerNetwork"/> may be, configured or set at runtime (the admin API).</summary>
+    internal const int MaxPlacesPerNetworkLimit = 1_000_000;
+
     /// <summary>
     /// Most visitors active (admitted) at once. An operator may set another value at runtime (the admin API, from 0: admit
     /// no one new), which holds until cleared or until the room is reset.
