@@ -205,6 +205,34 @@ internal static class ConsolePage
                         <div><dt>{{E(text["eventLabel"])}}</dt><dd id="wr-event">–</dd></div>
                       </dl>
                     </section>
+                    <section class="wr-card" aria-labelledby="wr-bots-heading">
+                      <h2 id="wr-bots-heading">{{E(text["botsHeading"])}}</h2>
+                      <dl class="wr-facts">
+                        <div><dt>{{E(text["networkCapLabel"])}}</dt><dd id="wr-network-cap">–</dd></div>
+                        <div><dt>{{E(text["networksAtCapLabel"])}}</dt><dd id="wr-networks-at-cap">–</dd></div>
+                      </dl>
+                      <p id="wr-network-cap-configured" class="wr-muted"></p>
+                      <div class="wr-table-wrap">
+                        <table class="wr-networks">
+                          <caption>{{E(text["busiestNetworksCaption"])}}</caption>
+                          <thead><tr><th scope="col">{{E(text["networkColumn"])}}</th><th scope="col" class="wr-number">{{E(text["networkPlacesColumn"])}}</th></tr></thead>
+                          <tbody id="wr-busiest-networks"></tbody>
+                        </table>
+                      </div>
+                      <p id="wr-busiest-networks-none" class="wr-muted">{{E(text["busiestNetworksNone"])}}</p>
+                      <div class="wr-table-wrap">
+                        <table class="wr-tally">
+                          <caption>{{E(text["entryCaption"])}}</caption>
+                          <tbody>
+                            <tr><th scope="row">{{E(text["entryChallengesIssued"])}}</th><td id="wr-entry-challenges-issued" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryChallengesSolved"])}}</th><td id="wr-entry-challenges-solved" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryProofsRefused"])}}</th><td id="wr-entry-proofs-refused" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryProofsReplayed"])}}</th><td id="wr-entry-proofs-replayed" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryInvitationsRefused"])}}</th><td id="wr-entry-invitations-refused" class="wr-number">–</td></tr>
+                          </tbody>
+                        </table>
+                      </div>
+                    </section>
                     <section class="wr-card wr-card-wide" aria-labelledby="wr-routes-heading">
                       <h2 id="wr-routes-heading">{{E(text["routesHeading"])}}</h2>
                       <div class="wr-table-wrap">
