@@ -105,4 +105,106 @@ public sealed class ConsoleJsTests
         Assert.False(Hidden(configured, "wr-busiest-networks-none"));
         Assert.Equal(TextTable.Fill(text["networkCapConfigured"], ("n", text["networkCapOff"])), Text(configuredOff, "wr-network-cap-configured"));
     }
+
+    [Fact]
+    public async Task NetworkCapControl_AsksThenPutsTheNumberOrNull_WithTheCsrfHeader_AndSaysTheCapInForce()
+    {
+        Assert.SkipWhen(ConsoleScript.Node is null, "node is not installed");
+        var text = ConsoleTexts.English;
+
+        var steps = await ConsoleScript.RunAsync(
+            Page(PageLanguages.English),
+            ConsoleScript.Submit("network-cap", new Dictionary<string, string> { ["maxPlacesPerNetwork"] = "1000000" }, answer: View(maxPlacesPerNetwork: 1_000_000)),
+            ConsoleScript.Submit("network-cap", new Dictionary<string, string> { ["maxPlacesPerNetwork"] = "" }, answer: View(maxPlacesPerNetwork: 50)),
+            ConsoleScript.Submit("network-cap", new Dictionary<string, string> { ["maxPlacesPerNetwork"] = "0" }, answer: View()));
+
+        var (set, reset, off) = (steps[0], steps[1], steps[2]);
+        var call = Assert.Single(set.GetProperty("calls").EnumerateArray());
+        Assert.Equal("/_wr/admin/rooms/concert/network-cap", call.GetProperty("url").GetString());
+        Assert.Equal("PUT", call.GetProperty("method").GetString());
+        Assert.Equal("csrf-token", call.GetProperty("headers").GetProperty("X-WaitingRoom-Csrf").GetString());
+        Assert.Equal("""{"maxPlacesPerNetwork":1000000}""", call.GetProperty("body").GetRawText());
+        Assert.Equal([TextTable.Fill(text["confirmNetworkCap"], ("room", "concert"), ("n", N(1_000_000)))], set.GetProperty("questions").EnumerateArray().Select(q => q.GetString()));
+        Assert.Equal(TextTable.Fill(text["resultNetworkCap"], ("n", N(1_000_000))), Text(set, "wr-announce"));
+
+        Assert.Equal("""{"maxPlacesPerNetwork":null}""", Assert.Single(reset.GetProperty("calls").EnumerateArray()).GetProperty("body").GetRawText());
+        Assert.Equal([TextTable.Fill(text["confirmNetworkCapReset"], ("room", "concert"))], reset.GetProperty("questions").EnumerateArray().Select(q => q.GetString()));
+        Assert.Equal(TextTable.Fill(text["resultNetworkCap"], ("n", "50")), Text(reset, "wr-announce"));
+
+        Assert.Equal("""{"maxPlacesPerNetwork":0}""", Assert.Single(off.GetProperty("calls").EnumerateArray()).GetProperty("body").GetRawText());
+        Assert.Equal(text["resultNetworkCapOff"], Text(off, "wr-announce"));
+        Assert.True(Hidden(off, "wr-network-cap-error"));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1000001")]
+    [InlineData("2.5")]
+    [InlineData("many")]
+    public async Task NetworkCapControl_OutsideZeroToTheLimit_SaysSo_AndAsksAndSendsNothing(string value)
+    {
+        Assert.SkipWhen(ConsoleScript.Node is null, "node is not installed");
+        var text = ConsoleTexts.English;
+
+        var step = (await ConsoleScript.RunAsync(
+            Page(PageLanguages.English),
+            ConsoleScript.Submit("network-cap", new Dictionary<string, string> { ["maxPlacesPerNetwork"] = value })))[0];
+
+        Assert.Empty(step.GetProperty("calls").EnumerateArray());
+        Assert.Empty(step.GetProperty("questions").EnumerateArray());
+        Assert.False(Hidden(step, "wr-network-cap-error"));
+        Assert.Equal(TextTable.Fill(text["errorNumber"], ("min", "0"), ("max", N(ConsolePage.MaxPlacesPerNetworkLimit))), Text(step, "wr-network-cap-error"));
+        Assert.Equal("true", Element(step, "wr-network-cap-input").GetProperty("invalid").GetString());
+    }
+
+    [Fact]
+    public async Task NetworkCapControl_RefusedByTheApi_ShowsTheProblemsDetail()
+    {
+        Assert.SkipWhen(ConsoleScript.Node is null, "node is not installed");
+        var problem = new JsonObject { ["type"] = "invalid-network-cap", ["title"] = "Invalid", ["detail"] = "maxPlacesPerNetwork must be 0 to 1000000", ["field"] = "maxPlacesPerNetwork" };
+
+        var step = (await ConsoleScript.RunAsync(
+            Page(PageLanguages.English),
+            ConsoleScript.Submit("network-cap", new Dictionary<string, string> { ["maxPlacesPerNetwork"] = "5" }, 400, problem)))[0];
+
+        Assert.Single(step.GetProperty("calls").EnumerateArray());
+        Assert.Equal(TextTable.Fill(ConsoleTexts.English["errorFailed"], ("detail", "maxPlacesPerNetwork must be 0 to 1000000")), Text(step, "wr-network-cap-error"));
+        Assert.False(Hidden(step, "wr-network-cap-error"));
+    }
+
+    [Fact]
+    public async Task MaxActiveControl_SharingTheCapPlan_StillPutsMaxActive_AndSaysTheCapInForce()
+    {
+        Assert.SkipWhen(ConsoleScript.Node is null, "node is not installed");
+        var text = ConsoleTexts.English;
+
+        var steps = await ConsoleScript.RunAsync(
+            Page(PageLanguages.English),
+            ConsoleScript.Submit("max-active", new Dictionary<string, string> { ["maxActive"] = "7" }, answer: View(maxActive: 7)),
+            ConsoleScript.Submit("max-active", new Dictionary<string, string> { ["maxActive"] = "" }, answer: View(maxActive: 100)));
+
+        var call = Assert.Single(steps[0].GetProperty("calls").EnumerateArray());
+        Assert.Equal("/_wr/admin/rooms/concert/max-active", call.GetProperty("url").GetString());
+        Assert.Equal("""{"maxActive":7}""", call.GetProperty("body").GetRawText());
+        Assert.Equal([TextTable.Fill(text["confirmMaxActive"], ("room", "concert"), ("n", "7"))], steps[0].GetProperty("questions").EnumerateArray().Select(q => q.GetString()));
+        Assert.Equal(TextTable.Fill(text["resultMaxActive"], ("n", "7")), Text(steps[0], "wr-announce"));
+        Assert.Equal("""{"maxActive":null}""", Assert.Single(steps[1].GetProperty("calls").EnumerateArray()).GetProperty("body").GetRawText());
+        Assert.Equal([TextTable.Fill(text["confirmMaxActiveReset"], ("room", "concert"))], steps[1].GetProperty("questions").EnumerateArray().Select(q => q.GetString()));
+        Assert.Equal(TextTable.Fill(text["resultMaxActive"], ("n", "100")), Text(steps[1], "wr-announce"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public async Task Timeline_NamesAnOperatorsNetworkCapChange(string language)
+    {
+        Assert.SkipWhen(ConsoleScript.Node is null, "node is not installed");
+        var change = new TimelineItem("1-0", new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero), "operator", Operator: "alice", Action: "network-cap", Detail: "25");
+        var timeline = new JsonArray(JsonSerializer.SerializeToNode(change, ProxyJsonContext.Default.TimelineItem));
+
+        var step = (await ConsoleScript.RunAsync(Page(language), ConsoleScript.Tick(View(), timeline)))[0];
+
+        var text = ConsoleTexts.For(language);
+        Assert.EndsWith(TextTable.Fill(text["eventOperator"], ("operator", "alice"), ("action", text["actionNetworkCap"])) + " (25)", Text(step, "wr-timeline"), StringComparison.Ordinal);
+        Assert.True(Hidden(step, "wr-timeline-empty"));
+    }
 }

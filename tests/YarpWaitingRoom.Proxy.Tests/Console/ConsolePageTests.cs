@@ -200,12 +200,37 @@ public sealed partial class ConsolePageTests
         Assert.NotEmpty(ids);
         Assert.All(ids, id => Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal));
         var controls = Regex.Matches(html, """data-control="(?<name>[^"]+)""").Select(m => m.Groups["name"].Value).ToList();
-        Assert.Equal(["mode", "max-active", "challenge", "inventory", "event"], controls);
+        Assert.Equal(["mode", "max-active", "network-cap", "challenge", "inventory", "event"], controls);
         foreach (var control in controls)
         {
             var name = Regex.Escape(control);
             Assert.Matches($@"(?:'{name}'|\b{name}):\s*\(form", script);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Console_NetworkCapForm_PostsNothingByItself_AndTakesItsBoundsFromTheConstant(string language)
+    {
+        var text = ConsoleTexts.For(language);
+
+        var html = ConsolePage.Console(Model(language));
+
+        // No method, no action: without console.js the form sends nothing anywhere; with it, the script confirms, then calls.
+        var form = NetworkCapForm().Match(html);
+        Assert.True(form.Success, "no network-cap form");
+        Assert.Equal(""" id="wr-network-cap-form" class="wr-control" data-control="network-cap" novalidate""", form.Groups["attributes"].Value);
+        var body = form.Groups["body"].Value;
+        var limit = ConsolePage.MaxPlacesPerNetworkLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1_000_000, ConsolePage.MaxPlacesPerNetworkLimit);
+        Assert.Contains($"""<input id="wr-network-cap-input" name="maxPlacesPerNetwork" type="number" min="0" max="{limit}" step="1" inputmode="numeric" aria-describedby="wr-network-cap-hint wr-network-cap-error">""", body, StringComparison.Ordinal);
+        Assert.Contains($"""<label for="wr-network-cap-input">{PageEncoding.Html(text["networkCapControl"])}</label>""", body, StringComparison.Ordinal);
+        var hint = TextTable.Fill(text["networkCapHint"], ("max", ConsolePage.MaxPlacesPerNetworkLimit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains($"""<p id="wr-network-cap-hint" class="wr-hint">{PageEncoding.Html(hint)}</p>""", body, StringComparison.Ordinal);
+        Assert.Contains("""<p id="wr-network-cap-error" class="wr-form-error" hidden></p>""", body, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(body, "<button "));
+        Assert.Contains($"""<button type="submit" class="wr-button wr-button-primary">{PageEncoding.Html(text["networkCapApply"])}</button>""", body, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\s(?:method|action|formaction|formmethod)=", form.Value);
     }
 
     [Theory]
@@ -243,6 +268,9 @@ public sealed partial class ConsolePageTests
 
     [GeneratedRegex(@"\{(?<name>[A-Za-z0-9_]+)\}")]
     private static partial Regex Placeholder();
+
+    [GeneratedRegex("""<form(?<attributes> id="wr-network-cap-form"[^>]*)>(?<body>.*?)</form>""", RegexOptions.Singleline)]
+    private static partial Regex NetworkCapForm();
 
     [GeneratedRegex("""<section class="wr-card" aria-labelledby="wr-bots-heading">(?<body>.*?)</section>""", RegexOptions.Singleline)]
     private static partial Regex BotsCard();

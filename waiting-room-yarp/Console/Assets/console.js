@@ -57,6 +57,7 @@
   const actionNames = {
     mode: text.actionMode,
     'max-active': text.actionMaxActive,
+    'network-cap': text.actionNetworkCap,
     challenge: text.actionChallenge,
     inventory: text.actionInventory,
     event: text.actionEvent,
@@ -828,6 +829,23 @@
       + `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
   };
 
+  // A cap control (MaxActive, the per-network cap): a whole number within its input's min and max, or empty to go back to
+  // the configured value, sent as { [field]: n or null }; the answer is the room's view, whose field of the same name is
+  // the cap now in force, which result(n) reports.
+  const capPlan = (form, field, path, questions, result) => {
+    const input = form.elements[field];
+    const parsed = wholeNumber(input, Number(input.min), Number(input.max), true);
+    if (!parsed.ok) {
+      return { error: parsed.message };
+    }
+
+    return {
+      method: 'PUT', path, body: { [field]: parsed.value },
+      question: parsed.value === null ? fill(questions.reset, { room }) : fill(questions.set, { room, n: number.format(parsed.value) }),
+      done: (view) => result(isNumber(view?.[field]) ? view[field] : parsed.value ?? 0),
+    };
+  };
+
   const checked = (form, name) => form.querySelector(`input[name="${name}"]:checked`)?.value ?? null;
 
   // Each control: from its form, either an error to show or the call to make (method, path, body), the question to ask
@@ -846,19 +864,14 @@
         done: fill(text.resultMode, { mode: name }),
       };
     },
-    'max-active': (form) => {
-      const input = form.elements.maxActive;
-      const parsed = wholeNumber(input, Number(input.min), Number(input.max), true);
-      if (!parsed.ok) {
-        return { error: parsed.message };
-      }
-
-      return {
-        method: 'PUT', path: '/max-active', body: { maxActive: parsed.value },
-        question: parsed.value === null ? fill(text.confirmMaxActiveReset, { room }) : fill(text.confirmMaxActive, { room, n: number.format(parsed.value) }),
-        done: (view) => fill(text.resultMaxActive, { n: number.format(view?.maxActive ?? parsed.value ?? 0) }),
-      };
-    },
+    'max-active': (form) => capPlan(
+      form, 'maxActive', '/max-active',
+      { set: text.confirmMaxActive, reset: text.confirmMaxActiveReset },
+      (n) => fill(text.resultMaxActive, { n: number.format(n) })),
+    'network-cap': (form) => capPlan(
+      form, 'maxPlacesPerNetwork', '/network-cap',
+      { set: text.confirmNetworkCap, reset: text.confirmNetworkCapReset },
+      (n) => (n > 0 ? fill(text.resultNetworkCap, { n: number.format(n) }) : text.resultNetworkCapOff)),
     challenge: (form) => {
       const mode = checked(form, 'challengeMode') ?? 'None';
       if (mode === 'None') {

@@ -36,6 +36,9 @@ internal static class ConsolePage
     /// <summary>The highest <c>MaxActive</c> an operator may set (the number input's <c>max</c>): the admin API's bound.</summary>
     public const int MaxActiveLimit = Options.RoomOptions.MaxActiveLimit;
 
+    /// <summary>The highest per-network cap an operator may set (the number input's <c>max</c>): the admin API's bound.</summary>
+    public const int MaxPlacesPerNetworkLimit = Options.RoomOptions.MaxPlacesPerNetworkLimit;
+
     private const string PagePath = BasePath + "/";
     private const string RoomParameter = "room";
     private const int JsonBufferBytes = 16_384; // the model and one language's texts, Hangul escaped
@@ -272,6 +275,8 @@ internal static class ConsolePage
         var min = ChallengeService.MinDifficulty.ToString(CultureInfo.InvariantCulture);
         var max = ChallengeService.MaxDifficulty.ToString(CultureInfo.InvariantCulture);
         var maxActive = MaxActiveLimit.ToString(CultureInfo.InvariantCulture);
+        var maxNetworkCap = MaxPlacesPerNetworkLimit.ToString(CultureInfo.InvariantCulture);
+        var networkCapHint = TextTable.Fill(text["networkCapHint"], ("max", MaxPlacesPerNetworkLimit.ToString("N0", CultureInfo.InvariantCulture)));
         return $$"""
                     <section class="wr-card wr-card-full" aria-labelledby="wr-controls-heading">
                       <h2 id="wr-controls-heading">{{E(text["controlsHeading"])}}</h2>
@@ -295,6 +300,13 @@ internal static class ConsolePage
                           <input id="wr-max-active" name="maxActive" type="number" min="0" max="{{maxActive}}" step="1" inputmode="numeric" aria-describedby="wr-max-active-hint wr-max-active-error">
                           <p id="wr-max-active-error" class="wr-form-error" hidden></p>
                           <button type="submit" class="wr-button wr-button-primary">{{E(text["maxActiveApply"])}}</button>
+                        </form>
+                        <form id="wr-network-cap-form" class="wr-control" data-control="network-cap" novalidate>
+                          <label for="wr-network-cap-input">{{E(text["networkCapControl"])}}</label>
+                          <p id="wr-network-cap-hint" class="wr-hint">{{E(networkCapHint)}}</p>
+                          <input id="wr-network-cap-input" name="maxPlacesPerNetwork" type="number" min="0" max="{{maxNetworkCap}}" step="1" inputmode="numeric" aria-describedby="wr-network-cap-hint wr-network-cap-error">
+                          <p id="wr-network-cap-error" class="wr-form-error" hidden></p>
+                          <button type="submit" class="wr-button wr-button-primary">{{E(text["networkCapApply"])}}</button>
                         </form>
                         <form id="wr-challenge-form" class="wr-control" data-control="challenge" novalidate>
                           <fieldset>
