@@ -191,14 +191,68 @@ public sealed partial class ConsolePageTests
             Assert.Contains($"<label for=\"{input.Groups["id"].Value}\">", html, StringComparison.Ordinal);
         }
 
+        foreach (Match described in Regex.Matches(html, """aria-describedby="(?<ids>[^"]+)"""))
+        {
+            Assert.All(described.Groups["ids"].Value.Split(' '), id => Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal));
+        }
+
         var ids = ConsoleScript.IdsRead(script);
         Assert.NotEmpty(ids);
         Assert.All(ids, id => Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal));
-        foreach (Match control in Regex.Matches(html, """data-control="(?<name>[^"]+)"""))
+        var controls = Regex.Matches(html, """data-control="(?<name>[^"]+)""").Select(m => m.Groups["name"].Value).ToList();
+        Assert.Equal(["mode", "max-active", "network-cap", "challenge", "inventory", "event"], controls);
+        foreach (var control in controls)
         {
-            var name = Regex.Escape(control.Groups["name"].Value);
+            var name = Regex.Escape(control);
             Assert.Matches($@"(?:'{name}'|\b{name}):\s*\(form", script);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Console_NetworkCapForm_PostsNothingByItself_AndTakesItsBoundsFromTheConstant(string language)
+    {
+        var text = ConsoleTexts.For(language);
+
+        var html = ConsolePage.Console(Model(language));
+
+        // No method, no action: without console.js the form sends nothing anywhere; with it, the script confirms, then calls.
+        var form = NetworkCapForm().Match(html);
+        Assert.True(form.Success, "no network-cap form");
+        Assert.Equal(""" id="wr-network-cap-form" class="wr-control" data-control="network-cap" novalidate""", form.Groups["attributes"].Value);
+        var body = form.Groups["body"].Value;
+        var limit = ConsolePage.MaxPlacesPerNetworkLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1_000_000, ConsolePage.MaxPlacesPerNetworkLimit);
+        Assert.Contains($"""<input id="wr-network-cap-input" name="maxPlacesPerNetwork" type="number" min="0" max="{limit}" step="1" inputmode="numeric" aria-describedby="wr-network-cap-hint wr-network-cap-error">""", body, StringComparison.Ordinal);
+        Assert.Contains($"""<label for="wr-network-cap-input">{PageEncoding.Html(text["networkCapControl"])}</label>""", body, StringComparison.Ordinal);
+        var hint = TextTable.Fill(text["networkCapHint"], ("max", ConsolePage.MaxPlacesPerNetworkLimit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains($"""<p id="wr-network-cap-hint" class="wr-hint">{PageEncoding.Html(hint)}</p>""", body, StringComparison.Ordinal);
+        Assert.Contains("""<p id="wr-network-cap-error" class="wr-form-error" hidden></p>""", body, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(body, "<button "));
+        Assert.Contains($"""<button type="submit" class="wr-button wr-button-primary">{PageEncoding.Html(text["networkCapApply"])}</button>""", body, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\s(?:method|action|formaction|formmethod)=", form.Value);
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Console_BotsCard_HasItsFactsAndTwoCaptionedTables_BeforeTheRoutes(string language)
+    {
+        var text = ConsoleTexts.For(language);
+
+        var html = ConsolePage.Console(Model(language));
+
+        var card = BotsCard().Match(html);
+        Assert.True(card.Success, "no bot defences card");
+        var body = card.Groups["body"].Value;
+        Assert.Contains($"""<h2 id="wr-bots-heading">{PageEncoding.Html(text["botsHeading"])}</h2>""", body, StringComparison.Ordinal);
+        Assert.Contains($"""<dt>{PageEncoding.Html(text["networkCapLabel"])}</dt><dd id="wr-network-cap">""", body, StringComparison.Ordinal);
+        Assert.Contains($"""<dt>{PageEncoding.Html(text["networksAtCapLabel"])}</dt><dd id="wr-networks-at-cap">""", body, StringComparison.Ordinal);
+        Assert.Equal(
+            [PageEncoding.Html(text["busiestNetworksCaption"]), PageEncoding.Html(text["entryCaption"])],
+            Regex.Matches(body, "<caption>(?<text>[^<]+)</caption>").Select(m => m.Groups["text"].Value));
+        Assert.Contains($"""<th scope="col">{PageEncoding.Html(text["networkColumn"])}</th><th scope="col" class="wr-number">{PageEncoding.Html(text["networkPlacesColumn"])}</th>""", body, StringComparison.Ordinal);
+        Assert.Equal(5, Regex.Count(body, """<tr><th scope="row">[^<]+</th><td id="wr-entry-[a-z-]+" class="wr-number">"""));
+        Assert.True(html.IndexOf("wr-sale-heading", StringComparison.Ordinal) < card.Index && card.Index < html.IndexOf("wr-routes-heading", StringComparison.Ordinal));
     }
 
     private static JsonElement Data(string html)
@@ -214,4 +268,10 @@ public sealed partial class ConsolePageTests
 
     [GeneratedRegex(@"\{(?<name>[A-Za-z0-9_]+)\}")]
     private static partial Regex Placeholder();
+
+    [GeneratedRegex("""<form(?<attributes> id="wr-network-cap-form"[^>]*)>(?<body>.*?)</form>""", RegexOptions.Singleline)]
+    private static partial Regex NetworkCapForm();
+
+    [GeneratedRegex("""<section class="wr-card" aria-labelledby="wr-bots-heading">(?<body>.*?)</section>""", RegexOptions.Singleline)]
+    private static partial Regex BotsCard();
 }

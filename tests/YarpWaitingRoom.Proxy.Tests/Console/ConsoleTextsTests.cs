@@ -66,7 +66,7 @@ public sealed partial class ConsoleTextsTests
     [Fact]
     public void ConsoleJs_IsValidJavaScript()
     {
-        var node = new[] { "/usr/bin/node", "/usr/local/bin/node" }.FirstOrDefault(File.Exists);
+        var node = ConsoleScript.Node;
         Assert.SkipWhen(node is null, "node is not installed");
         var file = Path.Combine(Path.GetTempPath(), "console-" + Guid.NewGuid().ToString("N") + ".js");
         File.WriteAllText(file, ConsoleScript.Source());

@@ -57,6 +57,7 @@
   const actionNames = {
     mode: text.actionMode,
     'max-active': text.actionMaxActive,
+    'network-cap': text.actionNetworkCap,
     challenge: text.actionChallenge,
     inventory: text.actionInventory,
     event: text.actionEvent,
@@ -389,6 +390,52 @@
     }
   };
 
+  // A per-network cap: a number of places, 0 being off.
+  const networkCap = (value) => (isNumber(value) && value > 0 ? number.format(value) : text.networkCapOff);
+
+  // The bot defences: the per-network cap in force (and the configured one when an operator's differs), the networks at
+  // it and the busiest ones, and the gates' entry tally (a field the view lacks counts 0). The table of networks is
+  // rebuilt only when they change, so an operator can select and copy a network while the view ticks.
+  let shownNetworks = null;
+  const renderBots = (view) => {
+    setText('wr-network-cap', networkCap(view.maxPlacesPerNetwork));
+    const configured = view.maxPlacesPerNetworkConfigured;
+    setText('wr-network-cap-configured', isNumber(configured) && configured !== view.maxPlacesPerNetwork
+      ? fill(text.networkCapConfigured, { n: networkCap(configured) })
+      : '');
+    setText('wr-networks-at-cap', number.format(isNumber(view.networksAtCap) ? view.networksAtCap : 0));
+
+    const entry = view.entry !== null && typeof view.entry === 'object' ? view.entry : {};
+    const tally = (field) => number.format(isNumber(entry[field]) ? entry[field] : 0);
+    setText('wr-entry-challenges-issued', tally('challengesIssued'));
+    setText('wr-entry-challenges-solved', tally('challengesSolved'));
+    setText('wr-entry-proofs-refused', tally('proofsRefused'));
+    setText('wr-entry-proofs-replayed', tally('proofsReplayed'));
+    setText('wr-entry-invitations-refused', tally('invitationsRefused'));
+
+    const networks = (Array.isArray(view.busiestNetworks) ? view.busiestNetworks : [])
+      .filter((item) => item !== null && typeof item === 'object');
+    const shown = JSON.stringify(networks);
+    if (shown === shownNetworks) {
+      return;
+    }
+
+    shownNetworks = shown;
+    const rows = networks.map((item) => {
+      const row = document.createElement('tr');
+      const name = document.createElement('th');
+      name.scope = 'row';
+      name.textContent = String(item.network ?? '');
+      const places = document.createElement('td');
+      places.className = 'wr-number';
+      places.textContent = number.format(isNumber(item.places) ? item.places : 0);
+      row.append(name, places);
+      return row;
+    });
+    byId('wr-busiest-networks')?.replaceChildren(...rows);
+    byId('wr-busiest-networks-none')?.toggleAttribute('hidden', rows.length > 0);
+  };
+
   const renderView = (view) => {
     if (!view || typeof view !== 'object') {
       return;
@@ -451,6 +498,7 @@
     setText('wr-event', sale && sale.name
       ? fill(text.eventSummary, { name: sale.name, time: parseTime(sale.startsAt) ? dateTime.format(parseTime(sale.startsAt)) : text.unknown, state: String(sale.state ?? '') })
       : text.eventNone);
+    renderBots(view);
 
     // The controls start from what is in force, and follow it while the operator is not changing them.
     if (view.mode !== shownMode) {
@@ -781,6 +829,23 @@
       + `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
   };
 
+  // A cap control (MaxActive, the per-network cap): a whole number within its input's min and max, or empty to go back to
+  // the configured value, sent as { [field]: n or null }; the answer is the room's view, whose field of the same name is
+  // the cap now in force, which result(n) reports.
+  const capPlan = (form, field, path, questions, result) => {
+    const input = form.elements[field];
+    const parsed = wholeNumber(input, Number(input.min), Number(input.max), true);
+    if (!parsed.ok) {
+      return { error: parsed.message };
+    }
+
+    return {
+      method: 'PUT', path, body: { [field]: parsed.value },
+      question: parsed.value === null ? fill(questions.reset, { room }) : fill(questions.set, { room, n: number.format(parsed.value) }),
+      done: (view) => result(isNumber(view?.[field]) ? view[field] : parsed.value ?? 0),
+    };
+  };
+
   const checked = (form, name) => form.querySelector(`input[name="${name}"]:checked`)?.value ?? null;
 
   // Each control: from its form, either an error to show or the call to make (method, path, body), the question to ask
@@ -799,19 +864,14 @@
         done: fill(text.resultMode, { mode: name }),
       };
     },
-    'max-active': (form) => {
-      const input = form.elements.maxActive;
-      const parsed = wholeNumber(input, Number(input.min), Number(input.max), true);
-      if (!parsed.ok) {
-        return { error: parsed.message };
-      }
-
-      return {
-        method: 'PUT', path: '/max-active', body: { maxActive: parsed.value },
-        question: parsed.value === null ? fill(text.confirmMaxActiveReset, { room }) : fill(text.confirmMaxActive, { room, n: number.format(parsed.value) }),
-        done: (view) => fill(text.resultMaxActive, { n: number.format(view?.maxActive ?? parsed.value ?? 0) }),
-      };
-    },
+    'max-active': (form) => capPlan(
+      form, 'maxActive', '/max-active',
+      { set: text.confirmMaxActive, reset: text.confirmMaxActiveReset },
+      (n) => fill(text.resultMaxActive, { n: number.format(n) })),
+    'network-cap': (form) => capPlan(
+      form, 'maxPlacesPerNetwork', '/network-cap',
+      { set: text.confirmNetworkCap, reset: text.confirmNetworkCapReset },
+      (n) => (n > 0 ? fill(text.resultNetworkCap, { n: number.format(n) }) : text.resultNetworkCapOff)),
     challenge: (form) => {
       const mode = checked(form, 'challengeMode') ?? 'None';
       if (mode === 'None') {

@@ -36,6 +36,9 @@ internal static class ConsolePage
     /// <summary>The highest <c>MaxActive</c> an operator may set (the number input's <c>max</c>): the admin API's bound.</summary>
     public const int MaxActiveLimit = Options.RoomOptions.MaxActiveLimit;
 
+    /// <summary>The highest per-network cap an operator may set (the number input's <c>max</c>): the admin API's bound.</summary>
+    public const int MaxPlacesPerNetworkLimit = Options.RoomOptions.MaxPlacesPerNetworkLimit;
+
     private const string PagePath = BasePath + "/";
     private const string RoomParameter = "room";
     private const int JsonBufferBytes = 16_384; // the model and one language's texts, Hangul escaped
@@ -205,6 +208,34 @@ internal static class ConsolePage
                         <div><dt>{{E(text["eventLabel"])}}</dt><dd id="wr-event">–</dd></div>
                       </dl>
                     </section>
+                    <section class="wr-card" aria-labelledby="wr-bots-heading">
+                      <h2 id="wr-bots-heading">{{E(text["botsHeading"])}}</h2>
+                      <dl class="wr-facts">
+                        <div><dt>{{E(text["networkCapLabel"])}}</dt><dd id="wr-network-cap">–</dd></div>
+                        <div><dt>{{E(text["networksAtCapLabel"])}}</dt><dd id="wr-networks-at-cap">–</dd></div>
+                      </dl>
+                      <p id="wr-network-cap-configured" class="wr-muted"></p>
+                      <div class="wr-table-wrap">
+                        <table class="wr-networks">
+                          <caption>{{E(text["busiestNetworksCaption"])}}</caption>
+                          <thead><tr><th scope="col">{{E(text["networkColumn"])}}</th><th scope="col" class="wr-number">{{E(text["networkPlacesColumn"])}}</th></tr></thead>
+                          <tbody id="wr-busiest-networks"></tbody>
+                        </table>
+                      </div>
+                      <p id="wr-busiest-networks-none" class="wr-muted">{{E(text["busiestNetworksNone"])}}</p>
+                      <div class="wr-table-wrap">
+                        <table class="wr-tally">
+                          <caption>{{E(text["entryCaption"])}}</caption>
+                          <tbody>
+                            <tr><th scope="row">{{E(text["entryChallengesIssued"])}}</th><td id="wr-entry-challenges-issued" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryChallengesSolved"])}}</th><td id="wr-entry-challenges-solved" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryProofsRefused"])}}</th><td id="wr-entry-proofs-refused" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryProofsReplayed"])}}</th><td id="wr-entry-proofs-replayed" class="wr-number">–</td></tr>
+                            <tr><th scope="row">{{E(text["entryInvitationsRefused"])}}</th><td id="wr-entry-invitations-refused" class="wr-number">–</td></tr>
+                          </tbody>
+                        </table>
+                      </div>
+                    </section>
                     <section class="wr-card wr-card-wide" aria-labelledby="wr-routes-heading">
                       <h2 id="wr-routes-heading">{{E(text["routesHeading"])}}</h2>
                       <div class="wr-table-wrap">
@@ -244,6 +275,8 @@ internal static class ConsolePage
         var min = ChallengeService.MinDifficulty.ToString(CultureInfo.InvariantCulture);
         var max = ChallengeService.MaxDifficulty.ToString(CultureInfo.InvariantCulture);
         var maxActive = MaxActiveLimit.ToString(CultureInfo.InvariantCulture);
+        var maxNetworkCap = MaxPlacesPerNetworkLimit.ToString(CultureInfo.InvariantCulture);
+        var networkCapHint = TextTable.Fill(text["networkCapHint"], ("max", MaxPlacesPerNetworkLimit.ToString("N0", CultureInfo.InvariantCulture)));
         return $$"""
                     <section class="wr-card wr-card-full" aria-labelledby="wr-controls-heading">
                       <h2 id="wr-controls-heading">{{E(text["controlsHeading"])}}</h2>
@@ -267,6 +300,13 @@ internal static class ConsolePage
                           <input id="wr-max-active" name="maxActive" type="number" min="0" max="{{maxActive}}" step="1" inputmode="numeric" aria-describedby="wr-max-active-hint wr-max-active-error">
                           <p id="wr-max-active-error" class="wr-form-error" hidden></p>
                           <button type="submit" class="wr-button wr-button-primary">{{E(text["maxActiveApply"])}}</button>
+                        </form>
+                        <form id="wr-network-cap-form" class="wr-control" data-control="network-cap" novalidate>
+                          <label for="wr-network-cap-input">{{E(text["networkCapControl"])}}</label>
+                          <p id="wr-network-cap-hint" class="wr-hint">{{E(networkCapHint)}}</p>
+                          <input id="wr-network-cap-input" name="maxPlacesPerNetwork" type="number" min="0" max="{{maxNetworkCap}}" step="1" inputmode="numeric" aria-describedby="wr-network-cap-hint wr-network-cap-error">
+                          <p id="wr-network-cap-error" class="wr-form-error" hidden></p>
+                          <button type="submit" class="wr-button wr-button-primary">{{E(text["networkCapApply"])}}</button>
                         </form>
                         <form id="wr-challenge-form" class="wr-control" data-control="challenge" novalidate>
                           <fieldset>
