@@ -14,9 +14,6 @@ public sealed class RoomOptions : IValidatableObject
     /// </summary>
     internal const int MaxActiveLimit = 10_000_000;
 
-    /// <summary>The most <see cref="MaxPlacesPerNetwork"/> may be, configured or set at runtime (the admin API).</summary>
-    internal const int MaxPlacesPerNetworkLimit = 1_000_000;
-
     /// <summary>
     /// The most <see cref="MaxPlacesPerNetwork"/> may be, configured or set at runtime (the admin API; prelude.lua's
     /// <c>NETWORK_CAP_LIMIT</c> is the same number).

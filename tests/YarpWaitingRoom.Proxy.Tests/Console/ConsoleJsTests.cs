@@ -33,14 +33,9 @@ public sealed class ConsoleJsTests
     {
         var view = new RoomView(
             "concert", "Auto", false, new DateTimeOffset(2026, 12, 1, 11, 0, 0, TimeSpan.Zero), "manual", 0, 0, 0, 0, maxActive, 100, 0, 0, null, 0, null, false,
-            Entry: entry, MaxPlacesPerNetwork: maxPlacesPerNetwork, NetworksAtCap: networksAtCap, BusiestNetworks: busiest);
-        var json = JsonSerializer.SerializeToNode(view, ProxyJsonContext.Default.RoomView)!.AsObject();
-        if (maxPlacesPerNetworkConfigured is { } configured)
-        {
-            json["maxPlacesPerNetworkConfigured"] = configured;
-        }
-
-        return json;
+            Entry: entry, MaxPlacesPerNetwork: maxPlacesPerNetwork, MaxPlacesPerNetworkConfigured: maxPlacesPerNetworkConfigured ?? maxPlacesPerNetwork,
+            NetworksAtCap: networksAtCap, BusiestNetworks: busiest);
+        return JsonSerializer.SerializeToNode(view, ProxyJsonContext.Default.RoomView)!.AsObject();
     }
 
     // The tally's cell of a field: challengesIssued → wr-entry-challenges-issued.
