@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Yarp.Gate;
 
 namespace YarpWaitingRoom.Yarp.Endpoints;
 
@@ -9,13 +10,18 @@ namespace YarpWaitingRoom.Yarp.Endpoints;
 /// What the proxy answers when Redis fails a request, the same on every path (gate, <c>/_wr/</c> endpoints, admin API):
 /// busy (<see cref="RedisBusyException"/>) → 503 <see cref="ProblemTypes.Busy"/> with Retry-After
 /// <see cref="BusyRetryAfterSeconds"/>; unreachable, stalled or breaker open → 503 <see cref="ProblemTypes.Unavailable"/>
-/// with Retry-After <see cref="UnavailableRetryAfterSeconds"/>. Never cached.
+/// with Retry-After <see cref="UnavailableRetryAfterSeconds"/>. Never cached. A browser's navigation (an entry link
+/// followed, a gated page, the console) is also told to come back by itself after that wait (<c>Refresh</c>), so a
+/// visitor whose turn came during a Redis hiccup is not left on an error page.
 /// </summary>
 internal static class RedisFailureProblems
 {
     public const int BusyRetryAfterSeconds = 2;
 
     public const int UnavailableRetryAfterSeconds = 5;
+
+    /// <summary>The header that has a browser load the page again after a number of seconds.</summary>
+    public const string RefreshHeader = "Refresh";
 
     /// <summary>The answer to <paramref name="failure"/> (one that <see cref="RedisCallPolicy.IsRedisFailure"/>), with its headers set.</summary>
     public static ProblemHttpResult For(Exception failure, HttpResponse response) =>
@@ -44,7 +50,15 @@ internal static class RedisFailureProblems
     private static void SetHeaders(HttpResponse response, int retryAfterSeconds)
     {
         ArgumentNullException.ThrowIfNull(response);
-        response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var seconds = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        response.Headers.RetryAfter = seconds;
         response.Headers.CacheControl = "no-store";
+        // Browsers honour an HTTP Refresh as they do a meta refresh (the page reloads after the wait; Chromium does so for
+        // this problem body, not for an empty one). Asking again is safe: only a GET or HEAD navigation gets it, and an
+        // entry code used once is resumed by its own browser (WaitingRoomApi.EnterAsync).
+        if (WaitingRoomGateMiddleware.WantsHtml(response.HttpContext.Request))
+        {
+            response.Headers[RefreshHeader] = seconds;
+        }
     }
 }

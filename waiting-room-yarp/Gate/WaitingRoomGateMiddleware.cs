@@ -461,7 +461,8 @@ internal sealed partial class WaitingRoomGateMiddleware
     /// <summary>
     /// Redis is unreachable: the room's <c>FailurePolicy</c> decides. <c>Open</c> serves the request as if admitted, under
     /// the visitor id the browser proved with its signed <c>wr_vid</c> (checked in process) or was given just now, so the
-    /// backend, which requires one, serves it too; no Redis is needed for either.
+    /// backend, which requires one, serves it too; no Redis is needed for either. <c>Closed</c> answers 503 with the
+    /// unavailable problem (<see cref="RedisFailureProblems.Unavailable"/>: a browser comes back by itself).
     /// </summary>
     private async Task<GateOutcome> FailAsync(HttpContext context, Room room, string visitor)
     {
@@ -473,9 +474,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         }
 
         SecurityHeaders.AddTo(context.Response.Headers);
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = RedisFailureProblems.UnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        context.Response.Headers.CacheControl = "no-store";
+        await RedisFailureProblems.Unavailable(context.Response).ExecuteAsync(context);
         return GateOutcome.FailedClosed;
     }
 

@@ -65,7 +65,51 @@ public sealed class RedisPauseTests : IAsyncLifetime
 
             await AssertRedisProblemAsync(enter);
             Assert.False(enter.Headers.Contains("Set-Cookie"));
+            Assert.False(enter.Headers.Contains("Refresh")); // not a browser's navigation: its client decides
         }
+    }
+
+    [Fact]
+    public async Task Enter_WhileRedisIsPaused_TellsTheBrowserToComeBackAfterTheWait_AndTheSameLinkThenLetsItIn()
+    {
+        await using var app = App("On");
+        using var browser = app.CreateBrowser();
+        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
+        var tokens = app.Tokens();
+        Assert.Equal(TokenStatus.Valid, tokens.Validate((await queued.JsonAsync()).GetProperty("ticket").GetString(), TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var claims));
+        await app.Redis().SortedSetAddAsync(app.Keys().Active, claims!.Ticket, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds());
+        var link = $"/_wr/enter/{app.Room}?code={Uri.EscapeDataString(tokens.Issue(TokenKind.EntryCode, app.Room, claims.Visitor, claims.Ticket, DateTimeOffset.UtcNow.AddMinutes(1)))}";
+        HttpRequestMessage Navigation()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, link);
+            request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml");
+            return request;
+        }
+
+        await using (await PauseAsync())
+        {
+            using var failed = await browser.SendAsync(Navigation(), Cancellation);
+
+            await AssertRedisProblemAsync(failed);
+            Assert.Equal(((int)failed.Headers.RetryAfter!.Delta!.Value.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(failed.Headers.GetValues("Refresh")));
+        }
+
+        // What the browser does after each wait it is told (Redis back, the proxy's breaker perhaps still open for a
+        // moment): the same link, until it lets the browser in.
+        var again = await browser.SendAsync(Navigation(), Cancellation);
+        for (var ask = 1; ask < 4 && again.StatusCode == HttpStatusCode.ServiceUnavailable; ask++)
+        {
+            var wait = int.Parse(Assert.Single(again.Headers.GetValues("Refresh")), System.Globalization.CultureInfo.InvariantCulture);
+            again.Dispose();
+            await Task.Delay(TimeSpan.FromSeconds(wait), Cancellation);
+            again = await browser.SendAsync(Navigation(), Cancellation);
+        }
+
+        using var landed = again;
+        AssertStatus(HttpStatusCode.Redirect, again);
+        Assert.False(again.Headers.Contains("Refresh"));
+        Assert.Contains(again.Headers.GetValues("Set-Cookie"), c => IsAdmissionCookie(c, app.Room));
     }
 
     [Fact]

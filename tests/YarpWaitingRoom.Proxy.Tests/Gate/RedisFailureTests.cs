@@ -56,6 +56,32 @@ public sealed class RedisFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RedisStopped_ClosedPolicy_AnswersTheUnavailableProblem_AndABrowsersNavigationComesBackByItself()
+    {
+        await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
+        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = "Closed" });
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        await server.StopAsync(Cancellation);
+        var multiplexer = app.Services.GetService(typeof(StackExchange.Redis.IConnectionMultiplexer)) as StackExchange.Redis.IConnectionMultiplexer;
+        Assert.True(await EventuallyAsync(() => Task.FromResult(!multiplexer!.IsConnected), TimeSpan.FromSeconds(10)));
+        using var navigation = new HttpRequestMessage(HttpMethod.Get, "/api/echo");
+        navigation.Headers.Accept.ParseAdd("text/html");
+
+        using var api = await client.SendAsync(HttpMethod.Get, "/api/echo");
+        using var page = await client.SendAsync(navigation, Cancellation);
+
+        foreach (var response in new[] { api, page })
+        {
+            AssertStatus(HttpStatusCode.ServiceUnavailable, response);
+            Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+            Assert.Equal("urn:yarp-waiting-room:problem:unavailable", (await response.JsonAsync()).GetProperty("type").GetString());
+        }
+
+        Assert.False(api.Headers.Contains("Refresh"));
+        Assert.Equal("5", Assert.Single(page.Headers.GetValues("Refresh")));
+    }
+
+    [Fact]
     public async Task RedisStopped_OpenPolicy_PassesEveryVisitorWithAVisitorId_TheOneOfItsCookieOrANewOne()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
