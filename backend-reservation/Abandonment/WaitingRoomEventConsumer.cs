@@ -17,8 +17,10 @@ namespace YarpWaitingRoom.Reservation.Abandonment;
 /// holds of visitors who abandoned the queue or whose session expired or ended. An entry is acknowledged only after its
 /// database transaction committed; the transaction records the entry id (inbox), so redelivery is harmless.
 /// On start it first finishes its own pending entries (read before a crash, never acknowledged), and it periodically
-/// claims entries left pending by instances that died. A batch that released holds writes the seats left to the waiting
-/// room once (<see cref="InventoryPublisher"/>), after its entries are acknowledged.
+/// claims entries left pending by instances that died, then deletes from the group the consumers of instances long gone
+/// (nothing pending, no read for <see cref="WaitingRoomEventsOptions.ForgetConsumersAfter"/>). A batch that released
+/// holds writes the seats left to the waiting room once (<see cref="InventoryPublisher"/>), after its entries are
+/// acknowledged.
 /// </summary>
 internal sealed partial class WaitingRoomEventConsumer(
     IConnectionMultiplexer redis,
@@ -113,6 +115,8 @@ internal sealed partial class WaitingRoomEventConsumer(
                 Log.EntriesClaimed(logger, claimed.ClaimedEntries.Length, stream.Key.ToString());
                 return await HandleAsync(db, stream.Key, settings.Group, claimed.ClaimedEntries, cancellationToken);
             }
+
+            await ForgetGoneConsumersAsync(db, stream.Key, settings, consumer);
         }
 
         var entries = await db.StreamReadGroupAsync(stream.Key, settings.Group, consumer, StreamPosition.NewMessages, settings.BatchSize);
@@ -189,6 +193,24 @@ internal sealed partial class WaitingRoomEventConsumer(
         return released.Value;
     }
 
+    /// <summary>
+    /// Deletes the group's consumers whose instances are gone: every other consumer with nothing pending (what it left
+    /// was claimed above) that has not read for <see cref="WaitingRoomEventsOptions.ForgetConsumersAfter"/>, looked at and
+    /// deleted in one atomic step (forget-consumers.lua), so none is delivered entries between the look and the delete.
+    /// Deleting a consumer with nothing pending loses nothing; should its instance come back, its next delivery creates it
+    /// again. One script call per claim round.
+    /// </summary>
+    private async Task ForgetGoneConsumersAsync(IDatabase db, RedisKey key, WaitingRoomEventsOptions settings, string consumer)
+    {
+        var deleted = (RedisResult[])(await LuaScripts.ForgetConsumers.EvaluateAsync(
+            db, [key], [settings.Group, consumer, (long)settings.ForgetConsumersAfter.TotalMilliseconds]))!;
+        foreach (var name in deleted)
+        {
+            metrics.ConsumerForgotten();
+            Log.ConsumerForgotten(logger, (string?)name ?? string.Empty, key.ToString(), settings.ForgetConsumersAfter);
+        }
+    }
+
     private async Task EnsureGroupAsync(IDatabase db, RedisKey key, string group)
     {
         try
@@ -236,5 +258,8 @@ internal sealed partial class WaitingRoomEventConsumer(
 
         [LoggerMessage(EventIds.EntriesClaimed, LogLevel.Information, "Claimed {Count} entries of {Stream} left pending by another instance")]
         public static partial void EntriesClaimed(ILogger logger, int count, string stream);
+
+        [LoggerMessage(EventIds.ConsumerForgotten, LogLevel.Information, "Deleted consumer {Consumer} of {Stream} from the group: nothing pending, nothing read for {ForgetAfter} or more")]
+        public static partial void ConsumerForgotten(ILogger logger, string consumer, string stream, TimeSpan forgetAfter);
     }
 }

@@ -34,6 +34,16 @@ public sealed class WaitingRoomEventsOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimIdleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Another consumer of the group that has nothing pending and has not read for this long is deleted from the group
+    /// (its instance is gone), so the group does not keep one consumer per replaced pod or container for ever. A consumer
+    /// whose entries are still pending is kept until they are claimed (<see cref="ClaimIdleAfter"/>). The look and the
+    /// delete are one atomic step, so nothing delivered is ever lost; a live instance deleted while it had nothing to read
+    /// (Redis before 7.2 counts only deliveries as reads) is created again by its next delivery.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan ForgetConsumersAfter { get; set; } = TimeSpan.FromHours(1);
+
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 100;
 }

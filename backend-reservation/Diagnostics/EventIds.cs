@@ -27,6 +27,7 @@ internal static class EventIds
     public const int ConsumerFailed = 404;
     public const int PendingEntriesResumed = 405;
     public const int EntriesClaimed = 406;
+    public const int ConsumerForgotten = 407;
 
     // 5xx: admin
     public const int AdminKeyRejected = 500;

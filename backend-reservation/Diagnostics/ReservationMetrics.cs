@@ -32,6 +32,9 @@ public sealed class ReservationMetrics
     private static readonly Counter EventsTotal = Metrics.CreateCounter(
         "reservation_waiting_room_events_total", "Waiting-room stream entries handled, by type and outcome (applied, duplicate, ignored, malformed).", "type", "outcome");
 
+    private static readonly Counter ConsumersForgottenTotal = Metrics.CreateCounter(
+        "reservation_waiting_room_consumers_forgotten_total", "Consumers of gone instances deleted from the waiting-room events' consumer group (nothing pending, idle for ForgetConsumersAfter).");
+
     private static readonly Counter BadRequestsTotal = Metrics.CreateCounter(
         "reservation_bad_requests_total", "Requests refused for bad input, by reason.", "reason");
 
@@ -63,6 +66,8 @@ public sealed class ReservationMetrics
     public void ReservationMade() => ReservationsTotal.Inc();
 
     public void EventHandled(string type, string outcome) => EventsTotal.WithLabels(type, outcome).Inc();
+
+    public void ConsumerForgotten() => ConsumersForgottenTotal.Inc();
 
     public void BadRequest(string reason) => BadRequestsTotal.WithLabels(reason).Inc();
 

@@ -34,6 +34,7 @@ internal static class LuaScripts
     public static readonly RedisScript DrawSwap = new("draw-swap.lua", Load("draw-swap.lua"));
     public static readonly RedisScript Limit = new("limit.lua", Load("limit.lua", withPrelude: false));
     public static readonly RedisScript Timeline = new("timeline.lua", Load("timeline.lua", withPrelude: false));
+    public static readonly RedisScript ForgetConsumers = new("forget-consumers.lua", Load("forget-consumers.lua", withPrelude: false));
 
     /// <summary>A script as Redis runs it: the shared library, then the script with its own KEYS/ARGV header.</summary>
     internal static string Load(string name, bool withPrelude = true) =>

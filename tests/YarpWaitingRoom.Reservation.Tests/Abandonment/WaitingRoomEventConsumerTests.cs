@@ -131,6 +131,47 @@ public sealed class WaitingRoomEventConsumerTests(PostgresFixture postgres, Redi
     }
 
     [Fact]
+    public async Task ConsumersOfGoneInstances_AreDeletedFromTheGroup_OnceNothingIsPending_AndNoEntryIsLost()
+    {
+        var setup = StartApp(new Dictionary<string, string?> { ["Reservation:WaitingRoomEvents:Enabled"] = "false" });
+        var seats = await setup.AvailableSeatIdsAsync(Cancellation);
+        await HoldAsync(setup, "v-left", seats[0]);
+        await HoldAsync(setup, "v-later", seats[1]);
+        await Db.StreamCreateConsumerGroupAsync(Stream, Group, StreamPosition.Beginning, createStream: true);
+        // One gone instance read and acknowledged its entry; another died with its entry pending.
+        await AddEventAsync(WaitingRoomEventType.Admitted, "v-other", DateTimeOffset.UtcNow);
+        var done = Assert.Single(await Db.StreamReadGroupAsync(Stream, Group, "backend-gone-done", StreamPosition.NewMessages, 10));
+        await Db.StreamAcknowledgeAsync(Stream, Group, done.Id);
+        await AddEventAsync(WaitingRoomEventType.Abandoned, "v-left", DateTimeOffset.UtcNow);
+        Assert.Single(await Db.StreamReadGroupAsync(Stream, Group, "backend-gone-pending", StreamPosition.NewMessages, 10));
+        var forgetAfter = TimeSpan.FromSeconds(1);
+        await Task.Delay(forgetAfter + TimeSpan.FromMilliseconds(200), Cancellation);
+        string[] gone = ["backend-gone-done", "backend-gone-pending"];
+
+        foreach (var name in new[] { "backend-live-1", "backend-live-2" })
+        {
+            StartApp(new Dictionary<string, string?>
+            {
+                ["Reservation:WaitingRoomEvents:Consumer"] = name,
+                ["Reservation:WaitingRoomEvents:ClaimIdleAfter"] = "00:00:01",
+                ["Reservation:WaitingRoomEvents:ForgetConsumersAfter"] = forgetAfter.ToString("c", CultureInfo.InvariantCulture),
+            });
+        }
+
+        async Task<string[]> ConsumersAsync() => [.. (await Db.StreamConsumerInfoAsync(Stream, Group)).Select(c => (string)c.Name!)];
+
+        // The pending entry is claimed and applied first; only then does its consumer go, and the other gone one with it.
+        Assert.True(await EventuallyAsync(async () => !(await ConsumersAsync()).Intersect(gone).Any(), Patience), string.Join(", ", await ConsumersAsync()));
+        Assert.Equal(0L, await ActiveHoldsAsync("v-left"));
+        Assert.Equal(0L, (await Db.StreamPendingAsync(Stream, Group)).PendingMessageCount);
+        // The live instances go on reading whatever the clean-up did to their consumers: a new entry is applied.
+        await AddEventAsync(WaitingRoomEventType.Abandoned, "v-later", DateTimeOffset.UtcNow);
+        Assert.True(await EventuallyAsync(async () => await ActiveHoldsAsync("v-later") == 0, Patience), "the entry after the clean-up was not applied");
+        Assert.True(await EventuallyAsync(async () => (await Db.StreamPendingAsync(Stream, Group)).PendingMessageCount == 0, Patience));
+        Assert.Equal(2L, await CountAsync("SELECT count(*) FROM processed_events"));
+    }
+
+    [Fact]
     public async Task MalformedAndUnrelatedEntries_AreAcknowledged_WithoutBlockingLaterOnes()
     {
         var app = StartApp();
