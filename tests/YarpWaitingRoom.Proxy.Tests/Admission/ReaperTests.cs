@@ -12,7 +12,7 @@ public sealed class ReaperTests(RedisFixture redis) : ProxyTestBase(redis)
     {
         await using var app = App(mode: "On", settings: new() { ["AbandonAfter"] = "00:00:02", ["HeartbeatInterval"] = "00:00:01", ["AdmitInterval"] = "00:30:00" });
         using var client = app.CreateBrowser();
-        using var queued = await client.SendAsync(HttpMethod.Get, "/api/echo");
+        using var queued = await client.QueuedAsync();
         AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
 
         Assert.True(await EventuallyAsync(

@@ -66,7 +66,7 @@ public sealed class ObservabilityTests(RedisFixture redis) : IAsyncLifetime
         // A lock holder that never admits: the classic silently stuck queue.
         await app.Redis().StringSetAsync($"redlock:{{wr:{app.Room}}}:lock:admit", "stuck", TimeSpan.FromMinutes(1));
         using (var visitor = app.CreateBrowser())
-        using (var queued = await visitor.SendAsync(HttpMethod.Get, "/api/echo"))
+        using (var queued = await visitor.QueuedAsync())
         {
             AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         }

@@ -66,7 +66,7 @@ public sealed class AdminResetTests(RedisFixture redis) : IAsyncLifetime
     {
         await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["Mode"] = "Paused" });
         using var visitor = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
-        using (var queued = await visitor.SendAsync(HttpMethod.Get, "/api/echo"))
+        using (var queued = await visitor.QueuedAsync())
         {
             AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         }
@@ -99,7 +99,7 @@ public sealed class AdminResetTests(RedisFixture redis) : IAsyncLifetime
     {
         await using var app = new ProxyApp(redis.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["Mode"] = "Paused" });
         using var visitor = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
-        using (var queued = await visitor.SendAsync(HttpMethod.Get, "/api/echo"))
+        using (var queued = await visitor.QueuedAsync())
         {
             AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         }

@@ -30,13 +30,16 @@ public sealed class NetworkCapApiTests(RedisFixture redis) : ProxyTestBase(redis
 
     private static int InForce(ProxyApp app) => app.RoomOf().Snapshot.MaxPlacesPerNetworkOf(app.RoomOf().Options);
 
-    /// <summary>A new visitor from <paramref name="address"/> (relayed as the edge does): its status.</summary>
+    /// <summary>A new visitor from <paramref name="address"/> (relayed as the edge does): its status (a shed join asked again).</summary>
     private static async Task<HttpStatusCode> NewcomerAsync(ProxyApp app, string address)
     {
         using var browser = app.CreateBrowser();
-        using var request = Api(HttpMethod.Get, "/api/echo");
-        request.Headers.Add("X-Forwarded-For", address);
-        using var response = await browser.SendAsync(request, Cancellation);
+        using var response = await QueuedAsync(async () =>
+        {
+            using var request = Api(HttpMethod.Get, "/api/echo");
+            request.Headers.Add("X-Forwarded-For", address);
+            return await browser.SendAsync(request, Cancellation);
+        });
         return response.StatusCode;
     }
 

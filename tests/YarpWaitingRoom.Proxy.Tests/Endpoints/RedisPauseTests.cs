@@ -36,7 +36,7 @@ public sealed class RedisPauseTests : IAsyncLifetime
     {
         await using var app = App("On");
         using var browser = app.CreateBrowser();
-        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        using var queued = await browser.QueuedAsync();
         AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         var ticket = (await queued.JsonAsync()).GetProperty("ticket").GetString()!;
 
@@ -53,7 +53,7 @@ public sealed class RedisPauseTests : IAsyncLifetime
     {
         await using var app = App("On");
         using var browser = app.CreateBrowser();
-        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        using var queued = await browser.QueuedAsync();
         AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         var tokens = app.Tokens();
         Assert.Equal(TokenStatus.Valid, tokens.Validate((await queued.JsonAsync()).GetProperty("ticket").GetString(), TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var claims));
@@ -74,7 +74,7 @@ public sealed class RedisPauseTests : IAsyncLifetime
     {
         await using var app = App("On");
         using var browser = app.CreateBrowser();
-        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        using var queued = await browser.QueuedAsync();
         AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         var tokens = app.Tokens();
         Assert.Equal(TokenStatus.Valid, tokens.Validate((await queued.JsonAsync()).GetProperty("ticket").GetString(), TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var claims));

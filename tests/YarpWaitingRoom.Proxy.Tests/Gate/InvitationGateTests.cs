@@ -82,30 +82,6 @@ public sealed class InvitationGateTests(RedisFixture redis) : ProxyTestBase(redi
         Assert.StartsWith("m", place.Visitor, StringComparison.Ordinal);
     }
 
-    /// <summary>
-    /// A join's queued answer, asked again after its Retry-After when the proxy shed it (a <c>busy</c> or
-    /// <c>unavailable</c> 503 without a ticket: seen in CI on a Redis Cluster with the 2-core machine saturated), as a
-    /// client does; up to three asks.
-    /// </summary>
-    private static async Task<HttpResponseMessage> QueuedAsync(Func<Task<HttpResponseMessage>> join)
-    {
-        for (var ask = 1; ; ask++)
-        {
-            var response = await join();
-            var body = await response.Content.ReadAsStringAsync(Cancellation);
-            var shed = response.StatusCode == HttpStatusCode.ServiceUnavailable
-                && (body.Contains("problem:busy", StringComparison.Ordinal) || body.Contains("problem:unavailable", StringComparison.Ordinal));
-            if (!shed || ask == 3)
-            {
-                return response;
-            }
-
-            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
-            response.Dispose();
-            await Task.Delay(wait, Cancellation);
-        }
-    }
-
     /// <summary>The visitor and place a queued answer's ticket token names.</summary>
     private static async Task<(string Visitor, string Ticket)> PlaceOfAsync(ProxyApp app, HttpResponseMessage queued)
     {

@@ -31,7 +31,7 @@ public sealed class NetworkCapGateTests(RedisFixture redis) : ProxyTestBase(redi
 
     private static async Task<string> QueueAsync(HttpClient browser, string address)
     {
-        using var queued = await JoinAsync(browser, address);
+        using var queued = await QueuedAsync(() => JoinAsync(browser, address));
         AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         return (await queued.JsonAsync()).GetProperty("ticket").GetString()!;
     }

@@ -40,7 +40,7 @@ public sealed class ReturnUrlTests(RedisFixture redis) : IAsyncLifetime
             var tickets = new List<string>();
             foreach (var browser in browsers)
             {
-                using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo?x=1");
+                using var queued = await browser.QueuedAsync("/api/echo?x=1");
                 AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
                 tickets.Add((await queued.JsonAsync()).GetProperty("ticket").GetString()!);
             }

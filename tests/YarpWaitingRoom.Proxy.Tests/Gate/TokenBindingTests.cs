@@ -127,7 +127,7 @@ public sealed class TokenBindingTests(RedisFixture redis) : IAsyncLifetime
     /// <summary>Joins as an API client (the browser keeps its wr_vid); returns the signed ticket and the 503 body.</summary>
     private static async Task<(string Ticket, JsonElement Body)> QueueAsync(HttpClient browser)
     {
-        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        using var queued = await browser.QueuedAsync();
         AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         var body = await queued.JsonAsync();
         return (body.GetProperty("ticket").GetString()!, body);

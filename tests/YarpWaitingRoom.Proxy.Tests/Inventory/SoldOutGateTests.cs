@@ -20,23 +20,14 @@ public sealed class SoldOutGateTests(RedisFixture redis) : ProxyTestBase(redis)
         AssertStatus(HttpStatusCode.OK, await admin.PutAsJsonAsync($"/_wr/admin/rooms/{app.Room}/inventory", new { remaining = 0 }, Cancellation));
     }
 
-    /// <summary>A place, as an API client takes one: a busy gate (Redis slow on a loaded machine) is asked again, as a client should.</summary>
+    /// <summary>A place, as an API client takes one (<see cref="ProxyTestContext.QueuedAsync(HttpClient, string)"/>).</summary>
     private static async Task<string> QueueAsync(HttpClient browser)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
-            AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
-            var body = await queued.JsonAsync();
-            if (body.TryGetProperty("ticket", out var ticket))
-            {
-                return ticket.GetString()!;
-            }
-
-            Assert.True(attempt < 5, $"no ticket after {attempt} joins: {body}");
-            Assert.Equal("urn:yarp-waiting-room:problem:busy", body.GetProperty("type").GetString());
-            await Task.Delay(queued.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), Cancellation);
-        }
+        using var queued = await browser.QueuedAsync();
+        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
+        var body = await queued.JsonAsync();
+        Assert.True(body.TryGetProperty("ticket", out var ticket), $"no ticket: {body}");
+        return ticket.GetString()!;
     }
 
     private static HttpRequestMessage Leave(ProxyApp app, string ticket, string? fetchSite = "same-origin")
@@ -95,7 +86,7 @@ public sealed class SoldOutGateTests(RedisFixture redis) : ProxyTestBase(redis)
         using var browser = app.CreateBrowser();
         await SoldOutAsync(app);
 
-        using var queued = await browser.SendAsync(HttpMethod.Get, "/api/echo");
+        using var queued = await browser.QueuedAsync();
 
         AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
         Assert.True((await queued.JsonAsync()).GetProperty("soldOut").GetBoolean());

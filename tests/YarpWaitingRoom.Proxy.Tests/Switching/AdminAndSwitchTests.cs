@@ -124,7 +124,7 @@ public sealed class AdminAndSwitchTests(RedisFixture redis) : IAsyncLifetime
         await using (b)
         {
             using var visitor = a.CreateBrowser();
-            using var queued = await visitor.SendAsync(HttpMethod.Get, "/api/echo");
+            using var queued = await visitor.QueuedAsync();
             AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
 
             await Task.Delay(TimeSpan.FromSeconds(2.5), Cancellation);
