@@ -46,7 +46,7 @@ await runCheck(result, async (browser) => {
   };
 
   const waiting = await page.goto(base + gatedPath);
-  if (!/\/_wr\/wait\//.test(page.url())) fail(`expected the waiting page, got ${page.url()} (HTTP ${waiting?.status()})`);
+  if (!/\/_wr\/wait\//.test(page.url())) fail(`expected the waiting page, got ${page.url()}`);
   const csp = waiting?.headers()['content-security-policy'] ?? '';
   if (!csp.includes("script-src 'self'")) fail(`the waiting page came without its Content-Security-Policy: '${csp}'`);
   const english = await connectedWithPosition(page);

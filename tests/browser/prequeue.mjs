@@ -98,8 +98,8 @@ await runCheck(result, async (browser) => {
     };
 
     // The pre-queue: a countdown that ticks, the receipt, the sale's name; no position.
-    const first = await page.goto(base + gatedPath);
-    if (!/\/_wr\/wait\//.test(page.url())) fail(`[${language}] expected the waiting page, got ${page.url()} (HTTP ${first?.status()})`);
+    await page.goto(base + gatedPath);
+    if (!/\/_wr\/wait\//.test(page.url())) fail(`[${language}] expected the waiting page, got ${page.url()}`);
     await reach(page, `[${language}] the pre-queue, connected, with a receipt`, () => {
       const s = window.__waitingRoom?.state();
       return s && s.connection === 'connected' && s.state === 'prequeue' && s.receipt !== null;

@@ -64,22 +64,6 @@ public sealed class QueueStoreTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(TicketState.Active, (await sut.JoinAsync("a", queueOff: true)).State);
     }
 
-    [Theory]
-    [InlineData(RoomMode.Paused, "Waiting")]
-    [InlineData(RoomMode.On, "Waiting")]
-    [InlineData(RoomMode.Off, "Active")]
-    public async Task Join_ACallerThatSaysTheQueueIsOff_IsOverruledByTheRoomsState(RoomMode modeSetMeanwhile, string expected)
-    {
-        // The caller's view is a snapshot a poll behind; the operator's change is already in the room's state.
-        var sut = CreateSut();
-        var store = new YarpWaitingRoom.Switch.SwitchStore(_connection, sut.Keys, sut.Options);
-        await store.SetModeAsync(modeSetMeanwhile, _time.GetUtcNow());
-
-        var joined = await sut.JoinAsync("newcomer", queueOff: true);
-
-        Assert.Equal(expected, joined.State.ToString());
-    }
-
     [Fact]
     public async Task Join_QueueOffButSomeoneWaiting_WaitsBehindThem()
     {

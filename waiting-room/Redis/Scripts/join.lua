@@ -22,7 +22,7 @@
 -- direct admission) from a network that holds that many already is refused ({ '', 'netcap', 0, 0 }) before the proof is
 -- spent; a place taken while it is on is counted (prelude.lua's count_network) until it ends.
 -- KEYS[14] state (hash): its 'maxActive', the operator's cap set at runtime, overrides ARGV[5] (prelude.lua's
--- admission_cap), its 'maxPlacesPerNetwork' ARGV[12], and its 'queueOn' = '1' vetoes ARGV[4]
+-- admission_cap), and its 'maxPlacesPerNetwork' ARGV[12]
 -- Returns { ticket, state, position, isNew }: state 'waiting' (position = its place), 'active' (position 0) or, while a
 -- scheduled sale's pre-queue is open, 'prequeue' (ticket '<visitor>.p', position = its arrival number, which its
 -- receipt is made from with the sale's receipt key, the reply's fifth value, and the sale's start (ms) the sixth, while
@@ -109,11 +109,8 @@ if phase.phase == 'drawing' then
 end
 
 -- Queue off, nobody waiting, capacity left (MaxActive, the operator's while set, and the inventory's bound): straight in (strict FIFO is kept:
--- nobody is passed over; nor is anyone being drawn). "Queue off" is the caller's view (ARGV[4]) and the room's state
--- both: the state's 'queueOn', written with every switch and mode change, vetoes it, so a proxy whose snapshot is a poll
--- behind (an operator's Paused or On just set, a spike just switched) never lets a newcomer straight in.
-local direct = phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('HGET', KEYS[14], 'queueOn') ~= '1'
-  and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < cap
+-- nobody is passed over; nor is anyone being drawn).
+local direct = phase.phase ~= 'drawing' and ARGV[4] == '1' and redis.call('ZCARD', KEYS[4]) == 0 and redis.call('ZCARD', KEYS[5]) < cap
 local refused = refuse_new_place(not direct)
 if refused then
   return refused
