@@ -11,6 +11,12 @@ internal sealed record RoomStatus(bool QueueOn, string Reason, long Waiting, lon
     /// <summary>The room's inventory is known and nothing is left.</summary>
     public bool SoldOut { get; init; }
 
+    /// <summary>The room's mode (Auto, On, Off, Paused); "?" when the view has none.</summary>
+    public string Mode { get; init; } = "?";
+
+    /// <summary>The edge tier's rate the switch last evaluated (requests in the last whole second).</summary>
+    public double RatePerSecond { get; init; }
+
     public const string AdminKeyHeader = "X-WaitingRoom-Admin-Key";
 
     /// <summary>Reads the room; any other answer is an <see cref="UnexpectedAnswerException"/> (step <c>admin</c>).</summary>
@@ -35,6 +41,8 @@ internal sealed record RoomStatus(bool QueueOn, string Reason, long Waiting, lon
                 ? remaining.GetInt64()
                 : null,
             SoldOut = json.TryGetProperty("soldOut", out var soldOut) && soldOut.ValueKind == System.Text.Json.JsonValueKind.True,
+            Mode = json.TryGetProperty("mode", out var mode) && mode.ValueKind == System.Text.Json.JsonValueKind.String ? mode.GetString() ?? "?" : "?",
+            RatePerSecond = json.TryGetProperty("ratePerSecond", out var rate) && rate.ValueKind == System.Text.Json.JsonValueKind.Number ? rate.GetDouble() : 0,
         };
     }
 

@@ -25,16 +25,19 @@ public sealed class SpikeTests(JourneyTopology stack)
             stack.Stack.RepositoryRoot,
             TestContext.Current.CancellationToken);
 
-        Assert.True(run.ExitCode == 0, "spike run failed:\n" + run.Output);
+        // What the proxies logged (switch evaluation, lease, flushes) goes with every failure: the tool's output alone
+        // cannot tell a rate that never reached Redis from a switch that never evaluated it.
+        string Explained(string what) => $"{what}\n{run.Output}\n{stack.Stack.Warnings("proxy-a")}\n{stack.Stack.Warnings("proxy-b")}";
+        Assert.True(run.ExitCode == 0, Explained("spike run failed:"));
         var line = run.Output.Split('\n').Last(l => l.StartsWith("result ", StringComparison.Ordinal));
         var result = JsonDocument.Parse(line["result ".Length..]).RootElement;
-        Assert.True(result.GetProperty("queueOnAtStart").ValueKind == JsonValueKind.False, "the spike room's queue was not off before the spike:\n" + run.Output);
+        Assert.True(result.GetProperty("queueOnAtStart").ValueKind == JsonValueKind.False, Explained("the spike room's queue was not off before the spike:"));
         var transitions = result.GetProperty("transitions").EnumerateArray()
             .Select(t => (To: t.GetProperty("to").GetString(), Reason: t.GetProperty("reason").GetString()))
             .ToList();
-        Assert.True(transitions.Count >= 2, "transitions seen: " + string.Join(", ", transitions) + "\n" + run.Output);
-        Assert.Equal(("on", "spike"), transitions[0]);
-        Assert.Equal(("off", "calm"), transitions[^1]);
+        Assert.True(transitions.Count >= 2, Explained("transitions seen: " + string.Join(", ", transitions)));
+        Assert.True(transitions[0] == ("on", "spike"), Explained($"first transition {transitions[0]}, not (on, spike)"));
+        Assert.True(transitions[^1] == ("off", "calm"), Explained($"last transition {transitions[^1]}, not (off, calm)"));
         Assert.True(result.GetProperty("peakAchievedPerSecond").GetInt64() >= 60);
         Assert.Equal(JsonValueKind.Number, result.GetProperty("secondsFromSpikeToQueueOn").ValueKind);
     }

@@ -81,6 +81,47 @@ public sealed class StackRun : IAsyncDisposable
             : [];
     }
 
+    /// <summary>
+    /// The warnings and errors a service of the stack logged so far (<c>proxy-a</c>, <c>hub-b</c>, …: its log under the state
+    /// directory), each entry with its message lines, the last <paramref name="entries"/> of them: what a failed system
+    /// test puts beside its own output, so a failure on a machine nobody can look at afterwards explains itself.
+    /// </summary>
+    public string Warnings(string service, int entries = 30)
+    {
+        const int LinesPerWarning = 6;
+        var log = Path.Combine(StateDirectory, "logs", service + ".log");
+        if (!File.Exists(log))
+        {
+            return $"{service}: no log at {log}";
+        }
+
+        // The console logger's entries: "warn: Category[id]" (or fail:/crit:), then the message on indented lines.
+        var found = new List<List<string>>();
+        List<string>? current = null;
+        using (var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)))
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.StartsWith("warn: ", StringComparison.Ordinal) || line.StartsWith("fail: ", StringComparison.Ordinal) || line.StartsWith("crit: ", StringComparison.Ordinal))
+                {
+                    current = [line];
+                    found.Add(current);
+                }
+                else if (current is not null && line.StartsWith(' '))
+                {
+                    current.Add(line);
+                }
+                else
+                {
+                    current = null;
+                }
+            }
+        }
+
+        var last = found.TakeLast(entries).SelectMany(entry => entry.Take(LinesPerWarning).Select(line => "  " + line));
+        return $"{service}: {found.Count} warnings or errors logged{(found.Count > entries ? $", the last {entries}" : string.Empty)}{Environment.NewLine}{string.Join(Environment.NewLine, last)}";
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

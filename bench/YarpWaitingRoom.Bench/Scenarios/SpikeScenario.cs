@@ -74,10 +74,13 @@ internal static class SpikeScenario
         long unsent = 0;
         using var slots = new SemaphoreSlim(settings.MaxInFlight);
 
-        // The room's switch as the admin API shows it: on or off, and why.
+        // The room's switch as the admin API shows it: on or off, and why; its mode and the rate it last evaluated go on the
+        // progress line, so a queue that stays off tells a rate that never reached the switch from a switch held off.
+        RoomStatus? lastSeen = null;
         async Task<(bool On, string Reason)> ReadSwitchAsync(CancellationToken token)
         {
             var room = await RoomStatus.ReadAsync(admin, settings.Room, token);
+            lastSeen = room;
             return (room.QueueOn, room.Reason);
         }
 
@@ -224,7 +227,7 @@ internal static class SpikeScenario
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  t={second,3}s target {RateAt(settings, second - 0.5),6:0}/s sent {prev.Sent,6}/s answered {achieved,6}/s passed {prev.Passed,6} diverted {prev.Diverted,6} busy {prev.Busy,4} errors {prev.Errors,4} in flight {Interlocked.Read(ref inFlight),5} queue {(queueOn is null ? "?" : queueOn.Value ? "ON" : "off")}"));
+                    $"  t={second,3}s target {RateAt(settings, second - 0.5),6:0}/s sent {prev.Sent,6}/s answered {achieved,6}/s passed {prev.Passed,6} diverted {prev.Diverted,6} busy {prev.Busy,4} errors {prev.Errors,4} in flight {Interlocked.Read(ref inFlight),5} queue {(queueOn is null ? "?" : queueOn.Value ? "ON" : "off")}{SwitchSeen(lastSeen)}"));
             }
 
             await Task.Delay(5, cancellationToken);
@@ -304,6 +307,11 @@ internal static class SpikeScenario
         Console.WriteLine("result " + json.ToJsonString());
         return errors == 0 ? 0 : 1;
     }
+
+    /// <summary>What the switch last showed beyond on/off: "(Auto, calm; switch saw 118/s)".</summary>
+    private static string SwitchSeen(RoomStatus? room) => room is null
+        ? string.Empty
+        : string.Create(CultureInfo.InvariantCulture, $" ({room.Mode}, {room.Reason}; switch saw {room.RatePerSecond:0}/s)");
 
     /// <summary>Target rate at <paramref name="t"/> seconds: a linear ramp, a plateau, then back to the base rate.</summary>
     private static double RateAt(SpikeSettings s, double t)

@@ -29,7 +29,8 @@ public sealed class RedisPauseTests : IAsyncLifetime
         await _backend.DisposeAsync();
     }
 
-    private ProxyApp App(string mode) => new(_redis.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["Mode"] = mode });
+    private ProxyApp App(string mode) =>
+        new ProxyApp(_redis.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["Mode"] = mode }).WithProductionRedisBudget();
 
     [Fact]
     public async Task TicketStatus_WhileRedisIsPaused_Answers503Problem_WithRetryAfter()

@@ -23,7 +23,7 @@ public sealed class ShutdownTests : IAsyncLifetime
     public async Task Proxy_StopsWithinTheContainerGracePeriod_WhenRedisHasGoneAway()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
-        var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName());
+        var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName()).WithProductionRedisBudget();
         try
         {
             using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });

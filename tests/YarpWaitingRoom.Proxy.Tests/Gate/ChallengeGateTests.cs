@@ -162,7 +162,8 @@ public sealed class ChallengeGateTests(RedisFixture redis) : ProxyTestBase(redis
         await using var redis = await RedisServer.StartAsync(cancellationToken: Cancellation);
         var room = RoomName();
         await using var app = new ProxyApp(
-            redis.ConnectionString, Backend.Address, room, new Dictionary<string, string?> { ["Mode"] = "Paused", ["Challenge"] = "ProofOfWork", ["ChallengeDifficulty"] = "12" });
+            redis.ConnectionString, Backend.Address, room, new Dictionary<string, string?> { ["Mode"] = "Paused", ["Challenge"] = "ProofOfWork", ["ChallengeDifficulty"] = "12" })
+            .WithProductionRedisBudget();
         using var client = app.CreateBrowser();
         using var challenged = await client.SendAsync(HttpMethod.Get, "/api/echo");
         var challenge = await ChallengeOfAsync(challenged);

@@ -15,13 +15,17 @@ public sealed class RedisFailureTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
 
+    /// <summary>A proxy on <paramref name="server"/> whose room applies <paramref name="policy"/>, with the production Redis budget.</summary>
+    private ProxyApp App(RedisServer server, string policy) =>
+        new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = policy }).WithProductionRedisBudget();
+
     [Theory]
     [InlineData("Open", HttpStatusCode.OK)]
     [InlineData("Closed", HttpStatusCode.ServiceUnavailable)]
     public async Task RedisStopped_FailurePolicyDecidesWithin50Ms_AndTheGateRecoversWhenRedisReturns(string policy, HttpStatusCode whileDown)
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
-        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = policy });
+        await using var app = App(server, policy);
         using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
         using (var before = await client.SendAsync(HttpMethod.Get, "/api/echo"))
         {
@@ -59,7 +63,7 @@ public sealed class RedisFailureTests : IAsyncLifetime
     public async Task RedisStopped_ClosedPolicy_AnswersTheUnavailableProblem_AndABrowsersNavigationComesBackByItself()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
-        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = "Closed" });
+        await using var app = App(server, "Closed");
         using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
         await server.StopAsync(Cancellation);
         var multiplexer = app.Services.GetService(typeof(StackExchange.Redis.IConnectionMultiplexer)) as StackExchange.Redis.IConnectionMultiplexer;
@@ -85,7 +89,7 @@ public sealed class RedisFailureTests : IAsyncLifetime
     public async Task RedisStopped_OpenPolicy_PassesEveryVisitorWithAVisitorId_TheOneOfItsCookieOrANewOne()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
-        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = "Open" });
+        await using var app = App(server, "Open");
         using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
         var known = app.Tokens().Issue(TokenKind.Visitor, string.Empty, "vknown1", string.Empty, DateTimeOffset.UtcNow.AddDays(1));
         var forged = new TokenService([new SigningKey("test", new byte[32])]).Issue(TokenKind.Visitor, string.Empty, "vforged1", string.Empty, DateTimeOffset.UtcNow.AddDays(1));
@@ -115,7 +119,7 @@ public sealed class RedisFailureTests : IAsyncLifetime
     public async Task RedisBusy_ShedsNewVisitorsWith503_InsteadOfFailingOpen_UntilItHasStalledForStallAfter()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
-        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName(), new Dictionary<string, string?> { ["FailurePolicy"] = "Open" });
+        await using var app = App(server, "Open");
         using var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
         using (var before = await client.SendAsync(HttpMethod.Get, "/api/echo"))
         {

@@ -184,7 +184,7 @@ public sealed class SiteRateLimitTests(RedisFixture redis) : IAsyncLifetime
             new() { ["JoinPerSecond"] = "1", ["JoinBurst"] = "3", ["AdminPerSecond"] = "1", ["AdminBurst"] = "3" },
             server.ConnectionString,
             mode: "Auto");
-        app.Settings[$"WaitingRoom:Rooms:{app.Room}:FailurePolicy"] = "Open";
+        app.WithProductionRedisBudget().Settings[$"WaitingRoom:Rooms:{app.Room}:FailurePolicy"] = "Open";
         using var client = Client(app);
         var multiplexer = (IConnectionMultiplexer)app.Services.GetService(typeof(IConnectionMultiplexer))!;
         await server.StopAsync(Cancellation);
