@@ -92,9 +92,13 @@ internal static class WaitingRoomRegistration
             provider.GetRequiredService<IConnectionMultiplexer>(),
             provider.GetRequiredService<IOptions<WaitingRoomOptions>>().Value.Rooms.Keys,
             provider.GetRequiredService<RedisCallPolicy>()));
-        services.AddSingleton<IDistributedLockFactory>(provider => RedLockFactory.Create(
-            [new RedLockMultiplexer(provider.GetRequiredService<IConnectionMultiplexer>())],
-            provider.GetRequiredService<ILoggerFactory>()));
+        // Admission's lock: a proxy that finds it held retries a few times within a second (RedLock's default: 3 attempts, up
+        // to 400 ms apart), so capacity freed during another proxy's batch is admitted right after it, not a tick later.
+        services.AddSingleton<IDistributedLockFactory>(provider => LockFactory(provider, retryConfiguration: null));
+        // The switch's leases: one attempt. A lease held by another proxy is simply not this proxy's this second; waiting
+        // for it would only delay the evaluation of this room's second (each room has its own loop, SwitchEvaluator).
+        services.AddKeyedSingleton<IDistributedLockFactory>(
+            SwitchEvaluator.LeaseLocks, (provider, _) => LockFactory(provider, new RedLockRetryConfiguration(retryCount: 1)));
         // Remembers verified cookies, so an admitted visitor's request costs a lookup, not two HMACs: the visitor and the
         // admission cookie of every session the rooms allow at once (about 1.1 KB per session). Entry codes (one-time)
         // and tickets are not remembered.
@@ -134,4 +138,10 @@ internal static class WaitingRoomRegistration
             .AddRedisCheck(HealthStatus.Unhealthy, "the gate applies each room's failure policy", RedisConnection.ShardedPubSubVersion, RedisCheck)
             .AddCheck<AdmissionHealthCheck>(AdmissionCheck, HealthStatus.Degraded, [HealthTags.Ready]);
     }
+
+    /// <summary>RedLock over the process's multiplexer (one Redis, or a cluster: a lock is one key), with its attempts.</summary>
+    private static RedLockFactory LockFactory(IServiceProvider provider, RedLockRetryConfiguration? retryConfiguration) => RedLockFactory.Create(
+        [new RedLockMultiplexer(provider.GetRequiredService<IConnectionMultiplexer>())],
+        retryConfiguration,
+        provider.GetRequiredService<ILoggerFactory>());
 }

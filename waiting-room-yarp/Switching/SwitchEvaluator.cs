@@ -12,14 +12,21 @@ namespace YarpWaitingRoom.Yarp.Switching;
 /// <see cref="QueueSwitch.Evaluate"/> and writes the result by compare-and-set. Transitions are announced on the room's
 /// channel (every instance refreshes at once), appended as <c>switched</c> events, counted and logged with their reason.
 /// The lease is a RedLock held across ticks and extended in the background; a holder that loses it stops evaluating.
+/// Each room has its own loop and asks for a lease held elsewhere once per second (<see cref="LeaseLocks"/>), so a room's
+/// second is never evaluated late because of another room: a slow room, or leases split between proxies (RedLock's
+/// default, three attempts up to 400 ms apart per lease held elsewhere, made one turn over every room take seconds, and a
+/// five-second spike passed between two evaluations of its room).
 /// </summary>
 internal sealed partial class SwitchEvaluator(
     RoomRegistry rooms,
-    IDistributedLockFactory locks,
+    [FromKeyedServices(SwitchEvaluator.LeaseLocks)] IDistributedLockFactory locks,
     RoomMetrics metrics,
     TimeProvider timeProvider,
     ILogger<SwitchEvaluator> logger) : BackgroundService
 {
+    /// <summary>The service key of the switch's lock factory: one attempt per lease (admission's retries).</summary>
+    public const string LeaseLocks = "waiting-room:switch-leases";
+
     /// <summary>How far past the second's turn to evaluate: the flushers write at +5 ms.</summary>
     public static readonly TimeSpan EvaluateAfterTurn = TimeSpan.FromMilliseconds(250);
 
@@ -31,87 +38,90 @@ internal sealed partial class SwitchEvaluator(
     /// <summary>How long stopping waits to hand the leases back (otherwise they expire after <see cref="LeaseExpiry"/>).</summary>
     public static readonly TimeSpan ReleaseOnStop = TimeSpan.FromSeconds(1);
 
-    private readonly Dictionary<string, IRedLock> _leases = new(StringComparer.Ordinal);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(rooms.All.Select(room => RunRoomAsync(room, stoppingToken)));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private async Task RunRoomAsync(Room room, CancellationToken stoppingToken)
     {
-        var turn = Task.CompletedTask;
+        IRedLock? lease = null;
+        var turn = Task.FromResult<IRedLock?>(null);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await DelayToNextTurnAsync(stoppingToken);
-                turn = EvaluateRoomsAsync();
-                await turn.WaitOrAbandonAsync(stoppingToken);
+                turn = TurnAsync(room, lease);
+                lease = await turn.WaitOrAbandonAsync(stoppingToken);
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
         finally
         {
-            // Hand the leases back so another proxy takes the switch over at once, after the turn in flight (it alone
-            // touches the leases); with Redis unreachable, give up after a moment: the leases expire by themselves.
+            // Hand the lease back so another proxy takes the switch over at once, after the turn in flight (it alone
+            // touches the lease); with Redis unreachable, give up after a moment: the lease expires by itself.
             try
             {
-                await ReleaseLeasesAfterAsync(turn).WaitAsync(ReleaseOnStop, timeProvider, CancellationToken.None);
+                await ReleaseAfterAsync(turn).WaitAsync(ReleaseOnStop, timeProvider, CancellationToken.None);
             }
             catch (TimeoutException)
             {
-                Log.LeasesNotReleased(logger, ReleaseOnStop.TotalSeconds);
+                Log.LeaseNotReleased(logger, room.Name, ReleaseOnStop.TotalSeconds);
             }
         }
     }
 
-    /// <summary>One turn: every room whose lease this instance holds is evaluated. Never throws.</summary>
-    private async Task EvaluateRoomsAsync()
+    /// <summary>One turn of one room: evaluated if this instance holds (or now takes) its lease. Never throws; returns the lease.</summary>
+    private async Task<IRedLock?> TurnAsync(Room room, IRedLock? lease)
     {
-        foreach (var room in rooms.All)
+        try
         {
-            try
+            lease = await HeldLeaseAsync(room, lease);
+            if (lease is not null)
             {
-                if (await HoldsLeaseAsync(room))
-                {
-                    await EvaluateAsync(room);
-                }
-            }
-            catch (Exception ex)
-            {
-                Log.EvaluationFailed(logger, room.Name, ex);
+                await EvaluateAsync(room);
             }
         }
+        catch (Exception ex)
+        {
+            Log.EvaluationFailed(logger, room.Name, ex);
+        }
+
+        return lease;
     }
 
-    private async Task ReleaseLeasesAfterAsync(Task turn)
+    /// <summary>Hands back the lease the last turn left (the one in flight may have just taken or dropped it).</summary>
+    private static async Task ReleaseAfterAsync(Task<IRedLock?> turn)
     {
-        await turn;
-        foreach (var lease in _leases.Values)
+        if (await turn is { } lease)
         {
             await lease.DisposeAsync();
         }
-
-        _leases.Clear();
     }
 
-    private async Task<bool> HoldsLeaseAsync(Room room)
+    /// <summary>The lease this instance holds for <paramref name="room"/> after one look (one attempt to take it when it holds none).</summary>
+    private async Task<IRedLock?> HeldLeaseAsync(Room room, IRedLock? lease)
     {
-        if (_leases.TryGetValue(room.Name, out var lease))
+        if (lease is not null)
         {
             if (lease.IsAcquired)
             {
-                return true;
+                return lease;
             }
 
             await lease.DisposeAsync();
-            _leases.Remove(room.Name);
         }
 
         var fresh = await locks.CreateLockAsync(room.Queue.Keys.Lock("switch"), LeaseExpiry);
         if (!fresh.IsAcquired)
         {
             await fresh.DisposeAsync();
-            return false;
+            return null;
         }
 
-        _leases[room.Name] = fresh;
-        return true;
+        return fresh;
     }
 
     internal async Task EvaluateAsync(Room room)
@@ -168,7 +178,7 @@ internal sealed partial class SwitchEvaluator(
         public static partial void EvaluationFailed(ILogger logger, string room, Exception exception);
 
         [LoggerMessage(EventIds.SwitchLeasesNotReleased, LogLevel.Warning,
-            "Switch leases not handed back within {Seconds} s of stopping (Redis not answering); they expire by themselves")]
-        public static partial void LeasesNotReleased(ILogger logger, double seconds);
+            "Room {Room}: switch lease not handed back within {Seconds} s of stopping (Redis not answering); it expires by itself")]
+        public static partial void LeaseNotReleased(ILogger logger, string room, double seconds);
     }
 }
