@@ -99,7 +99,7 @@ start_redis() {
     [ -z "$bus" ] || cluster=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-port "$bus")
     mkdir -p "$STATE/$name"
     redis-server --port "$port" --bind 127.0.0.1 --dir "$STATE/$name" \
-      --appendonly yes --save '' --daemonize yes "${cluster[@]}" \
+      --appendonly yes --save '' --daemonize yes "${cluster[@]}" --latency-monitor-threshold 100 \
       --pidfile "$RUN/$name.pid" --logfile "$LOGS/$name.log" >/dev/null
     say "started $name on :$port"
   done

@@ -48,7 +48,10 @@ public sealed class ConsoleBrowserTests(JourneyTopology stack)
             Cancellation);
 
         TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
-        Assert.True(run.ExitCode == 0, "browser console check failed:\n" + run.Output);
+        if (run.ExitCode != 0)
+        {
+            Assert.Fail("browser console check failed:\n" + run.Output + await stack.Stack.DiagnosisAsync());
+        }
         var report = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
         var result = JsonDocument.Parse(report).RootElement;
         Assert.True(result.GetProperty("ok").GetBoolean());

@@ -16,7 +16,8 @@ namespace YarpWaitingRoom.SystemTests;
 /// Room <c>keepalive</c> (at <c>/keepalive/api</c>) is the keep-alive browser check's alone: its visitors are given up
 /// after <see cref="KeepAliveAbandonAfter"/>, and the backend releases their holds as it does the <c>concert</c> room's.
 /// Rooms <c>bots</c> (at <c>/bots/api</c>, a proof-of-work challenge) and <c>members</c> (at <c>/members/api</c>, invited
-/// members only) keep their queue on: every place taken there shows as a ticket.
+/// members only) keep their queue on and admit nobody (Paused): every place taken there stays a waiting ticket (with the
+/// queue merely on, an admission tick between a join and the next call admitted the place: a leave then met 409).
 /// Room <c>challenge</c> (at <c>/challenge/api</c>) asks a proof of work of <see cref="ChallengeDifficulty"/> bits before a
 /// place: the challenge page's browser check and its accessibility check.
 /// Room <c>console</c> (at <c>/console/api</c>, the default thresholds) is the operator console's: its browser check pauses it
@@ -110,14 +111,14 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__challengeapi__Metadata__WaitingRoom"] = "challenge",
         ["ReverseProxy__Routes__challengeapi__Transforms__0__PathRemovePrefix"] = "/challenge",
         ["Reservation__WaitingRoomEvents__Rooms__1"] = "keepalive",
-        ["WaitingRoom__Rooms__bots__Mode"] = "On",
+        ["WaitingRoom__Rooms__bots__Mode"] = "Paused",
         ["WaitingRoom__Rooms__bots__Challenge"] = "ProofOfWork",
         ["WaitingRoom__Rooms__bots__ChallengeDifficulty"] = BotsDifficulty,
         ["ReverseProxy__Routes__botsapi__ClusterId"] = "reservation",
         ["ReverseProxy__Routes__botsapi__Match__Path"] = "/bots/{**catch-all}",
         ["ReverseProxy__Routes__botsapi__Metadata__WaitingRoom"] = "bots",
         ["ReverseProxy__Routes__botsapi__Transforms__0__PathRemovePrefix"] = "/bots",
-        ["WaitingRoom__Rooms__members__Mode"] = "On",
+        ["WaitingRoom__Rooms__members__Mode"] = "Paused",
         ["WaitingRoom__Rooms__members__Access"] = "Invitation",
         ["WaitingRoom__Rooms__members__InvitationSecrets__0"] = MembersSecret,
         ["ReverseProxy__Routes__membersapi__ClusterId"] = "reservation",

@@ -37,7 +37,10 @@ public sealed class KeepAliveBrowserTests(JourneyTopology stack)
             Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser"),
             Cancellation);
 
-        Assert.True(run.ExitCode == 0, "browser keep-alive check failed:\n" + run.Output);
+        if (run.ExitCode != 0)
+        {
+            Assert.Fail("browser keep-alive check failed:\n" + run.Output + await stack.Stack.DiagnosisAsync());
+        }
         var result = JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
         Assert.True(result.GetProperty("ok").GetBoolean());
         var steps = result.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("step").GetString()!, s => s);

@@ -98,28 +98,68 @@ public sealed class StackRun : IAsyncDisposable
         // The console logger's entries: "warn: Category[id]" (or fail:/crit:), then the message on indented lines.
         var found = new List<List<string>>();
         List<string>? current = null;
-        using (var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)))
+        foreach (var line in ReadShared(log))
         {
-            while (reader.ReadLine() is { } line)
+            if (line.StartsWith("warn: ", StringComparison.Ordinal) || line.StartsWith("fail: ", StringComparison.Ordinal) || line.StartsWith("crit: ", StringComparison.Ordinal))
             {
-                if (line.StartsWith("warn: ", StringComparison.Ordinal) || line.StartsWith("fail: ", StringComparison.Ordinal) || line.StartsWith("crit: ", StringComparison.Ordinal))
-                {
-                    current = [line];
-                    found.Add(current);
-                }
-                else if (current is not null && line.StartsWith(' '))
-                {
-                    current.Add(line);
-                }
-                else
-                {
-                    current = null;
-                }
+                current = [line];
+                found.Add(current);
+            }
+            else if (current is not null && line.StartsWith(' '))
+            {
+                current.Add(line);
+            }
+            else
+            {
+                current = null;
             }
         }
 
         var last = found.TakeLast(entries).SelectMany(entry => entry.Take(LinesPerWarning).Select(line => "  " + line));
         return $"{service}: {found.Count} warnings or errors logged{(found.Count > entries ? $", the last {entries}" : string.Empty)}{Environment.NewLine}{string.Join(Environment.NewLine, last)}";
+    }
+
+    /// <summary>
+    /// What the stack logged, which a failed system test puts beside its own output: every proxy's and hub's warnings
+    /// (<see cref="Warnings"/>), Redis's own warnings and its latency monitor's stalls (a slow fsync, a slow command), so a failure on a machine
+    /// nobody can look at afterwards says whether the stack misbehaved or Redis stalled under it.
+    /// </summary>
+    public async Task<string> DiagnosisAsync()
+    {
+        var parts = new List<string> { string.Empty, "--- what the stack logged ---" };
+        parts.AddRange(new[] { "proxy-a", "proxy-b", "hub-a", "hub-b" }.Select(service => Warnings(service)));
+        var logs = Path.Combine(StateDirectory, "logs");
+        foreach (var log in (Directory.Exists(logs) ? Directory.GetFiles(logs, "redis*.log") : []).Order(StringComparer.Ordinal))
+        {
+            // Redis marks its warnings '#' (notices '*'): "<pid>:M 01 Dec 2026 14:03:20.930 # Asynchronous AOF fsync is taking too long".
+            var warnings = ReadShared(log).Where(line => line.Contains(" # ", StringComparison.Ordinal)).ToList();
+            parts.Add($"{Path.GetFileName(log)}: {warnings.Count} warnings{Environment.NewLine}{string.Join(Environment.NewLine, warnings.TakeLast(20).Select(line => "  " + line))}");
+        }
+
+        // Redis's latency monitor (./stack starts it at 100 ms): each kind of stall's latest and longest, e.g. an AOF write
+        // waiting on a slow disk ("aof-write-pending-fsync") or a slow command.
+        var nodes = RedisClusterNodes.Count > 0 ? RedisClusterNodes.Select(node => node.Port).ToArray() : [Ports["STACK_REDIS_PORT"]];
+        foreach (var port in nodes)
+        {
+            var latency = await ExternalProcess.RunAsync(
+                ToolPaths.RedisCli, ["-p", port.ToString(CultureInfo.InvariantCulture), "latency", "latest"], TimeSpan.FromSeconds(10));
+            parts.Add($"redis :{port} latency latest (event, at, latest ms, longest ms): {latency.Output.Trim().ReplaceLineEndings(" ")}");
+        }
+
+        return string.Join(Environment.NewLine, parts);
+    }
+
+    /// <summary>A log's lines, read while its process may still be writing it.</summary>
+    private static List<string> ReadShared(string path)
+    {
+        var lines = new List<string>();
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+
+        return lines;
     }
 
     public async ValueTask DisposeAsync()

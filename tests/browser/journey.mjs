@@ -8,7 +8,7 @@
 //   ARTIFACTS    where the screenshots go
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fail, runCheck, setMode, stackFromEnvironment, watchEntry } from './lib/browser.mjs';
+import { fail, gotoWaitingPage, runCheck, setMode, stackFromEnvironment, watchEntry } from './lib/browser.mjs';
 
 const stack = stackFromEnvironment({ room: 'journey', gatedPath: '/journey/api/concerts' });
 const { base, room, gatedPath } = stack;
@@ -45,8 +45,7 @@ await runCheck(result, async (browser) => {
     if (violations.length > 0) fail(`CSP violations by ${step}: ${violations.join(' | ')}`);
   };
 
-  const waiting = await page.goto(base + gatedPath);
-  if (!/\/_wr\/wait\//.test(page.url())) fail(`expected the waiting page, got ${page.url()}`);
+  const waiting = await gotoWaitingPage(page, base + gatedPath);
   const csp = waiting?.headers()['content-security-policy'] ?? '';
   if (!csp.includes("script-src 'self'")) fail(`the waiting page came without its Content-Security-Policy: '${csp}'`);
   const english = await connectedWithPosition(page);

@@ -12,7 +12,7 @@
 //   ARTIFACTS    where the screenshots go
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { admin, fail, runCheck, setMode, stackFromEnvironment, watchEntry } from './lib/browser.mjs';
+import { admin, fail, gotoWaitingPage, runCheck, setMode, stackFromEnvironment, watchEntry } from './lib/browser.mjs';
 
 const stack = stackFromEnvironment({ room: 'onsale', gatedPath: '/onsale/api/concerts' });
 const { base, room, gatedPath } = stack;
@@ -98,8 +98,7 @@ await runCheck(result, async (browser) => {
     };
 
     // The pre-queue: a countdown that ticks, the receipt, the sale's name; no position.
-    await page.goto(base + gatedPath);
-    if (!/\/_wr\/wait\//.test(page.url())) fail(`[${language}] expected the waiting page, got ${page.url()}`);
+    await gotoWaitingPage(page, base + gatedPath, `[${language}] the gated page`);
     await reach(page, `[${language}] the pre-queue, connected, with a receipt`, () => {
       const s = window.__waitingRoom?.state();
       return s && s.connection === 'connected' && s.state === 'prequeue' && s.receipt !== null;

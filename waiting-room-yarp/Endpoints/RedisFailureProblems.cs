@@ -56,7 +56,7 @@ internal static class RedisFailureProblems
         // Browsers honour an HTTP Refresh as they do a meta refresh (the page reloads after the wait; Chromium does so for
         // this problem body, not for an empty one). Asking again is safe: only a GET or HEAD navigation gets it, and an
         // entry code used once is resumed by its own browser (WaitingRoomApi.EnterAsync).
-        if (WaitingRoomGateMiddleware.WantsHtml(response.HttpContext.Request))
+        if (BrowserNavigation.Is(response.HttpContext.Request))
         {
             response.Headers[RefreshHeader] = seconds;
         }

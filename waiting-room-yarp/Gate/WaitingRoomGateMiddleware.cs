@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Primitives;
 using YarpWaitingRoom.Challenges;
 using YarpWaitingRoom.Protocol;
 using YarpWaitingRoom.Yarp.Contracts;
@@ -329,7 +328,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
 
-        if (WantsHtml(context.Request))
+        if (BrowserNavigation.Is(context.Request))
         {
             response.StatusCode = StatusCodes.Status302Found;
             response.Headers.Location = waitUrl;
@@ -373,7 +372,7 @@ internal sealed partial class WaitingRoomGateMiddleware
         SecurityHeaders.AddTo(context.Response.Headers);
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
-        if (WantsHtml(context.Request))
+        if (BrowserNavigation.Is(context.Request))
         {
             response.StatusCode = StatusCodes.Status302Found;
             response.Headers.Location = WaitingRoomPaths.ChallengePage(room.Name, ReturnUrls.Of(context.Request));
@@ -402,7 +401,7 @@ internal sealed partial class WaitingRoomGateMiddleware
 
         SecurityHeaders.AddTo(context.Response.Headers);
         context.Response.Headers.CacheControl = "no-store";
-        if (WantsHtml(context.Request))
+        if (BrowserNavigation.Is(context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status302Found;
             context.Response.Headers.Location = WaitingRoomPaths.SoldOutPage(room.Name, ReturnUrls.Of(context.Request));
@@ -476,19 +475,6 @@ internal sealed partial class WaitingRoomGateMiddleware
         SecurityHeaders.AddTo(context.Response.Headers);
         await RedisFailureProblems.Unavailable(context.Response).ExecuteAsync(context);
         return GateOutcome.FailedClosed;
-    }
-
-    /// <summary>HTML navigations get a redirect; API clients (JSON, or anything but GET/HEAD) get a 503.</summary>
-    internal static bool WantsHtml(HttpRequest request)
-    {
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
-        {
-            return false;
-        }
-
-        var accept = request.Headers.Accept;
-        return !StringValues.IsNullOrEmpty(accept)
-            && accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
     }
 
     private static partial class Log

@@ -54,15 +54,11 @@ public sealed class RedisPauseTests : IAsyncLifetime
     {
         await using var app = App("On");
         using var browser = app.CreateBrowser();
-        using var queued = await browser.QueuedAsync();
-        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
-        var tokens = app.Tokens();
-        Assert.Equal(TokenStatus.Valid, tokens.Validate((await queued.JsonAsync()).GetProperty("ticket").GetString(), TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var claims));
-        var code = tokens.Issue(TokenKind.EntryCode, app.Room, claims!.Visitor, claims.Ticket, DateTimeOffset.UtcNow.AddMinutes(1));
+        var link = EntryLink(app, await QueuedVisitorAsync(app, browser));
 
         await using (await PauseAsync())
         {
-            using var enter = await browser.GetAsync($"/_wr/enter/{app.Room}?code={Uri.EscapeDataString(code)}", Cancellation);
+            using var enter = await browser.GetAsync(link, Cancellation);
 
             await AssertRedisProblemAsync(enter);
             Assert.False(enter.Headers.Contains("Set-Cookie"));
@@ -75,12 +71,10 @@ public sealed class RedisPauseTests : IAsyncLifetime
     {
         await using var app = App("On");
         using var browser = app.CreateBrowser();
-        using var queued = await browser.QueuedAsync();
-        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
-        var tokens = app.Tokens();
-        Assert.Equal(TokenStatus.Valid, tokens.Validate((await queued.JsonAsync()).GetProperty("ticket").GetString(), TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var claims));
-        await app.Redis().SortedSetAddAsync(app.Keys().Active, claims!.Ticket, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds());
-        var link = $"/_wr/enter/{app.Room}?code={Uri.EscapeDataString(tokens.Issue(TokenKind.EntryCode, app.Room, claims.Visitor, claims.Ticket, DateTimeOffset.UtcNow.AddMinutes(1)))}";
+        var claims = await QueuedVisitorAsync(app, browser);
+        // Admitted, as an admission batch would: the entry link then lets the browser in once Redis answers.
+        await app.Redis().SortedSetAddAsync(app.Keys().Active, claims.Ticket, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds());
+        var link = EntryLink(app, claims);
         HttpRequestMessage Navigation()
         {
             var request = new HttpRequestMessage(HttpMethod.Get, link);
@@ -194,6 +188,20 @@ public sealed class RedisPauseTests : IAsyncLifetime
         Assert.Contains($"waitingroom_session_end_failures_total{{room=\"{app.Room}\"}} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains($"waitingroom_sessions_ended_total{{room=\"{app.Room}\"}} 0\n", metrics, StringComparison.Ordinal);
     }
+
+    /// <summary>Queues a visitor through <paramref name="browser"/> (the queue is on): the claims of the ticket it was given.</summary>
+    private static async Task<TokenClaims> QueuedVisitorAsync(ProxyApp app, HttpClient browser)
+    {
+        using var queued = await browser.QueuedAsync();
+        AssertStatus(HttpStatusCode.ServiceUnavailable, queued);
+        var ticket = (await queued.JsonAsync()).GetProperty("ticket").GetString();
+        Assert.Equal(TokenStatus.Valid, app.Tokens().Validate(ticket, TokenKind.Ticket, app.Room, null, DateTimeOffset.UtcNow, out var claims));
+        return claims!;
+    }
+
+    /// <summary>The entry link the hub hands an admitted visitor: a one-minute entry code for its ticket.</summary>
+    private static string EntryLink(ProxyApp app, TokenClaims claims) =>
+        $"/_wr/enter/{app.Room}?code={Uri.EscapeDataString(app.Tokens().Issue(TokenKind.EntryCode, app.Room, claims.Visitor, claims.Ticket, DateTimeOffset.UtcNow.AddMinutes(1)))}";
 
     /// <summary>A 503 problem of the right kind: busy (Redis answered moments ago) or unavailable (it stalled), each with its Retry-After.</summary>
     private static async Task AssertRedisProblemAsync(HttpResponseMessage response)

@@ -51,6 +51,27 @@ export async function setMode(stack, mode) {
 }
 
 /**
+ * Opens `url`, a page the room gates while its queue is on, and returns the waiting page's answer; fails unless the gate
+ * sent the browser to the waiting page, saying every hop of the way (path, status, redirect) and where the page is now,
+ * so a visitor let straight in is told apart from one sent on by the waiting page itself.
+ */
+export async function gotoWaitingPage(page, url, what = 'the gated page') {
+  const answer = await page.goto(url);
+  if (!/\/_wr\/wait\//.test(page.url())) {
+    const hops = [];
+    for (let request = answer?.request(); request; request = request.redirectedFrom()) {
+      const response = await request.response();
+      hops.unshift(`${request.method()} ${new URL(request.url()).pathname} → ${response ? response.status() : 'no answer'}`);
+    }
+    // An admission cookie tells a direct admission from a gate that let the visitor through without Redis (FailurePolicy Open).
+    const cookies = (await page.context().cookies(url)).map((c) => c.name);
+    fail(`${what}: expected the waiting page, got ${page.url()} (the navigation: ${hops.join(', ') || 'none'}; cookies: ` +
+      `${cookies.join(', ') || 'none'}; the answer's body: ${answer ? (await answer.text().catch(() => '')).slice(0, 300) : 'none'})`);
+  }
+  return answer;
+}
+
+/**
  * Watches the entry links `page` follows (`/_wr/enter/...`): `landedOn(pathname, timeout)` then waits until the page is
  * at `pathname`, and when it is not within `timeout` fails saying where the page stayed and what each entry link
  * answered (status, body), so a refused or failed entry is told apart from one never followed.
