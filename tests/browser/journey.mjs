@@ -45,7 +45,7 @@ await runCheck(result, async (browser) => {
     if (violations.length > 0) fail(`CSP violations by ${step}: ${violations.join(' | ')}`);
   };
 
-  const waiting = await gotoWaitingPage(page, base + gatedPath);
+  const waiting = await gotoWaitingPage(page, base + gatedPath, 'the gated page', result);
   const csp = waiting?.headers()['content-security-policy'] ?? '';
   if (!csp.includes("script-src 'self'")) fail(`the waiting page came without its Content-Security-Policy: '${csp}'`);
   const english = await connectedWithPosition(page);

@@ -10,7 +10,7 @@
 //   LB_URL         the internal load balancer (the seats' status, read as an observer)
 //   ABANDON_MS     the room's AbandonAfter in milliseconds
 //   RELEASE_MS     how long to wait for the release after closing (default 30000)
-import { fail, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
+import { fail, openFollowingRefresh, runCheck, setMode, stackFromEnvironment } from './lib/browser.mjs';
 
 const stack = stackFromEnvironment({ room: 'keepalive', gatedPath: '/keepalive/api/concerts' });
 const { base, room, gatedPath } = stack;
@@ -52,8 +52,8 @@ await runCheck(result, async (browser) => {
     if (/Refused to|securitypolicyviolation|Content Security Policy/i.test(text)) violations.push(text);
   });
 
-  // Admitted on the spot (the queue is off), with the admission cookie.
-  const entered = await page.goto(base + gatedPath);
+  // Admitted on the spot (the queue is off), with the admission cookie (after a shed join's Refresh, if any).
+  const entered = await openFollowingRefresh(page, base + gatedPath, result);
   if (entered?.status() !== 200) fail(`expected to be admitted at ${gatedPath}, got HTTP ${entered?.status()}`);
   if (!(await context.cookies(base)).some((c) => c.name === `wr_${room}` && c.value.length > 0)) fail(`no wr_${room} cookie`);
 

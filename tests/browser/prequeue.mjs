@@ -98,7 +98,7 @@ await runCheck(result, async (browser) => {
     };
 
     // The pre-queue: a countdown that ticks, the receipt, the sale's name; no position.
-    await gotoWaitingPage(page, base + gatedPath, `[${language}] the gated page`);
+    await gotoWaitingPage(page, base + gatedPath, `[${language}] the gated page`, result);
     await reach(page, `[${language}] the pre-queue, connected, with a receipt`, () => {
       const s = window.__waitingRoom?.state();
       return s && s.connection === 'connected' && s.state === 'prequeue' && s.receipt !== null;

@@ -51,13 +51,34 @@ export async function setMode(stack, mode) {
 }
 
 /**
- * Opens `url`, a page the room gates while its queue is on, and returns the waiting page's answer; fails unless the gate
- * sent the browser to the waiting page, saying every hop of the way (path, status, redirect) and where the page is now,
- * so a visitor let straight in is told apart from one sent on by the waiting page itself.
+ * Opens `url` as a visitor's browser does, shed answers included: a join shed while Redis is slow (503 busy or
+ * unavailable, with `Retry-After` and `Refresh`) is what a visitor may meet on a saturated machine, and the browser loads
+ * the page again after the wait, as `Refresh` tells it. Up to three sheds are followed; `result.sheds` counts them when a
+ * result is given. Returns the last answer (its page loaded).
  */
-export async function gotoWaitingPage(page, url, what = 'the gated page') {
-  const answer = await page.goto(url);
-  if (!/\/_wr\/wait\//.test(page.url())) {
+export async function openFollowingRefresh(page, url, result = null) {
+  let answer = await page.goto(url);
+  for (let sheds = 1; sheds <= 3 && answer?.status() === 503 && answer.headers()['refresh'] !== undefined; sheds++) {
+    if (result) result.sheds = sheds;
+    const wait = Number(answer.headers()['refresh']) || 5;
+    answer = await page.waitForResponse(
+      (response) => response.request().isNavigationRequest() && response.frame() === page.mainFrame() && (response.status() < 300 || response.status() >= 400),
+      { timeout: (wait + 20) * 1000 },
+    ).catch(() => answer);
+    // The answer's headers arrive before the page is replaced: wait for the page it loads.
+    await page.waitForURL(answer.url(), { waitUntil: 'load', timeout: 15000 }).catch(() => {});
+  }
+  return answer;
+}
+
+/**
+ * Opens `url`, a page the room gates while its queue is on (following sheds: `openFollowingRefresh`), and returns the
+ * waiting page's answer. Fails unless the browser reaches the waiting page, saying every hop of the way (path, status,
+ * redirect), the cookies it got and the last answer's body, so a direct admission is told apart from a gate failing open.
+ */
+export async function gotoWaitingPage(page, url, what = 'the gated page', result = null) {
+  const answer = await openFollowingRefresh(page, url, result);
+  if (!/\/_wr\/wait\//.test(new URL(page.url()).pathname)) {
     const hops = [];
     for (let request = answer?.request(); request; request = request.redirectedFrom()) {
       const response = await request.response();
