@@ -11,21 +11,16 @@ namespace YarpWaitingRoom.Proxy.Tests.Switching;
 /// How often a proxy asks Redis for a lock another proxy holds, counted from Redis's own command log (every command is
 /// logged with its arguments, so the count is exact, whatever the machine's speed).
 /// </summary>
-public sealed class SwitchLeaseTests : IAsyncLifetime
+public sealed class SwitchLeaseTests(RedisFixture redis) : ProxyTestBase(redis)
 {
-    private BackendStub _backend = null!;
-
-    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
-
     [Fact]
     public async Task SwitchLease_HeldByAnotherProxy_IsAskedForOnce_WhileAdmissionsLockIsAskedForAgain()
     {
         await using var server = await RedisServer.StartAsync(cancellationToken: Cancellation);
-        await using var app = new ProxyApp(server.ConnectionString, _backend.Address, RoomName());
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
-        var endpoint = redis.GetServer(redis.GetEndPoints()[0]);
+        // A Redis of its own: the command log it reads is the whole server's.
+        await using var app = new ProxyApp(server.ConnectionString, Backend.Address, RoomName());
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+        var endpoint = admin.GetServer(admin.GetEndPoints()[0]);
         await endpoint.ExecuteAsync("CONFIG", "SET", "slowlog-log-slower-than", "0");
         await endpoint.ExecuteAsync("CONFIG", "SET", "slowlog-max-len", "100000");
 
