@@ -42,10 +42,7 @@ public sealed class ChallengeBrowserTests(JourneyTopology stack)
             Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser"),
             Cancellation);
 
-        if (run.ExitCode != 0)
-        {
-            Assert.Fail("browser challenge check failed:\n" + run.Output + await stack.Stack.DiagnosisAsync());
-        }
+        await stack.Stack.AssertSucceededAsync(run, "browser challenge check");
         var result = JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
         Assert.True(result.GetProperty("ok").GetBoolean());
         var steps = result.GetProperty("steps").EnumerateArray().ToList();

@@ -48,10 +48,7 @@ public sealed class ConsoleBrowserTests(JourneyTopology stack)
             Cancellation);
 
         TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
-        if (run.ExitCode != 0)
-        {
-            Assert.Fail("browser console check failed:\n" + run.Output + await stack.Stack.DiagnosisAsync());
-        }
+        await stack.Stack.AssertSucceededAsync(run, "browser console check");
         var report = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
         var result = JsonDocument.Parse(report).RootElement;
         Assert.True(result.GetProperty("ok").GetBoolean());

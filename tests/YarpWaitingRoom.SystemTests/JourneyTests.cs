@@ -36,10 +36,7 @@ public sealed class JourneyTests(JourneyTopology stack)
             Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser"),
             Cancellation);
 
-        if (run.ExitCode != 0)
-        {
-            Assert.Fail("browser journey failed:\n" + run.Output + await stack.Stack.DiagnosisAsync());
-        }
+        await stack.Stack.AssertSucceededAsync(run, "browser journey");
         var result = JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
         Assert.True(result.GetProperty("ok").GetBoolean());
         Assert.Contains("대기 순번", result.GetProperty("steps")[1].GetProperty("text").GetString(), StringComparison.Ordinal);

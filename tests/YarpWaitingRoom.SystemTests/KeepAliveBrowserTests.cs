@@ -37,10 +37,7 @@ public sealed class KeepAliveBrowserTests(JourneyTopology stack)
             Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser"),
             Cancellation);
 
-        if (run.ExitCode != 0)
-        {
-            Assert.Fail("browser keep-alive check failed:\n" + run.Output + await stack.Stack.DiagnosisAsync());
-        }
+        await stack.Stack.AssertSucceededAsync(run, "browser keep-alive check");
         var result = JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
         Assert.True(result.GetProperty("ok").GetBoolean());
         var steps = result.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("step").GetString()!, s => s);

@@ -40,10 +40,7 @@ public sealed class PrequeueBrowserTests(JourneyTopology stack)
             Path.Combine(stack.Stack.RepositoryRoot, "tests", "browser"),
             Cancellation);
 
-        if (run.ExitCode != 0)
-        {
-            Assert.Fail("browser pre-queue journey failed:\n" + run.Output + await stack.Stack.DiagnosisAsync());
-        }
+        await stack.Stack.AssertSucceededAsync(run, "browser pre-queue journey");
         var result = JsonDocument.Parse(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
         var steps = result.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("step").GetString()!, s => s);
         Assert.True(result.GetProperty("ok").GetBoolean());

@@ -86,7 +86,7 @@ public sealed class StackRun : IAsyncDisposable
     /// directory), each entry with its message lines, the last <paramref name="entries"/> of them: what a failed system
     /// test puts beside its own output, so a failure on a machine nobody can look at afterwards explains itself.
     /// </summary>
-    public string Warnings(string service, int entries = 30)
+    private string Warnings(string service, int entries = 30)
     {
         const int LinesPerWarning = 6;
         var log = Path.Combine(StateDirectory, "logs", service + ".log");
@@ -147,6 +147,19 @@ public sealed class StackRun : IAsyncDisposable
         }
 
         return string.Join(Environment.NewLine, parts);
+    }
+
+    /// <summary>
+    /// Fails the test unless <paramref name="run"/> (a browser check, a rehearsal against this stack) exited 0, with its
+    /// output and <see cref="DiagnosisAsync"/> in the message.
+    /// </summary>
+    public async Task AssertSucceededAsync(ExternalProcess.Result run, string what)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.ExitCode != 0)
+        {
+            Assert.Fail($"{what} failed:{Environment.NewLine}{run.Output}{await DiagnosisAsync()}");
+        }
     }
 
     /// <summary>A log's lines, read while its process may still be writing it.</summary>
