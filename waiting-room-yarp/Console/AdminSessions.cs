@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -34,6 +35,8 @@ internal sealed class AdminSessions
     public const int MaxCookieLength = 512;
 
     private const string Version = "1";
+
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
     private const int FingerprintBytes = 8;
 
     private readonly AdminKey _keys;
@@ -169,15 +172,45 @@ internal sealed class AdminSessions
         return _policy.RunAsync(() => _redis.GetDatabase().KeyExistsAsync(EndedKey(session)));
     }
 
-    /// <summary>Ends <paramref name="session"/> on every proxy: its id is kept in Redis until it would have expired.</summary>
-    public Task EndAsync(AdminSession session)
+    /// <summary>
+    /// Ends <paramref name="session"/> on every proxy: its id is kept in Redis until it would have expired (what every call
+    /// with the cookie checks), then published on <see cref="EndedChannel"/>, so every proxy ends the session's open live
+    /// views at once (<see cref="ConsoleFeeds"/>).
+    /// </summary>
+    /// <returns>
+    /// False when the session is ended but the notice could not be published: open live views then end at their next
+    /// session check (<see cref="ConsoleFeed.SessionCheckInterval"/>).
+    /// </returns>
+    public async Task<bool> EndAsync(AdminSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         var left = session.ExpiresAt - _timeProvider.GetUtcNow();
-        return left <= TimeSpan.Zero
-            ? Task.CompletedTask
-            : _policy.RunAsync(() => _redis.GetDatabase().StringSetAsync(EndedKey(session), "1", left + TimeSpan.FromSeconds(1)));
+        if (left <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        await _policy.RunAsync(() => _redis.GetDatabase().StringSetAsync(EndedKey(session), "1", left + TimeSpan.FromSeconds(1)));
+        try
+        {
+            await _policy.RunAsync(() => _redis.GetSubscriber().PublishAsync(EndedChannel, session.Id));
+            return true;
+        }
+        catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
+        {
+            return false;
+        }
     }
+
+    /// <summary>
+    /// The sharded Pub/Sub channel a sign-out publishes the ended session's id on (<see cref="EndAsync"/>); each proxy's
+    /// <see cref="ConsoleFeeds"/> listens and ends that session's live views.
+    /// </summary>
+    public static RedisChannel EndedChannel { get; } = RedisChannel.Sharded("wr:admin:ended");
+
+    /// <summary>Whether <paramref name="value"/> has the shape of a session id (what a notice on <see cref="EndedChannel"/> must carry).</summary>
+    public static bool IsSessionId(string? value) =>
+        value is { Length: 32 } && value.AsSpan().IndexOfAnyExcept(LowerHex) < 0;
 
     /// <summary>The session's CSRF token.</summary>
     public string CsrfToken(AdminSession session)
@@ -234,5 +267,6 @@ internal sealed class AdminSessions
     private static string Fingerprint(byte[] macKey, byte[] keyDigest) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(macKey, (byte[])[.. "key|"u8, .. keyDigest])[..FingerprintBytes]);
 
-    private static RedisKey EndedKey(AdminSession session) => "wr:admin:ended:" + session.Id;
+    /// <summary>Where a signed-out session's id is kept until its expiry.</summary>
+    internal static RedisKey EndedKey(AdminSession session) => "wr:admin:ended:" + session.Id;
 }

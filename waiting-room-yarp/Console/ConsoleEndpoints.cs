@@ -185,10 +185,14 @@ internal static partial class ConsoleEndpoints
         var who = context.Features.Get<AdminOperator>();
         if (who?.Session is { } session)
         {
-            await sessions.EndAsync(session);
+            var told = await sessions.EndAsync(session);
             sessions.ClearCookie(context);
             metrics.AdminSignIn("signed-out");
             Log.SignedOut(logger, session.Operator);
+            if (!told)
+            {
+                Log.SignOutNotPublished(logger, session.Operator);
+            }
         }
 
         if (context.Request.HasFormContentType)
@@ -285,5 +289,8 @@ internal static partial class ConsoleEndpoints
 
         [LoggerMessage(EventIds.AdminSignedOut, LogLevel.Warning, "Operator {Operator} signed out of the console")]
         public static partial void SignedOut(ILogger logger, string @operator);
+
+        [LoggerMessage(EventIds.ConsoleSessionNoticeFailed, LogLevel.Warning, "Operator {Operator} signed out, but Redis did not take the notice for the other proxies: their open live views of the session end at their next session check")]
+        public static partial void SignOutNotPublished(ILogger logger, string @operator);
     }
 }

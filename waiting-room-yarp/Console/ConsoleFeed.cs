@@ -42,7 +42,11 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
     /// <summary>Ticks between reads of the admission stats, tally and networks, and between traffic tables sent.</summary>
     public const int FiguresEvery = 5;
 
-    /// <summary>How often a watcher's session is checked against sign-out (its expiry is checked every tick).</summary>
+    /// <summary>
+    /// How often a watcher's session is asked whether it was ended, in case the sign-out's notice
+    /// (<see cref="AdminSessions.EndedChannel"/>) never reached this proxy; its expiry is checked every tick. A check
+    /// Redis did not answer is asked again at the next tick.
+    /// </summary>
     public static readonly TimeSpan SessionCheckInterval = TimeSpan.FromSeconds(15);
 
     /// <summary>Frames a slow watcher may fall behind by; older ones are dropped (the next tick carries the whole state).</summary>
@@ -54,6 +58,7 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
     private readonly Lock _lock = new();
     private readonly List<Watcher> _watchers = [];
     private readonly LogThrottle _failureLog = new(TimeSpan.FromSeconds(10), timeProvider);
+    private readonly LogThrottle _sessionCheckLog = new(TimeSpan.FromSeconds(10), timeProvider);
     private Task? _loop;
 
     // Only the loop touches these.
@@ -88,6 +93,25 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
         }
 
         return joined;
+    }
+
+    /// <summary>Ends every watcher of session <paramref name="sessionId"/> here at once (its operator signed out on some proxy).</summary>
+    public void EndSession(string sessionId, string reason)
+    {
+        Watcher[] ended;
+        lock (_lock)
+        {
+            ended = [.. _watchers.Where(w => w.Operator.Session?.Id == sessionId)];
+            foreach (var watcher in ended)
+            {
+                _watchers.Remove(watcher);
+            }
+        }
+
+        foreach (var watcher in ended)
+        {
+            watcher.End(Frame("end", new ConsoleEnd(reason), ProxyJsonContext.Default.ConsoleEnd));
+        }
     }
 
     /// <summary>The watcher went away.</summary>
@@ -150,6 +174,26 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The proxy is stopping.
+        }
+        catch (Exception ex)
+        {
+            // A defect, not Redis (FailSoftAsync takes those): the watchers' streams end without an end frame, so each
+            // browser reconnects (the stream's retry) and a new loop starts, instead of a feed that stays silent forever.
+            Watcher[] left;
+            lock (_lock)
+            {
+                left = [.. _watchers];
+                _watchers.Clear();
+                _loop = null;
+            }
+
+            Log.FeedCrashed(logger, room.Name, left.Length, ex);
+            foreach (var watcher in left)
+            {
+                watcher.Frames.Writer.TryComplete();
+            }
+
+            return;
         }
 
         if (stopping.IsCancellationRequested)
@@ -262,14 +306,18 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
         string? reason = now >= session.ExpiresAt ? "expired" : null;
         if (reason is null && now >= watcher.NextSessionCheck)
         {
-            watcher.NextSessionCheck = now + SessionCheckInterval;
             try
             {
                 reason = await sessions.IsEndedAsync(session) ? "signed-out" : null;
+                watcher.NextSessionCheck = now + SessionCheckInterval;
             }
             catch (Exception ex) when (RedisCallPolicy.IsRedisFailure(ex))
             {
-                // Asked again at the next check.
+                // Not answered: asked again at the next tick, not a whole interval later.
+                if (_sessionCheckLog.TryEnter())
+                {
+                    Log.SessionCheckFailed(logger, room.Name, ex);
+                }
             }
         }
 
@@ -375,5 +423,11 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
     {
         [LoggerMessage(EventIds.ConsoleFeedFailed, LogLevel.Warning, "Room {Room}: the console's live view could not read Redis; its watchers keep the last frame (at most one line in 10 s)")]
         public static partial void FeedFailed(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.ConsoleSessionCheckFailed, LogLevel.Warning, "Room {Room}: the console's live view could not ask Redis whether its watchers' sessions were ended; asked again next second (at most one line in 10 s)")]
+        public static partial void SessionCheckFailed(ILogger logger, string room, Exception exception);
+
+        [LoggerMessage(EventIds.ConsoleFeedCrashed, LogLevel.Error, "Room {Room}: the console's live view failed; its {Watchers} streams were closed so their browsers reconnect to a new one")]
+        public static partial void FeedCrashed(ILogger logger, string room, int watchers, Exception exception);
     }
 }

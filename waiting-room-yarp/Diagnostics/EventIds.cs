@@ -57,6 +57,9 @@ internal static class EventIds
     public const int OperatorAction = 415;
     public const int ConsoleFeedFailed = 416;
     public const int OperatorActionNotRecorded = 417;
+    public const int ConsoleSessionCheckFailed = 418;
+    public const int ConsoleFeedCrashed = 419;
+    public const int ConsoleSessionNoticeFailed = 420;
 
     // 5xx: keep-alive of admitted visitors
     public const int KeepAliveCookieRefused = 500;

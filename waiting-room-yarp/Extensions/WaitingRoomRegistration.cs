@@ -131,6 +131,7 @@ internal static class WaitingRoomRegistration
         services.AddSingleton<Console.AdminSessions>();
         services.AddSingleton<Console.OperatorAudit>();
         services.AddSingleton<Console.ConsoleFeeds>();
+        services.AddHostedService(provider => provider.GetRequiredService<Console.ConsoleFeeds>());
         services.AddSingleton<Console.ConsoleAssets>();
         services.AddSingleton<EndpointGuard>();
 

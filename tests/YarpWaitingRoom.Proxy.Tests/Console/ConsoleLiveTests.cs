@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
 using YarpWaitingRoom.Protocol;
+using YarpWaitingRoom.Yarp.Console;
 using YarpWaitingRoom.Testing;
 using static YarpWaitingRoom.Proxy.Tests.ProxyTestContext;
 
@@ -16,9 +20,9 @@ public sealed class ConsoleLiveTests(RedisFixture redis) : ProxyTestBase(redis)
 {
     private const string AliceKey = "alice-operator-key-0123456789";
 
-    private ProxyApp ConsoleApp(string? room = null)
+    private ProxyApp ConsoleApp(string? room = null, TimeProvider? timeProvider = null)
     {
-        var app = App(mode: "Off", room: room);
+        var app = App(mode: "Off", room: room, timeProvider: timeProvider);
         app.Settings["WaitingRoom:AdminKeys:alice"] = AliceKey;
         return app;
     }
@@ -145,24 +149,74 @@ public sealed class ConsoleLiveTests(RedisFixture redis) : ProxyTestBase(redis)
     }
 
     [Fact]
-    public async Task LiveView_Ends_WhenItsSessionIsSignedOut()
+    public async Task LiveView_EndsAtOnce_WhenItsSessionIsSignedOutOnAnotherProxy_AndAnotherSessionsViewLivesOn()
     {
-        await using var app = ConsoleApp();
-        using var client = Client(app);
-        var (cookie, csrf) = await SignInAsync(client);
-        using var stream = await EventStream.OpenAsync(client, $"/_wr/admin/rooms/{app.Room}/live", cookie);
+        // Time stands still, so the feed's own session check never comes due: only the sign-out's notice can end the view.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var room = RoomName();
+        await using var proxyA = ConsoleApp(room, time);
+        await using var proxyB = ConsoleApp(room, time);
+        using var clientA = Client(proxyA);
+        using var clientB = Client(proxyB);
+        var (cookie, csrf) = await SignInAsync(clientB);
+        var (otherCookie, _) = await SignInAsync(clientA);
+        using var stream = await EventStream.OpenAsync(clientA, $"/_wr/admin/rooms/{room}/live", cookie);
+        using var other = await EventStream.OpenAsync(clientA, $"/_wr/admin/rooms/{room}/live", otherCookie);
+        time.Advance(TimeSpan.FromSeconds(1)); // a watcher that came while the loop waited is greeted at the next tick
         await stream.UntilAsync("hello", _ => true, TimeSpan.FromSeconds(10));
+        await other.UntilAsync("hello", _ => true, TimeSpan.FromSeconds(10));
 
         using var signOut = new HttpRequestMessage(HttpMethod.Post, "/_wr/admin/sign-out");
         signOut.Headers.Add("Cookie", "wr_admin=" + cookie);
         signOut.Headers.Add(WaitingRoomHeaders.Csrf, csrf);
-        using var signedOut = await client.SendAsync(signOut, Cancellation);
+        using var signedOut = await clientB.SendAsync(signOut, Cancellation);
         AssertStatus(HttpStatusCode.NoContent, signedOut);
 
-        var end = await stream.UntilAsync("end", _ => true, Yarp.Console.ConsoleFeed.SessionCheckInterval + TimeSpan.FromSeconds(10));
+        var end = await stream.UntilAsync("end", _ => true, TimeSpan.FromSeconds(10));
+        Assert.Equal("signed-out", end.GetProperty("reason").GetString());
+        Assert.Null(await stream.NextAsync(TimeSpan.FromSeconds(5)));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await other.UntilAsync("tick", _ => true, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task LiveView_EndsAtItsSessionCheck_WhenTheSignOutsNoticeNeverCame()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = ConsoleApp(timeProvider: time);
+        using var client = Client(app);
+        var (cookie, _) = await SignInAsync(client);
+        using var stream = await EventStream.OpenAsync(client, $"/_wr/admin/rooms/{app.Room}/live", cookie);
+        await stream.UntilAsync("hello", _ => true, TimeSpan.FromSeconds(10));
+        var sessions = app.Services.GetRequiredService<AdminSessions>();
+        Assert.Equal(AdminSessions.Check.Valid, sessions.Validate(cookie, out var session));
+
+        // A check while the session lives changes nothing.
+        time.Advance(ConsoleFeed.SessionCheckInterval);
+        await stream.UntilAsync("tick", _ => true, TimeSpan.FromSeconds(10));
+        // Signed out on a proxy whose notice was lost: only the ended mark in Redis, as EndAsync writes it.
+        await app.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase()
+            .StringSetAsync(AdminSessions.EndedKey(session!), "1", TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await stream.UntilAsync("tick", _ => true, TimeSpan.FromSeconds(10));
+        time.Advance(ConsoleFeed.SessionCheckInterval);
+
+        var end = await stream.UntilAsync("end", _ => true, TimeSpan.FromSeconds(10));
         Assert.Equal("signed-out", end.GetProperty("reason").GetString());
         Assert.Null(await stream.NextAsync(TimeSpan.FromSeconds(5)));
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("0123456789abcdef0123456789abcde")]
+    [InlineData("0123456789abcdef0123456789abcdef0")]
+    [InlineData("0123456789ABCDEF0123456789ABCDEF")]
+    [InlineData("0123456789abcdef0123456789abcde*")]
+    public void SignOutNotice_ThatIsNotASessionId_IsIgnored(string? notice) => Assert.False(AdminSessions.IsSessionId(notice));
+
+    [Fact]
+    public void SignOutNotice_OfASessionId_IsTaken() => Assert.True(AdminSessions.IsSessionId("0123456789abcdef0123456789abcdef"));
 
     [Fact]
     public async Task LiveView_OfAnUnknownRoom_Is404()
