@@ -11,8 +11,11 @@ namespace YarpWaitingRoom.SystemTests;
 /// missing or forged key and takes a valid one, the same place from any client.
 /// </summary>
 [Collection(JourneyGroup.Name)]
-public sealed class BotsAndPresaleTests(JourneyTopology topology)
+public sealed class BotsAndPresaleTests(JourneyTopology topology) : IAsyncDisposable
 {
+    /// <summary>A failed test's output gets what the stack logged.</summary>
+    public ValueTask DisposeAsync() => topology.Stack.ExplainFailureAsync();
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     private HttpClient Client() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = topology.Edge };

@@ -7,8 +7,11 @@ using YarpWaitingRoom.Testing.Hub;
 namespace YarpWaitingRoom.SystemTests;
 
 /// <summary>The whole stack on a real Redis Cluster (<see cref="ClusterTopology"/>): two rooms on different masters.</summary>
-public sealed class ClusterTests(ClusterTopology stack) : IClassFixture<ClusterTopology>
+public sealed class ClusterTests(ClusterTopology stack) : IClassFixture<ClusterTopology>, IAsyncDisposable
 {
+    /// <summary>A failed test's output gets what the stack logged.</summary>
+    public ValueTask DisposeAsync() => stack.Stack.ExplainFailureAsync();
+
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

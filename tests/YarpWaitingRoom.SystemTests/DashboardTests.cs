@@ -10,8 +10,11 @@ namespace YarpWaitingRoom.SystemTests;
 /// series, and every metric a dashboard names is exported by some service.
 /// </summary>
 [Collection(JourneyGroup.Name)]
-public sealed partial class DashboardTests(JourneyTopology stack)
+public sealed partial class DashboardTests(JourneyTopology stack) : IAsyncDisposable
 {
+    /// <summary>A failed test's output gets what the stack logged.</summary>
+    public ValueTask DisposeAsync() => stack.Stack.ExplainFailureAsync();
+
     /// <summary>Panels an operator cannot do without during a sale; they must show data on a live stack.</summary>
     private static readonly HashSet<(string Dashboard, string Panel)> CorePanels =
     [

@@ -7,8 +7,11 @@ namespace YarpWaitingRoom.SystemTests;
 
 /// <summary>Visitors' journeys through the whole stack: edge nginx, proxies, hubs, backends, Redis, PostgreSQL.</summary>
 [Collection(JourneyGroup.Name)]
-public sealed class JourneyTests(JourneyTopology stack)
+public sealed class JourneyTests(JourneyTopology stack) : IAsyncDisposable
 {
+    /// <summary>A failed test's output gets what the stack logged.</summary>
+    public ValueTask DisposeAsync() => stack.Stack.ExplainFailureAsync();
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]

@@ -131,7 +131,7 @@ public sealed class JourneyTopology : IAsyncLifetime
         ["ReverseProxy__Routes__consoleapi__Metadata__WaitingRoom"] = "console",
         ["ReverseProxy__Routes__consoleapi__Transforms__0__PathRemovePrefix"] = "/console",
         ["SocketHub__PushInterval"] = "00:00:02",
-    });
+    }.Concat(StackRun.FunctionalRedisBudget).ToDictionary(StringComparer.Ordinal));
 
     public Uri Edge => Stack.Edge;
 

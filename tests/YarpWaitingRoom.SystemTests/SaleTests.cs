@@ -15,8 +15,11 @@ namespace YarpWaitingRoom.SystemTests;
 /// them; each is told the position the published documents give it by the draw's rule; admission goes in that order.
 /// </summary>
 [Collection(JourneyGroup.Name)]
-public sealed class SaleTests(JourneyTopology stack)
+public sealed class SaleTests(JourneyTopology stack) : IAsyncDisposable
 {
+    /// <summary>A failed test's output gets what the stack logged.</summary>
+    public ValueTask DisposeAsync() => stack.Stack.ExplainFailureAsync();
+
     private const string Room = "sale";
     private const int Browsers = 100;
     private const int ApiClients = 100;

@@ -11,8 +11,11 @@ namespace YarpWaitingRoom.SystemTests;
 /// each told once, nobody is admitted for seats that do not exist, a room that closes once sold out takes no new
 /// place, and a released hold lets the next visitor in, in order.
 /// </summary>
-public sealed class SellOutTests(SellOutTopology stack) : IClassFixture<SellOutTopology>
+public sealed class SellOutTests(SellOutTopology stack) : IClassFixture<SellOutTopology>, IAsyncDisposable
 {
+    /// <summary>A failed test's output gets what the stack logged.</summary>
+    public ValueTask DisposeAsync() => stack.Stack.ExplainFailureAsync();
+
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

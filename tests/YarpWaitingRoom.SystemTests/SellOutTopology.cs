@@ -21,7 +21,7 @@ public sealed class SellOutTopology : IAsyncLifetime
         ["ReverseProxy__Routes__closedapi__Metadata__WaitingRoom"] = "closed",
         ["ReverseProxy__Routes__closedapi__Transforms__0__PathRemovePrefix"] = "/closed",
         ["SocketHub__PushInterval"] = "00:00:02",
-    });
+    }.Concat(StackRun.FunctionalRedisBudget).ToDictionary(StringComparer.Ordinal));
 
     public Uri Edge => Stack.Edge;
 
