@@ -87,6 +87,11 @@ public sealed class ClusterTopology : IAsyncLifetime
             settings[$"WaitingRoom__Rooms__{room}__AbandonAfter"] = AbandonAfter.ToString("c", CultureInfo.InvariantCulture);
         }
 
+        foreach (var (name, value) in StackRun.FunctionalRedisBudget)
+        {
+            settings[name] = value;
+        }
+
         return settings;
     }
 }

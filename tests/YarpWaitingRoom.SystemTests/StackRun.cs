@@ -47,11 +47,11 @@ public sealed class StackRun : IAsyncDisposable
     public Uri InternalLoadBalancer => new($"http://127.0.0.1:{Ports["STACK_INTERNAL_LB_PORT"].ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>
-    /// The proxies' Redis budget for stacks whose tests are about journeys, not about a slow Redis (the fault stack keeps
-    /// the production one): a call may take 5 s, and Redis counts as stalled after 10 s. With the production budget
-    /// (500 ms; stalled after 2 s) a hiccup of the shared CI machine was a shed (503 busy) or, past 2 s, the gate failing
-    /// open under <c>FailurePolicy</c> Open: a Paused room answered 200 (CI13, CI16). Redis's stalls are still reported
-    /// (<see cref="DiagnosisAsync"/>).
+    /// The proxies' Redis budget for stacks whose tests are about journeys (the journey, sell-out and cluster stacks), not
+    /// about a slow Redis (the fault stack keeps the production one): a call may take 5 s, and Redis counts as stalled
+    /// after 10 s. With the production budget (500 ms; stalled after 2 s) a hiccup of the shared CI machine was a shed
+    /// (503 busy) or, past 2 s, the gate failing open under <c>FailurePolicy</c> Open: a Paused room answered 200 (CI13,
+    /// CI16). Redis's stalls are still reported (<see cref="DiagnosisAsync"/>).
     /// </summary>
     public static IReadOnlyDictionary<string, string?> FunctionalRedisBudget { get; } = new Dictionary<string, string?>(StringComparer.Ordinal)
     {
