@@ -35,9 +35,9 @@ internal sealed class AdminSessions
     public const int MaxCookieLength = 512;
 
     private const string Version = "1";
+    private const int FingerprintBytes = 8;
 
     private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
-    private const int FingerprintBytes = 8;
 
     private readonly AdminKey _keys;
     private readonly IConnectionMultiplexer _redis;

@@ -110,7 +110,7 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
 
         foreach (var watcher in ended)
         {
-            watcher.End(Frame("end", new ConsoleEnd(reason), ProxyJsonContext.Default.ConsoleEnd));
+            watcher.End(EndFrame(reason));
         }
     }
 
@@ -179,14 +179,7 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
         {
             // A defect, not Redis (FailSoftAsync takes those): the watchers' streams end without an end frame, so each
             // browser reconnects (the stream's retry) and a new loop starts, instead of a feed that stays silent forever.
-            Watcher[] left;
-            lock (_lock)
-            {
-                left = [.. _watchers];
-                _watchers.Clear();
-                _loop = null;
-            }
-
+            var left = EndLoop();
             Log.FeedCrashed(logger, room.Name, left.Length, ex);
             foreach (var watcher in left)
             {
@@ -198,17 +191,22 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
 
         if (stopping.IsCancellationRequested)
         {
-            Watcher[] left;
-            lock (_lock)
+            foreach (var watcher in EndLoop())
             {
-                left = [.. _watchers];
-                _loop = null;
+                watcher.End(EndFrame("stopping"));
             }
+        }
+    }
 
-            foreach (var watcher in left)
-            {
-                watcher.End(Frame("end", new ConsoleEnd("stopping"), ProxyJsonContext.Default.ConsoleEnd));
-            }
+    /// <summary>The loop is over: every watcher is taken off the feed (the next one to come starts a new loop).</summary>
+    private Watcher[] EndLoop()
+    {
+        lock (_lock)
+        {
+            Watcher[] left = [.. _watchers];
+            _watchers.Clear();
+            _loop = null;
+            return left;
         }
     }
 
@@ -324,7 +322,7 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
         if (reason is not null)
         {
             Remove(watcher);
-            watcher.End(Frame("end", new ConsoleEnd(reason), ProxyJsonContext.Default.ConsoleEnd));
+            watcher.End(EndFrame(reason));
         }
     }
 
@@ -388,6 +386,9 @@ internal sealed partial class ConsoleFeed(Room room, TrafficStore traffic, Admin
             }
         }
     }
+
+    /// <summary>The last frame of a watcher's stream: why it ended (<c>signed-out</c>, <c>expired</c>, <c>stopping</c>).</summary>
+    private static byte[] EndFrame(string reason) => Frame("end", new ConsoleEnd(reason), ProxyJsonContext.Default.ConsoleEnd);
 
     /// <summary>A server-sent event: <c>event: name</c>, then the value as one line of JSON.</summary>
     internal static byte[] Frame<T>(string name, T value, JsonTypeInfo<T> type)
