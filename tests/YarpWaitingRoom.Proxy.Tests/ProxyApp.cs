@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using YarpWaitingRoom.Redis;
+using YarpWaitingRoom.Testing;
 
 namespace YarpWaitingRoom.Proxy.Tests;
 
@@ -34,25 +35,14 @@ public sealed class ProxyApp : WebApplicationFactory<Program>
             ["ReverseProxy:Routes:reservation-api:Metadata:WaitingRoom"] = room,
             ["ReverseProxy:Clusters:reservation:Destinations:internal-lb:Address"] = backend.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
-            [RedisTimeoutSetting] = FunctionalRedisTimeout,
-            [StallAfterSetting] = FunctionalStallAfter,
+            [RedisTimeoutSetting] = RedisBudget.FunctionalTimeout,
+            [StallAfterSetting] = RedisBudget.FunctionalStallAfter,
         };
         foreach (var (key, value) in roomSettings ?? new Dictionary<string, string?>())
         {
             _settings[$"WaitingRoom:Rooms:{room}:{key}"] = value;
         }
     }
-
-    /// <summary>
-    /// The Redis call budget of a test that is not about Redis being slow. The production budget (500 ms, stalled after 2 s)
-    /// sheds a call that a machine saturated by the parallel suites (or a cluster master loading a script) makes slow, and
-    /// a shed answer (503 busy) is not what such a test asserts; the tests of shedding and of failure policies take the
-    /// production budget back with <see cref="WithProductionRedisBudget"/>.
-    /// </summary>
-    public const string FunctionalRedisTimeout = "00:00:05";
-
-    /// <inheritdoc cref="FunctionalRedisTimeout"/>
-    public const string FunctionalStallAfter = "00:00:10";
 
     private const string RedisTimeoutSetting = "WaitingRoom:Gate:RedisTimeout";
     private const string StallAfterSetting = "WaitingRoom:Gate:StallAfter";
@@ -61,7 +51,8 @@ public sealed class ProxyApp : WebApplicationFactory<Program>
 
     /// <summary>
     /// The proxy's own Redis call budget (<c>WaitingRoom:Gate</c> defaults: 500 ms, stalled after 2 s), for a test of what
-    /// happens when Redis is slow, hangs or is gone. Call it before the first request.
+    /// happens when Redis is slow, hangs or is gone, instead of <see cref="RedisBudget"/>'s functional one. Call it before the
+    /// first request.
     /// </summary>
     public ProxyApp WithProductionRedisBudget()
     {

@@ -47,16 +47,14 @@ public sealed class StackRun : IAsyncDisposable
     public Uri InternalLoadBalancer => new($"http://127.0.0.1:{Ports["STACK_INTERNAL_LB_PORT"].ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>
-    /// The proxies' Redis budget for stacks whose tests are about journeys (the journey, sell-out and cluster stacks), not
-    /// about a slow Redis (the fault stack keeps the production one): a call may take 5 s, and Redis counts as stalled
-    /// after 10 s. With the production budget (500 ms; stalled after 2 s) a hiccup of the shared CI machine was a shed
-    /// (503 busy) or, past 2 s, the gate failing open under <c>FailurePolicy</c> Open: a Paused room answered 200 (CI13,
-    /// CI16). Redis's stalls are still reported (<see cref="DiagnosisAsync"/>).
+    /// The proxies' environment for <see cref="RedisBudget"/>'s functional budget, for stacks whose tests are about journeys
+    /// (the journey, sell-out and cluster stacks), not about a slow Redis; Redis's stalls are still reported
+    /// (<see cref="DiagnosisAsync"/>).
     /// </summary>
     public static IReadOnlyDictionary<string, string?> FunctionalRedisBudget { get; } = new Dictionary<string, string?>(StringComparer.Ordinal)
     {
-        ["WaitingRoom__Gate__RedisTimeout"] = "00:00:05",
-        ["WaitingRoom__Gate__StallAfter"] = "00:00:10",
+        ["WaitingRoom__Gate__RedisTimeout"] = RedisBudget.FunctionalTimeout,
+        ["WaitingRoom__Gate__StallAfter"] = RedisBudget.FunctionalStallAfter,
     };
 
     /// <param name="settings">Extra environment for every service (<c>Section__Key</c> = value), passed through by <c>./stack</c>.</param>
@@ -132,15 +130,16 @@ public sealed class StackRun : IAsyncDisposable
         return $"{service}: {found.Count} warnings or errors logged{(found.Count > entries ? $", the last {entries}" : string.Empty)}{Environment.NewLine}{string.Join(Environment.NewLine, last)}";
     }
 
-    /// <summary>
-    /// What the stack logged, which a failed system test puts beside its own output: every proxy's and hub's warnings
-    /// (<see cref="Warnings"/>), Redis's own warnings and its latency monitor's stalls (a slow fsync, a slow command), so a failure on a machine
-    /// nobody can look at afterwards says whether the stack misbehaved or Redis stalled under it.
-    /// </summary>
     /// <summary>Redis's INFO fields that tell a stall's cause: an fsync the writes waited for, a fork, a blocked client.</summary>
     private static readonly string[] RedisStallFields =
         ["aof_delayed_fsync", "aof_rewrites", "aof_last_write_status", "latest_fork_usec", "total_forks", "blocked_clients", "connected_clients", "used_memory_human", "uptime_in_seconds"];
 
+    /// <summary>
+    /// What the stack logged, which a failed system test puts beside its own output: every proxy's and hub's warnings
+    /// (<see cref="Warnings"/>), Redis's own warnings, its latency monitor's stalls, its fsync and fork counters and its
+    /// slowest commands, so a failure on a machine nobody can look at afterwards says whether the stack misbehaved or
+    /// Redis stalled under it.
+    /// </summary>
     public async Task<string> DiagnosisAsync()
     {
         var parts = new List<string> { string.Empty, "--- what the stack logged ---" };
@@ -158,21 +157,18 @@ public sealed class StackRun : IAsyncDisposable
         var nodes = RedisClusterNodes.Count > 0 ? RedisClusterNodes.Select(node => node.Port).ToArray() : [Ports["STACK_REDIS_PORT"]];
         foreach (var port in nodes)
         {
-            var latency = await ExternalProcess.RunAsync(
-                ToolPaths.RedisCli, ["-p", port.ToString(CultureInfo.InvariantCulture), "latency", "latest"], TimeSpan.FromSeconds(10));
-            parts.Add($"redis :{port} latency latest (event, at, latest ms, longest ms): {latency.Output.Trim().ReplaceLineEndings(" ")}");
+            parts.Add($"redis :{port} latency latest (event, at, latest ms, longest ms): {(await RedisCliAsync(port, "latency", "latest")).ReplaceLineEndings(" ")}");
             // Writes held back behind a slow fsync, forks, and the slowest commands (a long script blocks every caller).
-            var info = await ExternalProcess.RunAsync(
-                ToolPaths.RedisCli, ["-p", port.ToString(CultureInfo.InvariantCulture), "info", "everything"], TimeSpan.FromSeconds(10));
-            var fields = info.Output.Split('\n', StringSplitOptions.TrimEntries)
+            var fields = (await RedisCliAsync(port, "info", "everything")).Split('\n', StringSplitOptions.TrimEntries)
                 .Where(line => RedisStallFields.Any(field => line.StartsWith(field + ":", StringComparison.Ordinal)));
             parts.Add($"redis :{port} {string.Join(' ', fields)}");
-            var slow = await ExternalProcess.RunAsync(
-                ToolPaths.RedisCli, ["-p", port.ToString(CultureInfo.InvariantCulture), "slowlog", "get", "5"], TimeSpan.FromSeconds(10));
-            parts.Add($"redis :{port} slowlog get 5 (id, at, µs, command…): {slow.Output.Trim().ReplaceLineEndings(" ")}");
+            parts.Add($"redis :{port} slowlog get 5 (id, at, µs, command…): {(await RedisCliAsync(port, "slowlog", "get", "5")).ReplaceLineEndings(" ")}");
         }
 
         return string.Join(Environment.NewLine, parts);
+
+        static async Task<string> RedisCliAsync(int port, params string[] command) =>
+            (await ExternalProcess.RunAsync(ToolPaths.RedisCli, ["-p", port.ToString(CultureInfo.InvariantCulture), .. command], TimeSpan.FromSeconds(10))).Output.Trim();
     }
 
     /// <summary>
