@@ -11,6 +11,7 @@ namespace YarpWaitingRoom.Tests.Queue;
 /// <summary>
 /// An operator's <c>MaxActive</c> set at runtime (the state's <c>maxActive</c>), in a real Redis: admission and a direct
 /// admission at the join obey it over the configured value, never below zero, until it is cleared or the room reset.
+/// An operator's <c>Paused</c> (the state's <c>mode</c>) is obeyed by admission itself too, whatever its caller believes.
 /// </summary>
 public sealed class RuntimeMaxActiveTests(RedisFixture redis) : IAsyncLifetime
 {
@@ -56,6 +57,22 @@ public sealed class RuntimeMaxActiveTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal((3, 3L), (lowered.Admitted, lowered.Active));
         Assert.Equal(0, again.Admitted);
         Assert.Equal((2, 5L), (raised.Admitted, raised.Active));
+    }
+
+    [Fact]
+    public async Task Admit_InARoomAnOperatorPaused_AdmitsNoOne_EvenForACallerWhoseSnapshotIsBehind_AndResumesWhenUnpaused()
+    {
+        var (queue, store) = CreateSut();
+        await JoinAsync(queue, 5);
+
+        // A proxy that has not yet seen the change still calls admission: the script reads the mode itself.
+        await store.SetModeAsync(RoomMode.Paused, _time.GetUtcNow());
+        var paused = await AdmitAsync(queue);
+        await store.SetModeAsync(RoomMode.Auto, _time.GetUtcNow());
+        var resumed = await AdmitAsync(queue);
+
+        Assert.Equal((0, false, 5L, 0L), (paused.Admitted, paused.Fenced, paused.Waiting, paused.Active));
+        Assert.Equal((5, 0L, 5L), (resumed.Admitted, resumed.Waiting, resumed.Active));
     }
 
     [Fact]

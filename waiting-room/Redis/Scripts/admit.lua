@@ -2,7 +2,8 @@
 -- KEYS[1] waiting (zset visitor -> seq)   KEYS[2] active   KEYS[3] active:seen (zset ticket -> last seen ms, of admitted ones)
 -- KEYS[4] joined (zset second -> first seq joined in it)
 -- KEYS[5] visitors (hash visitor -> admitted ticket)   KEYS[6] events
--- KEYS[7] state (fencing, admission bookkeeping; its 'maxActive', the operator's cap set at runtime, overrides ARGV[2])
+-- KEYS[7] state (fencing, admission bookkeeping; its 'maxActive', the operator's cap set at runtime, overrides ARGV[2];
+-- its 'mode' Paused, an operator's, admits no one)
 -- KEYS[8] this minute's stats hash   KEYS[9] gone (zset ticket -> ms left)   KEYS[10] gone reasons (hash ticket -> why)
 -- KEYS[11] revoked (zset ticket -> ms its admission ended; scores never go backwards)
 -- ARGV[1] now (ms)   ARGV[2] MaxActive as configured
@@ -34,6 +35,13 @@ local fence = tonumber(ARGV[4])
 local accepted = tonumber(redis.call('HGET', KEYS[7], 'fence') or '0')
 if fence < accepted then
   return { 0, 0, 1, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), '', '' }
+end
+
+-- An operator's Paused, read here from the state's 'mode' and not taken from the caller, whose snapshot may be a poll
+-- behind the change: nobody is admitted and nothing changes. (A configured Paused is every instance's own setting.)
+local mode = redis.call('HGET', KEYS[7], 'mode')
+if mode and string.lower(mode) == 'paused' then
+  return { 0, 0, 0, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), '', '' }
 end
 redis.call('HSET', KEYS[7], 'fence', fence)
 
