@@ -49,7 +49,8 @@ await runCheck(result, async (browser) => {
   const csp = waiting?.headers()['content-security-policy'] ?? '';
   if (!csp.includes("script-src 'self'")) fail(`the waiting page came without its Content-Security-Policy: '${csp}'`);
   const english = await connectedWithPosition(page);
-  if ((await page.getAttribute('html', 'lang')) !== 'en') fail('the page is not in English');
+  const lang = await page.getAttribute('html', 'lang');
+  if (lang !== 'en') fail(`the page is not in English (lang '${lang}' at ${page.url()}: a waiting page that left was admitted)`);
   const englishText = await page.textContent('#wr-position');
   if (!englishText.includes(String(english.position))) fail(`position ${english.position} not shown: ${englishText}`);
   await page.screenshot({ path: path.join(artifacts, 'waiting-en.png'), fullPage: true });
